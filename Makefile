@@ -1,0 +1,46 @@
+# The two commands a new machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+LOCALE_DIR = handlers/locale
+
+.PHONY: run test test-pg lint setup catalogs extract bench clean
+
+run: setup
+	$(BIN)/mediation-bot db upgrade
+	$(BIN)/mediation-bot run
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+# The PostgreSQL half of the suite against the local server (CI sets this too).
+test-pg: setup
+	TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/test $(BIN)/pytest
+
+setup: $(STAMP) catalogs
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+catalogs: $(STAMP)
+	$(BIN)/pybabel compile --statistics -d $(LOCALE_DIR) -D messages 2>&1 | grep -v "^$$" || true
+
+# For translators: refresh the template and the catalogs from the code.
+extract: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-output -k t -k n:1,2 \
+		-o $(LOCALE_DIR)/messages.pot handlers bot
+	$(BIN)/pybabel update --no-fuzzy-matching -d $(LOCALE_DIR) -D messages \
+		-i $(LOCALE_DIR)/messages.pot
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,138 @@
+"""Wiring: settings → database → core → channels → outbox dispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from aiohttp import web
+
+from bot.channels.base import Channel
+from bot.channels.console import ConsoleChannel
+from bot.config import Settings
+from bot.dispatcher import OutboxDispatcher
+from handlers.core import Core
+from storage.db import Database
+from storage.drafts import purge_old_drafts
+
+log = logging.getLogger(__name__)
+
+
+class BotApp:
+    """Everything one bot process runs."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        channels: list[str],
+        *,
+        console_staff: bool = False,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = Database(settings.database.url)
+        self.core = Core(settings, self.db, clock=clock) if clock else Core(settings, self.db)
+        self.core.console_staff = console_staff
+        self.channel_names = channels
+        self.channels: dict[str, Channel] = {}
+        self.web_app = web.Application(client_max_size=2 * 1024 * 1024)
+        self.web_runner: web.AppRunner | None = None
+        self.dispatcher: OutboxDispatcher | None = None
+        self._stop = asyncio.Event()
+        self._housekeeping: asyncio.Task[None] | None = None
+
+    def _wake(self) -> None:
+        if self.dispatcher:
+            self.dispatcher.wake()
+
+    def _build_channels(self) -> None:
+        s = self.settings
+        max_bytes = s.storage.max_attachment_mb * 1024 * 1024
+        if "telegram" in self.channel_names:
+            from bot.channels.telegram import TelegramChannel
+
+            self.channels["telegram"] = TelegramChannel(
+                s.telegram,
+                self.core.handle,
+                files_dir=s.storage.files_dir,
+                max_bytes=max_bytes,
+                web_app=self.web_app,
+                on_handled=self._wake,
+            )
+        if "console" in self.channel_names:
+            self.channels["console"] = ConsoleChannel(
+                self.core.handle,
+                user=s.console.user,
+                files_dir=s.storage.files_dir,
+                max_bytes=max_bytes,
+                on_handled=self._wake,
+            )
+
+    async def start(self) -> None:
+        await self.db.upgrade()
+        self._build_channels()
+        if self.settings.telegram.mode == "webhook" and "telegram" in self.channels:
+            self.web_runner = web.AppRunner(self.web_app)
+            await self.web_runner.setup()
+            site = web.TCPSite(
+                self.web_runner, self.settings.telegram.listen, self.settings.telegram.port
+            )
+            await site.start()
+        for channel in self.channels.values():
+            await channel.start()
+        self.dispatcher = OutboxDispatcher(
+            self.db,
+            self.channels,
+            poll_seconds=self.settings.outbox.poll_seconds,
+            max_attempts=self.settings.outbox.max_attempts,
+        )
+        self.dispatcher.start()
+        self._housekeeping = asyncio.create_task(self._housekeep(), name="housekeeping")
+
+    async def _housekeep(self) -> None:
+        max_age = timedelta(days=self.settings.storage.draft_max_age_days)
+        while not self._stop.is_set():
+            try:
+                purged = await purge_old_drafts(self.db, max_age)
+                if purged:
+                    log.info("purged %d abandoned drafts", purged)
+            except Exception:
+                log.exception("housekeeping failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=3600)
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._housekeeping:
+            await self._housekeeping
+        if self.dispatcher:
+            await self.dispatcher.stop()
+        for channel in self.channels.values():
+            await channel.stop()
+        if self.web_runner:
+            await self.web_runner.cleanup()
+        await self.db.dispose()
+
+    async def run_forever(self) -> None:
+        await self.start()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, self._stop.set)
+        waiters = [asyncio.create_task(self._stop.wait())]
+        console = self.channels.get("console")
+        if isinstance(console, ConsoleChannel):
+            waiters.append(asyncio.create_task(console.finished.wait()))
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
+            if self.dispatcher:  # deliver what the last message queued
+                with contextlib.suppress(Exception):
+                    await self.dispatcher.run_once()
+            await self.stop()

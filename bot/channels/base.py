@@ -1,0 +1,22 @@
+"""What the core needs from a channel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from handlers.messages import Reply
+
+
+class Channel(Protocol):
+    """A transport: it turns platform payloads into Inbound and Replies into platform calls."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        """Send replies to a chat (used by the outbox); raise on failure so it is retried."""
+        ...

@@ -1,0 +1,128 @@
+"""An interactive terminal chat: buttons become numbered choices.
+
+Type a number to press a button, `/file PATH` to attach a file, Ctrl-D to quit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import mimetypes
+import sys
+import threading
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.files import save_bytes
+from handlers.messages import AttachmentRefused, Inbound, Reply
+
+Handler = Callable[[Inbound], Awaitable[list[Reply]]]
+
+
+class ConsoleChannel:
+    name = "console"
+
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        user: str = "console-user",
+        files_dir: str = "data/files",
+        max_bytes: int = 20 * 1024 * 1024,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        on_handled: Callable[[], None] | None = None,
+    ) -> None:
+        self.handler = handler
+        self.user = user
+        self.files_dir = files_dir
+        self.max_bytes = max_bytes
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.on_handled = on_handled
+        self._choices: list[str] = []
+        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self.finished = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    # --- output ------------------------------------------------------------------------
+    def _print(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def show(self, replies: Sequence[Reply], *, header: str = "") -> None:
+        choices: list[str] = []
+        for reply in replies:
+            lines = [header + reply.text] if reply.text else []
+            for button in reply.flat_buttons:
+                choices.append(button.payload)
+                lines.append(f"  [{len(choices)}] {button.label}")
+            if reply.document:
+                lines.append(f"  📄 {reply.file_name or reply.document}")
+            if reply.image:
+                lines.append(f"  🖼  {reply.image}")
+            self._print("\n".join(lines))
+        if choices and not header:
+            self._choices = choices
+
+    async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        header = "📋 [工作群 / work group] " if chat_id == "staff" else "🔔 "
+        self.show(replies, header=header)
+
+    # --- input -------------------------------------------------------------------------
+    def _reader(self, loop: asyncio.AbstractEventLoop) -> None:
+        for line in iter(self.stdin.readline, ""):
+            loop.call_soon_threadsafe(self._lines.put_nowait, line.rstrip("\r\n"))
+        loop.call_soon_threadsafe(self._lines.put_nowait, None)
+
+    def to_inbound(self, line: str) -> Inbound:
+        key = f"console:{uuid.uuid4().hex}"
+        base = dict(channel="console", update_key=key, sender_id=self.user, chat_id=self.user)
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self._choices):
+            return Inbound(**base, button=self._choices[int(text) - 1])
+        if text.startswith("/file "):
+            return self._file(base, text[6:].strip())
+        return Inbound(**base, text=text)
+
+    def _file(self, base: dict[str, str], raw_path: str) -> Inbound:
+        path = Path(raw_path).expanduser()
+        if not path.is_file():
+            return Inbound(**base, refused=(AttachmentRefused("document", "failed"),))
+        size = path.stat().st_size
+        if size > self.max_bytes:
+            return Inbound(**base, refused=(AttachmentRefused("document", "too_large", size),))
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        kind = "photo" if mime.startswith("image/") else "document"
+        att = save_bytes(
+            self.files_dir, path.read_bytes(), kind=kind, file_name=path.name, mime_type=mime
+        )
+        return Inbound(**base, attachments=(att,))
+
+    async def _loop(self) -> None:
+        replies = await self.handler(self.to_inbound("/start"))
+        self.show(replies)
+        while True:
+            line = await self._lines.get()
+            if line is None:
+                break
+            if not line.strip():
+                continue
+            replies = await self.handler(self.to_inbound(line))
+            self.show(replies)
+            if self.on_handled:
+                self.on_handled()
+        self.finished.set()
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        threading.Thread(target=self._reader, args=(loop,), daemon=True).start()
+        self._task = asyncio.create_task(self._loop(), name="console")
+
+    async def stop(self) -> None:
+        if self._task and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

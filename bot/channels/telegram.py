@@ -1,0 +1,229 @@
+"""The Telegram channel: python-telegram-bot 22, polling or webhook.
+
+It only translates (see telegram_translate); the core decides everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    TypeHandler,
+)
+
+from bot.channels.telegram_translate import keyboard, split_text, to_inbound
+from bot.config import TelegramSettings
+from bot.files import save_bytes
+from handlers.messages import Attachment, Inbound, Reply
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Inbound], Awaitable[list[Reply]]]
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Different chats concurrently; one chat's updates strictly in arrival order."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: defaultdict[int | None, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        key = chat.id if chat else None
+        lock = self._locks[key]
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and key in self._locks and self._locks[key] is lock:
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+class TelegramChannel:
+    name = "telegram"
+
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        handler: Handler,
+        *,
+        files_dir: str,
+        max_bytes: int,
+        web_app: web.Application | None = None,
+        on_handled: Callable[[], None] | None = None,
+        rate_limit: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.handler = handler
+        self.files_dir = files_dir
+        self.max_bytes = max_bytes
+        self.on_handled = on_handled
+        builder = (
+            ApplicationBuilder()
+            .token(settings.token)
+            .base_url(settings.base_url)
+            .base_file_url(settings.base_file_url)
+            .concurrent_updates(PerChatUpdateProcessor())
+        )
+        if rate_limit:
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        if settings.mode == "webhook":
+            builder = builder.updater(None)
+        self.app: Application = builder.build()  # type: ignore[type-arg]
+        self.app.add_handler(TypeHandler(Update, self._on_update))
+        self.app.add_error_handler(self._on_error)
+        self.webhook_path = "/telegram"
+        if web_app is not None and settings.mode == "webhook":
+            web_app.router.add_post(self.webhook_path, self._on_webhook)
+
+    # --- lifecycle ---------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.app.initialize()
+        await self.app.start()
+        if self.settings.mode == "webhook":
+            await self.app.bot.set_webhook(
+                url=self.settings.webhook_url,
+                secret_token=self.settings.webhook_secret or None,
+                allowed_updates=["message", "edited_message", "callback_query"],
+            )
+        else:
+            assert self.app.updater is not None
+            await self.app.updater.start_polling(
+                poll_interval=0.0,
+                timeout=10,
+                allowed_updates=["message", "edited_message", "callback_query"],
+            )
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    # --- inbound -----------------------------------------------------------------------
+    async def _on_webhook(self, request: web.Request) -> web.Response:
+        secret = self.settings.webhook_secret
+        if secret and request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret:
+            log.warning("telegram webhook call with a wrong secret from %s", request.remote)
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.app.bot)
+        except Exception:
+            return web.Response(status=400, text="bad update")
+        await self.app.update_queue.put(update)
+        return web.Response(text="ok")
+
+    async def _download(self, file_id: str, kind: str, name: str, mime: str) -> Attachment:
+        tg_file = await self.app.bot.get_file(file_id)
+        data = bytes(await tg_file.download_as_bytearray())
+        return save_bytes(self.files_dir, data, kind=kind, file_name=name, mime_type=mime)
+
+    async def _on_update(self, update: Update, context: Any) -> None:
+        try:
+            await self._handle(update)
+        finally:
+            if self.on_handled:
+                self.on_handled()
+
+    async def _handle(self, update: Update) -> None:
+        inbound = await to_inbound(update, self._download, self.max_bytes)
+        query = update.callback_query
+        if inbound is None:
+            return
+        replies = await self.handler(inbound)
+        if query is not None:
+            try:
+                await query.answer()
+            except TelegramError as exc:  # too old, or not a query Telegram knows
+                log.info("could not answer callback query: %s", exc)
+            message = query.message
+            if message is not None and replies:
+                first = replies[0]
+                if first.buttons and first.text == getattr(message, "text", None):
+                    # The same question again (a toggle): update its buttons in place.
+                    await self._edit_markup(query, first)
+                    replies = replies[1:]
+                else:
+                    await self._retire_keyboard(query)
+        if update.effective_chat is not None:
+            await self.deliver(str(update.effective_chat.id), replies)
+
+    async def _edit_markup(self, query: Any, reply: Reply) -> None:
+        try:
+            await query.edit_message_reply_markup(keyboard(reply))
+        except BadRequest as exc:
+            log.debug("could not update keyboard: %s", exc)
+
+    async def _retire_keyboard(self, query: Any) -> None:
+        """Mark the pressed button on its message and remove the old keyboard."""
+        label = (
+            next(
+                (
+                    b.text
+                    for row in query.message.reply_markup.inline_keyboard
+                    for b in row
+                    if b.callback_data == query.data
+                ),
+                None,
+            )
+            if query.message.reply_markup
+            else None
+        )
+        try:
+            if label and query.message.text:
+                await query.edit_message_text(f"{query.message.text}\n\n➡️ {label}")
+            else:
+                await query.edit_message_reply_markup(None)
+        except BadRequest as exc:  # the message is too old or unchanged
+            log.debug("could not retire keyboard: %s", exc)
+
+    async def _on_error(self, update: object, context: Any) -> None:
+        log.error("telegram update failed", exc_info=context.error)
+
+    # --- outbound ----------------------------------------------------------------------
+    async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        bot = self.app.bot
+        for reply in replies:
+            markup = keyboard(reply)
+            if reply.document:
+                with Path(reply.document).open("rb") as fp:
+                    await bot.send_document(
+                        chat_id,
+                        fp,
+                        caption=reply.text[:1024] or None,
+                        filename=reply.file_name,
+                        reply_markup=markup,
+                    )
+                continue
+            if reply.image:
+                with Path(reply.image).open("rb") as fp:
+                    await bot.send_photo(
+                        chat_id, fp, caption=reply.text[:1024] or None, reply_markup=markup
+                    )
+                continue
+            parts = split_text(reply.text or "…")
+            for i, part in enumerate(parts):
+                await bot.send_message(
+                    chat_id, part, reply_markup=markup if i == len(parts) - 1 else None
+                )

@@ -1,0 +1,214 @@
+"""Settings: built-in defaults, overlaid by a TOML file, overlaid by environment secrets.
+
+An invalid file raises :class:`ConfigError` naming the key and what was expected; the CLI
+turns that into one clear line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SUPPORTED_LOCALES = ("zh_CN", "en")
+OFFICIAL_TELEGRAM_API = "https://api.telegram.org/bot"
+OFFICIAL_TELEGRAM_FILES = "https://api.telegram.org/file/bot"
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or malformed."""
+
+
+@dataclass
+class CenterSettings:
+    name: str = "劳动人事争议多元调解中心"
+    district: str = "示例区"
+    streets: list[str] = field(default_factory=lambda: ["示例街道", "新城街道", "河西镇"])
+    timezone: str = "Asia/Shanghai"
+    default_locale: str = "zh_CN"
+    case_prefix: str = "LJ"
+    phone: str = ""
+    address: str = ""
+    mediation_days: int = 15
+
+
+@dataclass
+class DatabaseSettings:
+    url: str = "sqlite+aiosqlite:///data/mediation.db"
+
+
+@dataclass
+class TelegramSettings:
+    token: str = ""
+    base_url: str = OFFICIAL_TELEGRAM_API
+    base_file_url: str = OFFICIAL_TELEGRAM_FILES
+    mode: str = "polling"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    staff_chat_id: int = 0
+
+
+@dataclass
+class StaffSettings:
+    admins: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StorageSettings:
+    files_dir: str = "data/files"
+    max_attachment_mb: int = 20
+    draft_max_age_days: int = 30
+
+
+@dataclass
+class OutboxSettings:
+    poll_seconds: float = 2.0
+    max_attempts: int = 8
+
+
+@dataclass
+class ConsoleSettings:
+    enabled: bool = False
+    user: str = "console-user"
+
+
+@dataclass
+class Settings:
+    center: CenterSettings = field(default_factory=CenterSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    staff: StaffSettings = field(default_factory=StaffSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    source: str = "built-in defaults"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.center.timezone)
+
+    def enabled_channels(self) -> list[str]:
+        """Channels `run` starts: every configured one, the console when none is."""
+        channels = []
+        if self.telegram.token:
+            channels.append("telegram")
+        if self.console.enabled or not channels:
+            channels.append("console")
+        return channels
+
+
+# Environment variables that may carry secrets instead of the file.
+ENV_OVERRIDES: dict[str, tuple[str, str]] = {
+    "MEDIATION_TELEGRAM_TOKEN": ("telegram", "token"),
+    "MEDIATION_TELEGRAM_WEBHOOK_SECRET": ("telegram", "webhook_secret"),
+    "MEDIATION_DATABASE_URL": ("database", "url"),
+}
+
+
+def _type_name(tp: Any) -> str:
+    origin = get_origin(tp)
+    if origin is list:
+        return f"a list of {_type_name(get_args(tp)[0])}s"
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
+        tp, str(tp)
+    )
+
+
+def _coerce(key: str, value: Any, tp: Any) -> Any:
+    origin = get_origin(tp)
+    if origin is list:
+        (item_tp,) = get_args(tp)
+        if not isinstance(value, list):
+            raise ConfigError(f"{key}: expected {_type_name(tp)}, got {value!r}")
+        return [_coerce(f"{key}[{i}]", v, item_tp) for i, v in enumerate(value)]
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if tp is int and isinstance(value, bool):
+        raise ConfigError(f"{key}: expected {_type_name(tp)}, got {value!r}")
+    if not isinstance(value, tp):
+        raise ConfigError(f"{key}: expected {_type_name(tp)}, got {value!r}")
+    return value
+
+
+def _apply(obj: Any, data: dict[str, Any], prefix: str) -> None:
+    hints = get_type_hints(type(obj))
+    known = {f.name for f in fields(obj)}
+    for key, value in data.items():
+        full = f"{prefix}{key}"
+        if key not in known or key == "source":
+            raise ConfigError(f"{full}: unknown key (see config.example.toml for the keys)")
+        current = getattr(obj, key)
+        if is_dataclass(current):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{full}: expected a [{full}] table")
+            _apply(current, value, f"{full}.")
+        else:
+            setattr(obj, key, _coerce(full, value, hints[key]))
+
+
+def _validate(s: Settings) -> None:
+    if s.center.default_locale not in SUPPORTED_LOCALES:
+        raise ConfigError(
+            f"center.default_locale: expected one of {', '.join(SUPPORTED_LOCALES)}, "
+            f"got {s.center.default_locale!r}"
+        )
+    try:
+        ZoneInfo(s.center.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"center.timezone: expected an IANA time zone such as 'Asia/Shanghai', "
+            f"got {s.center.timezone!r}"
+        ) from None
+    prefix = s.center.case_prefix
+    if not (1 <= len(prefix) <= 6 and prefix.isascii() and prefix.isalpha()):
+        raise ConfigError(f"center.case_prefix: expected 1-6 ASCII letters, got {prefix!r}")
+    if not s.center.streets:
+        raise ConfigError("center.streets: expected at least one street or town")
+    if s.telegram.mode not in ("polling", "webhook"):
+        raise ConfigError(
+            f"telegram.mode: expected 'polling' or 'webhook', got {s.telegram.mode!r}"
+        )
+    if s.telegram.token and s.telegram.mode == "webhook" and not s.telegram.webhook_url:
+        raise ConfigError("telegram.webhook_url: required when telegram.mode is 'webhook'")
+    if not (0 < s.telegram.port < 65536):
+        raise ConfigError(f"telegram.port: expected 1-65535, got {s.telegram.port}")
+    if not s.database.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise ConfigError(
+            "database.url: expected 'sqlite+aiosqlite:///PATH' or "
+            f"'postgresql+asyncpg://USER@HOST/DB', got {s.database.url!r}"
+        )
+    for admin in s.staff.admins:
+        if ":" not in admin:
+            raise ConfigError(
+                f"staff.admins: expected 'channel:user_id' such as 'telegram:12345', got {admin!r}"
+            )
+    if s.storage.max_attachment_mb <= 0:
+        raise ConfigError("storage.max_attachment_mb: expected a positive integer")
+
+
+def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Load from `path`, else ./config.toml, else defaults; then environment secrets."""
+    env = dict(os.environ) if env is None else env
+    settings = Settings()
+    candidate = Path(path) if path else Path("config.toml")
+    if path and not candidate.is_file():
+        raise ConfigError(f"{candidate}: configuration file not found")
+    if candidate.is_file():
+        try:
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{candidate}: not valid TOML ({exc})") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{candidate}: not UTF-8 text") from None
+        _apply(settings, data, "")
+        settings.source = str(candidate)
+    for var, (section, key) in ENV_OVERRIDES.items():
+        if env.get(var):
+            setattr(getattr(settings, section), key, env[var])
+    _validate(settings)
+    return settings

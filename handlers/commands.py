@@ -1,0 +1,163 @@
+"""Routing: commands, buttons and free text, in private chats and the staff group."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from handlers import intake, menu, respondent, status
+from handlers.context import Ctx
+from handlers.flow import FlowRegistry
+from handlers.messages import Reply
+
+Command = Callable[[Ctx, str], Awaitable[list[Reply]]]
+
+
+def register_flows(registry: FlowRegistry) -> None:
+    from handlers import dispute
+
+    registry.add(dispute.FLOW)
+    registry.add(respondent.BIND_FLOW)
+
+
+async def cmd_start(ctx: Ctx, arg: str) -> list[Reply]:
+    if arg:
+        ctx.set_answer("_entry", arg[:100])
+    resume = await menu.offer_resume(ctx)
+    return resume or menu.main_menu(ctx)
+
+
+async def cmd_help(ctx: Ctx, arg: str) -> list[Reply]:
+    return menu.help_text(ctx)
+
+
+async def cmd_cancel(ctx: Ctx, arg: str) -> list[Reply]:
+    if not ctx.conv.flow:
+        return [Reply(ctx.t("There is nothing to cancel."), buttons=menu.menu_button(ctx))]
+    await intake.discard_draft(ctx)
+    ctx.core.flows.end(ctx)
+    return [
+        Reply(
+            ctx.t("Cancelled. Nothing was filed and your draft answers were deleted."),
+            buttons=menu.menu_button(ctx),
+        )
+    ]
+
+
+async def cmd_back(ctx: Ctx, arg: str) -> list[Reply]:
+    replies = await ctx.core.flows.back(ctx)
+    if replies is None:
+        return [Reply(ctx.t("There is no earlier question to go back to."))] + (
+            await ctx.core.flows.reask(ctx) or menu.main_menu(ctx)
+        )
+    return replies
+
+
+async def cmd_lang(ctx: Ctx, arg: str) -> list[Reply]:
+    return menu.language(ctx, arg)
+
+
+async def cmd_status(ctx: Ctx, arg: str) -> list[Reply]:
+    return await status.my_cases(ctx)
+
+
+async def cmd_bind(ctx: Ctx, arg: str) -> list[Reply]:
+    return await ctx.core.flows.begin(ctx, respondent.BIND_FLOW.name)
+
+
+COMMANDS: dict[str, Command] = {
+    "start": cmd_start,
+    "menu": cmd_start,
+    "help": cmd_help,
+    "cancel": cmd_cancel,
+    "back": cmd_back,
+    "lang": cmd_lang,
+    "status": cmd_status,
+    "bind": cmd_bind,
+}
+
+
+async def dispatch(ctx: Ctx) -> list[Reply]:
+    inbound = ctx.inbound
+    if inbound.chat_kind == "group":
+        return await _group(ctx)
+    if inbound.button is not None:
+        return await _button(ctx, inbound.button)
+    if inbound.is_command:
+        name, arg = inbound.command
+        command = COMMANDS.get(name)
+        if command is None:
+            return [
+                Reply(
+                    ctx.t(
+                        "I don't know the command /{name}. Type /help to see what I can do, "
+                        "or /start for the menu.",
+                        name=name[:30],
+                    )
+                )
+            ]
+        return await command(ctx, arg)
+    if ctx.conv.flow:
+        return await ctx.core.flows.advance(ctx)
+    if inbound.attachments or inbound.refused:
+        return [
+            Reply(
+                ctx.t(
+                    "Thank you. Files can be added as evidence while you file a dispute: "
+                    "choose \u201cFile a dispute\u201d in the menu first."
+                ),
+                buttons=menu.menu_button(ctx),
+            )
+        ]
+    return menu.free_text_outside_flow(ctx)
+
+
+async def _button(ctx: Ctx, payload: str) -> list[Reply]:
+    kind, _, rest = payload.partition(":")
+    if kind == "m":
+        return await menu.on_menu(ctx, rest)
+    if kind == "lang":
+        return menu.language(ctx, rest)
+    if kind == "r":
+        return await menu.on_resume(ctx, rest)
+    if kind == "case":
+        return await respondent.on_case_button(ctx, rest)
+    if kind == "s":
+        step, _, value = rest.partition(":")
+        if ctx.conv.flow and step == ctx.conv.step:
+            ctx.choice = value
+            return await ctx.core.flows.advance(ctx)
+        reask = await ctx.core.flows.reask(ctx)
+        note = ctx.t("That button belongs to an earlier question.")
+        return [Reply(note), *(reask or menu.main_menu(ctx))]
+    return [Reply(ctx.t("That button is no longer in use.")), *menu.main_menu(ctx)]
+
+
+async def _group(ctx: Ctx) -> list[Reply]:
+    """In a group the bot answers staff actions and commands only; chatter is ignored."""
+    inbound = ctx.inbound
+    staff_group = ctx.core.staff_target() == (inbound.channel, inbound.chat_id)
+    if inbound.button is not None and inbound.button.startswith("st:"):
+        if not ctx.is_staff:
+            return [Reply(ctx.t("Only registered staff of the center can do that."))]
+        return await status.staff_button(ctx, inbound.button[3:])
+    if not inbound.is_command:
+        return []
+    name, _ = inbound.command
+    if staff_group and name in ("help", "start"):
+        return [
+            Reply(
+                ctx.t(
+                    "Staff commands arrive with the staff work-group release. "
+                    "New filings are posted here with their summary."
+                )
+            )
+        ]
+    if name in COMMANDS:
+        return [
+            Reply(
+                ctx.t(
+                    "To protect your privacy, please talk to me in a private chat, not in a group."
+                )
+            )
+        ]
+    return []

@@ -1,0 +1,161 @@
+"""The platform-neutral core: one inbound message in, replies out.
+
+Every update is recorded by its platform id in the same transaction that handles it, so a
+redelivered update is ignored and a failed one can be retried. Replies to the sender are
+returned to the channel; pushes to anyone else go through the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.config import Settings
+from handlers import commands
+from handlers.context import Ctx
+from handlers.flow import FlowRegistry
+from handlers.i18n import Translator, normalize_locale
+from handlers.messages import Inbound, Reply
+from knowledge.scope import ScopeRules, load_scope_rules
+from storage import outbox
+from storage.conversations import load_conversation
+from storage.db import Database
+from storage.models import Person
+from storage.people import get_or_create_identity, private_chat_identity
+from storage.updates import record_update
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4000
+RETRIES = 3
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Core:
+    """Routes messages to commands, buttons and flows; owns nothing platform-specific."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        rules: ScopeRules | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.rules = rules or load_scope_rules()
+        self.clock = clock
+        self.flows = FlowRegistry()
+        self.console_staff = False
+        commands.register_flows(self.flows)
+        self._chat_locks: dict[str, asyncio.Lock] = {}
+
+    # --- who is who -------------------------------------------------------------------
+    def is_staff(self, channel: str, sender_id: str) -> bool:
+        if channel == "console" and self.console_staff:
+            return True
+        return f"{channel}:{sender_id}" in self.settings.staff.admins
+
+    def staff_target(self) -> tuple[str, str] | None:
+        """Where work-group notices go: the Telegram staff group, else the console."""
+        tg = self.settings.telegram
+        if tg.token and tg.staff_chat_id:
+            return "telegram", str(tg.staff_chat_id)
+        if "console" in self.settings.enabled_channels():
+            return "console", "staff"
+        return None
+
+    def translator(self, locale: str | None = None) -> Translator:
+        return Translator(locale or self.settings.center.default_locale, self.settings.tz)
+
+    async def push_to_person(
+        self,
+        session,
+        person_id: int,
+        key: str,
+        replies: Sequence[Reply],  # type: ignore[no-untyped-def]
+    ) -> bool:
+        identity = await private_chat_identity(session, person_id)
+        if identity is None or not identity.chat_id:
+            return False
+        await outbox.enqueue(
+            session,
+            key=key,
+            channel=identity.channel,
+            chat_id=identity.chat_id,
+            person_id=person_id,
+            payload={"replies": [r.to_dict() for r in replies]},
+        )
+        return True
+
+    # --- handling ---------------------------------------------------------------------
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """Handle one message; messages of one chat are handled one at a time."""
+        lock = self._chat_locks.setdefault(f"{inbound.channel}:{inbound.chat_id}", asyncio.Lock())
+        async with lock:
+            for attempt in range(RETRIES):
+                try:
+                    return await self._handle_once(inbound)
+                except StaleDataError:
+                    log.info("conversation changed underneath us; retry %s", attempt + 1)
+                except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
+                    log.warning("database trouble handling %s: %s", inbound.update_key, exc)
+                    await asyncio.sleep(0.3 * (attempt + 1))
+                except Exception:
+                    log.exception("handler failed for %s", inbound.update_key)
+                    return [Reply(self._fallback_t(inbound)(_FAILED))]
+            return [Reply(self._fallback_t(inbound)(_BUSY))]
+
+    def _fallback_t(self, inbound: Inbound) -> Translator:
+        return self.translator(
+            normalize_locale(inbound.locale_hint, self.settings.center.default_locale)
+        )
+
+    async def _handle_once(self, inbound: Inbound) -> list[Reply]:
+        async with self.db.session() as session:
+            if not await record_update(session, inbound.channel, inbound.update_key):
+                log.info("ignoring repeated update %s", inbound.update_key)
+                return []
+            private = inbound.chat_kind == "private"
+            identity = await get_or_create_identity(
+                session, inbound.channel, inbound.sender_id, inbound.chat_id if private else None
+            )
+            person = await session.get(Person, identity.person_id)
+            assert person is not None
+            conv = await load_conversation(
+                session, inbound.channel, inbound.chat_id, identity.person_id
+            )
+            locale = person.locale or normalize_locale(
+                inbound.locale_hint, self.settings.center.default_locale
+            )
+            ctx = Ctx(self, session, inbound, identity, person, conv, self.translator(locale))
+            if len(inbound.text) > MAX_TEXT:
+                return [Reply(ctx.t(_TOO_LONG, max=ctx.t.number(MAX_TEXT)))]
+            return await commands.dispatch(ctx)
+
+
+# Messages used when no handler could run; marked for extraction with a no-op.
+def _(s: str) -> str:
+    return s
+
+
+_BUSY = _(
+    "Sorry, the service is busy right now. Nothing you sent is lost; please try again in a minute."
+)
+_FAILED = _(
+    "Sorry, something went wrong on our side. Your earlier answers are kept; "
+    "please send your last message again, or type /help."
+)
+_TOO_LONG = _(
+    "That message is too long for me. Please keep it under {max} characters, "
+    "or split it into several messages."
+)

@@ -1,0 +1,135 @@
+"""A small step machine for multi-step conversations.
+
+A flow is a table of named steps; each step has an `ask` (what to show) and a `handle`
+(what to do with the answer). The current flow, step, answers and a history of earlier
+answers live in the `conversations` row, written in the same transaction as the step, so a
+conversation survives a restart and two processes can share it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from handlers.context import Ctx
+from handlers.messages import Reply
+from storage.models import utcnow
+
+Ask = Callable[[Ctx], Awaitable[list[Reply]]]
+Handle = Callable[[Ctx], Awaitable["StepResult"]]
+
+MAX_HISTORY = 60
+
+
+@dataclass
+class StepResult:
+    """What a step decided: go to `goto`, stay (re-ask), or end the flow."""
+
+    replies: list[Reply] = field(default_factory=list)
+    goto: str | None = None
+    done: bool = False
+    reask: bool = False
+
+
+def goto(step: str, *replies: Reply) -> StepResult:
+    return StepResult(list(replies), goto=step)
+
+
+def stay(*replies: Reply, reask: bool = False) -> StepResult:
+    return StepResult(list(replies), reask=reask)
+
+
+def finish(*replies: Reply) -> StepResult:
+    return StepResult(list(replies), done=True)
+
+
+@dataclass(frozen=True)
+class Step:
+    ask: Ask
+    handle: Handle
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    start: str
+    steps: dict[str, Step]
+
+
+class FlowRegistry:
+    def __init__(self) -> None:
+        self.flows: dict[str, Flow] = {}
+
+    def add(self, flow: Flow) -> None:
+        self.flows[flow.name] = flow
+
+    def current(self, ctx: Ctx) -> tuple[Flow, Step] | None:
+        flow = self.flows.get(ctx.conv.flow or "")
+        if flow is None or ctx.conv.step not in flow.steps:
+            return None
+        return flow, flow.steps[ctx.conv.step]
+
+    async def begin(
+        self,
+        ctx: Ctx,
+        name: str,
+        answers: dict | None = None,
+        step: str | None = None,  # type: ignore[type-arg]
+    ) -> list[Reply]:
+        flow = self.flows[name]
+        ctx.conv.flow = name
+        ctx.conv.step = step or flow.start
+        kept = {k: v for k, v in ctx.conv.answers.items() if k.startswith("_")}
+        ctx.conv.answers = {**kept, **(answers or {})}
+        ctx.conv.history = []
+        ctx.conv.updated_at = utcnow()
+        return await flow.steps[ctx.conv.step].ask(ctx)
+
+    async def advance(self, ctx: Ctx) -> list[Reply]:
+        """Give the inbound message to the current step and move on."""
+        current = self.current(ctx)
+        if current is None:
+            return []
+        flow, step = current
+        before_step, before_answers = ctx.conv.step, copy.deepcopy(ctx.conv.answers)
+        result = await step.handle(ctx)
+        ctx.conv.updated_at = utcnow()
+        replies = list(result.replies)
+        if result.done:
+            self.end(ctx)
+            return replies
+        if result.goto is not None:
+            if ctx.conv.flow != flow.name:  # the step started another flow
+                return replies
+            history = [*ctx.conv.history, {"step": before_step, "answers": before_answers}]
+            ctx.conv.history = history[-MAX_HISTORY:]
+            ctx.conv.step = result.goto
+            return replies + await flow.steps[result.goto].ask(ctx)
+        if result.reask:
+            replies += await step.ask(ctx)
+        return replies
+
+    async def back(self, ctx: Ctx) -> list[Reply] | None:
+        """Return to the previous question with the answers as they were; None if none."""
+        current = self.current(ctx)
+        if current is None or not ctx.conv.history:
+            return None
+        flow, _ = current
+        *rest, last = ctx.conv.history
+        ctx.conv.history = rest
+        ctx.conv.step = last["step"]
+        ctx.conv.answers = last["answers"]
+        ctx.conv.updated_at = utcnow()
+        return await flow.steps[ctx.conv.step].ask(ctx)
+
+    async def reask(self, ctx: Ctx) -> list[Reply]:
+        current = self.current(ctx)
+        return await current[1].ask(ctx) if current else []
+
+    def end(self, ctx: Ctx) -> None:
+        ctx.conv.flow = None
+        ctx.conv.step = None
+        ctx.conv.answers = {k: v for k, v in ctx.conv.answers.items() if k.startswith("_")}
+        ctx.conv.history = []
+        ctx.conv.updated_at = utcnow()

@@ -1,0 +1,239 @@
+"""The other side of a case: bind with case number + one-time code, then agree or decline.
+
+```mermaid
+stateDiagram-v2
+    [*] --> number
+    number --> code: looks like a case number
+    code --> [*]: code matches (bound; status shown with agree / decline)
+    code --> code: wrong code (attempts counted; locked after 5)
+```
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from datetime import timedelta
+
+from handlers.context import Ctx
+from handlers.flow import Flow, Step, StepResult, finish, goto, stay
+from handlers.lifecycle import ENDED, IllegalTransition, transition
+from handlers.messages import Button, Reply, grid
+from storage.cases import add_event, find_case_by_number
+from storage.models import Case
+
+
+def _(s: str) -> str:
+    return s
+
+
+MAX_FAILURES = 5
+CASE_NUMBER = re.compile(r"^[A-Z]{1,6}-\d{4}-\d{6}$")
+
+
+async def ask_number(ctx: Ctx) -> list[Reply]:
+    return [
+        Reply(
+            ctx.t(
+                "Please send the case number you were given, for example LJ-2026-000123. "
+                "Type /cancel to stop."
+            )
+        )
+    ]
+
+
+async def handle_number(ctx: Ctx) -> StepResult:
+    number = ctx.text.upper().replace(" ", "").replace("—", "-")
+    if not CASE_NUMBER.match(number):
+        return stay(
+            Reply(
+                ctx.t(
+                    "That does not look like a case number. It looks like "
+                    "LJ-2026-000123. Please check it."
+                )
+            )
+        )
+    ctx.set_answer("number", number)
+    return goto("code")
+
+
+async def ask_code(ctx: Ctx) -> list[Reply]:
+    return [Reply(ctx.t("Now send the 6-digit code the center gave you for this case."))]
+
+
+async def handle_code(ctx: Ctx) -> StepResult:
+    failures = int(ctx.answers.get("_bind_failures", 0))
+    if failures >= MAX_FAILURES:
+        return finish(_locked(ctx))
+    code = re.sub(r"\s", "", ctx.text)
+    case = await find_case_by_number(ctx.session, ctx.answers.get("number", ""))
+    from handlers.submit import code_hash
+
+    ok = (
+        case is not None
+        and case.respondent_code_hash is not None
+        and case.respondent_code_failures < MAX_FAILURES
+        and hmac.compare_digest(case.respondent_code_hash, code_hash(case.number or "", code))
+    )
+    if not ok or case is None:
+        ctx.set_answer("_bind_failures", failures + 1)
+        if case is not None:
+            case.respondent_code_failures += 1
+        if failures + 1 >= MAX_FAILURES:
+            return finish(_locked(ctx))
+        return stay(
+            Reply(
+                ctx.t(
+                    "The case number and code do not match. Please check both and "
+                    "send the code again, or type /cancel."
+                )
+            )
+        )
+    if case.applicant_person_id == ctx.person.id:
+        return finish(Reply(ctx.t("You filed this case yourself; it is already in /status.")))
+    if case.respondent_person_id not in (None, ctx.person.id):
+        return finish(
+            Reply(
+                ctx.t(
+                    "This case is already linked to someone else. If that is "
+                    "wrong, please contact the center."
+                )
+            )
+        )
+    case.respondent_person_id = ctx.person.id
+    case.respondent_code_hash = None  # one-time
+    await add_event(ctx.session, case, actor=ctx.actor, action="respondent_bound")
+    ctx.drop_answer("_bind_failures")
+    from handlers.status import my_cases
+
+    replies = [Reply(ctx.t("Linked. You can now follow case {number}.", number=case.number))]
+    return finish(*replies, *await my_cases(ctx))
+
+
+def _locked(ctx: Ctx) -> Reply:
+    return Reply(
+        ctx.t(
+            "Too many wrong attempts. For your safety, linking is locked; please "
+            "contact the center to get a new code."
+        )
+    )
+
+
+BIND_FLOW = Flow(
+    name="bind",
+    start="number",
+    steps={"number": Step(ask_number, handle_number), "code": Step(ask_code, handle_code)},
+)
+
+
+async def on_case_button(ctx: Ctx, payload: str) -> list[Reply]:
+    """Respondent's agree / decline; only the bound respondent may press them."""
+    number, _, action = payload.rpartition(":")
+    case = await find_case_by_number(ctx.session, number)
+    t = ctx.t
+    if case is None or case.respondent_person_id != ctx.person.id:
+        return [Reply(t("You can only respond to cases linked to you. Use /bind first."))]
+    if case.respondent_response is not None or case.state in ENDED:
+        return [Reply(t("You have already responded to case {number}.", number=case.number))]
+    if action == "agree":
+        case.respondent_response = "agreed"
+        await add_event(ctx.session, case, actor=ctx.actor, action="respondent_agreed")
+        await _tell_applicant_agreed(ctx, case)
+        return [
+            Reply(
+                t(
+                    "Thank you. You agreed to mediation of case {number}; staff will "
+                    "contact you to arrange a session.",
+                    number=case.number,
+                )
+            )
+        ]
+    if action == "decline":
+        return [
+            Reply(
+                t(
+                    "Mediation is voluntary. If you decline, mediation of case {number} ends and "
+                    "the applicant may apply for arbitration. Decline?",
+                    number=case.number,
+                ),
+                buttons=grid(
+                    [
+                        Button(t("Yes, decline"), f"case:{case.number}:decline_yes"),
+                        Button(t("No, go back"), "m:status"),
+                    ]
+                ),
+            )
+        ]
+    if action == "decline_yes":
+        try:
+            await transition(
+                ctx.session,
+                case,
+                "declined_by_respondent",
+                actor=ctx.actor,
+                note="declined by the respondent",
+            )
+        except IllegalTransition:
+            return [Reply(t("Case {number} can no longer be declined.", number=case.number))]
+        case.respondent_response = "declined"
+        await _tell_applicant_declined(ctx, case)
+        return [
+            Reply(
+                t(
+                    "You declined mediation of case {number}. The applicant has been told.",
+                    number=case.number,
+                )
+            )
+        ]
+    return [Reply(t("That button is no longer in use."))]
+
+
+async def _tell_applicant_agreed(ctx: Ctx, case: Case) -> None:
+    if case.applicant_person_id is None:
+        return
+    from handlers.status import person_translator
+
+    t = await person_translator(ctx, case.applicant_person_id)
+    text = t(
+        "The other side of case {number} has agreed to mediation. Staff will "
+        "contact you to arrange it.",
+        number=case.number,
+    )
+    await ctx.push_to_person(case.applicant_person_id, f"case:{case.number}:agreed", [Reply(text)])
+    await ctx.notify_staff(
+        f"case:{case.number}:agreed:staff",
+        _("The respondent of case {number} agreed to mediation."),
+        number=case.number,
+    )
+
+
+async def _tell_applicant_declined(ctx: Ctx, case: Case) -> None:
+    """Declining ends mediation: the applicant hears that arbitration is the next route."""
+    if case.applicant_person_id is None:
+        return
+    from handlers.status import person_translator
+
+    t = await person_translator(ctx, case.applicant_person_id)
+    submitted = case.submitted_at or ctx.now()
+    deadline = submitted + timedelta(days=365)
+    text = t(
+        "The other side of case {number} has declined mediation, so mediation at the center "
+        "has ended. You may apply for labour dispute arbitration to the labour and personnel "
+        "dispute arbitration commission; arbitration is free of charge (Labour Dispute "
+        "Mediation and Arbitration Law, art. 53). The one-year time limit was interrupted when "
+        "you applied for mediation (art. 27); to be safe, apply no later than {deadline}. "
+        "Bring your evidence and this case number.",
+        number=case.number,
+        deadline=t.date(deadline),
+    )
+    await ctx.push_to_person(
+        case.applicant_person_id, f"case:{case.number}:declined", [Reply(text)]
+    )
+    await ctx.notify_staff(
+        f"case:{case.number}:declined:staff",
+        _(
+            "The respondent of case {number} declined mediation; the applicant has "
+            "been told that arbitration is the next route."
+        ),
+        number=case.number,
+    )

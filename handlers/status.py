@@ -1,0 +1,106 @@
+"""What a party sees of their cases, and the staff 'view' button."""
+
+from __future__ import annotations
+
+from handlers.context import Ctx
+from handlers.intake import CATEGORIES
+from handlers.lifecycle import ENDED, NEXT_STEP, STATE_LABELS
+from handlers.messages import Button, Reply, grid
+from handlers.validators import mask_id_number, mask_phone
+from storage.cases import cases_of_person
+from storage.models import Case
+
+
+async def my_cases(ctx: Ctx) -> list[Reply]:
+    """The person's cases with state, due date and next step; nobody else's."""
+    t = ctx.t
+    cases = await cases_of_person(ctx.session, ctx.person.id)
+    if not cases:
+        return [
+            Reply(
+                t("You have no cases with the center yet."),
+                buttons=(
+                    (Button(t("File a dispute"), "m:file"), Button(t("Main menu"), "m:home")),
+                ),
+            )
+        ]
+    replies = []
+    for case in cases[:10]:
+        is_respondent = case.respondent_person_id == ctx.person.id
+        lines = [
+            t("Case {number}", number=case.number),
+            t("Status: {state}", state=t(STATE_LABELS.get(case.state, case.state))),
+            t("Filed: {date}", date=t.date(case.submitted_at)),
+        ]
+        if is_respondent:
+            lines.append(
+                t("You are the respondent; the applicant is {name}.", name=case.applicant_name)
+            )
+        else:
+            lines.append(t("Respondent: {name}", name=case.respondent_name))
+        if case.state not in ENDED and case.due_at:
+            lines.append(t("15-day mediation period ends: {date}", date=t.date(case.due_at)))
+        if case.respondent_response == "agreed":
+            lines.append(t("The respondent has agreed to mediate."))
+        step = NEXT_STEP.get(case.state)
+        if step:
+            lines.append(t("Next: {step}", step=t(step)))
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if is_respondent and case.respondent_response is None and case.state not in ENDED:
+            buttons = grid(
+                [
+                    Button(t("Agree to mediate"), f"case:{case.number}:agree"),
+                    Button(t("Decline mediation"), f"case:{case.number}:decline"),
+                ]
+            )
+        replies.append(Reply("\n".join(lines), buttons=buttons))
+    return replies
+
+
+def case_summary(ctx: Ctx, case: Case, *, masked: bool) -> str:
+    t = ctx.t
+    phone = mask_phone(case.applicant_phone) if masked else case.applicant_phone
+    lines = [
+        t("Case {number}", number=case.number),
+        t("Status: {state}", state=t(STATE_LABELS.get(case.state, case.state))),
+        t("Applicant: {name}, {phone}", name=case.applicant_name, phone=phone),
+    ]
+    if case.applicant_id_number:
+        idn = mask_id_number(case.applicant_id_number) if masked else case.applicant_id_number
+        lines.append(t("ID number: {id}", id=idn))
+    lines += [
+        t("Respondent: {name}", name=case.respondent_name),
+        t(
+            "About: {claims}",
+            claims="、".join(t(CATEGORIES[c]) for c in case.categories if c in CATEGORIES),
+        ),
+        t("Request: {text}", text=case.claims_text),
+        t("Amount claimed: {amount}", amount=t.money(case.amount_claimed)),
+        t("Filed: {date}", date=t.date(case.submitted_at)),
+        t("What happened: {facts}", facts=case.facts),
+    ]
+    return "\n".join(lines)
+
+
+async def staff_button(ctx: Ctx, payload: str) -> list[Reply]:
+    """Until the staff release lands every action button shows the case, masked in groups."""
+    action, _, raw_id = payload.partition(":")
+    case = await ctx.session.get(Case, int(raw_id)) if raw_id.isdigit() else None
+    if case is None:
+        return [Reply(ctx.t("That case no longer exists."))]
+    masked = ctx.inbound.chat_kind == "group"
+    text = case_summary(ctx, case, masked=masked)
+    if action != "view":
+        text += "\n\n" + ctx.t(
+            "Accepting, referring and assigning from here arrive with the "
+            "staff release; for now this shows the case."
+        )
+    return [Reply(text)]
+
+
+async def person_translator(ctx: Ctx, person_id: int):  # type: ignore[no-untyped-def]
+    """A translator in the language of the person a push goes to."""
+    from storage.models import Person
+
+    person = await ctx.session.get(Person, person_id)
+    return ctx.core.translator(person.locale if person and person.locale else None)

@@ -1,0 +1,227 @@
+"""Database tables. One schema for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both SQLite (which drops tzinfo) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; use UTC-aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads it as a class attribute)
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Person(Base):
+    """Someone who talks to the bot; may have identities on several channels."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    locale: Mapped[str | None] = mapped_column(String(10), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    identities: Mapped[list[Identity]] = relationship(back_populates="person", lazy="raise")
+
+
+class Identity(Base):
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_identity_channel_ext"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(100))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    username: Mapped[str | None] = mapped_column(String(100), default=None)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    person: Mapped[Person] = relationship(back_populates="identities")
+
+
+class InboundUpdate(Base):
+    """Every platform update id we handled; a repeat is ignored."""
+
+    __tablename__ = "inbound_updates"
+    __table_args__ = (UniqueConstraint("channel", "update_key", name="uq_inbound_update"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    update_key: Mapped[str] = mapped_column(String(120))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    """The step machine's state for one person in one chat."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "person_id", name="uq_conversation"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    flow: Mapped[str | None] = mapped_column(String(50), default=None)
+    step: Mapped[str | None] = mapped_column(String(50), default=None)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    history: Mapped[list[Any]] = mapped_column(default=list)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class CaseCounter(Base):
+    """Last sequence number used per prefix and year; bumped atomically by an upsert."""
+
+    __tablename__ = "case_counters"
+    prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(Base):
+    """An intake record (受理登记) and its lifecycle."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(30), unique=True, default=None)
+    state: Mapped[str] = mapped_column(String(30), default="submitted", index=True)
+    applicant_role: Mapped[str] = mapped_column(String(10), default="worker")
+    applicant_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_phone: Mapped[str] = mapped_column(String(20))
+    applicant_id_number: Mapped[str | None] = mapped_column(String(18), default=None)
+    applicant_uscc: Mapped[str | None] = mapped_column(String(18), default=None)
+    respondent_name: Mapped[str] = mapped_column(String(200))
+    respondent_address: Mapped[str] = mapped_column(String(500), default="")
+    respondent_uscc: Mapped[str | None] = mapped_column(String(18), default=None)
+    respondent_phone: Mapped[str | None] = mapped_column(String(20), default=None)
+    respondent_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True, default=None
+    )
+    respondent_code_hash: Mapped[str | None] = mapped_column(String(128), default=None)
+    respondent_response: Mapped[str | None] = mapped_column(String(20), default=None)
+    respondent_code_failures: Mapped[int] = mapped_column(Integer, default=0)
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    claims_text: Mapped[str] = mapped_column(Text, default="")
+    amount_claimed: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), default=None)
+    employment_start: Mapped[date | None] = mapped_column(Date, default=None)
+    employment_end: Mapped[date | None] = mapped_column(Date, default=None)
+    facts: Mapped[str] = mapped_column(Text, default="")
+    workers_count: Mapped[int] = mapped_column(Integer, default=1)
+    collective: Mapped[bool] = mapped_column(Boolean, default=False)
+    work_place: Mapped[str] = mapped_column(String(200), default="")
+    contact_time: Mapped[str] = mapped_column(String(100), default="")
+    screening: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    source_channel: Mapped[str] = mapped_column(String(20), default="")
+    entry_source: Mapped[str | None] = mapped_column(String(100), default=None)
+    consent_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", lazy="raise", passive_deletes=True
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="case", lazy="raise", passive_deletes=True
+    )
+
+
+class CaseEvent(Base):
+    """Audit trail: every change to a case, with who, when and why."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    from_state: Mapped[str | None] = mapped_column(String(30), default=None)
+    to_state: Mapped[str | None] = mapped_column(String(30), default=None)
+    action: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class Attachment(Base):
+    """An evidence file; bytes live under the files directory, named by checksum."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True, default=None
+    )
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), index=True, default=None
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    mime_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    case: Mapped[Case | None] = relationship(back_populates="attachments")
+
+
+class OutboxMessage(Base):
+    """A push to someone other than the sender, written in the transaction that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), default=None
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)

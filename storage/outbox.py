@@ -1,0 +1,92 @@
+"""The durable outbox: pushes written with the change that caused them, delivered later."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage, utcnow
+
+LEASE = timedelta(seconds=60)
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    key: str,
+    channel: str,
+    chat_id: str,
+    payload: dict[str, Any],
+    person_id: int | None = None,
+) -> None:
+    """Add a push unless one with the same idempotency key exists already."""
+    values = dict(
+        idempotency_key=key,
+        channel=channel,
+        chat_id=chat_id,
+        person_id=person_id,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        last_error="",
+        next_attempt_at=utcnow(),
+        created_at=utcnow(),
+    )
+    dialect = session.bind.dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    await session.execute(stmt)
+
+
+async def claim_due(session: AsyncSession, limit: int = 20) -> Sequence[OutboxMessage]:
+    """Lease due messages to this process; other processes skip leased rows."""
+    now = utcnow()
+    stmt = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = (await session.execute(stmt)).scalars().all()
+    for row in rows:
+        row.locked_until = now + LEASE
+    return rows
+
+
+async def mark_delivered(session: AsyncSession, message_id: int) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status="delivered", delivered_at=utcnow(), locked_until=None)
+    )
+
+
+async def mark_failed(
+    session: AsyncSession, message_id: int, error: str, *, max_attempts: int
+) -> None:
+    """Record a failed attempt; retry with exponential backoff, give up after max_attempts."""
+    row = await session.get(OutboxMessage, message_id)
+    if row is None:
+        return
+    row.attempts += 1
+    row.last_error = error[:2000]
+    row.locked_until = None
+    if row.attempts >= max_attempts:
+        row.status = "failed"
+    else:
+        row.next_attempt_at = utcnow() + timedelta(seconds=min(5 * 2 ** (row.attempts - 1), 3600))

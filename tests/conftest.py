@@ -1,0 +1,57 @@
+"""Shared fixtures: settings, real databases (SQLite always, PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.config import Settings
+from storage.db import Database
+
+# python-telegram-bot 22 warns about retry_after unless timedelta mode is on.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+async def reset_postgres(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind; PostgreSQL runs when TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (set by .ci/run and make test-pg)")
+    await reset_postgres(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    s = Settings()
+    s.database.url = db_url
+    s.storage.files_dir = str(tmp_path / "files")
+    s.center.name = "测试调解中心"
+    s.center.district = "示例区"
+    s.center.streets = ["示例街道", "新城街道", "河西镇"]
+    return s
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(settings.database.url)
+    await database.upgrade()
+    yield database
+    await database.dispose()
