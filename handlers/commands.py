@@ -20,8 +20,9 @@ def register_flows(registry: FlowRegistry) -> None:
 
 
 async def cmd_start(ctx: Ctx, arg: str) -> list[Reply]:
-    if arg:
-        ctx.set_answer("_entry", arg[:100])
+    entry = ctx.inbound.entry_source or arg
+    if entry:  # a QR code or link opened the bot: remember where the person came from
+        ctx.set_answer("_entry", entry[:100])
     resume = await menu.offer_resume(ctx)
     return resume or menu.main_menu(ctx)
 
@@ -96,6 +97,12 @@ async def dispatch(ctx: Ctx) -> list[Reply]:
                 )
             ]
         return await command(ctx, arg)
+    if _only_unsupported_media(ctx):
+        note = ctx.t(
+            "Sorry, I cannot listen to voice messages or watch videos. Please type your "
+            "message instead; for evidence, send photos or documents."
+        )
+        return [Reply(note), *(await ctx.core.flows.reask(ctx))]
     if ctx.conv.flow:
         return await ctx.core.flows.advance(ctx)
     if inbound.attachments or inbound.refused:
@@ -109,6 +116,15 @@ async def dispatch(ctx: Ctx) -> list[Reply]:
             )
         ]
     return menu.free_text_outside_flow(ctx)
+
+
+def _only_unsupported_media(ctx: Ctx) -> bool:
+    inbound = ctx.inbound
+    return (
+        not inbound.text
+        and not inbound.attachments
+        and any(r.reason == "unsupported" for r in inbound.refused)
+    )
 
 
 async def _button(ctx: Ctx, payload: str) -> list[Reply]:

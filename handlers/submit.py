@@ -170,7 +170,10 @@ async def submit(ctx: Ctx) -> list[Reply]:
         .values(case_id=case.id)
     )
     staff_t = ctx.core.translator()
-    await ctx.push_to_staff(f"case:{number}:new", [staff_notice(staff_t, case, code)])
+    oid = result.get("outcome")
+    outcome = ctx.core.rules.outcome(oid, district=settings.center.district) if oid else None
+    screening = staff_t.pick(outcome.title) if outcome else "—"
+    await ctx.push_to_staff(f"case:{number}:new", [staff_notice(staff_t, case, code, screening)])
     return [receipt(ctx, case)]
 
 
@@ -215,7 +218,7 @@ def receipt(ctx: Ctx, case: Case) -> Reply:
     )
 
 
-def staff_notice(t: Translator, case: Case, code: str) -> Reply:
+def staff_notice(t: Translator, case: Case, code: str, screening: str) -> Reply:
     """The work-group notice: phone and ID number masked, since the whole group sees it."""
     from handlers.intake import CATEGORIES
 
@@ -239,7 +242,7 @@ def staff_notice(t: Translator, case: Case, code: str) -> Reply:
         ),
         t("Amount claimed: {amount}", amount=t.money(case.amount_claimed)),
         t("Workers: {count}", count=t.number(case.workers_count)),
-        t("Screening: {outcome}", outcome=result.get("outcome", "—")),
+        t("Screening: {outcome}", outcome=screening),
     ]
     if case.collective:
         lines.append(

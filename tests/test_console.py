@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,49 @@ def test_console_buttons_are_numbered_and_language_is_remembered(tmp_path: Path)
 def test_console_bad_input_gets_a_polite_answer(tmp_path: Path, line: str) -> None:
     out = run_console(tmp_path, ["/lang en", line, "/help"])
     assert "/status" in out  # still alive and answering after the bad line
+
+
+def test_employer_files_a_case_on_the_console(tmp_path: Path) -> None:
+    """The whole journey in Chinese, typing numbers for buttons, as an employer."""
+    evidence = tmp_path / "工资表.pdf"
+    evidence.write_bytes(b"%PDF-1.4 synthetic payroll")
+    lines = [
+        "2",  # 申请调解
+        "2",  # 用人单位
+        "1",
+        "1",
+        "1",
+        "1",
+        "1",  # no proceedings, enterprise, wages, no pension, a street
+        "1",  # still employed
+        "2025-12-01",
+        "1",  # one worker
+        "1",  # 现在申请
+        "1",  # 我同意
+        "示例餐饮有限公司",
+        "137 0000 1111",
+        "1",  # skip the credit code
+        "李测试",
+        "1",  # skip the worker's address
+        "1",  # skip the worker's phone
+        "11",  # claims: keep the pre-selected 拖欠工资, press 完成
+        "请求确认工资已经结清",
+        "3000",
+        "2025-01",
+        "劳动者称拖欠工资，单位认为已经结清。",
+        f"/file {evidence}",
+        "1",  # 完成
+        "1",  # any time
+        "1",  # 提交
+        "/status",
+    ]
+    out = run_console(tmp_path, lines)
+    assert "示例餐饮有限公司" in out
+    assert re.search(r"LJ-\d{4}-000001", out), out[-2000:]
+    notice = out[out.index("📋") :]
+    assert "137****1111" in notice and "13700001111" not in notice
+    assert "用人单位" in notice
+    assert "状态：已收到，等待审核" in out  # /status
+    assert "初步筛查结果：本中心可以调解" in notice
+    stored = list((tmp_path / "files").rglob("*.pdf"))
+    assert len(stored) == 1 and stored[0].read_bytes() == evidence.read_bytes()

@@ -118,3 +118,31 @@ async def test_typing_instead_of_pressing_and_cancel(settings: Settings, db: Dat
     cancelled = joined(await say(core, "/cancel"))
     assert "Cancelled" in cancelled
     assert "nothing to cancel" in joined(await say(core, "/cancel"))
+
+
+async def test_two_processes_share_one_conversation(settings: Settings, db: Database) -> None:
+    """Messages of one person alternate between two bot processes on one database."""
+    other_db = Database(settings.database.url)
+    cores = [Core(settings, db), Core(settings, other_db)]
+    labels = [
+        "File a dispute",
+        "I am the worker (employee)",
+        "No, neither",
+        "A company, factory, shop or other enterprise",
+        "Unpaid or underpaid wages or overtime pay",
+        "No",
+    ]
+    replies = await say(cores[0], "/start")
+    for i, label in enumerate(labels):
+        replies = await say(cores[(i + 1) % 2], button=payload(replies, label))
+    await other_db.dispose()
+    async with db.session() as s:
+        conv = (await s.execute(select(Conversation))).scalar_one()
+    assert list(conv.answers["screen"]) == [
+        "applicant_role",
+        "proceedings",
+        "employer_kind",
+        "category",
+        "pension",
+    ]
+    assert "Where do (or did) you do the work?" in joined(replies)

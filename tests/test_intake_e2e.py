@@ -32,6 +32,7 @@ async def server() -> AsyncIterator[FakeTelegramServer]:
 
 async def screen_in_scope(bot: TelegramBot, user: int = WORKER) -> list[dict]:
     """Answer the screening as a worker with unpaid wages who has left the job."""
+    await bot.send(user, "/start qr-hexi-street")  # came in through a QR code
     await bot.send(user, "/lang en")
     await bot.press(user, "File a dispute")
     await bot.press(user, "I am the worker (employee)")
@@ -120,6 +121,7 @@ async def test_worker_files_and_staff_get_a_masked_notice(
         assert str(case.amount_claimed) == "12500.00"
         assert case.categories == ["pay", "overtime"]
         assert case.source_channel == "telegram"
+        assert case.entry_source == "qr-hexi-street"
         assert case.due_at is not None and (case.due_at - case.submitted_at).days == 15
         files = (await s.execute(select(Attachment))).scalars().all()
         assert len(files) == 2 and all(f.case_id == case.id and len(f.sha256) == 64 for f in files)
@@ -231,3 +233,19 @@ async def test_unfinished_application_is_offered_to_continue(
         assert "unfinished application" in offer
         again = texts(await bot.press(WORKER, "Continue"))
         assert "mobile number" in again
+
+
+async def test_only_staff_can_open_a_case_from_the_group_and_it_stays_masked(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    admin = 9100
+    settings.staff.admins = [f"telegram:{admin}"]
+    async with running_bot(settings, server) as bot:
+        await file_case(bot, server)
+        await bot.deliver_outbox()
+        refused = await bot.press(STRANGER, "查看", chat_id=STAFF_GROUP)
+        assert "只有" in texts(refused) or "Only registered staff" in texts(refused)
+        assert "张测试" not in texts(refused)
+        shown = texts(await bot.press(admin, "查看", chat_id=STAFF_GROUP))
+        assert "张测试" in shown and "老板从七月开始不发工资" in shown
+        assert PHONE not in shown and ID_NUMBER not in shown and "139****5678" in shown

@@ -137,3 +137,24 @@ async def test_group_chatter_is_ignored_and_private_commands_redirected(
         assert quiet == []
         replies = await bot.send(USER, "/status", chat_id=group, chat_type="group")
         assert "私聊" in texts(replies) or "private chat" in texts(replies)
+
+
+async def test_voice_message_gets_a_polite_request_to_type(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    async with running_bot(settings, server) as bot:
+        await bot.send(USER, "/lang en")
+        await bot.press(USER, "File a dispute")
+        question = server.last_message(USER)["text"]
+        voice = {
+            "message": {
+                "message_id": 999,
+                "date": 1700000000,
+                "chat": {"id": USER, "type": "private"},
+                "from": {"id": USER, "is_bot": False, "first_name": "测试"},
+                "voice": {"file_id": "voice-1", "file_unique_id": "v1", "duration": 4},
+            }
+        }
+        replies = await bot._roundtrip(USER, lambda: server.queue_update(voice))
+        assert "cannot listen to voice messages" in texts(replies)
+        assert question in texts(replies)  # the same question again; nothing lost

@@ -103,14 +103,14 @@ class TelegramChannel:
             await self.app.bot.set_webhook(
                 url=self.settings.webhook_url,
                 secret_token=self.settings.webhook_secret or None,
-                allowed_updates=["message", "edited_message", "callback_query"],
+                allowed_updates=["message", "callback_query"],
             )
         else:
             assert self.app.updater is not None
             await self.app.updater.start_polling(
                 poll_interval=0.0,
                 timeout=10,
-                allowed_updates=["message", "edited_message", "callback_query"],
+                allowed_updates=["message", "callback_query"],
             )
 
     async def stop(self) -> None:
@@ -158,7 +158,8 @@ class TelegramChannel:
             except TelegramError as exc:  # too old, or not a query Telegram knows
                 log.info("could not answer callback query: %s", exc)
             message = query.message
-            if message is not None and replies:
+            # In a group the buttons are shared by all staff, so they stay.
+            if message is not None and replies and inbound.chat_kind == "private":
                 first = replies[0]
                 if first.buttons and first.text == getattr(message, "text", None):
                     # The same question again (a toggle): update its buttons in place.

@@ -66,7 +66,9 @@ async def to_inbound(update: Update, download: Download, max_bytes: int) -> Inbo
     )
     if update.callback_query is not None:
         return Inbound(**base, button=update.callback_query.data or "")  # type: ignore[arg-type]
-    message = update.message or update.edited_message
+    # Edits of earlier messages are ignored: they would be taken as the answer to whatever
+    # question is current, which is rarely what the person meant.
+    message = update.message
     if message is None:
         return None
     attachments, refused = await _files(message, download, max_bytes)
