@@ -15,6 +15,7 @@ from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.config import Settings
 from bot.dispatcher import OutboxDispatcher
+from handlers import digest
 from handlers.core import Core
 from storage.db import Database
 from storage.drafts import purge_old_drafts
@@ -94,16 +95,22 @@ class BotApp:
         self._housekeeping = asyncio.create_task(self._housekeep(), name="housekeeping")
 
     async def _housekeep(self) -> None:
+        """Every minute: scheduled work (digest, overdue notices); every hour: purge drafts."""
         max_age = timedelta(days=self.settings.storage.draft_max_age_days)
+        minutes = 0
         while not self._stop.is_set():
             try:
-                purged = await purge_old_drafts(self.db, max_age)
-                if purged:
-                    log.info("purged %d abandoned drafts", purged)
+                await digest.tick(self.core, self.core.clock())
+                if minutes % 60 == 0:
+                    purged = await purge_old_drafts(self.db, max_age)
+                    if purged:
+                        log.info("purged %d abandoned drafts", purged)
+                self._wake()
             except Exception:
-                log.exception("housekeeping failed")
+                log.exception("scheduled work failed; retrying in a minute")
+            minutes += 1
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=3600)
+                await asyncio.wait_for(self._stop.wait(), timeout=60)
 
     async def stop(self) -> None:
         self._stop.set()

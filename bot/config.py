@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date, time
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,6 +34,22 @@ class CenterSettings:
     phone: str = ""
     address: str = ""
     mediation_days: int = 15
+    court_mediation_days: int = 30
+    accept_working_days: int = 3
+    digest_time: str = "09:00"
+
+
+@dataclass
+class ArbitrationSettings:
+    commission: str = "示例区劳动人事争议仲裁委员会"
+    address: str = ""
+    hours: str = ""
+
+
+@dataclass
+class CalendarSettings:
+    holidays: list[str] = field(default_factory=list)
+    workdays: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +103,8 @@ class Settings:
     storage: StorageSettings = field(default_factory=StorageSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    arbitration: ArbitrationSettings = field(default_factory=ArbitrationSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
     source: str = "built-in defaults"
 
     @property
@@ -187,6 +206,23 @@ def _validate(s: Settings) -> None:
             raise ConfigError(
                 f"staff.admins: expected 'channel:user_id' such as 'telegram:12345', got {admin!r}"
             )
+    for key in ("holidays", "workdays"):
+        for value in getattr(s.calendar, key):
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise ConfigError(
+                    f"calendar.{key}: expected dates like '2027-01-01', got {value!r}"
+                ) from None
+    try:
+        time.fromisoformat(s.center.digest_time)
+    except ValueError:
+        raise ConfigError(
+            f"center.digest_time: expected a time like '09:00', got {s.center.digest_time!r}"
+        ) from None
+    for key in ("mediation_days", "court_mediation_days", "accept_working_days"):
+        if getattr(s.center, key) <= 0:
+            raise ConfigError(f"center.{key}: expected a positive number of days")
     if s.storage.max_attachment_mb <= 0:
         raise ConfigError("storage.max_attachment_mb: expected a positive integer")
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import intake, menu, respondent, status
+from handlers import human, intake, menu, respondent, status
 from handlers.context import Ctx
 from handlers.flow import FlowRegistry
 from handlers.messages import Reply
+from handlers.staff import buttons as staff_buttons
+from handlers.staff import registry as staff_registry
 
 Command = Callable[[Ctx, str], Awaitable[list[Reply]]]
 
@@ -17,6 +19,7 @@ def register_flows(registry: FlowRegistry) -> None:
 
     registry.add(dispute.FLOW)
     registry.add(respondent.BIND_FLOW)
+    registry.add(human.HUMAN_FLOW)
 
 
 async def cmd_start(ctx: Ctx, arg: str) -> list[Reply]:
@@ -65,7 +68,12 @@ async def cmd_bind(ctx: Ctx, arg: str) -> list[Reply]:
     return await ctx.core.flows.begin(ctx, respondent.BIND_FLOW.name)
 
 
+async def cmd_human(ctx: Ctx, arg: str) -> list[Reply]:
+    return await ctx.core.flows.begin(ctx, human.HUMAN_FLOW.name)
+
+
 COMMANDS: dict[str, Command] = {
+    "human": cmd_human,
     "start": cmd_start,
     "menu": cmd_start,
     "help": cmd_help,
@@ -86,7 +94,12 @@ async def dispatch(ctx: Ctx) -> list[Reply]:
     if inbound.is_command:
         name, arg = inbound.command
         command = COMMANDS.get(name)
+        if name == "help" and await staff_registry.staff_member(ctx) is not None:
+            return menu.help_text(ctx) + (await staff_registry.run(ctx, "help", "") or [])
         if command is None:
+            staff_replies = await staff_registry.run(ctx, name, arg)
+            if staff_replies is not None:
+                return staff_replies
             return [
                 Reply(
                     ctx.t(
@@ -137,6 +150,8 @@ async def _button(ctx: Ctx, payload: str) -> list[Reply]:
         return await menu.on_resume(ctx, rest)
     if kind == "case":
         return await respondent.on_case_button(ctx, rest)
+    if kind == "st":
+        return await staff_buttons.on_button(ctx, rest)
     if kind == "s":
         step, _, value = rest.partition(":")
         if ctx.conv.flow and step == ctx.conv.step:
@@ -151,23 +166,22 @@ async def _button(ctx: Ctx, payload: str) -> list[Reply]:
 async def _group(ctx: Ctx) -> list[Reply]:
     """In a group the bot answers staff actions and commands only; chatter is ignored."""
     inbound = ctx.inbound
-    staff_group = ctx.core.staff_target() == (inbound.channel, inbound.chat_id)
     if inbound.button is not None and inbound.button.startswith("st:"):
-        if not ctx.is_staff:
-            return [Reply(ctx.t("Only registered staff of the center can do that."))]
-        return await status.staff_button(ctx, inbound.button[3:])
+        return await staff_buttons.on_button(ctx, inbound.button[3:])
     if not inbound.is_command:
-        return []
-    name, _ = inbound.command
-    if staff_group and name in ("help", "start"):
-        return [
-            Reply(
-                ctx.t(
-                    "Staff commands arrive with the staff work-group release. "
-                    "New filings are posted here with their summary."
-                )
-            )
-        ]
+        person_id = human.referenced_person(inbound.reply_to_text)
+        if person_id is None or not inbound.text.strip():
+            return []  # chatter in the group is not for the bot
+        staff, refusal = await staff_registry.authorize(ctx, staff_registry.COMMANDS["reply"])
+        if staff is None:
+            return refusal
+        return await human.staff_reply(ctx, staff, person_id, inbound.text.strip())
+    name, arg = inbound.command
+    if name == "start":
+        name = "help"
+    staff_replies = await staff_registry.run(ctx, name, arg)
+    if staff_replies is not None:
+        return staff_replies
     if name in COMMANDS:
         return [
             Reply(

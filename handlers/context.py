@@ -50,10 +50,6 @@ class Ctx:
         return f"{self.inbound.channel}:{self.inbound.sender_id}"
 
     @property
-    def is_staff(self) -> bool:
-        return self.core.is_staff(self.inbound.channel, self.inbound.sender_id)
-
-    @property
     def answers(self) -> dict:  # type: ignore[type-arg]
         return self.conv.answers
 

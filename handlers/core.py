@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.config import Settings
 from handlers import commands
 from handlers.context import Ctx
+from handlers.deadlines import WorkCalendar
 from handlers.flow import FlowRegistry
 from handlers.i18n import Translator, normalize_locale
 from handlers.messages import Inbound, Reply
@@ -26,7 +27,7 @@ from storage import outbox
 from storage.conversations import load_conversation
 from storage.db import Database
 from storage.models import Person
-from storage.people import get_or_create_identity, private_chat_identity
+from storage.people import find_identity, get_or_create_identity, private_chat_identity
 from storage.updates import record_update
 
 log = logging.getLogger(__name__)
@@ -55,16 +56,12 @@ class Core:
         self.rules = rules or load_scope_rules()
         self.clock = clock
         self.flows = FlowRegistry()
+        self.calendar = WorkCalendar.from_settings(settings)
         self.console_staff = False
         commands.register_flows(self.flows)
         self._chat_locks: dict[str, asyncio.Lock] = {}
 
     # --- who is who -------------------------------------------------------------------
-    def is_staff(self, channel: str, sender_id: str) -> bool:
-        if channel == "console" and self.console_staff:
-            return True
-        return f"{channel}:{sender_id}" in self.settings.staff.admins
-
     def staff_target(self) -> tuple[str, str] | None:
         """Where work-group notices go: the Telegram staff group, else the console."""
         tg = self.settings.telegram
@@ -95,6 +92,25 @@ class Core:
             person_id=person_id,
             payload={"replies": [r.to_dict() for r in replies]},
         )
+        return True
+
+    async def push_to_member(
+        self,
+        session,
+        member: str,
+        key: str,
+        replies: Sequence[Reply],  # type: ignore[no-untyped-def]
+    ) -> bool:
+        """Push to a staff member ('telegram:123') in their private chat with the bot."""
+        channel, _, external_id = member.partition(":")
+        identity = await find_identity(session, channel, external_id)
+        chat_id = identity.chat_id if identity and identity.chat_id else None
+        if chat_id is None and channel == "telegram":
+            chat_id = external_id  # a Telegram private chat has the user's id
+        if chat_id is None:
+            return False
+        payload = {"replies": [r.to_dict() for r in replies]}
+        await outbox.enqueue(session, key=key, channel=channel, chat_id=chat_id, payload=payload)
         return True
 
     # --- handling ---------------------------------------------------------------------

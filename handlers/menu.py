@@ -30,6 +30,7 @@ def main_menu(ctx: Ctx) -> list[Reply]:
         Button(t("My cases"), "m:status"),
         Button(t("I am named in a case"), "m:bind"),
         Button(t("Language / 语言"), "m:lang"),
+        Button(t("Talk to a person"), "m:human"),
     ]
     return [Reply(text, buttons=grid(items, per_row=2))]
 
@@ -41,6 +42,7 @@ def help_text(ctx: Ctx) -> list[Reply]:
         t("/start — the main menu"),
         t("/status — your cases and what happens next"),
         t("/bind — link a case that names you (you need the case number and a code)"),
+        t("/human — write to the center's staff"),
         t("/back — go back one question"),
         t("/cancel — stop what you are doing"),
         t("/lang — change the language"),
@@ -92,6 +94,8 @@ async def on_menu(ctx: Ctx, item: str) -> list[Reply]:
         return await flows.begin(ctx, respondent.BIND_FLOW.name)
     if item == "lang":
         return language(ctx, "")
+    if item == "human":
+        return await flows.begin(ctx, "human")
     if ctx.conv.flow:
         flows.end(ctx)
     return main_menu(ctx)

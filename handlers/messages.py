@@ -51,6 +51,7 @@ class Inbound:
     username: str | None = None
     locale_hint: str | None = None
     entry_source: str | None = None
+    reply_to_text: str | None = None  # the text of the message this one replies to
 
     @property
     def is_command(self) -> bool:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hmac
 import re
-from datetime import timedelta
 
 from handlers.context import Ctx
+from handlers.deadlines import limitation_date
 from handlers.flow import Flow, Step, StepResult, finish, goto, stay
 from handlers.lifecycle import ENDED, IllegalTransition, transition
 from handlers.messages import Button, Reply, grid
@@ -214,8 +214,7 @@ async def _tell_applicant_declined(ctx: Ctx, case: Case) -> None:
     from handlers.status import person_translator
 
     t = await person_translator(ctx, case.applicant_person_id)
-    submitted = case.submitted_at or ctx.now()
-    deadline = submitted + timedelta(days=365)
+    deadline = limitation_date(case.submitted_at or ctx.now())
     text = t(
         "The other side of case {number} has declined mediation, so mediation at the center "
         "has ended. You may apply for labour dispute arbitration to the labour and personnel "

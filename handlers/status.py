@@ -39,7 +39,7 @@ async def my_cases(ctx: Ctx) -> list[Reply]:
         else:
             lines.append(t("Respondent: {name}", name=case.respondent_name))
         if case.state not in ENDED and case.due_at:
-            lines.append(t("15-day mediation period ends: {date}", date=t.date(case.due_at)))
+            lines.append(t("Mediation period ends: {date}", date=t.date(case.due_at)))
         if case.respondent_response == "agreed":
             lines.append(t("The respondent has agreed to mediate."))
         step = NEXT_STEP.get(case.state)
@@ -80,22 +80,6 @@ def case_summary(ctx: Ctx, case: Case, *, masked: bool) -> str:
         t("What happened: {facts}", facts=case.facts),
     ]
     return "\n".join(lines)
-
-
-async def staff_button(ctx: Ctx, payload: str) -> list[Reply]:
-    """Until the staff release lands every action button shows the case, masked in groups."""
-    action, _, raw_id = payload.partition(":")
-    case = await ctx.session.get(Case, int(raw_id)) if raw_id.isdigit() else None
-    if case is None:
-        return [Reply(ctx.t("That case no longer exists."))]
-    masked = ctx.inbound.chat_kind == "group"
-    text = case_summary(ctx, case, masked=masked)
-    if action != "view":
-        text += "\n\n" + ctx.t(
-            "Accepting, referring and assigning from here arrive with the "
-            "staff release; for now this shows the case."
-        )
-    return [Reply(text)]
 
 
 async def person_translator(ctx: Ctx, person_id: int):  # type: ignore[no-untyped-def]

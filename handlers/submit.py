@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import update
 
 from handlers.context import Ctx
+from handlers.deadlines import accept_by
 from handlers.flow import StepResult, finish, goto, stay
 from handlers.i18n import Translator
 from handlers.intake import FIELDS, applies, display_value, is_employer
@@ -152,7 +153,7 @@ async def submit(ctx: Ctx) -> list[Reply]:
         entry_source=a.get("_entry"),
         consent_at=_parse_ts(a.get("consent")),
         submitted_at=now,
-        due_at=now + timedelta(days=settings.center.mediation_days),
+        accept_by=accept_by(settings, ctx.core.calendar, now),
     )
     ctx.session.add(case)
     await ctx.session.flush()
@@ -189,15 +190,16 @@ def receipt(ctx: Ctx, case: Case) -> Reply:
         t("Your application has been filed. Case number: {number}", number=case.number),
         t("Keep this number; use /status to follow your case."),
         t(
-            "What happens next: staff of the center review your application and contact you. "
-            "Mediation is voluntary for both sides and free of charge."
+            "What happens next: staff of the center review your application by {date} and "
+            "tell you whether the center takes it. Mediation is voluntary for both sides and "
+            "free of charge.",
+            date=t.date(case.accept_by),
         ),
         t(
-            "If no agreement is reached within {days} days after the center received your "
-            "application (by {due}), you may apply for labour dispute arbitration "
+            "If no agreement is reached within {days} days after the center accepts your "
+            "application, you may apply for labour dispute arbitration "
             "(Labour Dispute Mediation and Arbitration Law, art. 14).",
             days=ctx.settings.center.mediation_days,
-            due=t.date(case.due_at),
         ),
         t(
             "Applying for mediation interrupts the one-year time limit for arbitration "
@@ -250,7 +252,7 @@ def staff_notice(t: Translator, case: Case, code: str, screening: str) -> Reply:
         )
     if result.get("kind") == "staff_review":
         lines.append(t("Needs staff review of whether the center can take it."))
-    lines.append(t("Due (15-day period): {due}", due=t.date(case.due_at)))
+    lines.append(t("Accept or refer by: {date}", date=t.date(case.accept_by)))
     lines.append(t("Respondent binding code: {code} (give it only to the respondent)", code=code))
     buttons = grid(
         [

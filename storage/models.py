@@ -158,7 +158,22 @@ class Case(Base):
     consent_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    accept_by: Mapped[date | None] = mapped_column(Date, default=None)
+    accepted_at: Mapped[datetime | None] = mapped_column(default=None)
     due_at: Mapped[datetime | None] = mapped_column(default=None)
+    court_delegated: Mapped[bool] = mapped_column(Boolean, default=False)
+    extended_days: Mapped[int] = mapped_column(Integer, default=0)
+    mediator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), index=True, default=None
+    )
+    department: Mapped[str | None] = mapped_column(String(50), default=None)
+    session_at: Mapped[datetime | None] = mapped_column(default=None)
+    session_place: Mapped[str | None] = mapped_column(String(200), default=None)
+    referred_route: Mapped[str | None] = mapped_column(Text, default=None)
+    outcome_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), default=None)
+    outcome_due: Mapped[date | None] = mapped_column(Date, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="CaseEvent.id", lazy="raise", passive_deletes=True
@@ -225,3 +240,42 @@ class OutboxMessage(Base):
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Staff(Base):
+    """A member of staff: admin, liaison (with a department) or mediator."""
+
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member: Mapped[str] = mapped_column(String(120), unique=True)  # "telegram:12345"
+    name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    department: Mapped[str | None] = mapped_column(String(50), default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+
+
+class AccessLog(Base):
+    """Who looked at full personal data, and who tried a staff command without the right."""
+
+    __tablename__ = "access_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True, default=None
+    )
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class JobRun(Base):
+    """A scheduled job that ran for a period; the unique key makes it run once across instances."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_run"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(50))
+    period: Mapped[str] = mapped_column(String(30))
+    ran_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -122,7 +122,8 @@ async def test_worker_files_and_staff_get_a_masked_notice(
         assert case.categories == ["pay", "overtime"]
         assert case.source_channel == "telegram"
         assert case.entry_source == "qr-hexi-street"
-        assert case.due_at is not None and (case.due_at - case.submitted_at).days == 15
+        assert case.due_at is None  # the 15 days run from acceptance
+        assert case.accept_by is not None and case.accept_by > case.submitted_at.date()
         files = (await s.execute(select(Attachment))).scalars().all()
         assert len(files) == 2 and all(f.case_id == case.id and len(f.sha256) == 64 for f in files)
         events = (await s.execute(select(CaseEvent))).scalars().all()

@@ -76,8 +76,10 @@ async def to_inbound(update: Update, download: Download, max_bytes: int) -> Inbo
     entry = None
     if text.startswith("/start ") and chat.type == "private":
         entry = text[7:].strip()[:100] or None
+    replied = message.reply_to_message
     return Inbound(
         **base,  # type: ignore[arg-type]
+        reply_to_text=(replied.text or replied.caption) if replied else None,
         text=text,
         attachments=tuple(attachments),
         refused=tuple(refused),

@@ -1,0 +1,53 @@
+"""The buttons on staff notices: view, accept, refer (choose a route), assign (choose whom)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handlers.context import Ctx
+from handlers.messages import Button, Reply, grid
+from handlers.staff import registry
+from handlers.staff.refs import DEPARTMENTS, ROUTES
+from storage.models import Case, Staff
+
+
+async def on_button(ctx: Ctx, payload: str) -> list[Reply]:
+    """payload: 'view:ID', 'accept:ID', 'refer:ID', 'referto:ID:ROUTE', 'assign:ID', …"""
+    action, _, rest = payload.partition(":")
+    raw_id, _, extra = rest.partition(":")
+    case = await ctx.session.get(Case, int(raw_id)) if raw_id.isdigit() else None
+    if case is None or case.number is None:
+        return [Reply(ctx.t("That case no longer exists."))]
+    number = case.number
+    if action == "view":
+        command, arg = "case", number
+    elif action == "accept":
+        command, arg = "accept", number
+    elif action == "referto" and extra in ROUTES:
+        command, arg = "refer", f"{number} {extra}"
+    elif action == "assignto" and extra:
+        command, arg = "assign", f"{number} {extra}"
+    elif action in ("refer", "assign"):
+        return await _choices(ctx, action, case)
+    else:
+        return [Reply(ctx.t("That button is no longer in use."))]
+    replies = await registry.run(ctx, command, arg)
+    return replies or []
+
+
+async def _choices(ctx: Ctx, action: str, case: Case) -> list[Reply]:
+    cmd = registry.COMMANDS[action]
+    staff, refusal = await registry.authorize(ctx, cmd)
+    if staff is None:
+        return refusal
+    t = ctx.t
+    if action == "refer":
+        items = [Button(t(label), f"st:referto:{case.id}:{code}") for code, label in ROUTES.items()]
+        return [Reply(t("Refer case {number} to:", number=case.number), buttons=grid(items, 1))]
+    stmt = select(Staff).where(Staff.role == "mediator", Staff.active.is_(True))
+    mediators = (await ctx.session.execute(stmt.order_by(Staff.name))).scalars().all()
+    items = [Button(m.name, f"st:assignto:{case.id}:{m.member}") for m in mediators]
+    items += [
+        Button(t(label), f"st:assignto:{case.id}:{code}") for code, label in DEPARTMENTS.items()
+    ]
+    return [Reply(t("Assign case {number} to:", number=case.number), buttons=grid(items, 2))]

@@ -1,0 +1,387 @@
+"""Staff commands that move a case through its life, each one telling the parties."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.context import Ctx
+from handlers.deadlines import mediation_due
+from handlers.i18n import Translator
+from handlers.lifecycle import ENDED, STATE_LABELS, IllegalTransition, transition
+from handlers.messages import Button, Reply, grid
+from handlers.staff.pushes import arbitration_advice, notify_parties
+from handlers.staff.refs import (
+    DEPARTMENTS,
+    ROUTES,
+    department_code,
+    find_case,
+    find_staff,
+    parse_when,
+)
+from handlers.staff.registry import DESK, command, usage
+from handlers.validators import ValidationError, parse_amount, parse_date
+from storage.cases import add_event
+from storage.models import Case, Staff
+
+
+async def _case_or_reply(ctx: Ctx, ref: str, name: str) -> Case | Reply:
+    if not ref:
+        return usage(ctx, name)
+    case = await find_case(ctx, ref)
+    if case is None:
+        return Reply(
+            ctx.t("No case {ref}. Check the number, e.g. LJ-2026-000123 or 123.", ref=ref[:40])
+        )
+    return case
+
+
+async def _move(ctx: Ctx, case: Case, to: str, staff: Staff, note: str = "") -> Reply | None:
+    """Apply the transition, or explain why it is not allowed."""
+    try:
+        await transition(ctx.session, case, to, actor=ctx.actor, note=note)
+    except IllegalTransition:
+        return Reply(
+            ctx.t(
+                "Case {number} is {state}; it cannot become {target}.",
+                number=case.number,
+                state=ctx.t(STATE_LABELS[case.state]),
+                target=ctx.t(STATE_LABELS[to]),
+            )
+        )
+    return None
+
+
+def _mine_only(ctx: Ctx, staff: Staff, case: Case) -> Reply | None:
+    if staff.role == "mediator" and case.mediator_id != staff.id:
+        return Reply(ctx.t("Case {number} is not assigned to you.", number=case.number))
+    return None
+
+
+@command("accept", "/accept ID", "accept a new case; the mediation period starts", DESK)
+async def accept(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    case = await _case_or_reply(ctx, arg.split(" ")[0], "accept")
+    if isinstance(case, Reply):
+        return [case]
+    if refused := await _move(ctx, case, "accepted", staff):
+        return [refused]
+    case.accepted_at = ctx.now()
+    case.due_at = mediation_due(ctx.settings, case, case.accepted_at)
+
+    def text(t: Translator) -> str:
+        return t(
+            "The center has accepted case {number}. A mediator will contact you. If there "
+            "is no agreement by {due}, you may apply for arbitration.",
+            number=case.number,
+            due=t.date(case.due_at),
+        )
+
+    await notify_parties(ctx, case, "accepted", text)
+    return [
+        Reply(
+            ctx.t(
+                "Case {number} accepted; mediation period ends {due}.",
+                number=case.number,
+                due=ctx.t.date(case.due_at),
+            ),
+            buttons=grid([Button(ctx.t("Assign"), f"st:assign:{case.id}")]),
+        )
+    ]
+
+
+@command(
+    "refer",
+    "/refer ID ROUTE [reason]",
+    "not for the center: tell the parties where to go instead",
+    DESK,
+)
+async def refer(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    parts = arg.split(maxsplit=2)
+    if len(parts) < 2 or parts[1] not in ROUTES:
+        routes = ", ".join(ROUTES)
+        return [usage(ctx, "refer"), Reply(ctx.t("Routes: {routes}", routes=routes))]
+    case = await _case_or_reply(ctx, parts[0], "refer")
+    if isinstance(case, Reply):
+        return [case]
+    route, reason = parts[1], (parts[2] if len(parts) > 2 else "")
+    if refused := await _move(ctx, case, "referred", staff, note=f"{route} {reason}".strip()):
+        return [refused]
+    case.referred_route = route
+
+    def text(t: Translator) -> str:
+        msg = t(
+            "The center cannot mediate case {number}. Please turn to {route}.",
+            number=case.number,
+            route=t(ROUTES[route]),
+        )
+        if reason:
+            msg += "\n" + t("Reason: {reason}", reason=reason)
+        return msg
+
+    await notify_parties(ctx, case, "referred", text)
+    return [
+        Reply(
+            ctx.t(
+                "Case {number} referred to {route}; the parties have been told.",
+                number=case.number,
+                route=ctx.t(ROUTES[route]),
+            )
+        )
+    ]
+
+
+@command(
+    "assign",
+    "/assign ID MEDIATOR|DEPARTMENT",
+    "give an accepted case to a mediator or a partner department",
+    DESK,
+)
+async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    parts = arg.split(maxsplit=1)
+    if len(parts) < 2:
+        return [
+            usage(ctx, "assign"),
+            Reply(ctx.t("Departments: {names}", names=", ".join(DEPARTMENTS))),
+        ]
+    case = await _case_or_reply(ctx, parts[0], "assign")
+    if isinstance(case, Reply):
+        return [case]
+    dept = department_code(parts[1])
+    mediator = None if dept else await find_staff(ctx, parts[1], role="mediator")
+    if dept is None and mediator is None:
+        return [
+            Reply(
+                ctx.t(
+                    "No mediator or department called {name}. See /mediators.", name=parts[1][:40]
+                )
+            )
+        ]
+    target = mediator.name if mediator else ctx.t(DEPARTMENTS[dept or ""])
+    if refused := await _move(ctx, case, "assigned", staff, note=target):
+        return [refused]
+    case.mediator_id = mediator.id if mediator else None
+    case.department = dept
+
+    def text(t: Translator) -> str:
+        who = mediator.name if mediator else t(DEPARTMENTS[dept or ""])
+        return t(
+            "Case {number} has been assigned to {who}, who will contact you to arrange mediation.",
+            number=case.number,
+            who=who,
+        )
+
+    await notify_parties(ctx, case, f"assigned:{case.id}:{target}", text)
+    if mediator:
+        await ctx.core.push_to_member(
+            ctx.session,
+            mediator.member,
+            f"case:{case.number}:assigned-to:{mediator.id}",
+            [
+                Reply(
+                    ctx.t(
+                        "You have been assigned case {number}. /case {number}", number=case.number
+                    )
+                )
+            ],
+        )
+    return [Reply(ctx.t("Case {number} assigned to {who}.", number=case.number, who=target))]
+
+
+@command(
+    "schedule",
+    "/schedule ID YYYY-MM-DD HH:MM PLACE|video",
+    "arrange a mediation session and tell both sides",
+)
+async def schedule(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    parts = arg.split(maxsplit=3)
+    if len(parts) < 4:
+        return [usage(ctx, "schedule")]
+    case = await _case_or_reply(ctx, parts[0], "schedule")
+    if isinstance(case, Reply):
+        return [case]
+    if mine := _mine_only(ctx, staff, case):
+        return [mine]
+    when = parse_when(ctx, parts[1], parts[2])
+    if when is None:
+        return [
+            Reply(ctx.t("I could not read that date and time. Write it like 2026-11-25 14:30."))
+        ]
+    if when < ctx.now():
+        return [Reply(ctx.t("That time is in the past."))]
+    place = parts[3].strip()[:200]
+    if case.state == "in_mediation":
+        await add_event(
+            ctx.session,
+            case,
+            actor=ctx.actor,
+            action="rescheduled",
+            note=f"{when.isoformat()} {place}",
+        )
+    elif refused := await _move(
+        ctx, case, "in_mediation", staff, note=f"{when.isoformat()} {place}"
+    ):
+        return [refused]
+    case.session_at, case.session_place = when, place
+    video = place.lower() in ("video", "视频")
+
+    def text(t: Translator) -> str:
+        where = t("by video; the link will be sent before the session") if video else place
+        return t(
+            "Mediation session for case {number}: {when}, {where}. Please bring your ID "
+            "and your evidence. If you cannot come, tell us as soon as possible.",
+            number=case.number,
+            when=t.datetime(when),
+            where=where,
+        )
+
+    await notify_parties(ctx, case, f"session:{when.isoformat()}", text)
+    return [
+        Reply(
+            ctx.t(
+                "Session for case {number} set for {when}; both sides have been told.",
+                number=case.number,
+                when=ctx.t.datetime(when),
+            )
+        )
+    ]
+
+
+@command("note", "/note ID text", "add a note to the case history")
+async def note(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    parts = arg.split(maxsplit=1)
+    if len(parts) < 2:
+        return [usage(ctx, "note")]
+    case = await _case_or_reply(ctx, parts[0], "note")
+    if isinstance(case, Reply):
+        return [case]
+    await add_event(ctx.session, case, actor=ctx.actor, action="note", note=parts[1][:2000])
+    return [Reply(ctx.t("Note added to case {number}.", number=case.number))]
+
+
+OUTCOMES = ("agreement", "failed", "withdrawn")
+
+
+@command(
+    "outcome",
+    "/outcome ID agreement|failed|withdrawn [AMOUNT] [DUE DATE]",
+    "record how mediation ended; the parties are told what comes next",
+)
+async def outcome(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    parts = arg.split()
+    if len(parts) < 2 or parts[1] not in OUTCOMES:
+        return [usage(ctx, "outcome")]
+    case = await _case_or_reply(ctx, parts[0], "outcome")
+    if isinstance(case, Reply):
+        return [case]
+    if mine := _mine_only(ctx, staff, case):
+        return [mine]
+    result = parts[1]
+    try:
+        amount = parse_amount(parts[2]) if len(parts) > 2 else None
+        due = (
+            parse_date(parts[3], today=ctx.today(), allow_future=True).value
+            if len(parts) > 3
+            else None
+        )
+    except ValidationError:
+        return [
+            Reply(
+                ctx.t(
+                    "I could not read the amount or the due date. Example: "
+                    "/outcome 123 agreement 12000 2026-12-31"
+                )
+            )
+        ]
+    if refused := await _move(ctx, case, result, staff, note=" ".join(parts[2:])):
+        return [refused]
+    case.outcome_amount, case.outcome_due = amount, due
+
+    def text(t: Translator) -> str:
+        if result == "agreement":
+            msg = t("Mediation of case {number} ended with an agreement.", number=case.number)
+            if amount is not None:
+                msg += " " + t("Amount: {amount}.", amount=t.money(amount))
+            if due is not None:
+                msg += " " + t("To be paid by {date}.", date=t.date(due))
+            return (
+                msg
+                + "\n"
+                + t(
+                    "If it is not carried out, you may apply for arbitration; for pay, work-injury "
+                    "medical costs, economic compensation or damages you may also ask the court "
+                    "for a payment order (Labour Dispute Mediation and Arbitration Law, art. 16). "
+                    "The center will check with you after the due date."
+                )
+            )
+        if result == "failed":
+            advice = arbitration_advice(ctx.settings, t, case, ctx.now())
+            return (
+                t("Mediation of case {number} did not lead to an agreement.", number=case.number)
+                + "\n"
+                + advice
+            )
+        return t(
+            "Case {number} has been withdrawn. You can apply again if needed.", number=case.number
+        )
+
+    await notify_parties(ctx, case, result, text)
+    return [
+        Reply(
+            ctx.t(
+                "Outcome of case {number} recorded: {state}.",
+                number=case.number,
+                state=ctx.t(STATE_LABELS[result]),
+            )
+        )
+    ]
+
+
+@command(
+    "extend",
+    "/extend ID DAYS reason",
+    "extend the mediation period (both parties must have agreed)",
+)
+async def extend(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    parts = arg.split(maxsplit=2)
+    if len(parts) < 3 or not parts[1].isdigit() or not 0 < int(parts[1]) <= 60:
+        return [
+            usage(ctx, "extend"),
+            Reply(ctx.t("DAYS is a number from 1 to 60, and a reason is required.")),
+        ]
+    case = await _case_or_reply(ctx, parts[0], "extend")
+    if isinstance(case, Reply):
+        return [case]
+    if mine := _mine_only(ctx, staff, case):
+        return [mine]
+    if case.state in ENDED or case.due_at is None:
+        return [Reply(ctx.t("Case {number} has no running mediation period.", number=case.number))]
+    days = int(parts[1])
+    case.extended_days += days
+    case.due_at = case.due_at + timedelta(days=days)
+    case.overdue_notified_at = None
+    await add_event(
+        ctx.session,
+        case,
+        actor=ctx.actor,
+        action="extended",
+        note=f"+{days} days, both parties consented: {parts[2]}",
+    )
+
+    def text(t: Translator) -> str:
+        return t(
+            "With the agreement of both sides, the mediation period of case {number} "
+            "has been extended by {days} days, to {due}.",
+            number=case.number,
+            days=days,
+            due=t.date(case.due_at),
+        )
+
+    await notify_parties(ctx, case, f"extended:{case.extended_days}", text)
+    return [
+        Reply(
+            ctx.t(
+                "Case {number} extended to {due}; recorded that both parties consented.",
+                number=case.number,
+                due=ctx.t.date(case.due_at),
+            )
+        )
+    ]

@@ -1,0 +1,62 @@
+"""Telling the parties of every change that concerns them, through the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.context import Ctx
+from handlers.deadlines import limitation_date
+from handlers.i18n import Translator
+from handlers.messages import Reply
+from storage.models import Case, Person
+
+if TYPE_CHECKING:
+    from handlers.core import Core
+
+Build = Callable[[Translator], str]
+
+
+async def push_parties(
+    core: Core, session: AsyncSession, case: Case, key: str, build: Build
+) -> int:
+    """Queue one message to each party that has a chat, in their language; returns how many.
+
+    The idempotency key includes the person, so a retried change never pushes twice.
+    """
+    sent = 0
+    for person_id in sorted({case.applicant_person_id, case.respondent_person_id} - {None}):
+        assert person_id is not None
+        person = await session.get(Person, person_id)
+        t = core.translator(person.locale if person and person.locale else None)
+        if await core.push_to_person(
+            session, person_id, f"case:{case.number}:{key}:{person_id}", [Reply(build(t))]
+        ):
+            sent += 1
+    return sent
+
+
+async def notify_parties(ctx: Ctx, case: Case, key: str, build: Build) -> int:
+    return await push_parties(ctx.core, ctx.session, case, key, build)
+
+
+def arbitration_advice(settings: Settings, t: Translator, case: Case, now: datetime) -> str:
+    """Where and by when to apply for arbitration."""
+    arb = settings.arbitration
+    where = arb.commission
+    if arb.address:
+        where += t(", {address}", address=arb.address)
+    if arb.hours:
+        where += t(" (open {hours})", hours=arb.hours)
+    deadline = limitation_date(case.submitted_at or now)
+    return t(
+        "You may apply for arbitration to {where}. Arbitration is free of charge (art. 53). "
+        "To be safe, apply no later than {deadline}; bring your ID, evidence and this case "
+        "number.",
+        where=where,
+        deadline=t.date(deadline),
+    )

@@ -1,0 +1,128 @@
+"""Staff commands are declared once (name, help, roles) and pass one authorization filter.
+
+Accepted from registered staff in the configured work group or in a private chat with the
+bot; anyone else gets a polite refusal, and the attempt is written to the access log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from handlers.context import Ctx
+from handlers.messages import Reply
+from storage.models import AccessLog, Staff
+
+log = logging.getLogger(__name__)
+
+ADMIN = frozenset({"admin"})
+DESK = frozenset({"admin", "liaison"})
+ALL = frozenset({"admin", "liaison", "mediator"})
+ROLES = ("admin", "liaison", "mediator")
+
+
+def _(s: str) -> str:
+    return s
+
+
+Handler = Callable[[Ctx, Staff, str], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class StaffCommand:
+    name: str
+    usage: str  # e.g. "/accept ID"
+    help: str  # msgid
+    roles: frozenset[str]
+    handler: Handler
+
+
+COMMANDS: dict[str, StaffCommand] = {}
+
+
+def command(name: str, usage: str, help: str, roles: frozenset[str] = ALL):  # type: ignore[no-untyped-def]
+    """Declare a staff command."""
+
+    def register(fn: Handler) -> Handler:
+        COMMANDS[name] = StaffCommand(name, usage, help, roles, fn)
+        return fn
+
+    return register
+
+
+async def staff_member(ctx: Ctx) -> Staff | None:
+    """The sender's staff record; admins from the configuration are registered on first use."""
+    member = ctx.actor
+    row = (
+        await ctx.session.execute(select(Staff).where(Staff.member == member))
+    ).scalar_one_or_none()
+    console_admin = ctx.inbound.channel == "console" and ctx.core.console_staff
+    if row is None and (member in ctx.settings.staff.admins or console_admin):
+        row = Staff(member=member, role="admin", name=member, created_by="config")
+        ctx.session.add(row)
+        await ctx.session.flush()
+    return row if row is not None and row.active else None
+
+
+def in_work_place(ctx: Ctx) -> bool:
+    """Staff commands run in the configured work group or in a private chat."""
+    if ctx.inbound.chat_kind == "private":
+        return True
+    return ctx.core.staff_target() == (ctx.inbound.channel, ctx.inbound.chat_id)
+
+
+async def log_access(ctx: Ctx, action: str, case_id: int | None = None, detail: str = "") -> None:
+    ctx.session.add(AccessLog(actor=ctx.actor, case_id=case_id, action=action, detail=detail))
+
+
+async def authorize(ctx: Ctx, cmd: StaffCommand) -> tuple[Staff | None, list[Reply]]:
+    """The staff member allowed to run `cmd`, or a polite refusal (logged)."""
+    staff = await staff_member(ctx)
+    if staff is None or not in_work_place(ctx):
+        await log_access(ctx, "refused", detail=f"/{cmd.name}")
+        log.warning("refused /%s from %s in %s", cmd.name, ctx.actor, ctx.inbound.chat_id)
+        if staff is None:
+            return None, [Reply(ctx.t("Only registered staff of the center can do that."))]
+        return None, [
+            Reply(ctx.t("Staff commands work in the center's work group or in a private chat."))
+        ]
+    if staff.role not in cmd.roles:
+        await log_access(ctx, "refused", detail=f"/{cmd.name} (role {staff.role})")
+        return None, [
+            Reply(
+                ctx.t(
+                    "Your role ({role}) cannot use /{name}. Ask an admin of the center.",
+                    role=ctx.t(ROLE_LABELS[staff.role]),
+                    name=cmd.name,
+                )
+            )
+        ]
+    return staff, []
+
+
+ROLE_LABELS = {"admin": _("admin"), "liaison": _("liaison"), "mediator": _("mediator")}
+
+
+async def run(ctx: Ctx, name: str, arg: str) -> list[Reply] | None:
+    """Run a staff command; None when `name` is not one."""
+    cmd = COMMANDS.get(name)
+    if cmd is None:
+        return None
+    staff, refusal = await authorize(ctx, cmd)
+    if staff is None:
+        return refusal
+    return await cmd.handler(ctx, staff, arg)
+
+
+def usage(ctx: Ctx, name: str) -> Reply:
+    cmd = COMMANDS[name]
+    return Reply(ctx.t("Usage: {usage}\n{help}", usage=cmd.usage, help=ctx.t(cmd.help)))
+
+
+def help_lines(ctx: Ctx, staff: Staff) -> list[str]:
+    return [
+        f"{cmd.usage} — {ctx.t(cmd.help)}" for cmd in COMMANDS.values() if staff.role in cmd.roles
+    ]

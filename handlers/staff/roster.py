@@ -1,0 +1,110 @@
+"""The staff registry and the mediator roster."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handlers.context import Ctx
+from handlers.messages import Reply
+from handlers.staff.refs import DEPARTMENTS, department_code
+from handlers.staff.registry import ADMIN, ALL, ROLE_LABELS, ROLES, command, usage
+from storage.models import Staff
+
+
+def _member(ctx: Ctx, text: str) -> str:
+    text = text.strip().lstrip("@")
+    return text if ":" in text else f"{ctx.inbound.channel}:{text}"
+
+
+def _line(ctx: Ctx, s: Staff) -> str:
+    dept = f" · {ctx.t(DEPARTMENTS[s.department])}" if s.department in DEPARTMENTS else ""
+    state = "" if s.active else f" · {ctx.t('retired')}"
+    return f"{s.name} · {s.member} · {ctx.t(ROLE_LABELS[s.role])}{dept}{state}"
+
+
+async def _upsert(ctx: Ctx, member: str, role: str, name: str, dept: str | None) -> Staff:
+    row = (
+        await ctx.session.execute(select(Staff).where(Staff.member == member))
+    ).scalar_one_or_none()
+    if row is None:
+        row = Staff(member=member, role=role, name=name or member, created_by=ctx.actor)
+        ctx.session.add(row)
+    row.role, row.active, row.department = role, True, dept
+    if name:
+        row.name = name
+    await ctx.session.flush()
+    return row
+
+
+@command(
+    "staff",
+    "/staff add MEMBER ROLE [DEPARTMENT] [NAME] | remove MEMBER | list",
+    "manage who is staff (roles: admin, liaison, mediator)",
+    ADMIN,
+)
+async def staff_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    parts = arg.split()
+    action = parts[0] if parts else "list"
+    if action == "list":
+        rows = (await ctx.session.execute(select(Staff).order_by(Staff.role, Staff.name))).scalars()
+        return [Reply("\n".join([ctx.t("Staff:"), *(_line(ctx, s) for s in rows)]))]
+    if action == "add" and len(parts) >= 3 and parts[2] in ROLES:
+        dept = department_code(parts[3]) if len(parts) > 3 else None
+        if parts[2] == "liaison" and dept is None:
+            return [
+                Reply(ctx.t("A liaison needs a department: {names}", names=", ".join(DEPARTMENTS)))
+            ]
+        name = " ".join(parts[4:] if dept else parts[3:])
+        row = await _upsert(ctx, _member(ctx, parts[1]), parts[2], name, dept)
+        return [Reply(ctx.t("Added: {line}", line=_line(ctx, row)))]
+    if action == "remove" and len(parts) == 2:
+        member = _member(ctx, parts[1])
+        if member == staff.member:
+            return [Reply(ctx.t("You cannot remove yourself."))]
+        row = (
+            await ctx.session.execute(select(Staff).where(Staff.member == member))
+        ).scalar_one_or_none()
+        if row is None:
+            return [Reply(ctx.t("{member} is not staff.", member=member))]
+        row.active = False
+        return [Reply(ctx.t("Removed: {line}", line=_line(ctx, row)))]
+    return [usage(ctx, "staff")]
+
+
+@command(
+    "mediators",
+    "/mediators [list | add MEMBER NAME | retire MEMBER]",
+    "the mediator roster (adding and retiring: admins)",
+    ALL,
+)
+async def mediators(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    parts = arg.split()
+    action = parts[0] if parts else "list"
+    if action == "list":
+        stmt = (
+            select(Staff).where(Staff.role == "mediator").order_by(Staff.active.desc(), Staff.name)
+        )
+        rows = (await ctx.session.execute(stmt)).scalars().all()
+        if not rows:
+            return [
+                Reply(ctx.t("No mediators yet. An admin adds one with /mediators add MEMBER NAME."))
+            ]
+        return [Reply("\n".join([ctx.t("Mediators:"), *(_line(ctx, s) for s in rows)]))]
+    if staff.role != "admin":
+        return [Reply(ctx.t("Only an admin can change the roster."))]
+    if action == "add" and len(parts) >= 3:
+        row = await _upsert(ctx, _member(ctx, parts[1]), "mediator", " ".join(parts[2:]), None)
+        return [Reply(ctx.t("Added: {line}", line=_line(ctx, row)))]
+    if action == "retire" and len(parts) == 2:
+        row = (
+            await ctx.session.execute(
+                select(Staff).where(
+                    Staff.member == _member(ctx, parts[1]), Staff.role == "mediator"
+                )
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            return [Reply(ctx.t("{member} is not on the roster.", member=parts[1][:40]))]
+        row.active = False
+        return [Reply(ctx.t("Retired: {line}", line=_line(ctx, row)))]
+    return [usage(ctx, "mediators")]

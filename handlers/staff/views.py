@@ -1,0 +1,177 @@
+"""Staff commands that look at cases: queue, one case with its history, overdue, mine, find."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+
+from handlers.context import Ctx
+from handlers.intake import CATEGORIES
+from handlers.lifecycle import ENDED, STATE_LABELS
+from handlers.messages import Button, Reply, grid
+from handlers.staff.refs import DEPARTMENTS, find_case
+from handlers.staff.registry import ADMIN, command, help_lines, log_access, usage
+from handlers.status import case_summary
+from storage.cases import case_events
+from storage.models import AccessLog, Case, Staff
+
+MAX_LIST = 15
+
+
+def case_line(ctx: Ctx, case: Case) -> str:
+    t = ctx.t
+    parts = [
+        f"{case.number}",
+        t(STATE_LABELS.get(case.state, case.state)),
+        f"{case.applicant_name} → {case.respondent_name}",
+        "、".join(t(CATEGORIES[c]) for c in case.categories if c in CATEGORIES),
+    ]
+    if case.collective:
+        parts.insert(0, "🔴")
+    if case.state == "submitted" and case.accept_by:
+        late = case.accept_by < ctx.today()
+        parts.append(("⏰ " if late else "") + t("accept by {date}", date=t.date(case.accept_by)))
+    elif case.due_at and case.state not in ENDED:
+        late = case.due_at < ctx.now()
+        parts.append(("⏰ " if late else "") + t("due {date}", date=t.date(case.due_at)))
+    return " · ".join(p for p in parts if p)
+
+
+def case_list(ctx: Ctx, title: str, cases: Sequence[Case], empty: str) -> list[Reply]:
+    if not cases:
+        return [Reply(empty)]
+    lines = [title] + [case_line(ctx, c) for c in cases[:MAX_LIST]]
+    if len(cases) > MAX_LIST:
+        lines.append(ctx.t("… and {count} more", count=len(cases) - MAX_LIST))
+    return [Reply("\n".join(lines))]
+
+
+@command("help", "/help", "this list of staff commands")
+async def staff_help(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    head = ctx.t("Staff commands (ID is a case number like LJ-2026-000123, or just 123):")
+    return [Reply("\n".join([head, *help_lines(ctx, staff)]))]
+
+
+@command("queue", "/queue", "new cases waiting for acceptance, and accepted ones not assigned")
+async def queue(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    stmt = (
+        select(Case)
+        .where(or_(Case.state == "submitted", Case.state == "accepted"), Case.number.is_not(None))
+        .order_by(Case.collective.desc(), Case.id)
+    )
+    cases = (await ctx.session.execute(stmt)).scalars().all()
+    if not cases:
+        return [Reply(ctx.t("The queue is empty."))]
+    replies = [Reply(ctx.t("Waiting: {count}", count=len(cases)))]
+    for case in cases[:MAX_LIST]:
+        actions = [Button(ctx.t("View"), f"st:view:{case.id}")]
+        if case.state == "submitted":
+            actions += [
+                Button(ctx.t("Accept"), f"st:accept:{case.id}"),
+                Button(ctx.t("Refer"), f"st:refer:{case.id}"),
+            ]
+        actions.append(Button(ctx.t("Assign"), f"st:assign:{case.id}"))
+        replies.append(Reply(case_line(ctx, case), buttons=grid(actions, per_row=4)))
+    return replies
+
+
+async def show_case(ctx: Ctx, case: Case) -> list[Reply]:
+    """Full details in a private chat (logged), masked in a group; with the history."""
+    private = ctx.inbound.chat_kind == "private"
+    if private:
+        await log_access(ctx, "view_case", case.id)
+    t = ctx.t
+    lines = [case_summary(ctx, case, masked=not private)]
+    if case.applicant_role == "worker" and private and case.respondent_phone:
+        lines.append(t("Respondent phone: {phone}", phone=case.respondent_phone))
+    if case.department:
+        lines.append(t("Department: {name}", name=t(DEPARTMENTS.get(case.department, ""))))
+    if case.mediator_id:
+        mediator = await ctx.session.get(Staff, case.mediator_id)
+        lines.append(t("Mediator: {name}", name=mediator.name if mediator else "—"))
+    if case.session_at:
+        lines.append(
+            t(
+                "Session: {when}, {place}",
+                when=t.datetime(case.session_at),
+                place=case.session_place or "",
+            )
+        )
+    if case.due_at:
+        lines.append(t("Mediation period ends: {date}", date=t.date(case.due_at)))
+    lines.append(t("History:"))
+    for event in await case_events(ctx.session, case.id):
+        change = f"{event.from_state or '—'} → {event.to_state}" if event.to_state else event.action
+        lines.append(
+            f"  {t.datetime(event.at)} · {event.actor} · {change}"
+            + (f" · {event.note}" if event.note else "")
+        )
+    return [Reply("\n".join(lines))]
+
+
+@command("case", "/case ID", "a case with its history (full details only in a private chat)")
+async def case_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    if not arg:
+        return [usage(ctx, "case")]
+    case = await find_case(ctx, arg.split()[0])
+    if case is None:
+        return [
+            Reply(
+                ctx.t("No case {ref}. Check the number, e.g. LJ-2026-000123 or 123.", ref=arg[:40])
+            )
+        ]
+    return await show_case(ctx, case)
+
+
+@command("overdue", "/overdue", "cases past their mediation period or acceptance target")
+async def overdue(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    cases = await overdue_cases(ctx)
+    return case_list(ctx, ctx.t("Overdue:"), cases, ctx.t("Nothing is overdue."))
+
+
+async def overdue_cases(ctx: Ctx) -> Sequence[Case]:
+    now, today = ctx.now(), ctx.today()
+    stmt = select(Case).where(Case.number.is_not(None), Case.state.not_in(ENDED))
+    cases = (await ctx.session.execute(stmt.order_by(Case.id))).scalars().all()
+    return [
+        c
+        for c in cases
+        if (c.due_at and c.due_at < now)
+        or (c.state == "submitted" and c.accept_by and c.accept_by < today)
+    ]
+
+
+@command("mine", "/mine", "your own open cases (mediators)")
+async def mine(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    stmt = select(Case).where(Case.mediator_id == staff.id, Case.state.not_in(ENDED))
+    cases = (await ctx.session.execute(stmt.order_by(Case.due_at))).scalars().all()
+    return case_list(ctx, ctx.t("Your cases:"), cases, ctx.t("You have no open cases."))
+
+
+@command("find", "/find TEXT", "find cases by name, employer or the last digits of a phone")
+async def find(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    text = arg.strip()
+    if len(text) < 2:
+        return [usage(ctx, "find")]
+    like = f"%{text.replace('%', '').replace('_', '')}%"
+    conditions = [Case.applicant_name.ilike(like), Case.respondent_name.ilike(like)]
+    if text.isdigit() and len(text) >= 4:
+        conditions.append(Case.applicant_phone.endswith(text))
+    stmt = select(Case).where(or_(*conditions), Case.number.is_not(None)).order_by(Case.id.desc())
+    cases = (await ctx.session.execute(stmt)).scalars().all()
+    return case_list(ctx, ctx.t("Found:"), cases, ctx.t("No case matches {text}.", text=text[:40]))
+
+
+@command("audit", "/audit ID", "who viewed a case's personal data, and refused attempts", ADMIN)
+async def audit(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    case = await find_case(ctx, arg.split()[0]) if arg else None
+    if case is None:
+        stmt = select(AccessLog).where(AccessLog.case_id.is_(None))
+        title = ctx.t("Refused attempts:")
+    else:
+        stmt = select(AccessLog).where(AccessLog.case_id == case.id)
+        title = ctx.t("Access to case {number}:", number=case.number)
+    rows = (await ctx.session.execute(stmt.order_by(AccessLog.id.desc()).limit(30))).scalars()
+    lines = [f"{ctx.t.datetime(r.at)} · {r.actor} · {r.action} {r.detail}".rstrip() for r in rows]
+    return [Reply("\n".join([title, *lines]) if lines else ctx.t("Nothing recorded."))]

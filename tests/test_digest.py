@@ -1,0 +1,97 @@
+"""Scheduled work with time travel: the daily digest and overdue notices, once each."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from handlers import digest
+from handlers.core import Core
+from storage.db import Database
+from storage.models import Case, Identity, OutboxMessage, Person
+
+NOW = datetime(2026, 11, 20, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai
+
+
+async def seed(db: Database) -> None:
+    async with db.session() as s:
+        person = Person(locale="en")
+        s.add(person)
+        await s.flush()
+        s.add(Identity(person_id=person.id, channel="telegram", external_id="42", chat_id="42"))
+        base = dict(
+            applicant_person_id=person.id,
+            applicant_name="张测试",
+            applicant_phone="13912345678",
+            respondent_name="示例公司",
+            submitted_at=NOW - timedelta(days=30),
+        )
+        s.add_all(
+            [
+                Case(
+                    number="LJ-2026-000001",
+                    state="in_mediation",
+                    due_at=NOW - timedelta(hours=1),
+                    **base,
+                ),
+                Case(
+                    number="LJ-2026-000002",
+                    state="assigned",
+                    due_at=NOW + timedelta(days=2),
+                    **base,
+                ),
+                Case(
+                    number="LJ-2026-000003", state="submitted", accept_by=date(2026, 11, 18), **base
+                ),
+                Case(
+                    number="LJ-2026-000004",
+                    state="agreement",
+                    due_at=NOW - timedelta(days=9),
+                    **base,
+                ),
+            ]
+        )
+
+
+async def pushes(db: Database) -> list[OutboxMessage]:
+    async with db.session() as s:
+        return list((await s.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars())
+
+
+async def test_overdue_parties_told_once_and_digest_once_a_day(
+    settings: Settings, db: Database
+) -> None:
+    settings.telegram.token = "1:x"
+    settings.telegram.staff_chat_id = -100
+    await seed(db)
+    core = Core(settings, db)
+
+    await digest.tick(core, NOW)  # 08:30: overdue notice now, digest not before 09:00
+    rows = await pushes(db)
+    assert [r.chat_id for r in rows] == ["42"]
+    text = rows[0].payload["replies"][0]["text"]
+    assert "LJ-2026-000001" in text and "arbitration" in text
+
+    await digest.tick(core, NOW + timedelta(minutes=20))
+    assert len(await pushes(db)) == 1  # nothing twice
+
+    nine = NOW + timedelta(minutes=31)  # 09:01
+    other = Database(settings.database.url)  # a second bot process
+    await asyncio.gather(digest.tick(core, nine), digest.tick(Core(settings, other), nine))
+    await other.dispose()
+    rows = await pushes(db)
+    digests = [r for r in rows if r.chat_id == "-100"]
+    assert len(digests) == 1
+    body = digests[0].payload["replies"][0]["text"]
+    assert "LJ-2026-000001" in body  # overdue
+    assert "LJ-2026-000002" in body  # due within 3 days
+    assert "LJ-2026-000003" in body  # not yet accepted
+    assert "LJ-2026-000004" not in body  # ended
+
+    await digest.tick(core, nine + timedelta(hours=5))
+    assert len(await pushes(db)) == len(rows)  # same day: no second digest
+    await digest.tick(core, nine + timedelta(days=1))
+    assert len([r for r in await pushes(db) if r.chat_id == "-100"]) == 2  # next day's

@@ -1,0 +1,182 @@
+"""Staff run a case from the Telegram work group; the worker hears of every step, once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import Settings
+from storage.db import Database
+from storage.models import AccessLog, Case, CaseEvent, OutboxMessage
+from tests.fakes.telegram_api import FakeTelegramServer
+from tests.harness import STAFF_GROUP, TelegramBot, running_bot, texts
+from tests.test_intake_e2e import WORKER, file_case
+
+ADMIN = 9100
+MEDIATOR = 9200
+OUTSIDER = 9300
+OTHER_GROUP = -555
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer() as fake:
+        yield fake
+
+
+async def group(bot: TelegramBot, user: int, text: str) -> str:
+    return texts(await bot.send(user, text, chat_id=STAFF_GROUP, chat_type="supergroup"))
+
+
+async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    settings.staff.admins = [f"telegram:{ADMIN}"]
+    settings.center.default_locale = "en"  # the work group reads English in these tests
+    async with running_bot(settings, server) as bot:
+        for member in (ADMIN, MEDIATOR):
+            await bot.send(member, "/lang en")
+        number = await file_case(bot, server)
+        await bot.deliver_outbox()
+        worker_seen = len(server.sent_messages(WORKER))
+
+        accepted = texts(await bot.press(ADMIN, "Accept", chat_id=STAFF_GROUP))
+        assert f"Case {number} accepted" in accepted
+        added = await group(bot, ADMIN, f"/mediators add telegram:{MEDIATOR} 王调解")
+        assert "王调解" in added
+        await bot.press(ADMIN, "Assign", chat_id=STAFF_GROUP)
+        assigned = texts(await bot.press(ADMIN, "王调解", chat_id=STAFF_GROUP))
+        assert "王调解" in assigned
+        queue = await group(bot, ADMIN, "/queue")
+        assert number not in queue  # accepted and assigned: no longer waiting
+
+        scheduled = await group(bot, MEDIATOR, f"/schedule {number} 2099-01-05 14:30 调解室一")
+        assert number in scheduled
+        done = await group(bot, MEDIATOR, f"/outcome {number} agreement 1.2万 2099-02-01")
+        assert number in done
+        await bot.deliver_outbox()
+
+        updates = [m["text"] for m in server.sent_messages(WORKER)[worker_seen:]]
+        assert len(updates) == 4, updates  # accepted, assigned, session, agreement: once each
+        assert "accepted case" in updates[0]
+        assert "王调解" in updates[1]
+        assert "调解室一" in updates[2]
+        assert "agreement" in updates[3] and "CN¥12,000.00" in updates[3]
+        assert "payment order" in updates[3]
+        mediator_note = texts(server.sent_messages(MEDIATOR))
+        assert number in mediator_note  # the mediator was told privately
+
+        history = await group(bot, ADMIN, f"/case {number}")
+        assert "139****5678" in history and "13912345678" not in history  # masked in group
+        for state in ("accepted", "assigned", "in_mediation", "agreement"):
+            assert state in history
+        private = texts(await bot.send(ADMIN, f"/case {number}"))
+        assert "13912345678" in private  # full details in a private chat, and logged
+
+    db = Database(settings.database.url)
+    async with db.session() as s:
+        case = (await s.execute(select(Case))).scalar_one()
+        events = (await s.execute(select(CaseEvent).order_by(CaseEvent.id))).scalars().all()
+        views = await s.execute(select(AccessLog).where(AccessLog.action == "view_case"))
+        pending = (
+            (await s.execute(select(OutboxMessage).where(OutboxMessage.status != "delivered")))
+            .scalars()
+            .all()
+        )
+    await db.dispose()
+    assert case.state == "agreement" and str(case.outcome_amount) == "12000.00"
+    assert [e.to_state for e in events if e.to_state] == [
+        "submitted",
+        "accepted",
+        "assigned",
+        "in_mediation",
+        "agreement",
+    ]
+    assert len(views.scalars().all()) == 1
+    assert pending == []
+
+
+async def test_permissions(settings: Settings, server: FakeTelegramServer) -> None:
+    settings.staff.admins = [f"telegram:{ADMIN}"]
+    settings.center.default_locale = "en"  # the work group reads English in these tests
+    async with running_bot(settings, server) as bot:
+        for member in (ADMIN, MEDIATOR):
+            await bot.send(member, "/lang en")
+        number = await file_case(bot, server)
+        await group(bot, ADMIN, f"/mediators add telegram:{MEDIATOR} 王调解")
+        # someone in the group who is not staff
+        refused = await group(bot, OUTSIDER, f"/accept {number}")
+        assert "只有" in refused  # in the outsider's own language
+        # staff, but in another group
+        elsewhere = texts(
+            await bot.send(ADMIN, f"/accept {number}", chat_id=OTHER_GROUP, chat_type="group")
+        )
+        assert "work group" in elsewhere
+        # a mediator doing an admin's job
+        assert "cannot use /staff" in await group(
+            bot, MEDIATOR, f"/staff add telegram:{OUTSIDER} admin"
+        )
+        assert "cannot use /accept" in await group(bot, MEDIATOR, f"/accept {number}")
+        # wrong arguments get the usage line
+        assert "/accept ID" in await group(bot, ADMIN, "/accept")
+        assert "LJ-2026-000123" in await group(bot, ADMIN, "/accept 999")
+        # an illegal transition is refused with the reason
+        illegal = await group(bot, ADMIN, f"/outcome {number} agreement")
+        assert number in illegal and "cannot become agreement reached" in illegal
+        audit = await group(bot, ADMIN, "/audit")
+        assert f"telegram:{OUTSIDER}" in audit and f"telegram:{MEDIATOR}" in audit
+    db = Database(settings.database.url)
+    async with db.session() as s:
+        case = (await s.execute(select(Case))).scalar_one()
+    await db.dispose()
+    assert case.state == "submitted"
+
+
+async def test_party_talks_to_a_person_through_the_group(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    settings.staff.admins = [f"telegram:{ADMIN}"]
+    settings.center.default_locale = "en"
+    async with running_bot(settings, server) as bot:
+        await bot.send(ADMIN, "/lang en")
+        number = await file_case(bot, server)
+        await bot.send(WORKER, "/human")
+        sent = texts(await bot.send(WORKER, "老板说下周才能来，可以改时间吗？"))
+        assert "Sent to staff" in sent
+        await bot.deliver_outbox()
+        relayed = server.last_message(STAFF_GROUP)
+        assert "老板说下周才能来" in relayed["text"] and number in relayed["text"]
+        assert "13912345678" not in relayed["text"]
+        # a staff member answers by replying to the relayed message in the group
+        answer = {
+            "message": {
+                "message_id": 5000,
+                "date": 1700000000,
+                "text": "可以，改到下周三上午。",
+                "chat": {"id": STAFF_GROUP, "type": "supergroup"},
+                "from": {"id": ADMIN, "is_bot": False, "first_name": "管理员"},
+                "reply_to_message": relayed,
+            }
+        }
+        ok = await bot._roundtrip(STAFF_GROUP, lambda: server.queue_update(answer))
+        assert "Sent to #P" in texts(ok)
+        # an outsider replying the same way is refused
+        forged = dict(
+            answer["message"],
+            message_id=5001,
+            text="假消息",
+            **{"from": {"id": OUTSIDER, "is_bot": False, "first_name": "x"}},
+        )
+        refused = await bot._roundtrip(
+            STAFF_GROUP, lambda: server.queue_update({"message": forged})
+        )
+        assert "Only registered staff" in texts(refused)  # no language hint: the default
+        await bot.deliver_outbox()
+        got = texts(server.sent_messages(WORKER)[-1:])
+        assert "可以，改到下周三上午。" in got and "假消息" not in texts(
+            server.sent_messages(WORKER)
+        )
+        history = await group(bot, ADMIN, f"/case {number}")
+        assert "party_message" in history and "staff_message" in history
