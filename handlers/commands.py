@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import human, intake, menu, respondent, status
+from handlers import faq, human, intake, menu, respondent, status
 from handlers.context import Ctx
 from handlers.flow import FlowRegistry
 from handlers.messages import Reply
@@ -12,6 +12,9 @@ from handlers.staff import buttons as staff_buttons
 from handlers.staff import registry as staff_registry
 
 Command = Callable[[Ctx, str], Awaitable[list[Reply]]]
+
+# Steps whose answer is free text: a question mark there is part of the answer.
+FREE_TEXT_STEPS = {"facts", "claims_text", "talk", "contact_time", "respondent_address"}
 
 
 def register_flows(registry: FlowRegistry) -> None:
@@ -117,6 +120,15 @@ async def dispatch(ctx: Ctx) -> list[Reply]:
         )
         return [Reply(note), *(await ctx.core.flows.reask(ctx))]
     if ctx.conv.flow:
+        if (
+            inbound.text
+            and ctx.conv.step not in FREE_TEXT_STEPS
+            and faq.looks_like_question(inbound.text)
+        ):
+            answered, replies = await faq.answer(ctx, inbound.text)
+            if answered:  # a question in the middle of a flow: answer it, keep the flow
+                back = Reply(ctx.t("Now, back to where we were:"))
+                return [*replies, back, *await ctx.core.flows.reask(ctx)]
         return await ctx.core.flows.advance(ctx)
     if inbound.attachments or inbound.refused:
         return [
@@ -128,7 +140,10 @@ async def dispatch(ctx: Ctx) -> list[Reply]:
                 buttons=menu.menu_button(ctx),
             )
         ]
-    return menu.free_text_outside_flow(ctx)
+    answered, replies = await faq.answer(ctx, inbound.text)
+    if answered or len(inbound.text.strip()) >= 6:
+        return replies
+    return menu.free_text_outside_flow(ctx)  # "hi", "ok": show what the bot can do
 
 
 def _only_unsupported_media(ctx: Ctx) -> bool:
@@ -150,6 +165,8 @@ async def _button(ctx: Ctx, payload: str) -> list[Reply]:
         return await menu.on_resume(ctx, rest)
     if kind == "case":
         return await respondent.on_case_button(ctx, rest)
+    if kind == "faq":
+        return await faq.on_button(ctx, rest)
     if kind == "st":
         return await staff_buttons.on_button(ctx, rest)
     if kind == "s":

@@ -11,7 +11,9 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -26,9 +28,12 @@ from knowledge.scope import ScopeRules, load_scope_rules
 from storage import outbox
 from storage.conversations import load_conversation
 from storage.db import Database
-from storage.models import Person
+from storage.models import FaqLink, Person
 from storage.people import find_identity, get_or_create_identity, private_chat_identity
 from storage.updates import record_update
+
+if TYPE_CHECKING:
+    from knowledge.faq import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +65,30 @@ class Core:
         self.console_staff = False
         commands.register_flows(self.flows)
         self._chat_locks: dict[str, asyncio.Lock] = {}
+        self.kb: KnowledgeBase | None = None
+        self._kb_lock = asyncio.Lock()
+
+    # --- the legal FAQ ----------------------------------------------------------------
+    async def knowledge(self, session=None) -> KnowledgeBase:  # type: ignore[no-untyped-def]
+        """The FAQ index with staff-linked phrasings; loaded on first use (jieba is slow)."""
+        async with self._kb_lock:
+            if self.kb is None:
+                if session is None:
+                    async with self.db.session() as own:
+                        links = (await own.execute(select(FaqLink))).scalars().all()
+                else:
+                    links = (await session.execute(select(FaqLink))).scalars().all()
+                extra: dict[str, list[str]] = {}
+                for link in links:
+                    extra.setdefault(link.entry_id, []).append(link.phrasing)
+                from knowledge.faq import load_kb  # jieba is imported only when needed
+
+                self.kb = await asyncio.to_thread(load_kb, extra_phrasings=extra)
+            return self.kb
+
+    def invalidate_knowledge(self) -> None:
+        """Reload the files (and linked phrasings) at the next question."""
+        self.kb = None
 
     # --- who is who -------------------------------------------------------------------
     def staff_target(self) -> tuple[str, str] | None:

@@ -78,16 +78,11 @@ async def on_menu(ctx: Ctx, item: str) -> list[Reply]:
         resume = await offer_resume(ctx)
         return resume or await flows.begin(ctx, "dispute", {"mode": "file"})
     if item == "faq":
-        return [
-            Reply(
-                ctx.t(
-                    "Legal questions and answers are coming soon. Until then, the center's "
-                    "staff answer questions when you file a dispute, and the 12348 legal aid "
-                    "hotline and the 12333 human resources and social security hotline can help."
-                ),
-                buttons=menu_button(ctx),
-            )
-        ]
+        from handlers import faq
+
+        if ctx.conv.flow:
+            flows.end(ctx)
+        return faq.prompt(ctx)
     if item == "status":
         return await status.my_cases(ctx)
     if item == "bind":
@@ -129,11 +124,6 @@ async def on_resume(ctx: Ctx, choice: str) -> list[Reply]:
 
 def free_text_outside_flow(ctx: Ctx) -> list[Reply]:
     return [
-        Reply(
-            ctx.t(
-                "I am not sure what you mean. Please choose from the menu below; "
-                "to talk to a person, type /help for the center's contact."
-            )
-        ),
+        Reply(ctx.t("Please choose from the menu below, or type your question in a sentence.")),
         *main_menu(ctx),
     ]

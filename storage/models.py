@@ -279,3 +279,30 @@ class JobRun(Base):
     job: Mapped[str] = mapped_column(String(50))
     period: Mapped[str] = mapped_column(String(30))
     ran_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FaqMiss(Base):
+    """A question the FAQ could not answer with confidence, for staff to curate."""
+
+    __tablename__ = "faq_misses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    question: Mapped[str] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    best_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    confidence: Mapped[float] = mapped_column(default=0.0)
+    linked_entry_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    linked_by: Mapped[str | None] = mapped_column(String(120), default=None)
+
+
+class FaqLink(Base):
+    """A phrasing staff linked to an entry; indexed with the entry's own phrasings."""
+
+    __tablename__ = "faq_links"
+    __table_args__ = (UniqueConstraint("entry_id", "phrasing", name="uq_faq_link"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(100), index=True)
+    phrasing: Mapped[str] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="")

@@ -180,3 +180,61 @@ async def test_party_talks_to_a_person_through_the_group(
         )
         history = await group(bot, ADMIN, f"/case {number}")
         assert "party_message" in history and "staff_message" in history
+
+
+async def test_the_other_commands(settings: Settings, server: FakeTelegramServer) -> None:
+    settings.staff.admins = [f"telegram:{ADMIN}"]
+    settings.center.default_locale = "en"
+    async with running_bot(settings, server) as bot:
+        for member in (ADMIN, MEDIATOR, OUTSIDER):
+            await bot.send(member, "/lang en")
+        number = await file_case(bot, server)
+        await bot.deliver_outbox()
+        seen = len(server.sent_messages(WORKER))
+
+        assert number in await group(bot, ADMIN, "/find 5678")  # last digits of the phone
+        assert number in await group(bot, ADMIN, "/find 示例制造")
+        assert "No case matches" in await group(bot, ADMIN, "/find 不存在的公司")
+
+        staff_list = await group(bot, ADMIN, f"/staff add telegram:{OUTSIDER} liaison court 李联络")
+        assert "李联络" in staff_list and "people's court" in staff_list
+        assert "李联络" in await group(bot, ADMIN, "/staff list")
+        assert number in await group(bot, OUTSIDER, "/queue")  # now staff
+        assert "Removed" in await group(bot, ADMIN, f"/staff remove telegram:{OUTSIDER}")
+        assert "Only registered staff" in await group(bot, OUTSIDER, "/queue")
+
+        await group(bot, ADMIN, f"/mediators add telegram:{MEDIATOR} 王调解")
+        await group(bot, ADMIN, f"/accept {number}")
+        await group(bot, ADMIN, f"/assign {number} 王调解")
+        assert number in await group(bot, MEDIATOR, "/mine")
+        extended = await group(bot, MEDIATOR, f"/extend {number} 10 双方同意延期")
+        assert "both parties consented" in extended
+        assert "reason is required" in await group(bot, MEDIATOR, f"/extend {number} 10")
+        assert "Note added" in await group(bot, MEDIATOR, f"/note {number} 已电话联系单位")
+        assert "Nothing is overdue" in await group(bot, ADMIN, "/overdue")
+        assert "Retired" in await group(bot, ADMIN, f"/mediators retire telegram:{MEDIATOR}")
+        assert "retired" in await group(bot, ADMIN, "/mediators")
+        await bot.deliver_outbox()
+        updates = [m["text"] for m in server.sent_messages(WORKER)[seen:]]
+        assert len(updates) == 3  # accepted, assigned, extended
+        assert "extended by 10 days" in updates[2]
+        history = await group(bot, ADMIN, f"/case {number}")
+        assert "已电话联系单位" in history and "both parties consented" in history
+
+
+async def test_refer_tells_the_worker_where_to_go(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    settings.staff.admins = [f"telegram:{ADMIN}"]
+    settings.center.default_locale = "en"
+    async with running_bot(settings, server) as bot:
+        await bot.send(ADMIN, "/lang en")
+        number = await file_case(bot, server)
+        await bot.deliver_outbox()
+        await bot.press(ADMIN, "Refer", chat_id=STAFF_GROUP)
+        done = texts(await bot.press(ADMIN, "people's mediation", chat_id=STAFF_GROUP))
+        assert "referred" in done
+        await bot.deliver_outbox()
+        told = texts(server.sent_messages(WORKER)[-1:])
+        assert number in told and "people's mediation committee" in told
+        assert "cannot become" in await group(bot, ADMIN, f"/accept {number}")

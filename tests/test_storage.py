@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -176,3 +177,36 @@ async def test_old_drafts_are_purged_with_their_files(
             await session.execute(select(func.count()).select_from(Attachment))
         ).scalar_one() == 0
     assert not evidence.exists()
+
+
+class CrashingChannel(FlakyChannel):
+    """Delivers `crash_after` messages, then the process dies in the middle of the next."""
+
+    def __init__(self, crash_after: int) -> None:
+        super().__init__(0)
+        self.crash_after = crash_after
+
+    async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
+        if len(self.sent) >= self.crash_after:
+            raise asyncio.CancelledError  # kill -9 in the middle of delivery
+        await super().deliver(chat_id, replies)
+
+
+async def test_restart_in_the_middle_of_delivery(settings: Settings, db: Database) -> None:
+    async with db.session() as session:
+        for i in range(5):
+            await outbox.enqueue(session, key=f"k{i}", channel="telegram", chat_id=str(i),
+                                 payload={"replies": [Reply(f"m{i}").to_dict()]})
+    crashing = CrashingChannel(crash_after=2)
+    with contextlib.suppress(asyncio.CancelledError):
+        await OutboxDispatcher(db, {"telegram": crashing}).run_once()
+    assert [c for c, _ in crashing.sent] == ["0", "1"]
+    # The new process waits for the dead one's lease to run out, then delivers the rest.
+    restarted = FlakyChannel(0)
+    assert await OutboxDispatcher(db, {"telegram": restarted}).run_once() == 0
+    async with db.session() as session:
+        for row in (await session.execute(select(OutboxMessage))).scalars():
+            if row.locked_until is not None:
+                row.locked_until = utcnow() - timedelta(seconds=1)
+    assert await OutboxDispatcher(db, {"telegram": restarted}).run_once() == 3
+    assert [c for c, _ in restarted.sent] == ["2", "3", "4"]  # nothing delivered twice
