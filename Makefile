@@ -34,7 +34,7 @@ catalogs: $(STAMP)
 
 # For translators: refresh the template and the catalogs from the code.
 extract: $(STAMP)
-	$(BIN)/pybabel extract --no-location --sort-output -k t -k n:1,2 \
+	$(BIN)/pybabel extract --no-location --sort-output -k t -k n:1,2 -k command:3 \
 		-o $(LOCALE_DIR)/messages.pot handlers bot
 	$(BIN)/pybabel update --no-fuzzy-matching -d $(LOCALE_DIR) -D messages \
 		-i $(LOCALE_DIR)/messages.pot

@@ -47,6 +47,14 @@ class ArbitrationSettings:
 
 
 @dataclass
+class FollowUpSettings:
+    quiet_start: str = "21:00"
+    quiet_end: str = "08:00"
+    survey_delay_hours: int = 2
+    reminder_days: int = 3
+
+
+@dataclass
 class CalendarSettings:
     holidays: list[str] = field(default_factory=list)
     workdays: list[str] = field(default_factory=list)
@@ -105,6 +113,7 @@ class Settings:
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     arbitration: ArbitrationSettings = field(default_factory=ArbitrationSettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    followup: FollowUpSettings = field(default_factory=FollowUpSettings)
     source: str = "built-in defaults"
 
     @property
@@ -214,12 +223,17 @@ def _validate(s: Settings) -> None:
                 raise ConfigError(
                     f"calendar.{key}: expected dates like '2027-01-01', got {value!r}"
                 ) from None
-    try:
-        time.fromisoformat(s.center.digest_time)
-    except ValueError:
-        raise ConfigError(
-            f"center.digest_time: expected a time like '09:00', got {s.center.digest_time!r}"
-        ) from None
+    for key, value in (
+        ("center.digest_time", s.center.digest_time),
+        ("followup.quiet_start", s.followup.quiet_start),
+        ("followup.quiet_end", s.followup.quiet_end),
+    ):
+        try:
+            time.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(f"{key}: expected a time like '09:00', got {value!r}") from None
+    if s.followup.reminder_days <= 0 or s.followup.survey_delay_hours < 0:
+        raise ConfigError("followup.reminder_days: expected a positive number of days")
     for key in ("mediation_days", "court_mediation_days", "accept_working_days"):
         if getattr(s.center, key) <= 0:
             raise ConfigError(f"center.{key}: expected a positive number of days")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import faq, human, intake, menu, respondent, status
+from handlers import faq, followup, human, intake, menu, respondent, status
 from handlers.context import Ctx
 from handlers.flow import FlowRegistry
 from handlers.messages import Reply
@@ -23,6 +23,7 @@ def register_flows(registry: FlowRegistry) -> None:
     registry.add(dispute.FLOW)
     registry.add(respondent.BIND_FLOW)
     registry.add(human.HUMAN_FLOW)
+    registry.add(followup.COMMENT_FLOW)
 
 
 async def cmd_start(ctx: Ctx, arg: str) -> list[Reply]:
@@ -165,6 +166,10 @@ async def _button(ctx: Ctx, payload: str) -> list[Reply]:
         return await menu.on_resume(ctx, rest)
     if kind == "case":
         return await respondent.on_case_button(ctx, rest)
+    if kind == "fu":
+        return await followup.on_fulfilment(ctx, rest)
+    if kind == "sv":
+        return await followup.on_survey(ctx, rest)
     if kind == "faq":
         return await faq.on_button(ctx, rest)
     if kind == "st":

@@ -23,6 +23,7 @@ from handlers.context import Ctx
 from handlers.deadlines import WorkCalendar
 from handlers.flow import FlowRegistry
 from handlers.i18n import Translator, normalize_locale
+from handlers.i18n import mark as _
 from handlers.messages import Inbound, Reply
 from knowledge.scope import ScopeRules, load_scope_rules
 from storage import outbox
@@ -186,11 +187,6 @@ class Core:
             if len(inbound.text) > MAX_TEXT:
                 return [Reply(ctx.t(_TOO_LONG, max=ctx.t.number(MAX_TEXT)))]
             return await commands.dispatch(ctx)
-
-
-# Messages used when no handler could run; marked for extraction with a no-op.
-def _(s: str) -> str:
-    return s
 
 
 _BUSY = _(

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import followup
 from handlers.i18n import Translator
 from handlers.lifecycle import ENDED
 from handlers.messages import Reply
@@ -101,6 +102,8 @@ async def tick(core: Core, now: datetime) -> None:
     """One pass of scheduled work; safe to call often and from several processes."""
     async with core.db.session() as session:
         await notify_overdue(core, session, now)
+    async with core.db.session() as session:
+        await followup.tick(core, session, now)
     local = now.astimezone(core.settings.tz)
     if local.time() < time.fromisoformat(core.settings.center.digest_time):
         return

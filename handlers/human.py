@@ -11,6 +11,7 @@ import re
 
 from handlers.context import Ctx
 from handlers.flow import Flow, Step, StepResult, finish, stay
+from handlers.i18n import mark as _
 from handlers.lifecycle import ENDED
 from handlers.messages import Button, Reply, grid
 from handlers.staff.registry import command, usage
@@ -43,10 +44,12 @@ async def handle_talk(ctx: Ctx) -> StepResult:
         return stay(reask=True)
     case = await _latest_case(ctx, ctx.person.id)
     staff_t = ctx.core.translator()
-    about = staff_t("case {number}", number=case.number) if case else staff_t("no case yet")
+    about = staff_t(_("case {number}"), number=case.number) if case else staff_t(_("no case yet"))
     notice = staff_t(
-        "🙋 #P{ref} ({about}) asks for a person:\n{text}\n\nReply to this message, or use "
-        "/reply P{ref} your answer",
+        _(
+            "🙋 #P{ref} ({about}) asks for a person:\n{text}\n\nReply to this message, or use "
+            "/reply P{ref} your answer"
+        ),
         ref=ctx.person.id,
         about=about,
         text=ctx.text[:2000],

@@ -26,6 +26,14 @@ DOMAIN = "messages"
 LOCALES = ("zh_CN", "en")
 
 
+def mark(msgid: str) -> str:
+    """Mark a text for translation where it is defined; it is translated where it is shown.
+
+    Imported as `_` so that `pybabel extract` finds it.
+    """
+    return msgid
+
+
 def normalize_locale(value: str | None, default: str = "zh_CN") -> str:
     """Map platform language codes ('zh-hans', 'en-US', 'zh') onto a supported locale."""
     if not value:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from handlers.context import Ctx
 from handlers.flow import Step, StepResult, finish, goto, stay
+from handlers.i18n import mark as _
 from handlers.messages import Button, Reply, grid
 from handlers.validators import (
     ValidationError,
@@ -30,11 +31,6 @@ from handlers.validators import (
 )
 from storage.drafts import delete_unfiled_attachments
 from storage.models import Attachment
-
-
-def _(s: str) -> str:
-    return s
-
 
 # Claim categories: stored as codes on the case, shown through the catalog.
 CATEGORIES: dict[str, str] = {

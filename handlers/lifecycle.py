@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.i18n import mark as _
 from storage.cases import add_event
 from storage.models import Case
-
-
-def _(s: str) -> str:
-    return s
-
 
 STATE_LABELS: dict[str, str] = {
     "draft": _("draft"),

@@ -14,18 +14,15 @@ from __future__ import annotations
 import hmac
 import re
 
+from handlers import followup
 from handlers.context import Ctx
 from handlers.deadlines import limitation_date
 from handlers.flow import Flow, Step, StepResult, finish, goto, stay
+from handlers.i18n import mark as _
 from handlers.lifecycle import ENDED, IllegalTransition, transition
 from handlers.messages import Button, Reply, grid
 from storage.cases import add_event, find_case_by_number
 from storage.models import Case
-
-
-def _(s: str) -> str:
-    return s
-
 
 MAX_FAILURES = 5
 CASE_NUMBER = re.compile(r"^[A-Z]{1,6}-\d{4}-\d{6}$")
@@ -176,6 +173,8 @@ async def on_case_button(ctx: Ctx, payload: str) -> list[Reply]:
         except IllegalTransition:
             return [Reply(t("Case {number} can no longer be declined.", number=case.number))]
         case.respondent_response = "declined"
+        case.outcome_at = ctx.now()
+        await followup.schedule_after_outcome(ctx, case)
         await _tell_applicant_declined(ctx, case)
         return [
             Reply(

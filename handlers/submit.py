@@ -14,16 +14,12 @@ from handlers.context import Ctx
 from handlers.deadlines import accept_by
 from handlers.flow import StepResult, finish, goto, stay
 from handlers.i18n import Translator
+from handlers.i18n import mark as _
 from handlers.intake import FIELDS, applies, display_value, is_employer
 from handlers.messages import Button, Reply, grid
 from handlers.validators import mask_id_number, mask_phone
 from storage.cases import add_event, next_case_number
 from storage.models import Attachment, Case, utcnow
-
-
-def _(s: str) -> str:
-    return s
-
 
 SUMMARY_LABELS: dict[str, tuple[str, str]] = {
     # key: (label when a worker files, label when an employer files)
@@ -196,7 +192,7 @@ def receipt(ctx: Ctx, case: Case) -> Reply:
             date=t.date(case.accept_by),
         ),
         t(
-            "If no agreement is reached within {days} days after the center accepts your "
+            "If no agreement is reached within {days} days after the center received your "
             "application, you may apply for labour dispute arbitration "
             "(Labour Dispute Mediation and Arbitration Law, art. 14).",
             days=ctx.settings.center.mediation_days,

@@ -62,6 +62,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
     locale: Mapped[str | None] = mapped_column(String(10), default=None)
+    survey_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     identities: Mapped[list[Identity]] = relationship(back_populates="person", lazy="raise")
 
@@ -172,6 +173,8 @@ class Case(Base):
     referred_route: Mapped[str | None] = mapped_column(Text, default=None)
     outcome_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), default=None)
     outcome_due: Mapped[date | None] = mapped_column(Date, default=None)
+    outcome_at: Mapped[datetime | None] = mapped_column(default=None)
+    outcome_terms: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     overdue_notified_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -306,3 +309,28 @@ class FaqLink(Base):
     locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(120), default="")
+
+
+class FollowUp(Base):
+    """A scheduled follow-up visit (回访): a fulfilment check or a satisfaction survey.
+
+    Rows are the schedule: they survive restarts, and a due row is claimed by one process.
+    """
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        UniqueConstraint("case_id", "person_id", "kind", name="uq_follow_up"),
+        Index("ix_follow_ups_due", "status", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # "fulfilment" | "satisfaction"
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    due_at: Mapped[datetime] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    reminded_at: Mapped[datetime | None] = mapped_column(default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(default=None)
+    answer: Mapped[str | None] = mapped_column(String(20), default=None)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
 from storage.db import Database
+from tests.fakes.telegram_api import FakeTelegramServer
 
 # python-telegram-bot 22 warns about retry_after unless timedelta mode is on.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -55,3 +56,10 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
     await database.upgrade()
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeTelegramServer]:
+    """A fake Telegram Bot API server on 127.0.0.1."""
+    async with FakeTelegramServer() as fake:
+        yield fake

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
@@ -22,12 +20,6 @@ PHONE = "13912345678"
 ID_BODY = "11010519900307123"
 ID_NUMBER = ID_BODY + id_check_char(ID_BODY)  # synthetic, checksum-valid
 CASE_NUMBER = re.compile(r"LJ-\d{4}-\d{6}")
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeTelegramServer]:
-    async with FakeTelegramServer() as fake:
-        yield fake
 
 
 async def screen_in_scope(bot: TelegramBot, user: int = WORKER) -> list[dict]:

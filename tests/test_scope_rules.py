@@ -734,7 +734,8 @@ def test_exclusions_cite_the_interpretation(rules: ScopeRules) -> None:
     labels = {c.label("zh_CN") for c in rules.outcome("excluded_injury_recognition").statutes}
     assert labels == {"《工伤保险条例》第十七条"}
     assert rules.outcome("excluded_appraisal").statutes[1].article == "第二十六条"
-    assert rules.outcome("staff_review_pensioner").statutes[0].article == "第三十二条"
+    pensioner = rules.outcome("staff_review_pensioner").statutes[0]
+    assert (pensioner.article, pensioner.law["zh_CN"]) == ("第四十四条", "中华人民共和国劳动合同法")
     assert rules.warning("labour_inspection_option").statutes[0].article == "第九条"
     assert rules.warning("collective").statutes[0].article == "第七条"
     assert rules.outcome("outside_district").statutes[0].article == "第二十一条"

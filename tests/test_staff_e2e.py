@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
@@ -18,12 +15,6 @@ ADMIN = 9100
 MEDIATOR = 9200
 OUTSIDER = 9300
 OTHER_GROUP = -555
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeTelegramServer]:
-    async with FakeTelegramServer() as fake:
-        yield fake
 
 
 async def group(bot: TelegramBot, user: int, text: str) -> str:
@@ -60,7 +51,7 @@ async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
 
         updates = [m["text"] for m in server.sent_messages(WORKER)[worker_seen:]]
         assert len(updates) == 4, updates  # accepted, assigned, session, agreement: once each
-        assert "accepted case" in updates[0]
+        assert "has accepted case" in updates[0]
         assert "王调解" in updates[1]
         assert "调解室一" in updates[2]
         assert "agreement" in updates[3] and "CN¥12,000.00" in updates[3]

@@ -195,8 +195,13 @@ class CrashingChannel(FlakyChannel):
 async def test_restart_in_the_middle_of_delivery(settings: Settings, db: Database) -> None:
     async with db.session() as session:
         for i in range(5):
-            await outbox.enqueue(session, key=f"k{i}", channel="telegram", chat_id=str(i),
-                                 payload={"replies": [Reply(f"m{i}").to_dict()]})
+            await outbox.enqueue(
+                session,
+                key=f"k{i}",
+                channel="telegram",
+                chat_id=str(i),
+                payload={"replies": [Reply(f"m{i}").to_dict()]},
+            )
     crashing = CrashingChannel(crash_after=2)
     with contextlib.suppress(asyncio.CancelledError):
         await OutboxDispatcher(db, {"telegram": crashing}).run_once()

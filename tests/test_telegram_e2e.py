@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
@@ -14,12 +11,6 @@ from tests.fakes.telegram_api import FakeTelegramServer
 from tests.harness import running_bot, texts
 
 USER = 5001
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeTelegramServer]:
-    async with FakeTelegramServer() as fake:
-        yield fake
 
 
 async def test_start_menu_in_chinese_then_english(

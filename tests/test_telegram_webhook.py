@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
 
 import aiohttp
-import pytest
 
 from bot.config import Settings
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -17,12 +15,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeTelegramServer]:
-    async with FakeTelegramServer() as fake:
-        yield fake
 
 
 def update(update_id: int, user: int, text: str) -> dict:  # type: ignore[type-arg]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from handlers import followup
 from handlers.context import Ctx
 from handlers.deadlines import mediation_due
 from handlers.i18n import Translator
@@ -69,8 +70,8 @@ async def accept(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
 
     def text(t: Translator) -> str:
         return t(
-            "The center has accepted case {number}. A mediator will contact you. If there "
-            "is no agreement by {due}, you may apply for arbitration.",
+            "The center has accepted case {number}. A mediator will contact you. The center "
+            "aims to finish mediation by {due}.",
             number=case.number,
             due=t.date(case.due_at),
         )
@@ -293,7 +294,8 @@ async def outcome(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         ]
     if refused := await _move(ctx, case, result, staff, note=" ".join(parts[2:])):
         return [refused]
-    case.outcome_amount, case.outcome_due = amount, due
+    case.outcome_amount, case.outcome_due, case.outcome_at = amount, due, ctx.now()
+    await followup.schedule_after_outcome(ctx, case)
 
     def text(t: Translator) -> str:
         if result == "agreement":
@@ -307,9 +309,9 @@ async def outcome(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                 + "\n"
                 + t(
                     "If it is not carried out, you may apply for arbitration; for pay, work-injury "
-                    "medical costs, economic compensation or damages you may also ask the court "
-                    "for a payment order (Labour Dispute Mediation and Arbitration Law, art. 16). "
-                    "The center will check with you after the due date."
+                    "medical costs, economic compensation or damages the worker may also ask the "
+                    "court for a payment order with the agreement (Labour Dispute Mediation and "
+                    "Arbitration Law, art. 16). The center will check with you after the due date."
                 )
             )
         if result == "failed":

@@ -8,13 +8,9 @@ from datetime import datetime, time
 from sqlalchemy import or_, select
 
 from handlers.context import Ctx
+from handlers.i18n import mark as _
 from storage.cases import find_case_by_number
 from storage.models import Case, Staff
-
-
-def _(s: str) -> str:
-    return s
-
 
 DEPARTMENTS: dict[str, str] = {
     "hrss": _("HR and social security bureau"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from handlers.context import Ctx
+from handlers.i18n import mark as _
 from handlers.messages import Reply
 from storage.models import AccessLog, Staff
 
@@ -22,10 +23,6 @@ ADMIN = frozenset({"admin"})
 DESK = frozenset({"admin", "liaison"})
 ALL = frozenset({"admin", "liaison", "mediator"})
 ROLES = ("admin", "liaison", "mediator")
-
-
-def _(s: str) -> str:
-    return s
 
 
 Handler = Callable[[Ctx, Staff, str], Awaitable[list[Reply]]]

@@ -18,7 +18,8 @@ def _member(ctx: Ctx, text: str) -> str:
 
 def _line(ctx: Ctx, s: Staff) -> str:
     dept = f" · {ctx.t(DEPARTMENTS[s.department])}" if s.department in DEPARTMENTS else ""
-    state = "" if s.active else f" · {ctx.t('retired')}"
+    retired = ctx.t("retired")
+    state = "" if s.active else f" · {retired}"
     return f"{s.name} · {s.member} · {ctx.t(ROLE_LABELS[s.role])}{dept}{state}"
 
 
