@@ -3,6 +3,10 @@
 ```mermaid
 stateDiagram-v2
     [*] --> screen
+    [*] --> desk_source: staff /register
+    desk_source --> desk_court: court delegation
+    desk_source --> screen
+    desk_court --> screen
     screen --> screen: next question
     screen --> outcome: rules reach an outcome
     outcome --> outcome: why?
@@ -26,10 +30,12 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-from handlers import intake, screening, submit
+from handlers import desk, intake, screening, submit
 from handlers.flow import Flow, Step
 
 STEPS: dict[str, Step] = {
+    "desk_source": Step(desk.ask_source, desk.handle_source),
+    "desk_court": Step(desk.ask_court, desk.handle_court),
     "screen": Step(screening.ask_screen, screening.handle_screen),
     "outcome": Step(screening.ask_outcome, screening.handle_outcome),
     "consent": Step(intake.ask_consent, intake.handle_consent),

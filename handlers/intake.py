@@ -376,6 +376,19 @@ def display_value(ctx: Ctx, key: str) -> str:
 
 # --- consent -----------------------------------------------------------------------------
 async def ask_consent(ctx: Ctx) -> list[Reply]:
+    if ctx.answers.get("desk"):
+        text = ctx.t(
+            "Before registering: tell the party what the center collects and why, that "
+            "only staff and the mediating departments see it, and that the ID number is "
+            "optional (Personal Information Protection Law). Does the party agree?"
+        )
+        buttons = grid(
+            [
+                Button(ctx.t("The party agrees"), "s:consent:yes"),
+                Button(ctx.t("The party does not agree"), "s:consent:no"),
+            ]
+        )
+        return [Reply(text, buttons=buttons)]
     text = ctx.t(
         "Before you file: to handle your dispute the center needs your name, mobile number, "
         "the employer's details, what happened and any evidence you send. Your ID number is "

@@ -66,12 +66,14 @@ async def handle_code(ctx: Ctx) -> StepResult:
     case = await find_case_by_number(ctx.session, ctx.answers.get("number", ""))
     from handlers.submit import code_hash
 
-    ok = (
-        case is not None
-        and case.respondent_code_hash is not None
-        and case.respondent_code_failures < MAX_FAILURES
-        and hmac.compare_digest(case.respondent_code_hash, code_hash(case.number or "", code))
-    )
+    def matches(stored: str | None) -> bool:
+        return stored is not None and hmac.compare_digest(
+            stored, code_hash(case.number or "", code) if case else ""
+        )
+
+    usable = case is not None and case.respondent_code_failures < MAX_FAILURES
+    as_applicant = usable and case is not None and matches(case.applicant_code_hash)
+    ok = usable and case is not None and (as_applicant or matches(case.respondent_code_hash))
     if not ok or case is None:
         ctx.set_answer("_bind_failures", failures + 1)
         if case is not None:
@@ -86,6 +88,15 @@ async def handle_code(ctx: Ctx) -> StepResult:
                 )
             )
         )
+    if as_applicant:  # registered for the party at the desk: they follow it from now on
+        case.applicant_person_id = ctx.person.id
+        case.applicant_code_hash = None
+        await add_event(ctx.session, case, actor=ctx.actor, action="applicant_bound")
+        ctx.drop_answer("_bind_failures")
+        from handlers.status import my_cases
+
+        linked = Reply(ctx.t("Linked. You can now follow case {number}.", number=case.number))
+        return finish(linked, *await my_cases(ctx))
     if case.applicant_person_id == ctx.person.id:
         return finish(Reply(ctx.t("You filed this case yourself; it is already in /status.")))
     if case.respondent_person_id not in (None, ctx.person.id):

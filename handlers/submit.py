@@ -151,6 +151,18 @@ async def submit(ctx: Ctx) -> list[Reply]:
         submitted_at=now,
         accept_by=accept_by(settings, ctx.core.calendar, now),
     )
+    desk_code = None
+    if a.get("desk"):  # registered by staff for a party who is not (yet) on the bot
+        desk_code = f"{secrets.randbelow(10**6):06d}"
+        case.applicant_person_id = None
+        case.applicant_code_hash = code_hash(number, desk_code)
+        case.source_channel = "desk"
+        case.intake_source = a.get("desk_source", "walk_in")
+        case.registered_by = ctx.actor
+        case.court_delegated = case.intake_source == "court"
+        case.court_name, case.court_ref = a.get("court_name"), a.get("court_ref")
+    if case.collective:  # group disputes: the HR and social security bureau leads
+        case.lead_department = "hrss"
     ctx.session.add(case)
     await ctx.session.flush()
     await add_event(
@@ -171,7 +183,29 @@ async def submit(ctx: Ctx) -> list[Reply]:
     outcome = ctx.core.rules.outcome(oid, district=settings.center.district) if oid else None
     screening = staff_t.pick(outcome.title) if outcome else "—"
     await ctx.push_to_staff(f"case:{number}:new", [staff_notice(staff_t, case, code, screening)])
+    if desk_code is not None:
+        return [desk_receipt(ctx, case, desk_code)]
     return [receipt(ctx, case)]
+
+
+def desk_receipt(ctx: Ctx, case: Case, code: str) -> Reply:
+    t = ctx.t
+    text = t(
+        "Registered case {number} for {name}. Give the party the case number and this "
+        "one-time code: {code} (on paper or by SMS). With /bind on WeChat or Telegram they "
+        "can then follow the case and receive its updates.",
+        number=case.number,
+        name=case.applicant_name,
+        code=code,
+    )
+    if case.court_delegated:
+        text += "\n" + t(
+            "Court delegation: the result must be reported back within {days} "
+            "days of acceptance; /report {number} gives the summary.",
+            days=ctx.settings.center.court_mediation_days,
+            number=case.number,
+        )
+    return Reply(text)
 
 
 def _parse_ts(value: str | None):  # type: ignore[no-untyped-def]

@@ -163,6 +163,13 @@ class Case(Base):
     accepted_at: Mapped[datetime | None] = mapped_column(default=None)
     due_at: Mapped[datetime | None] = mapped_column(default=None)
     court_delegated: Mapped[bool] = mapped_column(Boolean, default=False)
+    intake_source: Mapped[str] = mapped_column(String(20), default="bot")
+    court_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    court_ref: Mapped[str | None] = mapped_column(String(100), default=None)
+    registered_by: Mapped[str | None] = mapped_column(String(120), default=None)
+    applicant_code_hash: Mapped[str | None] = mapped_column(String(128), default=None)
+    lead_department: Mapped[str | None] = mapped_column(String(50), default=None)
+    departments: Mapped[list[Any]] = mapped_column(default=list)
     extended_days: Mapped[int] = mapped_column(Integer, default=0)
     mediator_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff.id", ondelete="SET NULL"), index=True, default=None

@@ -63,6 +63,7 @@ def button(row: tuple[str, str, list], label: str) -> str:  # type: ignore[type-
 
 async def test_the_whole_follow_up_schedule(settings: Settings, db: Database) -> None:
     settings.staff.admins = ["test:admin"]
+    settings.center.default_locale = "en"
     clock = Clock()
     core = Core(settings, db, clock=clock)
     await seed(db, "LJ-2026-000001")
@@ -130,6 +131,7 @@ async def test_unanswered_survey_gets_one_reminder_then_closes(
     settings: Settings, db: Database
 ) -> None:
     settings.staff.admins = ["test:admin"]
+    settings.center.default_locale = "en"
     clock = Clock()
     core = Core(settings, db, clock=clock)
     await seed(db, "LJ-2026-000001")
@@ -152,6 +154,7 @@ async def test_unanswered_survey_gets_one_reminder_then_closes(
 
 async def test_opted_out_person_gets_no_survey(settings: Settings, db: Database) -> None:
     settings.staff.admins = ["test:admin"]
+    settings.center.default_locale = "en"
     clock = Clock()
     core = Core(settings, db, clock=clock)
     await seed(db, "LJ-2026-000001")

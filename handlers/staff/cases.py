@@ -10,6 +10,7 @@ from handlers.deadlines import mediation_due
 from handlers.i18n import Translator
 from handlers.lifecycle import ENDED, STATE_LABELS, IllegalTransition, transition
 from handlers.messages import Button, Reply, grid
+from handlers.staff.joint import department_guard, notify_department
 from handlers.staff.pushes import arbitration_advice, notify_parties
 from handlers.staff.refs import (
     DEPARTMENTS,
@@ -38,6 +39,8 @@ async def _case_or_reply(ctx: Ctx, ref: str, name: str) -> Case | Reply:
 
 async def _move(ctx: Ctx, case: Case, to: str, staff: Staff, note: str = "") -> Reply | None:
     """Apply the transition, or explain why it is not allowed."""
+    if refused := department_guard(ctx, staff, case):
+        return refused
     try:
         await transition(ctx.session, case, to, actor=ctx.actor, note=note)
     except IllegalTransition:
@@ -53,6 +56,8 @@ async def _move(ctx: Ctx, case: Case, to: str, staff: Staff, note: str = "") -> 
 
 
 def _mine_only(ctx: Ctx, staff: Staff, case: Case) -> Reply | None:
+    if refused := department_guard(ctx, staff, case):
+        return refused
     if staff.role == "mediator" and case.mediator_id != staff.id:
         return Reply(ctx.t("Case {number} is not assigned to you.", number=case.number))
     return None
@@ -161,6 +166,8 @@ async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         return [refused]
     case.mediator_id = mediator.id if mediator else None
     case.department = dept
+    if dept:
+        await notify_department(ctx, case, dept, "assigned")
 
     def text(t: Translator) -> str:
         who = mediator.name if mediator else t(DEPARTMENTS[dept or ""])
@@ -254,6 +261,8 @@ async def note(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     case = await _case_or_reply(ctx, parts[0], "note")
     if isinstance(case, Reply):
         return [case]
+    if refused := department_guard(ctx, staff, case):
+        return [refused]
     await add_event(ctx.session, case, actor=ctx.actor, action="note", note=parts[1][:2000])
     return [Reply(ctx.t("Note added to case {number}.", number=case.number))]
 

@@ -1,0 +1,167 @@
+"""One window: staff register cases that reached the center without the bot.
+
+`/register` runs the same dispute flow on behalf of a party (so the screening still applies
+and an out-of-scope walk-in is referred with the same reasons), recording how the case came
+in: walk-in, phone, letter, court delegation (court and reference number) or referral. The
+party gets a one-time code to follow the case on WeChat or Telegram with /bind.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from sqlalchemy import select
+
+from handlers.context import Ctx
+from handlers.flow import StepResult, goto, stay
+from handlers.i18n import mark as _
+from handlers.lifecycle import STATE_LABELS
+from handlers.messages import Button, Reply, grid
+from handlers.staff.refs import DEPARTMENTS, find_case
+from handlers.staff.registry import DESK, command, usage
+from storage.models import Case
+
+SOURCES: dict[str, str] = {
+    "walk_in": _("walk-in visit"),
+    "phone": _("phone call"),
+    "letter": _("letter"),
+    "court": _("delegated by a court"),
+    "referral": _("referred by another body"),
+    "bot": _("the bot"),
+}
+
+
+@command(
+    "register",
+    "/register",
+    "register a case for a party (walk-in, phone, letter, "
+    "court delegation, referral), in a private chat",
+    DESK,
+)
+async def register(ctx, staff, arg: str) -> list[Reply]:  # type: ignore[no-untyped-def]
+    if ctx.inbound.chat_kind != "private":
+        return [
+            Reply(
+                ctx.t(
+                    "Please register cases in a private chat with me: the party's "
+                    "personal data must not appear in the group."
+                )
+            )
+        ]
+    return await ctx.core.flows.begin(
+        ctx, "dispute", {"mode": "file", "desk": ctx.actor}, step="desk_source"
+    )
+
+
+async def ask_source(ctx: Ctx) -> list[Reply]:
+    items = [
+        Button(ctx.t(label), f"s:desk_source:{code}")
+        for code, label in SOURCES.items()
+        if code != "bot"
+    ]
+    return [
+        Reply(
+            ctx.t("Registering a case for a party. How did it reach the center?"),
+            buttons=grid(items, per_row=2),
+        )
+    ]
+
+
+async def handle_source(ctx: Ctx) -> StepResult:
+    if ctx.choice not in SOURCES or ctx.choice == "bot":
+        return stay(Reply(ctx.t("Please choose one of the buttons.")), reask=True)
+    ctx.set_answer("desk_source", ctx.choice)
+    return goto("desk_court" if ctx.choice == "court" else "screen")
+
+
+async def ask_court(ctx: Ctx) -> list[Reply]:
+    return [
+        Reply(
+            ctx.t(
+                "The court's name and its reference number, separated by a space, "
+                "for example: 示例区人民法院 （2026）示0101民诉前调123号"
+            )
+        )
+    ]
+
+
+async def handle_court(ctx: Ctx) -> StepResult:
+    name, _sep, ref = ctx.text.strip().partition(" ")
+    if not name or not ref.strip():
+        return stay(
+            Reply(ctx.t("Please send both: the court's name, a space, then its reference number."))
+        )
+    ctx.set_answer("court_name", name[:200])
+    ctx.set_answer("court_ref", ref.strip()[:100])
+    return goto("screen")
+
+
+def is_desk(ctx: Ctx) -> bool:
+    return bool(ctx.answers.get("desk"))
+
+
+# --- the desk's own views --------------------------------------------------------------------
+@command("today", "/today", "what was registered and received today, on every channel")
+async def today(ctx, staff, arg: str) -> list[Reply]:  # type: ignore[no-untyped-def]
+    tz = ctx.settings.tz
+    start = datetime.combine(ctx.today(), time.min, tzinfo=tz)
+    stmt = select(Case).where(Case.submitted_at >= start, Case.number.is_not(None))
+    cases = (await ctx.session.execute(stmt.order_by(Case.id))).scalars().all()
+    if not cases:
+        return [Reply(ctx.t("Nothing received today yet."))]
+    t = ctx.t
+    lines = [t("Received today: {count}", count=len(cases))]
+    for c in cases:
+        source = t(SOURCES.get(c.intake_source, c.intake_source))
+        channel = c.source_channel if c.intake_source == "bot" else c.registered_by or ""
+        lines.append(
+            f"{c.number} · {t.datetime(c.submitted_at)} · {source} {channel} · "
+            f"{c.applicant_name} → {c.respondent_name} · "
+            f"{t(STATE_LABELS.get(c.state, c.state))}"
+        )
+    return [Reply("\n".join(lines))]
+
+
+@command("report", "/report ID", "the result summary a delegating court needs")
+async def report(ctx, staff, arg: str) -> list[Reply]:  # type: ignore[no-untyped-def]
+    case = await find_case(ctx, arg.split()[0]) if arg.strip() else None
+    if case is None:
+        return [usage(ctx, "report")]
+    t = ctx.t
+    lines = [t("Report on case {number}", number=case.number)]
+    if case.court_delegated:
+        lines.append(
+            t(
+                "Delegated by: {court}, reference {ref}",
+                court=case.court_name or "—",
+                ref=case.court_ref or "—",
+            )
+        )
+    lines += [
+        t(
+            "Parties: {applicant} (applicant) and {respondent} (respondent)",
+            applicant=case.applicant_name,
+            respondent=case.respondent_name,
+        ),
+        t(
+            "Received: {date}; accepted: {accepted}",
+            date=t.date(case.submitted_at),
+            accepted=t.date(case.accepted_at),
+        ),
+        t("Outcome: {state}", state=t(STATE_LABELS.get(case.state, case.state))),
+    ]
+    if case.outcome_at:
+        lines.append(t("Outcome recorded: {date}", date=t.date(case.outcome_at)))
+    if case.outcome_amount is not None:
+        lines.append(t("Agreed amount: {amount}", amount=t.money(case.outcome_amount)))
+    if case.outcome_due:
+        lines.append(t("To be carried out by: {date}", date=t.date(case.outcome_due)))
+    if case.outcome_terms:
+        lines.append(t("Terms: {terms}", terms=case.outcome_terms))
+    if case.due_at:
+        lines.append(t("Report-back deadline: {date}", date=t.date(case.due_at)))
+    departments = [case.lead_department, *case.departments]
+    if any(departments):
+        names = "、".join(t(DEPARTMENTS.get(d, d)) for d in dict.fromkeys(departments) if d)
+        lines.append(t("Departments: {names}", names=names))
+    return [Reply("\n".join(lines))]
