@@ -1,0 +1,125 @@
+"""Property-based fuzzing: any text at any step, any arguments to any command, never crash.
+
+Every reply must be a helpful message; the generic "something went wrong" reply means a
+handler raised, which is a bug.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from bot.config import Settings
+from handlers.core import Core
+from handlers.dispute import STEPS
+from handlers.messages import Inbound
+from handlers.staff.registry import COMMANDS as STAFF_COMMANDS
+from storage.db import Database
+from storage.models import Conversation
+
+_ids = itertools.count(1)
+FAILED = "something went wrong"
+SCREEN_DONE = {
+    "screen": {
+        "applicant_role": "worker",
+        "proceedings": "none",
+        "employer_kind": "enterprise",
+        "category": "wages",
+        "pension": "no",
+        "work_location": "street:示例街道",
+        "employment_status": "left",
+        "end_date": "2026-10-01",
+        "workers_count": "one",
+    },
+    "result": {
+        "outcome": "in_scope",
+        "kind": "in_scope",
+        "warnings": [],
+        "flags": [],
+        "facts": {
+            "role": "worker",
+            "category": "wages",
+            "employment_status": "left",
+            "workers_count": "one",
+        },
+    },
+    "mode": "file",
+    "consent": "2026-11-22T00:00:00+00:00",
+}
+TEXT = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(
+        [
+            "1",
+            "99",
+            "0",
+            "-5",
+            "完成",
+            "done",
+            "/back",
+            "/cancel",
+            "'; DROP TABLE",
+            "１２３",
+            "2024-02-30",
+            "1.2万",
+            "x" * 5000,
+            "\x00\x01",
+            "😀",
+            "？？",
+        ]
+    ),
+)
+FUZZ = hsettings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+async def send(core: Core, text: str, user: str = "fuzz") -> str:
+    replies = await core.handle(
+        Inbound(
+            channel="test",
+            update_key=f"f{next(_ids)}",
+            sender_id=user,
+            chat_id=user,
+            text=text,
+            locale_hint="en",
+        )
+    )
+    return "\n".join(r.text for r in replies)
+
+
+async def put_in_step(db: Database, step: str) -> None:
+    async with db.session() as s:
+        conv = (await s.execute(select(Conversation))).scalar_one()
+        conv.flow, conv.step, conv.answers, conv.history = "dispute", step, dict(SCREEN_DONE), []
+
+
+@FUZZ
+@given(text=TEXT, step=st.sampled_from(sorted(STEPS)))
+async def test_any_text_at_any_step(settings: Settings, db: Database, text: str, step: str) -> None:
+    core = Core(settings, db)
+    await send(core, "/start")
+    await put_in_step(db, step)
+    reply = await send(core, text)
+    assert FAILED not in reply
+    assert reply.strip() or text.strip() in ("", "\x00\x01") or text.startswith("/")
+
+
+@FUZZ
+@given(name=st.sampled_from(sorted(STAFF_COMMANDS)), arg=TEXT)
+async def test_any_arguments_to_any_staff_command(
+    settings: Settings, db: Database, name: str, arg: str
+) -> None:
+    settings.staff.admins = ["test:admin"]
+    core = Core(settings, db)
+    reply = await send(core, f"/{name} {arg}", user="admin")
+    assert FAILED not in reply and reply.strip()
+    refused = await send(core, f"/{name} {arg}", user="stranger")
+    assert name == "help" or any(
+        phrase in refused
+        for phrase in ("Only registered staff", "I don't know the command", "too long")
+    )
