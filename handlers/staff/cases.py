@@ -272,11 +272,11 @@ OUTCOMES = ("agreement", "failed", "withdrawn")
 
 @command(
     "outcome",
-    "/outcome ID agreement|failed|withdrawn [AMOUNT] [DUE DATE]",
+    "/outcome ID agreement|failed|withdrawn [AMOUNT] [DUE DATE] [TERMS]",
     "record how mediation ended; the parties are told what comes next",
 )
 async def outcome(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
-    parts = arg.split()
+    parts = arg.split(maxsplit=4)
     if len(parts) < 2 or parts[1] not in OUTCOMES:
         return [usage(ctx, "outcome")]
     case = await _case_or_reply(ctx, parts[0], "outcome")
@@ -304,6 +304,7 @@ async def outcome(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if refused := await _move(ctx, case, result, staff, note=" ".join(parts[2:])):
         return [refused]
     case.outcome_amount, case.outcome_due, case.outcome_at = amount, due, ctx.now()
+    case.outcome_terms = parts[4][:2000] if len(parts) > 4 else ""
     await followup.schedule_after_outcome(ctx, case)
 
     def text(t: Translator) -> str:

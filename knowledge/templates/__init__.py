@@ -1,0 +1,1 @@
+"""Document templates (.docx data) and the script that builds the defaults."""
