@@ -5,10 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bot import cli_docs, cli_reports
 from bot.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from knowledge.faq import KnowledgeBase
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +33,17 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", metavar="TASK", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations")
     sub.add_parser("check-config", help="load the configuration and report problems")
+    ask = sub.add_parser("ask", help="ask the FAQ knowledge base a question")
+    ask.add_argument("question", help='the question, or "-" to read one per line from stdin')
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    ask.add_argument("--locale", default="zh_CN", choices=["zh_CN", "en"])
+    ask.add_argument("--folder", type=Path, help="knowledge base folder (default: knowledge/faq)")
+    kb = sub.add_parser("kb", help="FAQ knowledge base tasks")
+    kb_sub = kb.add_subparsers(dest="kb_command", metavar="TASK", required=True)
+    kb_check = kb_sub.add_parser("check", help="report problems in knowledge/faq/*.toml")
+    kb_check.add_argument("folder", nargs="?", type=Path, help="another folder to check")
+    cli_docs.add_parsers(sub)
+    cli_reports.add_parsers(sub)
     return p
 
 
@@ -51,9 +69,61 @@ async def _run(settings: Settings, channels: list[str], staff: bool) -> None:
     await BotApp(settings, channels, console_staff=staff).run_forever()
 
 
+def _faq_line(kb: KnowledgeBase, question: str, locale: str, as_json: bool) -> str:
+    result = kb.search(question, locale)
+    if as_json:
+        return json.dumps(result.to_json(locale), ensure_ascii=False)
+    zh = locale == "zh_CN"
+    if not result.answered or result.best is None:
+        closest = "；".join(e.text("title", locale) for e in result.closest)
+        line = "不太确定你问的是哪个问题。" if zh else "Not sure which question you mean."
+        if closest:
+            line += f"{'你可能想问：' if zh else ' Closest topics: '}{closest}"
+        return line
+    best = result.best
+    parts = [best.text("title", locale), best.full_answer(locale)]
+    if best.statutes:
+        sep = "；" if zh else "; "
+        labels = sep.join(c.label(locale) for c in best.statutes)
+        parts.append(f"{'依据：' if zh else 'Sources: '}{labels}")
+    if result.related:
+        titles = ("；" if zh else "; ").join(e.text("title", locale) for e in result.related)
+        parts.append(f"{'相关问题：' if zh else 'Related: '}{titles}")
+    return "\n\n".join(parts)
+
+
+def _kb_command(args: argparse.Namespace) -> int:
+    """`ask` and `kb check`: the FAQ alone, no configuration or database needed."""
+    from knowledge.faq import check_kb, load_entries, load_kb
+
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
+    with contextlib.suppress(AttributeError, ValueError):
+        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    if args.command == "kb":
+        problems = check_kb(args.folder)
+        for problem in problems:
+            print(problem)
+        if problems:
+            print(f"{len(problems)} problem(s) in the knowledge base", file=sys.stderr)
+            return 1
+        entries = load_entries(args.folder)
+        english = sum(1 for e in entries.values() if e.has_english())
+        print(f"knowledge base OK: {len(entries)} entries ({english} with English)")
+        return 0
+    kb = load_kb(args.folder)
+    if args.question != "-":
+        print(_faq_line(kb, args.question, args.locale, args.json))
+        return 0
+    for line in sys.stdin:
+        print(_faq_line(kb, line.rstrip("\r\n"), args.locale, args.json), flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
+    if command in ("ask", "kb"):
+        return _kb_command(args)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
@@ -68,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_db_upgrade(settings))
         print("database is up to date")
         return 0
+    if command == "doc":
+        return cli_docs.run(args, settings)
+    if command in ("stats", "export"):
+        return cli_reports.run(args, settings)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run(settings, channels, getattr(args, "staff", False)))
     return 0

@@ -9,6 +9,7 @@ from handlers.context import Ctx
 from handlers.flow import FlowRegistry
 from handlers.messages import Reply
 from handlers.staff import buttons as staff_buttons
+from handlers.staff import commands_all  # noqa: F401  (registers the staff commands)
 from handlers.staff import registry as staff_registry
 
 Command = Callable[[Ctx, str], Awaitable[list[Reply]]]

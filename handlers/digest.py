@@ -107,6 +107,8 @@ async def tick(core: Core, now: datetime) -> None:
     local = now.astimezone(core.settings.tz)
     if local.time() < time.fromisoformat(core.settings.center.digest_time):
         return
+    if local.day == 1:
+        await _monthly(core, now, local.strftime("%Y-%m"))
     target = core.staff_target()
     async with core.db.session() as session:
         if target is None or not await claim_job(session, "digest", local.date().isoformat()):
@@ -120,4 +122,24 @@ async def tick(core: Core, now: datetime) -> None:
                 channel=channel,
                 chat_id=chat_id,
                 payload={"replies": [Reply(text).to_dict()]},
+            )
+
+
+async def _monthly(core: Core, now: datetime, period: str) -> None:
+    """On the 1st at the digest time: last month's figures and chart, once across instances."""
+    from handlers.staff.reports import monthly_report
+
+    target = core.staff_target()
+    async with core.db.session() as session:
+        if target is None or not await claim_job(session, "monthly", period):
+            return
+        replies = await monthly_report(core, session, now)
+        if replies:
+            channel, chat_id = target
+            await outbox.enqueue(
+                session,
+                key=f"monthly:{period}",
+                channel=channel,
+                chat_id=chat_id,
+                payload={"replies": [r.to_dict() for r in replies]},
             )

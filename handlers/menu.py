@@ -43,6 +43,7 @@ def help_text(ctx: Ctx) -> list[Reply]:
         t("/status — your cases and what happens next"),
         t("/bind — link a case that names you (you need the case number and a code)"),
         t("/human — write to the center's staff"),
+        t("/mycopy — copies of your documents (application, agreement)"),
         t("/back — go back one question"),
         t("/cancel — stop what you are doing"),
         t("/lang — change the language"),

@@ -95,3 +95,28 @@ async def test_overdue_parties_told_once_and_digest_once_a_day(
     assert len(await pushes(db)) == len(rows)  # same day: no second digest
     await digest.tick(core, nine + timedelta(days=1))
     assert len([r for r in await pushes(db) if r.chat_id == "-100"]) == 2  # next day's
+
+
+async def test_monthly_report_goes_to_the_group_once_on_the_first(
+    settings: Settings, db: Database
+) -> None:
+    settings.telegram.token = "1:x"
+    settings.telegram.staff_chat_id = -100
+    settings.center.default_locale = "en"
+    async with db.session() as s:
+        s.add(Case(number="LJ-2026-000009", state="submitted", applicant_name="张测试",
+                   applicant_phone="13912345678", respondent_name="示例公司",
+                   categories=["pay"], submitted_at=datetime(2026, 10, 15, 3, tzinfo=UTC)))
+    core = Core(settings, db)
+    first = datetime(2026, 11, 1, 1, 5, tzinfo=UTC)  # 1 November 09:05 in Shanghai
+    other = Database(settings.database.url)
+    await asyncio.gather(digest.tick(core, first), digest.tick(Core(settings, other), first))
+    await other.dispose()
+    await digest.tick(core, first + timedelta(hours=3))
+    monthly = [r for r in await pushes(db) if r.idempotency_key.startswith("monthly:")]
+    assert [r.idempotency_key for r in monthly] == ["monthly:2026-11"]
+    replies = monthly[0].payload["replies"]
+    assert any(r.get("image", "") and r["image"].endswith(".png") for r in replies)
+    assert "2026" in "".join(r["text"] for r in replies)
+    await digest.tick(core, first + timedelta(days=1))  # the 2nd: no report
+    assert len([r for r in await pushes(db) if r.idempotency_key.startswith("monthly:")]) == 1

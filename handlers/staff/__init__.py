@@ -1,4 +1,6 @@
-"""Staff commands for the work group and private chats with staff."""
+"""Staff commands for the work group and private chats with staff.
 
-# Importing the command modules registers their commands.
-from handlers.staff import cases, docs, joint, roster, surveys, views  # noqa: F401
+The command modules register themselves when imported; `handlers.staff.commands_all`
+imports them all (the router does), so importing one helper module here stays cheap and free
+of import cycles.
+"""

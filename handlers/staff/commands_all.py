@@ -1,0 +1,12 @@
+"""Import every staff command module so that their commands are registered."""
+
+from handlers import desk, faq, human  # noqa: F401
+from handlers.staff import (  # noqa: F401
+    cases,
+    docs,
+    joint,
+    reports,
+    roster,
+    surveys,
+    views,
+)

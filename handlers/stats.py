@@ -1,0 +1,297 @@
+"""Monthly figures reported upward (seed 000 §六(四)), computed from cases and their history.
+
+Definitions, all in the center's time zone; for the current month "the end of the month" is
+now, and only what happened up to now counts:
+
+- *received in the month*: `submitted_at` falls in the month. Category, source, department,
+  collective, amount claimed and the outcome breakdown describe these cases.
+- *outcome* of a received case: its state at the end of the month (or now, for the current
+  month), rebuilt from the case history so a past month's figures do not change later; a
+  `closed` case counts under the outcome it had before closing.
+- *concluded in the month*: the case reached agreement, failed, withdrawn or
+  declined_by_respondent in the month (`outcome_at`, else the time of that event), whenever
+  it was received. Agreement rate, amount agreed and the days to outcome use these cases.
+- *days to outcome*: calendar days from the day received to the day concluded.
+- *overdue*: cases still open at the end of the month (or now) whose mediation period
+  (`due_at`) had passed by then.
+- follow-up answers count in the month they were given (`answered_at`).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_skeleton
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Case, CaseEvent, FollowUp
+
+OUTCOMES = ("agreement", "failed", "withdrawn", "declined_by_respondent")
+OPEN_STATES = ("submitted", "accepted", "assigned", "in_mediation")
+# How the chart stacks a month's cases; "closed" only for cases without a recorded history.
+CHART_GROUPS = (*OUTCOMES, "referred", "closed", "open")
+TREND_MONTHS = 12
+
+
+@dataclass
+class MonthFigures:
+    month: date  # the first day of the month
+    as_of: datetime  # the end of the month, or now for the current month
+    received: int = 0
+    by_category: dict[str, int] = field(default_factory=dict)
+    by_outcome: dict[str, int] = field(default_factory=dict)
+    by_source: dict[str, int] = field(default_factory=dict)
+    by_entry_source: dict[str, int] = field(default_factory=dict)  # QR sites
+    by_department: dict[str, int] = field(default_factory=dict)  # "" = none
+    category_outcome: dict[str, dict[str, int]] = field(default_factory=dict)
+    collective: int = 0
+    amount_claimed: Decimal = Decimal("0")
+    concluded: int = 0
+    concluded_by_outcome: dict[str, int] = field(default_factory=dict)
+    agreements: int = 0
+    agreement_rate: float | None = None
+    amount_agreed: Decimal = Decimal("0")
+    mean_days: float | None = None
+    median_days: float | None = None
+    overdue: int = 0
+    satisfaction_mean: float | None = None
+    satisfaction_count: int = 0
+    fulfilment_rate: float | None = None
+    fulfilment_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing happened: no case received, concluded or overdue, no follow-up answer."""
+        return not (
+            self.received
+            or self.concluded
+            or self.overdue
+            or self.satisfaction_count
+            or sum(self.fulfilment_counts.values())
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["month"] = self.month.strftime("%Y-%m")
+        data["as_of"] = self.as_of.isoformat()
+        data["amount_claimed"] = str(self.amount_claimed)
+        data["amount_agreed"] = str(self.amount_agreed)
+        return data
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: date
+    received: int
+    agreements: int
+
+
+# --- months ----------------------------------------------------------------------------
+def month_start(month: date, tz: tzinfo) -> datetime:
+    return datetime(month.year, month.month, 1, tzinfo=tz)
+
+
+def add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def previous_month(now: datetime, tz: tzinfo) -> date:
+    local = now.astimezone(tz)
+    return add_months(date(local.year, local.month, 1), -1)
+
+
+def parse_month(text: str) -> date | None:
+    """'2026-03', '2026-3', '2026/03' or '2026年3月' → 2026-03-01; None if it is not a month."""
+    text = text.strip().replace("年", "-").removesuffix("月").replace("/", "-").replace(".", "-")
+    year, sep, month = text.partition("-")
+    if not (sep and year.isdigit() and month.isdigit() and len(year) == 4 and len(month) <= 2):
+        return None
+    if not (1 <= int(month) <= 12 and int(year) >= 2000):
+        return None
+    return date(int(year), int(month), 1)
+
+
+def month_label(locale: str, month: date, skeleton: str = "yMMM") -> str:
+    """'2026年3月' / 'Mar 2026' (skeleton 'MMM': '3月' / 'Mar')."""
+    return format_skeleton(skeleton, month, locale=locale)
+
+
+def local_day(moment: datetime, tz: tzinfo) -> date:
+    return moment.astimezone(tz).date()
+
+
+# --- loading ---------------------------------------------------------------------------
+_COLUMNS = (
+    Case.id,
+    Case.state,
+    Case.categories,
+    Case.source_channel,
+    Case.entry_source,
+    Case.department,
+    Case.amount_claimed,
+    Case.outcome_amount,
+    Case.collective,
+    Case.submitted_at,
+    Case.outcome_at,
+    Case.due_at,
+)
+
+
+class History:
+    """The state changes of the loaded cases, to rebuild states and outcomes at any moment."""
+
+    def __init__(self, rows: list[tuple[int, datetime, str]]) -> None:
+        self.by_case: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+        for case_id, at, to_state in rows:  # rows come ordered by time
+            self.by_case[case_id].append((at, to_state))
+
+    def state_at(self, case: Any, moment: datetime | None = None) -> str:
+        """The case's state just before `moment` (None: now); `closed` resolved to the
+        outcome before it."""
+        changes = self.by_case.get(case.id)
+        if not changes:
+            state = case.state  # no recorded history (imported data): the state we have
+        else:
+            earlier = [s for at, s in changes if moment is None or at < moment] or ["submitted"]
+            state = earlier[-1]
+            if state == "closed":
+                state = next((s for s in reversed(earlier) if s != "closed"), "closed")
+        return state
+
+    def conclusion(self, case: Any) -> tuple[str, datetime] | None:
+        """How and when mediation ended (agreement, failed, withdrawn, declined), if it has."""
+        event = next(((at, s) for at, s in self.by_case.get(case.id, []) if s in OUTCOMES), None)
+        if event is not None:
+            return event[1], case.outcome_at or event[0]
+        if case.state in OUTCOMES and case.outcome_at is not None:
+            return case.state, case.outcome_at
+        return None
+
+
+async def _load(session: AsyncSession, since: datetime, until: datetime) -> tuple[list, History]:
+    """Cases that can matter for [since, until): submitted before `until` and not concluded
+    before `since`; with their state changes."""
+    where = and_(
+        Case.number.is_not(None),
+        Case.submitted_at.is_not(None),
+        Case.submitted_at < until,
+        or_(Case.outcome_at.is_(None), Case.outcome_at >= since),
+    )
+    cases = (await session.execute(select(*_COLUMNS).where(where).order_by(Case.id))).all()
+    events = await session.execute(
+        select(CaseEvent.case_id, CaseEvent.at, CaseEvent.to_state)
+        .where(
+            CaseEvent.to_state.is_not(None),
+            CaseEvent.case_id.in_(select(Case.id).where(where)),
+        )
+        .order_by(CaseEvent.at, CaseEvent.id)
+    )
+    return list(cases), History([tuple(row) for row in events.all()])
+
+
+# --- the figures -----------------------------------------------------------------------
+async def month_figures(
+    session: AsyncSession, month: date, tz: tzinfo, *, now: datetime | None = None
+) -> MonthFigures:
+    """The figures of one month (`month` is its first day) in the time zone `tz`."""
+    now = now or datetime.now(UTC)
+    start, end = month_start(month, tz), month_start(add_months(month, 1), tz)
+    cutoff = max(start, min(end, now))
+    cases, history = await _load(session, start, end)
+    fig = MonthFigures(month=date(month.year, month.month, 1), as_of=cutoff)
+    category: Counter[str] = Counter()
+    outcome: Counter[str] = Counter()
+    source: Counter[str] = Counter()
+    site: Counter[str] = Counter()
+    dept: Counter[str] = Counter()
+    grid: dict[str, Counter[str]] = defaultdict(Counter)
+    concluded: Counter[str] = Counter()
+    days: list[int] = []
+    for case in cases:
+        state = history.state_at(case, cutoff)
+        if start <= case.submitted_at < cutoff:
+            fig.received += 1
+            fig.collective += bool(case.collective)
+            fig.amount_claimed += case.amount_claimed or Decimal("0")
+            outcome[state] += 1
+            source[case.source_channel or ""] += 1
+            if case.entry_source:
+                site[case.entry_source] += 1
+            dept[case.department or ""] += 1
+            group = state if state in CHART_GROUPS else "open"
+            for code in dict.fromkeys(case.categories or ["other"]):
+                category[code] += 1
+                grid[code][group] += 1
+        open_then = state in OPEN_STATES and case.submitted_at < cutoff
+        if open_then and case.due_at is not None and case.due_at < cutoff:
+            fig.overdue += 1
+        ended = history.conclusion(case)
+        if ended is not None and start <= ended[1] < cutoff:
+            concluded[ended[0]] += 1
+            days.append((local_day(ended[1], tz) - local_day(case.submitted_at, tz)).days)
+            if ended[0] == "agreement":
+                fig.amount_agreed += case.outcome_amount or Decimal("0")
+    fig.by_category, fig.by_outcome = dict(category), dict(outcome)
+    fig.by_source, fig.by_entry_source, fig.by_department = dict(source), dict(site), dict(dept)
+    fig.category_outcome = {code: dict(counts) for code, counts in grid.items()}
+    fig.concluded_by_outcome = dict(concluded)
+    fig.concluded = sum(concluded.values())
+    fig.agreements = concluded["agreement"]
+    if fig.concluded:
+        fig.agreement_rate = fig.agreements / fig.concluded
+        fig.mean_days = float(statistics.mean(days))
+        fig.median_days = float(statistics.median(days))
+    await _follow_ups(session, fig, start, cutoff)
+    return fig
+
+
+async def _follow_ups(
+    session: AsyncSession, fig: MonthFigures, start: datetime, end: datetime
+) -> None:
+    rows = await session.execute(
+        select(FollowUp.kind, FollowUp.answer).where(
+            FollowUp.answered_at >= start, FollowUp.answered_at < end
+        )
+    )
+    scores: list[int] = []
+    kept: Counter[str] = Counter()
+    for kind, answer in rows.all():
+        if kind == "satisfaction" and answer in {"1", "2", "3", "4", "5"}:
+            scores.append(int(answer))
+        elif kind == "fulfilment" and answer in {"yes", "partly", "no"}:
+            kept[answer] += 1
+    fig.satisfaction_count = len(scores)
+    if scores:
+        fig.satisfaction_mean = float(statistics.mean(scores))
+    fig.fulfilment_counts = {a: kept[a] for a in ("yes", "partly", "no")}
+    if kept:
+        fig.fulfilment_rate = kept["yes"] / sum(kept.values())
+
+
+async def month_trend(
+    session: AsyncSession, month: date, tz: tzinfo, *, months: int = TREND_MONTHS
+) -> list[TrendPoint]:
+    """Cases received and agreements reached in each of the `months` months ending with
+    `month`, oldest first (same definitions as the month's figures)."""
+    first = add_months(month, -(months - 1))
+    keys = [add_months(first, i) for i in range(months)]
+    cases, history = await _load(
+        session, month_start(first, tz), month_start(add_months(month, 1), tz)
+    )
+    received: Counter[date] = Counter()
+    agreements: Counter[date] = Counter()
+    for case in cases:
+        local = case.submitted_at.astimezone(tz)
+        received[date(local.year, local.month, 1)] += 1
+        ended = history.conclusion(case)
+        if ended is not None and ended[0] == "agreement":
+            local = ended[1].astimezone(tz)
+            agreements[date(local.year, local.month, 1)] += 1
+    return [TrendPoint(k, received[k], agreements[k]) for k in keys]

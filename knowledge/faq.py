@@ -1,0 +1,281 @@
+"""The FAQ knowledge base: entries from ``knowledge/faq/*.toml`` and Chinese-aware search.
+
+    kb = load_kb()
+    result = kb.search("老板欠薪不给钱怎么办")
+    if result.answered:
+        show(result.best, result.related)
+    else:
+        offer(result.closest)
+
+Entry files follow ``faq/FORMAT.md``; laws are cited by key from ``faq/laws.toml``;
+``faq/synonyms.toml`` maps colloquial words to legal terms for retrieval. Loading is
+lenient (a broken entry is skipped and logged); :func:`check_kb` reports every problem.
+
+Modules: :mod:`knowledge.faq_files` (reading, checks), :mod:`knowledge.faq_text`
+(folding, words), :mod:`knowledge.faq_synonyms`, :mod:`knowledge.faq_typos` (homophone
+slips) and :mod:`knowledge.faq_index` (analysis, scoring, confidence).
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from knowledge.faq_files import (
+    DEFAULT_FOLDER,
+    check_kb,
+    entry_files,
+    load_laws,
+    phrasings,
+    read_toml,
+    texts,
+)
+from knowledge.faq_index import Analyzer, Passage, SearchIndex
+from knowledge.faq_synonyms import Synonyms
+from knowledge.faq_text import is_trivial
+
+log = logging.getLogger(__name__)
+
+Locale = str
+MAX_RELATED = 3
+MAX_CANDIDATES = 5
+MAX_QUESTION_CHARS = 1000
+LOCALE_BONUS = 0.02  # raw score added to entries that have text in the reader's locale
+
+
+@dataclass(frozen=True)
+class Citation:
+    law: dict[str, str]
+    article: str  # 第八十二条
+    article_en: str = ""  # Art. 82
+
+    def label(self, locale: Locale) -> str:
+        """E.g. "《中华人民共和国劳动合同法》第八十二条" or "Labour Contract Law…, Art. 82"."""
+        if locale == "zh_CN" or not self.law.get("en"):
+            return f"《{self.law['zh_CN']}》{self.article}"
+        return f"{self.law.get(locale, self.law['en'])}, {self.article_en or self.article}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: dict[str, str]
+    phrasings: dict[str, tuple[str, ...]]
+    answer: dict[str, str]
+    more: dict[str, str]
+    statutes: tuple[Citation, ...]
+    related: tuple[str, ...]
+    reviewed: date
+    top: bool = False
+
+    def text(self, field: str, locale: Locale) -> str:
+        """``title``, ``answer`` or ``more`` in the locale, falling back to zh_CN ("" if none)."""
+        values: dict[str, str] = getattr(self, field)
+        return values.get(locale) or values.get("zh_CN", "")
+
+    def full_answer(self, locale: Locale) -> str:
+        """The short answer followed by the details, if any."""
+        parts = (self.text("answer", locale), self.text("more", locale))
+        return "\n\n".join(p for p in parts if p)
+
+    def has_english(self) -> bool:
+        return bool(self.title.get("en") and self.answer.get("en"))
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    best: Entry | None  # the closest entry (also when not answered), None for empty input
+    confidence: float  # in [0, 1]: roughly the chance that ``best`` answers the question
+    answered: bool  # confidence reached the threshold: show ``best``
+    related: tuple[Entry, ...] = ()  # up to three: ``best.related`` first, then close runners-up
+    candidates: tuple[tuple[Entry, float], ...] = ()  # the top few with their confidence
+
+    def to_json(self, locale: Locale = "zh_CN") -> dict[str, Any]:
+        """The ``mediation-bot ask --json`` object; when unsure, no answer and the closest ids."""
+        if not self.answered or self.best is None:
+            return {
+                "id": None,
+                "title": "",
+                "answer": "",
+                "citations": [],
+                "confidence": round(self.confidence, 3),
+                "related": [e.id for e in self.closest],
+                "answered": False,
+            }
+        return {
+            "id": self.best.id,
+            "title": self.best.text("title", locale),
+            "answer": self.best.full_answer(locale),
+            "citations": [c.label(locale) for c in self.best.statutes],
+            "confidence": round(self.confidence, 3),
+            "related": [e.id for e in self.related],
+            "answered": True,
+        }
+
+    @property
+    def closest(self) -> tuple[Entry, ...]:
+        """Topics to offer when not answered."""
+        return tuple(e for e, _ in self.candidates[:MAX_RELATED])
+
+
+@dataclass
+class KnowledgeBase:
+    """Loaded entries plus their search index."""
+
+    entries: Mapping[str, Entry]
+    index: SearchIndex = field(repr=False)
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self.entries.get(entry_id)
+
+    def search(self, question: str, locale: Locale = "zh_CN") -> SearchResult:
+        """Find the entry that answers ``question``; ``answered`` is False when unsure.
+
+        The question's own language decides how it is matched: English questions meet the
+        English phrasings and, through the bilingual synonym table, the Chinese ones too
+        (the answer then falls back to Chinese where an entry has no English). ``locale``
+        only breaks near ties in favour of entries written in the reader's language.
+        """
+        if not self.entries or is_trivial(question):
+            return SearchResult(None, 0.0, False)
+        if len(question) > MAX_QUESTION_CHARS:  # the story's start and the question at its end
+            half = MAX_QUESTION_CHARS // 2
+            question = f"{question[:half]}\n{question[-half:]}"
+        hits = self.index.search(question)
+        if not hits:
+            return SearchResult(None, 0.0, False)
+        if locale != "zh_CN":  # near ties go to entries written in the reader's language
+            hits.sort(key=lambda h: -h.score - LOCALE_BONUS * self._has(h.entry_id, locale))
+        ranked = [(self.entries[h.entry_id], h.confidence) for h in hits[:MAX_CANDIDATES]]
+        best, confidence = ranked[0]
+        return SearchResult(
+            best=best,
+            confidence=confidence,
+            answered=confidence >= self.index.threshold,
+            related=self._related(best, ranked),
+            candidates=tuple(ranked),
+        )
+
+    def _has(self, entry_id: str, locale: Locale) -> bool:
+        return locale in self.entries[entry_id].answer
+
+    def _related(self, best: Entry, ranked: Sequence[tuple[Entry, float]]) -> tuple[Entry, ...]:
+        out: list[Entry] = [self.entries[i] for i in best.related if i in self.entries]
+        for entry, conf in ranked[1:]:
+            if conf >= self.index.threshold / 2 and entry not in out and entry is not best:
+                out.append(entry)
+        return tuple(e for e in out if e is not best)[:MAX_RELATED]
+
+
+# ─────────────────────────── loading ───────────────────────────
+
+
+def parse_entry(raw: dict[str, Any], laws: Mapping[str, dict[str, str]]) -> Entry:
+    """One ``[[entry]]`` table -> :class:`Entry`; raises ValueError when unusable."""
+    entry_id = raw.get("id")
+    if not isinstance(entry_id, str) or not entry_id:
+        raise ValueError("entry without an id")
+    title, answer = texts(raw.get("title")), texts(raw.get("answer"))
+    if "zh_CN" not in title or "zh_CN" not in answer:
+        raise ValueError(f"{entry_id}: title.zh_CN and answer.zh_CN are required")
+    reviewed = raw.get("reviewed")
+    statutes = []
+    for s in raw.get("statutes") or []:
+        if isinstance(s, dict) and s.get("law") in laws and s.get("article"):
+            statutes.append(
+                Citation(laws[s["law"]], str(s["article"]), str(s.get("article_en", "")))
+            )
+    related = raw.get("related") or []
+    return Entry(
+        id=entry_id,
+        title=title,
+        phrasings=phrasings(raw.get("phrasings")),
+        answer=answer,
+        more=texts(raw.get("more")),
+        statutes=tuple(statutes),
+        related=tuple(r for r in related if isinstance(r, str) and r != entry_id),
+        reviewed=reviewed if isinstance(reviewed, date) else date.min,
+        top=bool(raw.get("top", False)),
+    )
+
+
+def load_entries(folder: Path | None = None) -> dict[str, Entry]:
+    """Every usable entry in the folder's files, by id (first one wins on duplicates)."""
+    folder = folder or DEFAULT_FOLDER
+    laws = load_laws(folder)
+    entries: dict[str, Entry] = {}
+    for path in entry_files(folder):
+        try:
+            data = read_toml(path)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            log.warning("FAQ file %s skipped: %s", path.name, exc)
+            continue
+        for raw in data.get("entry", []):
+            try:
+                entry = parse_entry(raw, laws)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                log.warning("FAQ entry in %s skipped: %s", path.name, exc)
+                continue
+            if entry.id in entries:
+                log.warning("FAQ entry %s in %s skipped: duplicate id", entry.id, path.name)
+                continue
+            entries[entry.id] = entry
+    return entries
+
+
+def load_kb(
+    folder: Path | None = None, *, extra_phrasings: Mapping[str, Sequence[str]] | None = None
+) -> KnowledgeBase:
+    """Load every entry file in ``folder`` (default: the packaged ``faq``) and index it.
+
+    ``extra_phrasings`` maps entry ids to questions staff linked to them; they are indexed
+    like the phrasings in the files (ids that do not exist are ignored).
+    """
+    folder = folder or DEFAULT_FOLDER
+    entries = load_entries(folder)
+    return build_kb(entries.values(), extra_phrasings, synonyms=Synonyms.load(_synonyms(folder)))
+
+
+def _synonyms(folder: Path) -> Path:
+    """The folder's own synonyms table, else the packaged one (sample folders in tests)."""
+    own = folder / "synonyms.toml"
+    return own if own.exists() else DEFAULT_FOLDER / "synonyms.toml"
+
+
+def build_kb(
+    entries: Iterable[Entry],
+    extra_phrasings: Mapping[str, Sequence[str]] | None = None,
+    *,
+    synonyms: Synonyms | None = None,
+) -> KnowledgeBase:
+    """Index entries already in memory (``load_kb`` reads them from files first)."""
+    by_id = {e.id: e for e in entries}
+    extra = extra_phrasings or {}
+    passages: list[Passage] = []
+    for entry in by_id.values():
+        for loc, title in entry.title.items():
+            passages.append(Passage(entry.id, title, loc, kind="title"))
+        for loc, asked in entry.phrasings.items():
+            passages.extend(Passage(entry.id, text, loc) for text in asked)
+        linked = (t for t in extra.get(entry.id, ()) if t.strip())
+        passages.extend(Passage(entry.id, t, "", kind="linked") for t in linked)
+    index = SearchIndex(passages, Analyzer(synonyms or Synonyms.load()))
+    return KnowledgeBase(MappingProxyType(by_id), index)
+
+
+__all__ = [
+    "Citation",
+    "Entry",
+    "KnowledgeBase",
+    "SearchResult",
+    "build_kb",
+    "check_kb",
+    "load_entries",
+    "load_kb",
+]

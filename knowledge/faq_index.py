@@ -1,0 +1,277 @@
+"""The FAQ search index: analysis into units, weighted overlap, calibrated confidence.
+
+A text becomes *units*: synonym hits (one concept each, :mod:`knowledge.faq_synonyms`) and
+jieba words, each matching also on its sub-words. A unit weighs its IDF over entries (words
+the knowledge base never uses weigh by their rarity in general Chinese); that weight is
+spread over its forms. Every title and phrasing is a *passage*; the question scores against
+each passage by the weight they share, relative to both sides' weights (long, rambling
+questions lean on how much of the passage they cover). An entry scores as its best passage
+plus a little for its second best, blended with how well all its passages together cover
+the question. A logistic curve fitted on ``bench/faq_eval`` turns that into a confidence.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+
+from knowledge.faq_synonyms import Synonyms
+from knowledge.faq_text import CONCEPT_MARK, cut, fold, is_content, is_word, rarity, subwords
+from knowledge.faq_typos import Homophones
+
+# Tuned with bench/faq_eval.py (see the numbers there before changing them).
+QUERY_EXPONENT = 0.5  # weight of "how much of the question is covered" vs "of the passage"
+SHORT_QUESTION = 10  # units; longer questions lean more on how much of the passage they cover
+CONCEPT_BOOST = 1.5  # a synonym-group hit weighs this much more than a plain word
+UNKNOWN_WEIGHT = 1.3  # weight of words the knowledge base never uses, relative to a rare word
+MIN_RARITY = 0.15  # ... times their rarity in general Chinese, at least this
+SINGLE_CHAR = 0.5  # single characters (钱, 退) say less than words
+HEAD_SHARE = 0.5  # share of a unit's weight on the word itself; the rest on its sub-words
+SUPPORT = 0.3  # share of the entry's second-best passage added to its best
+ENTRY_SHARE = 0.4  # how much "all the entry's phrasings together cover the question" counts
+CALIBRATION = (7.5, 0.41)  # confidence = 1 / (1 + exp(-a * (score - b)))
+THRESHOLD = 0.65  # answered when confidence >= THRESHOLD
+COMMON_POSTINGS = 150  # see SearchIndex.common
+MAX_CANDIDATES = 600  # passages scored in full, by what they share in rarer words
+MAX_HITS = 10
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One meaningful piece of a text: a word, or a synonym hit (``concept``).
+
+    ``forms`` are what it can match on: the word and its dictionary sub-words
+    (劳动合同 -> 劳动, 合同), or for a synonym hit the concept mark plus the words of
+    its canonical term, so 开除 (-> 解除劳动合同) partly matches 违法解除劳动合同.
+    """
+
+    head: str
+    forms: tuple[str, ...]
+    concept: bool = False
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the analyzer makes of one text."""
+
+    units: tuple[Unit, ...]
+
+
+class Analyzer:
+    """Turns a text into units; the same for questions and phrasings."""
+
+    def __init__(self, synonyms: Synonyms) -> None:
+        self.synonyms = synonyms
+        self.homophones: Homophones | None = None
+        self._concepts: dict[str, Unit] = {}
+
+    def learn_vocabulary(self, words: Iterable[str]) -> None:
+        """Enable homophone repair of questions towards these words and the synonym terms."""
+        self.homophones = Homophones([*words, *self.synonyms.terms()], is_word, cut)
+
+    def analyze(self, text: str, *, repair: bool = False) -> Analysis:
+        """Units of a text; ``repair`` fixes homophone slips first (for questions)."""
+        folded = fold(text)
+        if repair and self.homophones is not None:
+            folded = self.homophones.repair(folded)
+        units: list[Unit] = []
+        for piece, canonical in self.synonyms.segments(folded):
+            if canonical is not None:
+                units.append(self._concept(canonical))
+                continue
+            for word in cut(piece):
+                word = word.strip()
+                if is_content(word):
+                    units.append(Unit(word, (word, *subwords(word))))
+        return Analysis(tuple(units))
+
+    def _concept(self, canonical: str) -> Unit:
+        unit = self._concepts.get(canonical)
+        if unit is None:
+            forms = [CONCEPT_MARK.format(canonical)]
+            for word in cut(canonical):
+                word = word.strip()
+                if is_content(word):
+                    forms += [word, *subwords(word)]
+            unit = Unit(forms[0], tuple(dict.fromkeys(forms)), concept=True)
+            self._concepts[canonical] = unit
+        return unit
+
+
+@dataclass(frozen=True)
+class Passage:
+    entry_id: str
+    text: str
+    locale: str  # "zh_CN", "en", or "" for linked phrasings (any language)
+    kind: str = "phrasing"  # or "title", or "linked" (a question staff linked to the entry)
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry_id: str
+    score: float  # similarity of the best passage (plus a little support)
+    confidence: float
+
+
+@dataclass
+class _Doc:
+    entry: int
+    vector: dict[str, float]  # form -> weight
+    total: float  # sum of its unit weights
+
+
+class SearchIndex:
+    """Inverted index over passages; :meth:`search` returns entries best first."""
+
+    threshold = THRESHOLD
+
+    def __init__(self, passages: Sequence[Passage], analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.entry_ids: list[str] = list(dict.fromkeys(p.entry_id for p in passages))
+        number = {eid: i for i, eid in enumerate(self.entry_ids)}
+        written = [p for p in passages if p.kind != "linked"]
+        analysed = [(number[p.entry_id], analyzer.analyze(p.text)) for p in written]
+        analyzer.learn_vocabulary(_forms(analysed))
+        # Questions staff linked are users' words: read them like questions, slips repaired.
+        analysed += [
+            (number[p.entry_id], analyzer.analyze(p.text, repair=True))
+            for p in passages
+            if p.kind == "linked"
+        ]
+        doc_freq: dict[str, set[int]] = defaultdict(set)
+        for entry, analysis in analysed:
+            for unit in analysis.units:
+                for form in unit.forms:
+                    doc_freq[form].add(entry)
+        n = max(len(self.entry_ids), 1)
+        self.idf = {form: _idf(n, len(es)) for form, es in doc_freq.items()}
+        self.unknown_idf = _idf(n, 1) * UNKNOWN_WEIGHT
+        self.docs: list[_Doc] = []
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # all phrasings of an entry together, for "does the entry as a whole cover it"
+        self.entry_vectors: list[dict[str, float]] = [{} for _ in self.entry_ids]
+        for entry, analysis in analysed:
+            vector, total = self.vector(analysis)
+            if not vector:
+                continue
+            self.docs.append(_Doc(entry, vector, total))
+            merged = self.entry_vectors[entry]
+            for form, weight in vector.items():
+                self.postings[form].append((len(self.docs) - 1, weight))
+                merged[form] = max(merged.get(form, 0.0), weight)
+        # Words in more passages than this only add to passages found through rarer words.
+        self.common = max(COMMON_POSTINGS, len(self.docs) // 40)
+
+    def unit_weight(self, unit: Unit) -> float:
+        weight = self.idf.get(unit.head)
+        if weight is None:  # never used by the knowledge base: weigh by rarity in general
+            weight = self.unknown_idf * max(MIN_RARITY, rarity(unit.head))
+        if unit.concept:
+            return weight * CONCEPT_BOOST
+        return weight * SINGLE_CHAR if len(unit.head) == 1 else weight
+
+    def vector(self, analysis: Analysis) -> tuple[dict[str, float], float]:
+        """Form -> weight, each unit's weight spread over its forms; and the total weight."""
+        vector: dict[str, float] = defaultdict(float)
+        total = 0.0
+        for unit in dict.fromkeys(analysis.units):
+            weight = self.unit_weight(unit)
+            total += weight
+            rest = unit.forms[1:]
+            head_share = HEAD_SHARE if rest else 1.0
+            vector[unit.head] += weight * head_share
+            for form in rest:
+                vector[form] += weight * (1 - head_share) / len(rest)
+        return vector, total
+
+    def _shared(self, vector: dict[str, float]) -> dict[int, float]:
+        """Passage -> weight it shares with the question (sum over forms of the smaller side).
+
+        Passages are found through the question's rarer words; words in very many passages
+        only add to those. A question of everyday words alone is seeded with its heaviest.
+        """
+        seeds: list[tuple[str, float]] = []
+        common: list[tuple[str, float]] = []
+        for form, q in vector.items():
+            rare = len(self.postings.get(form, ())) <= self.common
+            (seeds if rare else common).append((form, q))
+        common.sort(key=_by_weight)
+        if not seeds:
+            half, taken = sum(q for _, q in common) / 2, 0.0
+            while common and taken < half:
+                seeds.append(common.pop(0))
+                taken += seeds[-1][1]
+        shared: dict[int, float] = defaultdict(float)
+        for form, q in seeds:
+            for doc_no, d in self.postings.get(form, ()):
+                shared[doc_no] += d if d < q else q
+        shared = self._likeliest(shared)
+        for doc_no in shared:
+            doc_vector = self.docs[doc_no].vector
+            for form, q in common:
+                d = doc_vector.get(form, 0.0)
+                shared[doc_no] += d if d < q else q
+        return shared
+
+    @staticmethod
+    def _likeliest(shared: dict[int, float]) -> dict[int, float]:
+        """In a big knowledge base, only the passages that share the most are scored."""
+        if len(shared) <= MAX_CANDIDATES:
+            return shared
+        return dict(heapq.nlargest(MAX_CANDIDATES, shared.items(), key=itemgetter(1)))
+
+    def search(self, question: str) -> list[Hit]:
+        """Entries that share words with the question, best first, with confidences."""
+        analysis = self.analyzer.analyze(question, repair=True)
+        vector, q_total = self.vector(analysis)
+        if not vector:
+            return []
+        # A rambling question is judged more by how much of the passage it covers.
+        a = QUERY_EXPONENT * min(1.0, SHORT_QUESTION / max(len(analysis.units), 1))
+        q_norm = q_total**a
+        per_entry: dict[int, list[float]] = defaultdict(list)
+        mass: dict[int, float] = defaultdict(float)  # shared weight summed over the entry
+        for doc_no, m in self._shared(vector).items():
+            doc = self.docs[doc_no]
+            per_entry[doc.entry].append(m / (q_norm * doc.total ** (1 - a)))
+            mass[doc.entry] += m
+        best: list[tuple[float, float, int]] = []
+        for entry, scores in per_entry.items():
+            scores.sort(reverse=True)
+            score = scores[0] + SUPPORT * (scores[1] if len(scores) > 1 else 0.0)
+            bound = (1 - ENTRY_SHARE) * score + ENTRY_SHARE * min(1.0, mass[entry] / q_total)
+            best.append((bound, score, entry))
+        best.sort(reverse=True)
+        scored: list[tuple[float, int]] = []
+        for bound, score, entry in best:
+            # All of the entry's phrasings together cover no more than they share one by one.
+            if len(scored) >= MAX_HITS and bound <= scored[-1][0]:
+                break
+            merged = self.entry_vectors[entry]
+            covered = sum(min(q, merged.get(form, 0.0)) for form, q in vector.items()) / q_total
+            scored.append(((1 - ENTRY_SHARE) * score + ENTRY_SHARE * covered, entry))
+            scored.sort(reverse=True)
+            del scored[MAX_HITS:]
+        return [Hit(self.entry_ids[e], s, calibrate(s)) for s, e in scored]
+
+
+def _by_weight(form_weight: tuple[str, float]) -> float:
+    return -form_weight[1]
+
+
+def _forms(analysed: Iterable[tuple[int, Analysis]]) -> set[str]:
+    return {form for _, analysis in analysed for unit in analysis.units for form in unit.forms}
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def calibrate(score: float) -> float:
+    """Raw similarity -> confidence in [0, 1]."""
+    a, b = CALIBRATION
+    return 1.0 / (1.0 + math.exp(-a * (score - b)))

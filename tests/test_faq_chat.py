@@ -1,0 +1,83 @@
+"""Legal questions in the chat: answers with citations, honest 'not sure', curation by staff."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from storage.db import Database
+from storage.models import FaqLink, FaqMiss
+from tests.fakes.telegram_api import FakeTelegramServer
+from tests.harness import STAFF_GROUP, running_bot, texts
+
+USER = 6100
+ADMIN = 9100
+ODD_QUESTION = "我想问一下红烧肉到底应该怎么做才好吃呢"
+
+
+async def test_question_is_answered_with_its_statute(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    async with running_bot(settings, server) as bot:
+        await bot.send(USER, "/start")
+        await bot.press(USER, "法律咨询")
+        reply = await bot.send(USER, "申请劳动仲裁要不要交钱？")
+        text = texts(reply)
+        assert "📖" in text and "第五十三条" in text  # arbitration is free: art. 53
+        labels = server.button_labels(reply[-1])
+        assert "申请调解" in labels and "找工作人员" in labels  # a person is always offered
+
+
+async def test_unsure_answer_offers_a_person_and_staff_can_link_it(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    settings.staff.admins = [f"telegram:{ADMIN}"]
+    settings.center.default_locale = "en"
+    async with running_bot(settings, server) as bot:
+        await bot.send(USER, "/lang en")
+        await bot.send(ADMIN, "/lang en")
+        unsure = await bot.send(USER, ODD_QUESTION)
+        assert "not sure" in texts(unsure)
+        assert "Talk to a person" in server.button_labels(unsure[-1])
+        misses = texts(
+            await bot.send(ADMIN, "/faq misses", chat_id=STAFF_GROUP, chat_type="supergroup")
+        )
+        assert ODD_QUESTION[:20] in misses
+        db = Database(settings.database.url)
+        async with db.session() as s:
+            miss = (await s.execute(select(FaqMiss))).scalar_one()
+        linked = texts(
+            await bot.send(
+                ADMIN,
+                f"/faq link {miss.id} arbitration.free",
+                chat_id=STAFF_GROUP,
+                chat_type="supergroup",
+            )
+        )
+        assert "Linked" in linked
+        answered = texts(await bot.send(USER, ODD_QUESTION))
+        assert "📖" in answered
+        reloaded = texts(
+            await bot.send(ADMIN, "/faq reload", chat_id=STAFF_GROUP, chat_type="supergroup")
+        )
+        assert "reloaded" in reloaded
+        refused = texts(await bot.send(USER, "/faq misses"))
+        assert "Only registered staff" in refused
+        async with db.session() as s:
+            links = (await s.execute(select(FaqLink))).scalars().all()
+        await db.dispose()
+        assert [(lk.entry_id, lk.phrasing) for lk in links] == [("arbitration.free", ODD_QUESTION)]
+
+
+async def test_question_in_the_middle_of_intake_keeps_the_intake(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    async with running_bot(settings, server) as bot:
+        await bot.send(USER, "/lang en")
+        await bot.press(USER, "File a dispute")
+        question = server.last_message(USER)["text"]
+        reply = texts(await bot.send(USER, "Is arbitration free of charge?"))
+        assert "📖" in reply and "back to where we were" in reply
+        assert question in reply
+        after = texts(await bot.press(USER, "I am the worker (employee)"))
+        assert "arbitration or to court" in after  # the screening went on
