@@ -104,9 +104,17 @@ async def test_monthly_report_goes_to_the_group_once_on_the_first(
     settings.telegram.staff_chat_id = -100
     settings.center.default_locale = "en"
     async with db.session() as s:
-        s.add(Case(number="LJ-2026-000009", state="submitted", applicant_name="张测试",
-                   applicant_phone="13912345678", respondent_name="示例公司",
-                   categories=["pay"], submitted_at=datetime(2026, 10, 15, 3, tzinfo=UTC)))
+        s.add(
+            Case(
+                number="LJ-2026-000009",
+                state="submitted",
+                applicant_name="张测试",
+                applicant_phone="13912345678",
+                respondent_name="示例公司",
+                categories=["pay"],
+                submitted_at=datetime(2026, 10, 15, 3, tzinfo=UTC),
+            )
+        )
     core = Core(settings, db)
     first = datetime(2026, 11, 1, 1, 5, tzinfo=UTC)  # 1 November 09:05 in Shanghai
     other = Database(settings.database.url)

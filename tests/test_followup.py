@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from handlers import digest
 from handlers.core import Core
-from handlers.messages import Inbound, Reply
+from handlers.messages import Inbound
 from storage.db import Database
 from storage.models import Case, FollowUp, Identity, OutboxMessage, Person
 
@@ -27,9 +27,17 @@ class Clock:
 
 
 async def say(core: Core, who: str, text: str = "", button: str | None = None) -> str:
-    replies = await core.handle(Inbound(channel="test", update_key=f"u{next(_ids)}",
-                                        sender_id=who, chat_id=who, text=text, button=button,
-                                        locale_hint="en"))
+    replies = await core.handle(
+        Inbound(
+            channel="test",
+            update_key=f"u{next(_ids)}",
+            sender_id=who,
+            chat_id=who,
+            text=text,
+            button=button,
+            locale_hint="en",
+        )
+    )
     return "\n".join(r.text for r in replies)
 
 
@@ -42,10 +50,17 @@ async def seed(db: Database, number: str) -> Case:
             await s.flush()
             s.add(Identity(person_id=person.id, channel="test", external_id=who, chat_id=who))
             people[who] = person.id
-        case = Case(number=number, state="in_mediation", applicant_name="张测试",
-                    applicant_phone="13912345678", respondent_name="示例公司",
-                    applicant_person_id=people["worker"], respondent_person_id=people["employer"],
-                    categories=["pay"], submitted_at=START - timedelta(days=10))
+        case = Case(
+            number=number,
+            state="in_mediation",
+            applicant_name="张测试",
+            applicant_phone="13912345678",
+            respondent_name="示例公司",
+            applicant_person_id=people["worker"],
+            respondent_person_id=people["employer"],
+            categories=["pay"],
+            submitted_at=START - timedelta(days=10),
+        )
         s.add(case)
     return case
 
@@ -53,8 +68,10 @@ async def seed(db: Database, number: str) -> Case:
 async def outbox(db: Database) -> list[tuple[str, str, list]]:  # type: ignore[type-arg]
     async with db.session() as s:
         rows = (await s.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars()
-        return [(r.chat_id, r.payload["replies"][0]["text"], r.payload["replies"][0]["buttons"])
-                for r in rows]
+        return [
+            (r.chat_id, r.payload["replies"][0]["text"], r.payload["replies"][0]["buttons"])
+            for r in rows
+        ]
 
 
 def button(row: tuple[str, str, list], label: str) -> str:  # type: ignore[type-arg]
@@ -74,7 +91,8 @@ async def test_the_whole_follow_up_schedule(settings: Settings, db: Database) ->
     async with db.session() as s:
         rows = {(f.kind, f.person_id): f for f in (await s.execute(select(FollowUp))).scalars()}
     assert rows[("fulfilment", 1)].due_at.astimezone(settings.tz) == datetime(
-        due.year, due.month, due.day + 1, 10, 0, tzinfo=settings.tz)
+        due.year, due.month, due.day + 1, 10, 0, tzinfo=settings.tz
+    )
     assert ("fulfilment", 2) not in rows  # only the worker is asked about fulfilment
     assert {k for k in rows if k[0] == "satisfaction"} == {("satisfaction", 1), ("satisfaction", 2)}
     before = len(await outbox(db))  # the parties were told the outcome
@@ -99,13 +117,15 @@ async def test_the_whole_follow_up_schedule(settings: Settings, db: Database) ->
     assert "anything you would like" in await say(core, "worker", button=button(worker_q, "4"))
     assert "passed on" in await say(core, "worker", "调解员很耐心")
     assert "no more surveys" in await say(
-        core, "employer", button=button(employer_q, "No more surveys, please"))
+        core, "employer", button=button(employer_q, "No more surveys, please")
+    )
     assert "already have your answer" in await say(core, "worker", button=button(worker_q, "5"))
     assert "not for you" in await say(core, "employer", button=button(worker_q, "1"))
 
     # the day after the due date at 10:00: the fulfilment check
-    clock.now = datetime.combine(due + timedelta(days=1), datetime.min.time(),
-                                 tzinfo=settings.tz) + timedelta(hours=10)
+    clock.now = datetime.combine(
+        due + timedelta(days=1), datetime.min.time(), tzinfo=settings.tz
+    ) + timedelta(hours=10)
     await digest.tick(core, clock.now)
     check = (await outbox(db))[-1]
     assert check[0] == "worker" and "carried out by" in check[1]

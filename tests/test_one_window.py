@@ -33,10 +33,15 @@ async def register(bot: TelegramBot, source: str, court: str | None = None) -> t
     await bot.press(DESK, source)
     if court:
         await private(bot, DESK, court)
-    for label in ("I am the worker (employee)", "No, neither",
-                  "A company, factory, shop or other enterprise",
-                  "Unpaid or underpaid wages or overtime pay", "No", "示例街道",
-                  "Yes, still working there"):
+    for label in (
+        "I am the worker (employee)",
+        "No, neither",
+        "A company, factory, shop or other enterprise",
+        "Unpaid or underpaid wages or overtime pay",
+        "No",
+        "示例街道",
+        "Yes, still working there",
+    ):
         await bot.press(DESK, label)
     await private(bot, DESK, "2026-10-01")
     await bot.press(DESK, "Just me")
@@ -100,8 +105,9 @@ async def test_court_delegation_has_30_days_and_a_report(
     settings.center.default_locale = "en"
     async with running_bot(settings, server) as bot:
         await private(bot, DESK, "/lang en")
-        number, _ = await register(bot, "delegated by a court",
-                                   court="示例区人民法院 （2026）示0101民诉前调123号")
+        number, _ = await register(
+            bot, "delegated by a court", court="示例区人民法院 （2026）示0101民诉前调123号"
+        )
         accepted = await group(bot, DESK, f"/accept {number}")
         db = Database(settings.database.url)
         async with db.session() as s:
@@ -128,8 +134,11 @@ async def test_joint_mediation_notifies_only_the_departments_involved(
         for who in (DESK, HRSS, COURT, UNION):
             await private(bot, who, "/lang en")
         number, _ = await register(bot, "phone call")
-        for member, dept, name in ((HRSS, "hrss", "人社联络"), (COURT, "court", "法院联络"),
-                                   (UNION, "union", "工会联络")):
+        for member, dept, name in (
+            (HRSS, "hrss", "人社联络"),
+            (COURT, "court", "法院联络"),
+            (UNION, "union", "工会联络"),
+        ):
             await group(bot, DESK, f"/staff add telegram:{member} liaison {dept} {name}")
         shared = await group(bot, DESK, f"/joint {number} hrss court")
         assert "HR and social security bureau" in shared and "people's court" in shared
