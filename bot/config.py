@@ -81,6 +81,7 @@ class TelegramSettings:
 @dataclass
 class StaffSettings:
     admins: list[str] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)  # extra ones: "code=名称"
 
 
 @dataclass
@@ -237,6 +238,12 @@ def _validate(s: Settings) -> None:
     for key in ("mediation_days", "court_mediation_days", "accept_working_days"):
         if getattr(s.center, key) <= 0:
             raise ConfigError(f"center.{key}: expected a positive number of days")
+    for dept in s.staff.departments:
+        code, _, name = dept.partition("=")
+        if not (code.isascii() and code.isidentifier() and name.strip()):
+            raise ConfigError(
+                f"staff.departments: expected 'code=名称' such as 'petition=信访局', got {dept!r}"
+            )
     if s.storage.max_attachment_mb <= 0:
         raise ConfigError("storage.max_attachment_mb: expected a positive integer")
 

@@ -25,6 +25,7 @@ from handlers.flow import FlowRegistry
 from handlers.i18n import Translator, normalize_locale
 from handlers.i18n import mark as _
 from handlers.messages import Inbound, Reply
+from handlers.staff.refs import DEPARTMENTS
 from knowledge.scope import ScopeRules, load_scope_rules
 from storage import outbox
 from storage.conversations import load_conversation
@@ -63,6 +64,9 @@ class Core:
         self.clock = clock
         self.flows = FlowRegistry()
         self.calendar = WorkCalendar.from_settings(settings)
+        for dept in settings.staff.departments:  # partner departments beyond the four
+            code, _, name = dept.partition("=")
+            DEPARTMENTS.setdefault(code.strip(), name.strip())
         self.console_staff = False
         commands.register_flows(self.flows)
         self._chat_locks: dict[str, asyncio.Lock] = {}

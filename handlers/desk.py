@@ -164,4 +164,9 @@ async def report(ctx, staff, arg: str) -> list[Reply]:  # type: ignore[no-untype
     if any(departments):
         names = "、".join(t(DEPARTMENTS.get(d, d)) for d in dict.fromkeys(departments) if d)
         lines.append(t("Departments: {names}", names=names))
-    return [Reply("\n".join(lines))]
+    replies = [Reply("\n".join(lines))]
+    if ctx.inbound.chat_kind == "private":  # the signed report to send to the court
+        from handlers.staff.docs import doc
+
+        replies += await doc(ctx, staff, f"{case.number} report")
+    return replies

@@ -36,10 +36,23 @@ from storage.models import Attachment, Case, CaseEvent, Staff
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["application", "agreement", "notice"]
-KINDS: tuple[Kind, ...] = ("application", "agreement", "notice")
+Kind = Literal["application", "agreement", "notice", "report"]
+KINDS: tuple[Kind, ...] = ("application", "agreement", "notice", "report")
 AGREEMENT_KINDS = frozenset({"agreement", "notice"})
-TITLES = {"application": "调解申请书", "agreement": "调解协议书", "notice": "履行告知书"}
+TITLES = {
+    "application": "调解申请书",
+    "agreement": "调解协议书",
+    "notice": "履行告知书",
+    "report": "委托调解结果报告",
+}
+OUTCOME_LABELS = {
+    "agreement": "达成调解协议",
+    "failed": "调解不成",
+    "withdrawn": "申请人撤回申请",
+    "declined_by_respondent": "被申请人不同意调解",
+    "referred": "不属于本中心受理范围，已告知其他途径",
+    "closed": "已结案",
+}
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "templates"
 BLANK = "＿＿＿＿＿＿＿＿"  # printed where a value is missing, to be filled in by hand
 REVIEW_DAYS = 15  # arbitration review: jointly, within 15 days (办案规则第七十四条)
@@ -178,6 +191,12 @@ def build_context(
             "review_by": chinese_date(agreed + timedelta(days=REVIEW_DAYS)),
             "confirm_by": chinese_date(agreed + timedelta(days=CONFIRM_DAYS)),
             "limitation_by": chinese_date(_year_after(agreed)),
+        },
+        "court": {"name": _text(case.court_name), "ref": _text(case.court_ref)},
+        "outcome": {
+            "label": OUTCOME_LABELS.get(case.state, "调解中"),
+            "date": chinese_date(_local(case.outcome_at, settings) or today),
+            "accepted_date": chinese_date(_local(case.accepted_at, settings) or today),
         },
         "generated_date": chinese_date(today),
     }

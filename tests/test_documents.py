@@ -131,6 +131,9 @@ async def seed(db: Database) -> None:
             employment_end=date(2026, 9, 30),
             facts="老板从七月开始不发工资。\n说公司没钱。",
             work_place="示例街道",
+            court_delegated=True,
+            court_name="示例区人民法院",
+            court_ref="（2026）示0101民诉前调7号",
             submitted_at=datetime(2026, 11, 2, 2, tzinfo=UTC),
             mediator_id=mediator.id,
             outcome_amount=Decimal("12000.00"),
@@ -237,6 +240,16 @@ EXPECTED = {
         "支付令",
         "仲裁审查",
         "司法确认",
+    ],
+    "report": [
+        "委托调解结果报告",
+        "示例区人民法院",
+        "（2026）示0101民诉前调7号",
+        "张测试",
+        "示例制造有限公司",
+        "达成调解协议",
+        "壹万贰仟元整",
+        "王调解",
     ],
 }
 

@@ -123,12 +123,18 @@ async def test_court_delegation_has_30_days_and_a_report(
         report = await group(bot, DESK, f"/report {number}")
         assert "示例区人民法院" in report and "（2026）示0101民诉前调123号" in report
         assert "CN¥8,000.00" in report and "agreement reached" in report
+        sent = await bot.send(DESK, f"/report {number}")  # in private: also the document
+        documents = [m for m in sent if m.get("method") == "sendDocument"]
+        names = [m["document"]["file_name"] for m in documents]
+        assert any(name.endswith(".docx") for name in names)  # (and a PDF where LibreOffice is)
+        assert "（2026）示0101民诉前调123号" in texts(sent)
 
 
 async def test_joint_mediation_notifies_only_the_departments_involved(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
     settings.staff.admins = [f"telegram:{DESK}"]
+    settings.staff.departments = ["petition=信访局"]
     settings.center.default_locale = "en"
     async with running_bot(settings, server) as bot:
         for who in (DESK, HRSS, COURT, UNION):
@@ -152,4 +158,5 @@ async def test_joint_mediation_notifies_only_the_departments_involved(
         assert "your department is not part" in refused
         assert "Note added" in await group(bot, COURT, f"/note {number} 法院已联系单位")
         assert "leads case" in await group(bot, HRSS, f"/lead {number} court")
+        assert "信访局" in await group(bot, DESK, f"/joint {number} petition")  # from config
         assert "your department is not part" in await group(bot, UNION, f"/accept {number}")

@@ -22,12 +22,13 @@ KIND_LABELS = {
     "application": _("application form"),
     "agreement": _("mediation agreement (draft)"),
     "notice": _("fulfilment notice"),
+    "report": _("report to the delegating court"),
 }
 
 
 @command(
     "doc",
-    "/doc ID application|agreement|notice",
+    "/doc ID application|agreement|notice|report",
     "a case document to print: application form, agreement draft or fulfilment notice "
     "(private chat only)",
 )

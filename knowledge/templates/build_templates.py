@@ -297,7 +297,48 @@ def notice() -> DocxDocument:
     return doc
 
 
-BUILDERS = {"application": application, "agreement": agreement, "notice": notice}
+def report() -> DocxDocument:
+    """The result summary a delegating court needs (委托调解结果报告)."""
+    doc = new_document()
+    title(doc, "委托调解结果报告")
+    para(doc, "{{ court.name }}：")
+    para(
+        doc,
+        "贵院委托调解的案件（贵院案号：{{ court.ref }}），本中心于{{ case.submitted_date }}收案，"
+        "于{{ outcome.accepted_date }}受理，现将调解结果报告如下。",
+        indent=True,
+    )
+    party(doc, "申请人", "applicant")
+    party(doc, "被申请人", "respondent")
+    heading(doc, "争议事项")
+    para(doc, "争议类别：{{ case.categories }}", indent=True)
+    para(doc, "{{ case.claims }}", indent=True)
+    heading(doc, "调解结果")
+    para(doc, "{{ outcome.label }}（{{ outcome.date }}）", indent=True)
+    tag(doc, "{%p if agreement.has_amount %}")
+    para(
+        doc,
+        "协议金额：{{ agreement.amount_figures }}（大写：人民币{{ agreement.amount_capitals }}），"
+        "履行期限：{{ agreement.due_date }}。",
+        indent=True,
+    )
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if agreement.has_terms %}")
+    para(doc, "协议内容：{{ agreement.terms }}。", indent=True)
+    tag(doc, "{%p endif %}")
+    para(doc, "调解员：{{ mediator.name }}", indent=True)
+    para(doc, "特此报告。", indent=True)
+    right(doc, "{{ center.name }}（盖章）")
+    right(doc, "{{ generated_date }}")
+    return doc
+
+
+BUILDERS = {
+    "application": application,
+    "agreement": agreement,
+    "notice": notice,
+    "report": report,
+}
 
 
 def main(out_dir: Path = HERE) -> None:
