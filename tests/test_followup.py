@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from datetime import UTC, datetime, timedelta
 
@@ -199,3 +200,20 @@ def test_quiet_hours(settings: Settings) -> None:
     settings.followup.quiet_start, settings.followup.quiet_end = "12:00", "14:00"
     assert in_quiet_hours(settings, datetime(2026, 11, 2, 13, 0, tzinfo=local))
     assert not in_quiet_hours(settings, datetime(2026, 11, 2, 22, 0, tzinfo=local))
+
+
+async def test_two_processes_send_each_question_once(settings: Settings, db: Database) -> None:
+    settings.staff.admins = ["test:admin"]
+    settings.center.default_locale = "en"
+    clock = Clock()
+    core = Core(settings, db, clock=clock)
+    await seed(db, "LJ-2026-000001")
+    await say(core, "admin", "/outcome 1 failed")
+    before = len(await outbox(db))
+    other_db = Database(settings.database.url)
+    other = Core(settings, other_db, clock=clock)
+    clock.now = START + timedelta(hours=3)
+    await asyncio.gather(*(digest.tick(c, clock.now) for c in (core, other, core, other)))
+    await other_db.dispose()
+    asked = (await outbox(db))[before:]
+    assert sorted(chat for chat, _, _ in asked) == ["employer", "worker"]
