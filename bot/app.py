@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.dispatcher import OutboxDispatcher
 from handlers import digest
 from handlers.core import Core
-from storage.db import Database
+from storage.db import open_database
 from storage.drafts import purge_old_drafts
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class BotApp:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.settings = settings
-        self.db = Database(settings.database.url)
+        self.db = open_database(settings)
         self.core = Core(settings, self.db, clock=clock) if clock else Core(settings, self.db)
         self.core.console_staff = console_staff
         self.channel_names = channels

@@ -54,9 +54,9 @@ def _logging(verbose: bool, console: bool) -> None:
 
 
 async def _db_upgrade(settings: Settings) -> None:
-    from storage.db import Database
+    from storage.db import open_database
 
-    db = Database(settings.database.url)
+    db = open_database(settings)
     try:
         await db.upgrade()
     finally:

@@ -57,9 +57,9 @@ def case_number(ref: str, settings: Settings, today: date) -> str:
 
 async def _render(args: argparse.Namespace, settings: Settings) -> int:
     from storage.cases import find_case_by_number
-    from storage.db import Database
+    from storage.db import open_database
 
-    db = Database(settings.database.url)
+    db = open_database(settings)
     try:
         await db.upgrade()
         async with db.session() as session:

@@ -50,12 +50,12 @@ async def _stats(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.charts import render_chart
     from handlers.staff.reports import figures_text
     from handlers.stats import add_months, month_figures, month_start, month_trend
-    from storage.db import Database
+    from storage.db import open_database
 
     now = datetime.now(UTC)
     month = args.month or previous_month(now, settings.tz)
     t = Translator(args.locale or settings.center.default_locale, settings.tz)
-    db = Database(settings.database.url)
+    db = open_database(settings)
     try:
         await db.upgrade()
         async with db.session() as session:
@@ -81,11 +81,11 @@ async def _stats(args: argparse.Namespace, settings: Settings) -> int:
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.ledger import build_ledger, write_csv, write_xlsx
     from handlers.stats import month_label
-    from storage.db import Database
+    from storage.db import open_database
     from storage.models import AccessLog
 
     t = Translator(args.locale or settings.center.default_locale, settings.tz)
-    db = Database(settings.database.url)
+    db = open_database(settings)
     try:
         await db.upgrade()
         async with db.session() as session:

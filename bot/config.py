@@ -104,6 +104,12 @@ class ConsoleSettings:
 
 
 @dataclass
+class SecuritySettings:
+    data_key: str = ""
+    key_file: str = "data/secret.key"
+
+
+@dataclass
 class Settings:
     center: CenterSettings = field(default_factory=CenterSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -115,6 +121,7 @@ class Settings:
     arbitration: ArbitrationSettings = field(default_factory=ArbitrationSettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     followup: FollowUpSettings = field(default_factory=FollowUpSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
     source: str = "built-in defaults"
 
     @property
@@ -136,6 +143,7 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "MEDIATION_TELEGRAM_TOKEN": ("telegram", "token"),
     "MEDIATION_TELEGRAM_WEBHOOK_SECRET": ("telegram", "webhook_secret"),
     "MEDIATION_DATABASE_URL": ("database", "url"),
+    "MEDIATION_DATA_KEY": ("security", "data_key"),
 }
 
 
@@ -244,6 +252,17 @@ def _validate(s: Settings) -> None:
             raise ConfigError(
                 f"staff.departments: expected 'code=名称' such as 'petition=信访局', got {dept!r}"
             )
+    if s.security.data_key:
+        from cryptography.fernet import Fernet
+
+        try:
+            Fernet(s.security.data_key.encode())
+        except ValueError:
+            raise ConfigError(
+                "security.data_key: expected a Fernet key (32 url-safe base64 bytes); make one "
+                'with: python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"'
+            ) from None
     if s.storage.max_attachment_mb <= 0:
         raise ConfigError("storage.max_attachment_mb: expected a positive integer")
 

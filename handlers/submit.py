@@ -125,6 +125,7 @@ async def submit(ctx: Ctx) -> list[Reply]:
         applicant_person_id=ctx.person.id,
         applicant_name=a["applicant_name"],
         applicant_phone=a["phone"],
+        applicant_phone_last4=a["phone"][-4:],
         applicant_id_number=None if employer else a.get("id_number"),
         applicant_uscc=a.get("id_number") if employer else None,
         respondent_name=a["respondent_name"],

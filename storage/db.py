@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
@@ -16,6 +17,11 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage import crypto
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -32,6 +38,14 @@ def _upgrade(connection: Connection) -> None:
         # Two instances starting together: one migrates, the other waits.
         connection.execute(text("SELECT pg_advisory_xact_lock(724201)"))
     command.upgrade(_alembic_config(connection), "head")
+
+
+def open_database(settings: Settings) -> Database:
+    """The configured database, with the data key installed for encrypted fields."""
+    crypto.configure(
+        crypto.load_or_create_key(settings.security.data_key, settings.security.key_file)
+    )
+    return Database(settings.database.url)
 
 
 class Database:

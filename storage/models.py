@@ -23,6 +23,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from storage.crypto import EncryptedString
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -130,13 +132,14 @@ class Case(Base):
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
     applicant_name: Mapped[str] = mapped_column(String(200))
-    applicant_phone: Mapped[str] = mapped_column(String(20))
-    applicant_id_number: Mapped[str | None] = mapped_column(String(18), default=None)
+    applicant_phone: Mapped[str] = mapped_column(EncryptedString)
+    applicant_phone_last4: Mapped[str] = mapped_column(String(4), default="", index=True)
+    applicant_id_number: Mapped[str | None] = mapped_column(EncryptedString, default=None)
     applicant_uscc: Mapped[str | None] = mapped_column(String(18), default=None)
     respondent_name: Mapped[str] = mapped_column(String(200))
     respondent_address: Mapped[str] = mapped_column(String(500), default="")
     respondent_uscc: Mapped[str | None] = mapped_column(String(18), default=None)
-    respondent_phone: Mapped[str | None] = mapped_column(String(20), default=None)
+    respondent_phone: Mapped[str | None] = mapped_column(EncryptedString, default=None)
     respondent_person_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), index=True, default=None
     )

@@ -63,3 +63,13 @@ async def server() -> AsyncIterator[FakeTelegramServer]:
     """A fake Telegram Bot API server on 127.0.0.1."""
     async with FakeTelegramServer() as fake:
         yield fake
+
+
+@pytest.fixture(autouse=True, scope="session")
+def data_key() -> None:
+    """Encrypted fields need a data key; the bot gets it from its configuration."""
+    from cryptography.fernet import Fernet
+
+    from storage import crypto
+
+    crypto.configure(Fernet.generate_key())

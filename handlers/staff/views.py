@@ -157,7 +157,7 @@ async def find(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     like = f"%{text.replace('%', '').replace('_', '')}%"
     conditions = [Case.applicant_name.ilike(like), Case.respondent_name.ilike(like)]
     if text.isdigit() and len(text) >= 4:
-        conditions.append(Case.applicant_phone.endswith(text))
+        conditions.append(Case.applicant_phone_last4 == text[-4:])  # phones are encrypted
     stmt = select(Case).where(or_(*conditions), Case.number.is_not(None)).order_by(Case.id.desc())
     cases = (await ctx.session.execute(stmt)).scalars().all()
     return case_list(ctx, ctx.t("Found:"), cases, ctx.t("No case matches {text}.", text=text[:40]))

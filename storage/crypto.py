@@ -1,0 +1,75 @@
+"""Encryption at rest for the most sensitive fields (phone numbers, ID numbers).
+
+Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under the data key from the
+configuration (`[security] data_key` or `MEDIATION_DATA_KEY`), else a key file created on
+first use. A database copy without the key reveals no phone or ID number. Rows written
+before encryption was introduced are read as they are and encrypted by migration 0006.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import Text
+from sqlalchemy.types import TypeDecorator
+
+PREFIX = "enc1:"
+_fernet: Fernet | None = None
+
+
+def configure(key: str | bytes) -> None:
+    """Install the data key for this process (raises ValueError for a malformed key)."""
+    global _fernet
+    _fernet = Fernet(key if isinstance(key, bytes) else key.encode())
+
+
+def is_configured() -> bool:
+    return _fernet is not None
+
+
+def load_or_create_key(configured: str, key_file: str | Path) -> str:
+    """The configured key, else the key file's (created with mode 0600 on first use)."""
+    if configured:
+        return configured
+    path = Path(key_file)
+    if path.is_file():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key().decode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fp:
+        fp.write(key + "\n")
+    return key
+
+
+def encrypt(value: str) -> str:
+    if _fernet is None:
+        raise RuntimeError("no data key configured: call storage.crypto.configure() first")
+    return PREFIX + _fernet.encrypt(value.encode()).decode()
+
+
+def decrypt(value: str) -> str:
+    if not value.startswith(PREFIX):
+        return value  # written before encryption (migrated by 0006)
+    if _fernet is None:
+        raise RuntimeError("no data key configured: call storage.crypto.configure() first")
+    try:
+        return _fernet.decrypt(value[len(PREFIX) :].encode()).decode()
+    except InvalidToken:
+        raise RuntimeError("the data key does not match the database (wrong key?)") from None
+
+
+class EncryptedString(TypeDecorator[str]):
+    """A text column stored encrypted; reads and writes plain strings."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else decrypt(value)
