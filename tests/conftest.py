@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
+from storage import crypto
 from storage.db import Database
 from tests.fakes.telegram_api import FakeTelegramServer
 
@@ -18,6 +20,7 @@ from tests.fakes.telegram_api import FakeTelegramServer
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+TEST_DATA_KEY = Fernet.generate_key().decode()  # one per test run; never a real key
 
 
 async def reset_postgres(url: str) -> None:
@@ -44,6 +47,8 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
     s = Settings()
     s.database.url = db_url
     s.storage.files_dir = str(tmp_path / "files")
+    s.security.data_key = TEST_DATA_KEY  # the same key the bot under test will install
+    s.security.key_file = str(tmp_path / "secret.key")
     s.center.name = "测试调解中心"
     s.center.district = "示例区"
     s.center.streets = ["示例街道", "新城街道", "河西镇"]
@@ -68,8 +73,4 @@ async def server() -> AsyncIterator[FakeTelegramServer]:
 @pytest.fixture(autouse=True, scope="session")
 def data_key() -> None:
     """Encrypted fields need a data key; the bot gets it from its configuration."""
-    from cryptography.fernet import Fernet
-
-    from storage import crypto
-
-    crypto.configure(Fernet.generate_key())
+    crypto.configure(TEST_DATA_KEY)

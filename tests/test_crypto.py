@@ -107,5 +107,5 @@ def test_malformed_key_in_config(tmp_path: Path) -> None:
         load_settings(config, env={})
 
 
-def test_settings_default_key_file(settings: Settings) -> None:
-    assert settings.security.key_file == "data/secret.key"
+def test_settings_default_key_file() -> None:
+    assert Settings().security.key_file == "data/secret.key"
