@@ -11,8 +11,6 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import followup
@@ -21,6 +19,7 @@ from handlers.lifecycle import ENDED
 from handlers.messages import Reply
 from handlers.staff.pushes import arbitration_advice, push_parties
 from storage import outbox
+from storage.db import insert_for
 from storage.models import Case, JobRun
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ DUE_SOON_DAYS = 3
 
 async def claim_job(session: AsyncSession, job: str, period: str) -> bool:
     """True for the one process that claims (job, period) first."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     stmt = (
         insert(JobRun)
         .values(job=job, period=period)

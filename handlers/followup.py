@@ -14,8 +14,6 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -26,6 +24,7 @@ from handlers.i18n import Translator
 from handlers.i18n import mark as _
 from handlers.messages import Button, Reply, grid
 from storage.cases import add_event
+from storage.db import insert_for
 from storage.models import Case, FollowUp, Person
 
 if TYPE_CHECKING:
@@ -49,7 +48,7 @@ def parties(case: Case) -> list[int]:
 
 
 async def _add(session: AsyncSession, **values: object) -> None:
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     await session.execute(
         insert(FollowUp)
         .values(status="scheduled", comment="", **values)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_for
 from storage.models import Case, CaseCounter, CaseEvent, utcnow
 
 
 async def next_case_number(session: AsyncSession, prefix: str, year: int) -> str:
     """`{prefix}-{year}-{seq:06d}`; one atomic upsert, so two processes never share a number."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     stmt = (
         insert(CaseCounter)
         .values(prefix=prefix, year=year, last_seq=1)

@@ -7,10 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_for
 from storage.models import OutboxMessage, utcnow
 
 LEASE = timedelta(seconds=60)
@@ -38,8 +37,7 @@ async def enqueue(
         next_attempt_at=utcnow(),
         created_at=utcnow(),
     )
-    dialect = session.bind.dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     stmt = (
         insert(OutboxMessage)
         .values(**values)

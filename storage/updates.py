@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_for
 from storage.models import InboundUpdate, utcnow
 
 
@@ -15,7 +14,7 @@ async def record_update(session: AsyncSession, channel: str, update_key: str) ->
     On PostgreSQL a concurrent transaction holding the same key makes this wait for it; if
     that one commits, this one sees a conflict and the update is not handled twice.
     """
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     stmt = (
         insert(InboundUpdate)
         .values(channel=channel, update_key=update_key, received_at=utcnow())
