@@ -24,6 +24,7 @@ from handlers.deadlines import WorkCalendar
 from handlers.flow import FlowRegistry
 from handlers.i18n import Translator, normalize_locale
 from handlers.i18n import mark as _
+from handlers.locks import KeyedLocks
 from handlers.messages import Inbound, Reply
 from handlers.staff.refs import DEPARTMENTS
 from knowledge.scope import ScopeRules, load_scope_rules
@@ -69,7 +70,7 @@ class Core:
             DEPARTMENTS.setdefault(code.strip(), name.strip())
         self.console_staff = False
         commands.register_flows(self.flows)
-        self._chat_locks: dict[str, asyncio.Lock] = {}
+        self._chat_locks = KeyedLocks()
         self.kb: KnowledgeBase | None = None
         self._kb_lock = asyncio.Lock()
 
@@ -150,8 +151,7 @@ class Core:
     # --- handling ---------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one message; messages of one chat are handled one at a time."""
-        lock = self._chat_locks.setdefault(f"{inbound.channel}:{inbound.chat_id}", asyncio.Lock())
-        async with lock:
+        async with self._chat_locks.hold(f"{inbound.channel}:{inbound.chat_id}"):
             for attempt in range(RETRIES):
                 try:
                     return await self._handle_once(inbound)

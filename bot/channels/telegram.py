@@ -5,9 +5,7 @@ It only translates (see telegram_translate); the core decides everything.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from telegram.ext import (
 from bot.channels.telegram_translate import keyboard, split_text, to_inbound
 from bot.config import TelegramSettings
 from bot.files import save_bytes
+from handlers.locks import KeyedLocks
 from handlers.messages import Attachment, Inbound, Reply
 
 log = logging.getLogger(__name__)
@@ -38,18 +37,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: defaultdict[int | None, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks = KeyedLocks()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
-        key = chat.id if chat else None
-        lock = self._locks[key]
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            if not lock.locked() and key in self._locks and self._locks[key] is lock:
-                del self._locks[key]
+        async with self._locks.hold(chat.id if chat else None):
+            await coroutine
 
     async def initialize(self) -> None:
         pass
