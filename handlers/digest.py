@@ -8,7 +8,7 @@ notice go out once.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,17 +40,16 @@ async def claim_job(session: AsyncSession, job: str, period: str) -> bool:
     return (await session.execute(stmt)).first() is not None
 
 
-async def open_cases(session: AsyncSession) -> list[Case]:
-    stmt = select(Case).where(Case.number.is_not(None), Case.state.not_in(ENDED))
+async def open_cases(session: AsyncSession, *conditions: Any) -> list[Case]:
+    stmt = select(Case).where(Case.number.is_not(None), Case.state.not_in(ENDED), *conditions)
     return list((await session.execute(stmt.order_by(Case.id))).scalars())
 
 
 async def notify_overdue(core: Core, session: AsyncSession, now: datetime) -> int:
     """Tell both parties (once) that a case's mediation period ran out without agreement."""
     count = 0
-    for case in await open_cases(session):
-        if case.due_at is None or case.due_at >= now or case.overdue_notified_at is not None:
-            continue
+    # Runs every minute: only the newly overdue cases are read.
+    for case in await open_cases(session, Case.due_at < now, Case.overdue_notified_at.is_(None)):
         case.overdue_notified_at = now
 
         def text(t: Translator, case: Case = case) -> str:

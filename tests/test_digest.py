@@ -128,3 +128,27 @@ async def test_monthly_report_goes_to_the_group_once_on_the_first(
     assert "2026" in "".join(r["text"] for r in replies)
     await digest.tick(core, first + timedelta(days=1))  # the 2nd: no report
     assert len([r for r in await pushes(db) if r.idempotency_key.startswith("monthly:")]) == 1
+
+
+async def test_overdue_command_lists_late_cases_only(settings: Settings, db: Database) -> None:
+    from handlers.messages import Inbound
+
+    settings.staff.admins = ["test:admin"]
+    settings.center.default_locale = "en"
+    await seed(db)
+    core = Core(settings, db, clock=lambda: NOW)
+    replies = await core.handle(
+        Inbound(
+            channel="test",
+            update_key="o1",
+            sender_id="admin",
+            chat_id="admin",
+            text="/overdue",
+            locale_hint="en",
+        )
+    )
+    text = "\n".join(r.text for r in replies)
+    assert "LJ-2026-000001" in text  # past its mediation period
+    assert "LJ-2026-000003" in text  # not accepted by its target date
+    assert "LJ-2026-000002" not in text  # due in two days
+    assert "LJ-2026-000004" not in text  # concluded

@@ -131,15 +131,13 @@ async def overdue(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
 
 
 async def overdue_cases(ctx: Ctx) -> Sequence[Case]:
-    now, today = ctx.now(), ctx.today()
-    stmt = select(Case).where(Case.number.is_not(None), Case.state.not_in(ENDED))
-    cases = (await ctx.session.execute(stmt.order_by(Case.id))).scalars().all()
-    return [
-        c
-        for c in cases
-        if (c.due_at and c.due_at < now)
-        or (c.state == "submitted" and c.accept_by and c.accept_by < today)
-    ]
+    from handlers.digest import open_cases
+
+    late = or_(
+        Case.due_at < ctx.now(),
+        (Case.state == "submitted") & (Case.accept_by < ctx.today()),
+    )
+    return await open_cases(ctx.session, late)
 
 
 @command("mine", "/mine", "your own open cases (mediators)")
