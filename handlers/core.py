@@ -71,6 +71,7 @@ class Core:
         self.console_staff = False
         commands.register_flows(self.flows)
         self._chat_locks = KeyedLocks()
+        self._translators: dict[str, Translator] = {}
         self.kb: KnowledgeBase | None = None
         self._kb_lock = asyncio.Lock()
 
@@ -107,7 +108,16 @@ class Core:
         return None
 
     def translator(self, locale: str | None = None) -> Translator:
-        return Translator(locale or self.settings.center.default_locale, self.settings.tz)
+        """One Translator per locale, made once (they hold no per-message state)."""
+        locale = locale or self.settings.center.default_locale
+        if locale not in self._translators:
+            self._translators[locale] = Translator(locale, self.settings.tz)
+        return self._translators[locale]
+
+    async def person_translator(self, session, person_id: int) -> Translator:  # type: ignore[no-untyped-def]
+        """A translator in the language of the person a push goes to."""
+        person = await session.get(Person, person_id)
+        return self.translator(person.locale if person and person.locale else None)
 
     async def push_to_person(
         self,

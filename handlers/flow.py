@@ -22,6 +22,11 @@ Handle = Callable[[Ctx], Awaitable["StepResult"]]
 MAX_HISTORY = 60
 
 
+def kept_answers(answers: dict) -> dict:  # type: ignore[type-arg]
+    """Answers that outlive a flow: keys starting with "_" (e.g. the QR entry source)."""
+    return {k: v for k, v in answers.items() if k.startswith("_")}
+
+
 @dataclass
 class StepResult:
     """What a step decided: go to `goto`, stay (re-ask), or end the flow."""
@@ -80,8 +85,7 @@ class FlowRegistry:
         flow = self.flows[name]
         ctx.conv.flow = name
         ctx.conv.step = step or flow.start
-        kept = {k: v for k, v in ctx.conv.answers.items() if k.startswith("_")}
-        ctx.conv.answers = {**kept, **(answers or {})}
+        ctx.conv.answers = {**kept_answers(ctx.conv.answers), **(answers or {})}
         ctx.conv.history = []
         ctx.conv.updated_at = utcnow()
         return await flow.steps[ctx.conv.step].ask(ctx)
@@ -130,6 +134,6 @@ class FlowRegistry:
     def end(self, ctx: Ctx) -> None:
         ctx.conv.flow = None
         ctx.conv.step = None
-        ctx.conv.answers = {k: v for k, v in ctx.conv.answers.items() if k.startswith("_")}
+        ctx.conv.answers = kept_answers(ctx.conv.answers)
         ctx.conv.history = []
         ctx.conv.updated_at = utcnow()

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.context import Ctx
-from handlers.flow import Step, StepResult, finish, goto, stay
+from handlers.flow import Step, StepResult, finish, goto, kept_answers, stay
 from handlers.i18n import mark as _
 from handlers.messages import Button, Reply, grid
 from handlers.validators import (
@@ -570,4 +570,4 @@ async def handle_contact_time(ctx: Ctx) -> StepResult:
 async def discard_draft(ctx: Ctx) -> None:
     """Forget an unfinished application: its answers and any evidence already sent."""
     await delete_unfiled_attachments(ctx.session, ctx.conv.id)
-    ctx.conv.answers = {k: v for k, v in ctx.conv.answers.items() if k.startswith("_")}
+    ctx.conv.answers = kept_answers(ctx.conv.answers)

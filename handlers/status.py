@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Ctx
+from handlers.i18n import Translator
 from handlers.intake import CATEGORIES
 from handlers.lifecycle import ENDED, NEXT_STEP, STATE_LABELS
 from handlers.messages import Button, Reply, grid
@@ -82,9 +83,6 @@ def case_summary(ctx: Ctx, case: Case, *, masked: bool) -> str:
     return "\n".join(lines)
 
 
-async def person_translator(ctx: Ctx, person_id: int):  # type: ignore[no-untyped-def]
+async def person_translator(ctx: Ctx, person_id: int) -> Translator:
     """A translator in the language of the person a push goes to."""
-    from storage.models import Person
-
-    person = await ctx.session.get(Person, person_id)
-    return ctx.core.translator(person.locale if person and person.locale else None)
+    return await ctx.core.person_translator(ctx.session, person_id)

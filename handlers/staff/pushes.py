@@ -13,7 +13,7 @@ from handlers.context import Ctx
 from handlers.deadlines import limitation_date
 from handlers.i18n import Translator
 from handlers.messages import Reply
-from storage.models import Case, Person
+from storage.models import Case
 
 if TYPE_CHECKING:
     from handlers.core import Core
@@ -31,8 +31,7 @@ async def push_parties(
     sent = 0
     for person_id in sorted({case.applicant_person_id, case.respondent_person_id} - {None}):
         assert person_id is not None
-        person = await session.get(Person, person_id)
-        t = core.translator(person.locale if person and person.locale else None)
+        t = await core.person_translator(session, person_id)
         if await core.push_to_person(
             session, person_id, f"case:{case.number}:{key}:{person_id}", [Reply(build(t))]
         ):
