@@ -143,3 +143,8 @@ async def running_bot(
         yield TelegramBot(server, app)
     finally:
         await app.stop()
+
+
+async def in_group(bot: TelegramBot, user: int, text: str) -> str:
+    """Send `text` as `user` in the staff work group; the bot's answer as one text."""
+    return texts(await bot.send(user, text, chat_id=STAFF_GROUP, chat_type="supergroup"))

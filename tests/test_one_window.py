@@ -10,7 +10,8 @@ from bot.config import Settings
 from storage.db import Database
 from storage.models import Case
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.harness import STAFF_GROUP, TelegramBot, running_bot, texts
+from tests.harness import TelegramBot, running_bot, texts
+from tests.harness import in_group as group
 
 DESK = 9100
 PARTY = 7700
@@ -21,10 +22,6 @@ UNION = 9600
 
 async def private(bot: TelegramBot, user: int, text: str) -> str:
     return texts(await bot.send(user, text))
-
-
-async def group(bot: TelegramBot, user: int, text: str) -> str:
-    return texts(await bot.send(user, text, chat_id=STAFF_GROUP, chat_type="supergroup"))
 
 
 async def register(bot: TelegramBot, source: str, court: str | None = None) -> tuple[str, str]:

@@ -8,17 +8,14 @@ from bot.config import Settings
 from storage.db import Database
 from storage.models import AccessLog, Case, CaseEvent, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.harness import STAFF_GROUP, TelegramBot, running_bot, texts
+from tests.harness import STAFF_GROUP, running_bot, texts
+from tests.harness import in_group as group
 from tests.test_intake_e2e import WORKER, file_case
 
 ADMIN = 9100
 MEDIATOR = 9200
 OUTSIDER = 9300
 OTHER_GROUP = -555
-
-
-async def group(bot: TelegramBot, user: int, text: str) -> str:
-    return texts(await bot.send(user, text, chat_id=STAFF_GROUP, chat_type="supergroup"))
 
 
 async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
