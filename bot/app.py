@@ -64,6 +64,30 @@ class BotApp:
                 web_app=self.web_app,
                 on_handled=self._wake,
             )
+        if "wechat" in self.channel_names:
+            from bot.channels.wechat import WeChatChannel
+
+            self.channels["wechat"] = WeChatChannel(
+                s.wechat,
+                self.core.handle,
+                self.db,
+                files_dir=s.storage.files_dir,
+                max_bytes=max_bytes,
+                web_app=self.web_app,
+                on_handled=self._wake,
+            )
+        if "wecom" in self.channel_names:
+            from bot.channels.wecom import WeComChannel
+
+            self.channels["wecom"] = WeComChannel(
+                s.wecom,
+                self.core.handle,
+                self.db,
+                files_dir=s.storage.files_dir,
+                max_bytes=max_bytes,
+                web_app=self.web_app,
+                on_handled=self._wake,
+            )
         if "console" in self.channel_names:
             self.channels["console"] = ConsoleChannel(
                 self.core.handle,
@@ -76,13 +100,13 @@ class BotApp:
     async def start(self) -> None:
         await self.db.upgrade()
         self._build_channels()
-        if self.settings.telegram.mode == "webhook" and "telegram" in self.channels:
+        addresses = self._web_addresses()
+        if addresses:
             self.web_runner = web.AppRunner(self.web_app)
             await self.web_runner.setup()
-            site = web.TCPSite(
-                self.web_runner, self.settings.telegram.listen, self.settings.telegram.port
-            )
-            await site.start()
+            for host, port in sorted(addresses):
+                await web.TCPSite(self.web_runner, host, port).start()
+                log.info("webhooks listening on %s:%s", host, port)
         for channel in self.channels.values():
             await channel.start()
         self.dispatcher = OutboxDispatcher(
@@ -93,6 +117,18 @@ class BotApp:
         )
         self.dispatcher.start()
         self._housekeeping = asyncio.create_task(self._housekeep(), name="housekeeping")
+
+    def _web_addresses(self) -> set[tuple[str, int]]:
+        """Where webhook channels listen; channels on the same address share one server."""
+        s = self.settings
+        addresses: set[tuple[str, int]] = set()
+        if s.telegram.mode == "webhook" and "telegram" in self.channels:
+            addresses.add((s.telegram.listen, s.telegram.port))
+        if "wechat" in self.channels:
+            addresses.add((s.wechat.listen, s.wechat.port))
+        if "wecom" in self.channels and s.wecom.app_enabled:
+            addresses.add((s.wecom.listen, s.wecom.port))
+        return addresses
 
     async def _housekeep(self) -> None:
         """Every minute: scheduled work (digest, overdue notices); every hour: purge drafts."""

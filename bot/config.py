@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 SUPPORTED_LOCALES = ("zh_CN", "en")
 OFFICIAL_TELEGRAM_API = "https://api.telegram.org/bot"
 OFFICIAL_TELEGRAM_FILES = "https://api.telegram.org/file/bot"
+OFFICIAL_WECHAT_API = "https://api.weixin.qq.com"
+OFFICIAL_WECOM_API = "https://qyapi.weixin.qq.com"
 
 
 class ConfigError(Exception):
@@ -79,6 +81,58 @@ class TelegramSettings:
 
 
 @dataclass
+class WeChatSettings:
+    """The WeChat Official Account (服务号) that parties talk to."""
+
+    app_id: str = ""
+    app_secret: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    mode: str = "safe"  # "plain" | "safe" (AES), as chosen in the Official Account console
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    path: str = "/wechat"
+    api_base_url: str = OFFICIAL_WECHAT_API
+    template_ids: dict[str, str] = field(default_factory=dict)  # {"case_update": "..."}
+    reply_budget_seconds: float = 4.0  # WeChat waits 5 s for a passive reply
+    window_hours: int = 48  # customer-service messages only this long after the last message
+    window_max_messages: int = 5  # ... and at most this many of them
+    max_body_kb: int = 64
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.app_id and self.token)
+
+
+@dataclass
+class WeComSettings:
+    """WeChat Work (企业微信) for staff: a group robot for notices, an app for commands."""
+
+    corp_id: str = ""
+    agent_id: int = 0
+    secret: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    path: str = "/wecom"
+    api_base_url: str = OFFICIAL_WECOM_API
+    robot_webhook_url: str = ""
+
+    @property
+    def app_enabled(self) -> bool:
+        return bool(self.corp_id and self.token and self.encoding_aes_key)
+
+
+@dataclass
+class RetentionSettings:
+    """How long personal data is kept (drafts: storage.draft_max_age_days)."""
+
+    closed_case_days: int = 1095  # closed cases are anonymized after this many days
+    inbound_updates_days: int = 30  # ids of handled updates, kept to ignore redeliveries
+
+
+@dataclass
 class StaffSettings:
     admins: list[str] = field(default_factory=list)
     departments: list[str] = field(default_factory=list)  # extra ones: "code=名称"
@@ -122,6 +176,9 @@ class Settings:
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     followup: FollowUpSettings = field(default_factory=FollowUpSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    wechat: WeChatSettings = field(default_factory=WeChatSettings)
+    wecom: WeComSettings = field(default_factory=WeComSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     source: str = "built-in defaults"
 
     @property
@@ -133,6 +190,10 @@ class Settings:
         channels = []
         if self.telegram.token:
             channels.append("telegram")
+        if self.wechat.enabled:
+            channels.append("wechat")
+        if self.wecom.app_enabled or self.wecom.robot_webhook_url:
+            channels.append("wecom")
         if self.console.enabled or not channels:
             channels.append("console")
         return channels
@@ -144,6 +205,13 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "MEDIATION_TELEGRAM_WEBHOOK_SECRET": ("telegram", "webhook_secret"),
     "MEDIATION_DATABASE_URL": ("database", "url"),
     "MEDIATION_DATA_KEY": ("security", "data_key"),
+    "MEDIATION_WECHAT_APP_SECRET": ("wechat", "app_secret"),
+    "MEDIATION_WECHAT_TOKEN": ("wechat", "token"),
+    "MEDIATION_WECHAT_AES_KEY": ("wechat", "encoding_aes_key"),
+    "MEDIATION_WECOM_SECRET": ("wecom", "secret"),
+    "MEDIATION_WECOM_TOKEN": ("wecom", "token"),
+    "MEDIATION_WECOM_AES_KEY": ("wecom", "encoding_aes_key"),
+    "MEDIATION_WECOM_ROBOT_URL": ("wecom", "robot_webhook_url"),
 }
 
 
@@ -151,6 +219,8 @@ def _type_name(tp: Any) -> str:
     origin = get_origin(tp)
     if origin is list:
         return f"a list of {_type_name(get_args(tp)[0])}s"
+    if origin is dict:
+        return f"a table of {_type_name(get_args(tp)[1])}s"
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
         tp, str(tp)
     )
@@ -163,6 +233,11 @@ def _coerce(key: str, value: Any, tp: Any) -> Any:
         if not isinstance(value, list):
             raise ConfigError(f"{key}: expected {_type_name(tp)}, got {value!r}")
         return [_coerce(f"{key}[{i}]", v, item_tp) for i, v in enumerate(value)]
+    if origin is dict:
+        _key_tp, value_tp = get_args(tp)
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}: expected {_type_name(tp)}, got {value!r}")
+        return {str(k): _coerce(f"{key}.{k}", v, value_tp) for k, v in value.items()}
     if tp is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if tp is int and isinstance(value, bool):
@@ -263,8 +338,37 @@ def _validate(s: Settings) -> None:
                 'with: python -c "from cryptography.fernet import Fernet; '
                 'print(Fernet.generate_key().decode())"'
             ) from None
+    _validate_wechat(s)
+    if s.retention.closed_case_days <= 0 or s.retention.inbound_updates_days <= 0:
+        raise ConfigError("retention: expected a positive number of days")
     if s.storage.max_attachment_mb <= 0:
         raise ConfigError("storage.max_attachment_mb: expected a positive integer")
+
+
+def _validate_wechat(s: Settings) -> None:
+    w = s.wechat
+    if w.mode not in ("plain", "safe"):
+        raise ConfigError(f"wechat.mode: expected 'plain' or 'safe', got {w.mode!r}")
+    if w.enabled and w.mode == "safe" and len(w.encoding_aes_key) != 43:
+        raise ConfigError(
+            "wechat.encoding_aes_key: expected the 43-character EncodingAESKey from the "
+            "Official Account console (needed in 'safe' mode)"
+        )
+    if w.enabled and not w.app_secret:
+        raise ConfigError("wechat.app_secret: required when wechat.app_id is set")
+    for section, path in (("wechat", w.path), ("wecom", s.wecom.path)):
+        if not path.startswith("/"):
+            raise ConfigError(f"{section}.path: expected a path such as '/{section}'")
+    for section, port in (("wechat", w.port), ("wecom", s.wecom.port)):
+        if not (0 < port < 65536):
+            raise ConfigError(f"{section}.port: expected 1-65535, got {port}")
+    if w.window_max_messages < 0 or w.window_hours <= 0 or w.reply_budget_seconds <= 0:
+        raise ConfigError("wechat.window_hours / window_max_messages: expected positive numbers")
+    c = s.wecom
+    if c.app_enabled and len(c.encoding_aes_key) != 43:
+        raise ConfigError("wecom.encoding_aes_key: expected the 43-character EncodingAESKey")
+    if c.robot_webhook_url and not c.robot_webhook_url.startswith(("https://", "http://")):
+        raise ConfigError("wecom.robot_webhook_url: expected the robot's webhook address")
 
 
 def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:

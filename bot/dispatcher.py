@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import Mapping
 
-from bot.channels.base import Channel
+from bot.channels.base import Channel, DeliveryHeld
 from handlers.messages import Reply
 from storage import outbox
 from storage.db import Database
@@ -50,7 +50,12 @@ class OutboxDispatcher:
                 if channel is None:
                     raise RuntimeError(f"channel {channel_name!r} is not running")
                 replies = [Reply.from_dict(r) for r in payload.get("replies", [])]
-                await channel.deliver(chat_id, replies)
+                route = await channel.deliver(chat_id, replies)
+            except DeliveryHeld as exc:
+                log.info("outbox %s to %s:%s held: %s", msg_id, channel_name, chat_id, exc)
+                async with self.db.session() as session:
+                    await outbox.mark_held(session, msg_id, str(exc))
+                continue
             except Exception as exc:  # any failure is retried later
                 log.warning("outbox %s to %s:%s failed: %s", msg_id, channel_name, chat_id, exc)
                 async with self.db.session() as session:
@@ -59,7 +64,7 @@ class OutboxDispatcher:
                     )
                 continue
             async with self.db.session() as session:
-                await outbox.mark_delivered(session, msg_id)
+                await outbox.mark_delivered(session, msg_id, route)
             delivered += 1
         return delivered
 

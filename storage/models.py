@@ -79,6 +79,8 @@ class Identity(Base):
     chat_id: Mapped[str] = mapped_column(String(100))
     username: Mapped[str | None] = mapped_column(String(100), default=None)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Pushes sent since the person last wrote (WeChat caps them inside its 48-hour window).
+    window_pushes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     person: Mapped[Person] = relationship(back_populates="identities")
 
 
@@ -186,6 +188,7 @@ class Case(Base):
     outcome_at: Mapped[datetime | None] = mapped_column(default=None)
     outcome_terms: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    anonymized_at: Mapped[datetime | None] = mapped_column(default=None)
     overdue_notified_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     events: Mapped[list[CaseEvent]] = relationship(
@@ -234,10 +237,18 @@ class Attachment(Base):
 
 
 class OutboxMessage(Base):
-    """A push to someone other than the sender, written in the transaction that caused it."""
+    """A push to someone other than the sender, written in the transaction that caused it.
+
+    status: pending → delivered | failed, or held (the channel cannot reach the person until
+    they write again; released then). route: how the channel delivered it (e.g. WeChat's
+    "customer_service" or "template").
+    """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_chat", "channel", "chat_id", "status"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     channel: Mapped[str] = mapped_column(String(20))
@@ -253,6 +264,27 @@ class OutboxMessage(Base):
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    route: Mapped[str | None] = mapped_column(String(20), default=None)
+
+
+class PlatformToken(Base):
+    """An API access token shared by every instance (a new WeChat token voids the old one)."""
+
+    __tablename__ = "platform_tokens"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChatChoices(Base):
+    """The numbered choices last shown in a text-only chat (WeChat): "1" presses the first."""
+
+    __tablename__ = "chat_choices"
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    payloads: Mapped[list[Any]] = mapped_column(default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Staff(Base):

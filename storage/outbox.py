@@ -66,12 +66,35 @@ async def claim_due(session: AsyncSession, limit: int = 20) -> Sequence[OutboxMe
     return rows
 
 
-async def mark_delivered(session: AsyncSession, message_id: int) -> None:
+async def mark_delivered(session: AsyncSession, message_id: int, route: str | None = None) -> None:
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(status="delivered", delivered_at=utcnow(), locked_until=None)
+        .values(status="delivered", delivered_at=utcnow(), locked_until=None, route=route)
     )
+
+
+async def mark_held(session: AsyncSession, message_id: int, reason: str) -> None:
+    """Keep a push the channel cannot deliver now; `release_held` frees it."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status="held", locked_until=None, last_error=reason[:2000])
+    )
+
+
+async def release_held(session: AsyncSession, channel: str, chat_id: str) -> int:
+    """The person wrote again: their held pushes are due now. Returns how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == "held",
+        )
+        .values(status="pending", next_attempt_at=utcnow())
+    )
+    return result.rowcount or 0
 
 
 async def mark_failed(

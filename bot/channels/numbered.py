@@ -1,0 +1,62 @@
+"""Buttons as numbered choices, for chats that only carry text (WeChat, WeCom).
+
+Replies are rendered as text with "1. 是 / 2. 否" lines; the choices are kept in the
+database (storage.choices) so that the answer "2" presses the second button, even after a
+restart or on another instance.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from handlers.i18n import Translator
+from handlers.i18n import mark as _
+from handlers.messages import Reply
+
+HINT = _("Reply with the number of your choice.")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUMBER = re.compile(r"^(?:第)?\s*(\d{1,3})\s*(?:[.、。号个项]|\))?$")
+
+Choice = list[str]  # [label, payload]
+
+
+def guess_locale(replies: Sequence[Reply]) -> str:
+    """The language the replies are written in (a channel does not know the person)."""
+    text = " ".join(r.text for r in replies)
+    return "zh_CN" if _CJK.search(text) or not text.strip() else "en"
+
+
+def render(replies: Sequence[Reply], *, start: int = 1) -> tuple[list[str], list[Choice]]:
+    """One text per reply, buttons numbered across all of them; and the [label, payload]s."""
+    texts: list[str] = []
+    choices: list[Choice] = []
+    for reply in replies:
+        lines = [reply.text] if reply.text else []
+        for button in reply.flat_buttons:
+            choices.append([button.label, button.payload])
+            lines.append(f"{len(choices) + start - 1}. {button.label}")
+        if lines:
+            texts.append("\n".join(lines))
+    if choices:
+        hint = Translator(guess_locale(replies), ZoneInfo("UTC"))(HINT)
+        texts[-1] = f"{texts[-1]}\n\n{hint}"
+    return texts, choices
+
+
+def resolve(text: str, choices: Sequence[Sequence[str]]) -> str | None:
+    """The payload the person chose by number ("2", "２", "第2项") or by label, if any."""
+    clean = unicodedata.normalize("NFKC", text).strip()
+    match = _NUMBER.match(clean)
+    if match:
+        index = int(match.group(1))
+        if 1 <= index <= len(choices):
+            return choices[index - 1][1]
+        return None
+    folded = clean.casefold()
+    for label, payload in choices:
+        if folded and unicodedata.normalize("NFKC", label).strip().casefold() == folded:
+            return payload
+    return None
