@@ -4,26 +4,38 @@ Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under the data key 
 configuration (`[security] data_key` or `MEDIATION_DATA_KEY`), else a key file created on
 first use. A database copy without the key reveals no phone or ID number. Rows written
 before encryption was introduced are read as they are and encrypted by migration 0006.
+
+Key rotation: the new key becomes `data_key`, the previous ones go to `[security] old_keys`.
+Values are then read with any of the keys and written with the new one; `mediation-bot
+rekey` (storage/rekey.py) re-encrypts the stored values, after which the old keys can go.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
 PREFIX = "enc1:"
-_fernet: Fernet | None = None
+_fernet: MultiFernet | None = None  # encrypts with the first key, decrypts with any
+_current: Fernet | None = None
 
 
-def configure(key: str | bytes) -> None:
-    """Install the data key for this process (raises ValueError for a malformed key)."""
-    global _fernet
-    _fernet = Fernet(key if isinstance(key, bytes) else key.encode())
+def _key(key: str | bytes) -> Fernet:
+    return Fernet(key if isinstance(key, bytes) else key.encode())
+
+
+def configure(key: str | bytes, old_keys: Sequence[str | bytes] = ()) -> None:
+    """Install the data key (and earlier keys still accepted for reading) for this process;
+    raises ValueError for a malformed key."""
+    global _fernet, _current
+    _current = _key(key)
+    _fernet = MultiFernet([_current, *(_key(k) for k in old_keys)])
 
 
 def is_configured() -> bool:
@@ -60,6 +72,24 @@ def decrypt(value: str) -> str:
         return _fernet.decrypt(value[len(PREFIX) :].encode()).decode()
     except InvalidToken:
         raise RuntimeError("the data key does not match the database (wrong key?)") from None
+
+
+def rotated(value: str) -> str | None:
+    """`value` encrypted with the current key, or None when it already is."""
+    if _fernet is None or _current is None:
+        raise RuntimeError("no data key configured: call storage.crypto.configure() first")
+    if not value.startswith(PREFIX):
+        return encrypt(value)  # written before encryption
+    token = value[len(PREFIX) :].encode()
+    try:
+        _current.decrypt(token)
+        return None
+    except InvalidToken:
+        pass
+    try:
+        return PREFIX + _fernet.rotate(token).decode()
+    except InvalidToken:
+        raise RuntimeError("no configured key can read a stored value (key missing?)") from None
 
 
 class EncryptedString(TypeDecorator[str]):

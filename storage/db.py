@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_only
 
 from storage import crypto
 
@@ -50,7 +52,8 @@ def insert_for(session: AsyncSession) -> Callable[..., Any]:
 def open_database(settings: Settings) -> Database:
     """The configured database, with the data key installed for encrypted fields."""
     crypto.configure(
-        crypto.load_or_create_key(settings.security.data_key, settings.security.key_file)
+        crypto.load_or_create_key(settings.security.data_key, settings.security.key_file),
+        settings.security.old_keys,
     )
     return Database(settings.database.url)
 
@@ -67,8 +70,10 @@ class Database:
             self.engine: AsyncEngine = create_async_engine(
                 url, echo=echo, connect_args={"timeout": 30}
             )
+            writer = _OneWriter()
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-            event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
+            event.listen(self.engine.sync_engine, "begin", writer.begin)
+            event.listen(self.engine.sync_engine.pool, "checkin", writer.checkin)
         else:
             self.engine = create_async_engine(url, echo=echo, pool_pre_ping=True)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -104,12 +109,36 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
-def _sqlite_begin_immediate(conn: Connection) -> None:
-    """Take SQLite's write lock when a transaction starts.
+class _OneWriter:
+    """Take SQLite's write lock when a transaction starts; queue for it in asyncio first.
 
     SQLite has one writer. A transaction that reads first and writes later can fail at once
     with SQLITE_BUSY when another connection wrote in between; starting every transaction
     with BEGIN IMMEDIATE makes them queue (up to busy_timeout) instead, so claims on the
     outbox and updates to a conversation are serialized, also across processes.
+
+    Within this process they queue on an asyncio lock before that: SQLite's busy handler
+    polls, sleeping up to 100 ms between tries, so under load the write lock sat free while
+    the next transaction slept; the asyncio lock hands it on at once. It is released when
+    the connection goes back to the pool, after the commit or rollback.
     """
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def __init__(self) -> None:
+        self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+    def _lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if loop not in self._locks:
+            self._locks = {loop: asyncio.Lock()}  # a new loop (tests): forget the old one
+        return self._locks[loop]
+
+    def begin(self, conn: Connection) -> None:
+        lock = self._lock()
+        await_only(lock.acquire())
+        conn.info["one_writer"] = lock
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def checkin(self, _dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+        lock = record.info.pop("one_writer", None)
+        if lock is not None:
+            lock.release()

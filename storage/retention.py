@@ -1,0 +1,311 @@
+"""How long personal data is kept: plan what would go, then apply it.
+
+`plan()` only reads; `apply()` re-checks every item in its own short transaction (a case row
+is locked while it is anonymized), so running it twice, or on two instances at once, changes
+nothing more. `run_daily()` is what the bot's timer calls: one instance a day does the work.
+
+What goes (periods in `[retention]` and `storage.draft_max_age_days`):
+
+- *finished cases* — closed, or ended (agreement, failed, withdrawn, declined, referred) with
+  no follow-up still open — whose last event is older than `closed_case_days` are
+  **anonymized**, not deleted: the number, dates, states and their history, categories,
+  amounts, outcome, department, mediator, channel and follow-up answers stay, so the monthly
+  figures and the ledger do not change. Names, phones, ID number, the individual's address,
+  claims and facts in their own words, contact time, outcome terms, event notes, follow-up
+  comments, employment dates, screening dates and the link to the chat account go; the
+  evidence rows are deleted, and each file once no other row uses it. The employer's name,
+  address and credit code are kept only when the employer is an organisation (see
+  `employer_is_organisation`); an individual employer is a person like the worker.
+- *drafts* idle longer than `storage.draft_max_age_days` are reset (storage/drafts.py).
+- ids of handled platform updates, delivered or failed outbox messages and FAQ questions the
+  bot could not answer are deleted after their periods. The access log is kept (audit trail).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.cases import add_event
+from storage.db import Database, insert_for
+from storage.drafts import remove_unused_files, reset_stale_drafts, stale_drafts
+from storage.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    FaqMiss,
+    FollowUp,
+    InboundUpdate,
+    JobRun,
+    OutboxMessage,
+    Staff,
+)
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+# The states in which a case has ended (handlers/lifecycle.py ENDED; a test keeps them equal).
+FINISHED_STATES = (
+    "agreement",
+    "failed",
+    "withdrawn",
+    "declined_by_respondent",
+    "referred",
+    "closed",
+)
+# Follow-up statuses still waiting for an answer (handlers/followup.py OPEN).
+OPEN_FOLLOW_UPS = ("scheduled", "sent", "reminded")
+# Employer kinds (knowledge/scope.toml, question employer_kind) that are organisations.
+ORGANISATION_KINDS = frozenset(
+    {"enterprise", "private_non_enterprise", "public_body", "military_civilian"}
+)
+ANONYMIZED = "—"  # shown instead of a removed name
+PARTY_ACTOR = "party"  # a party's chat account in the history, once anonymized
+SYSTEM_ACTORS = frozenset({"system", "cli"})
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PURGED_OUTBOX = ("delivered", "failed")
+
+
+@dataclass
+class RetentionPlan:
+    """What a purge would remove (from `plan`) or did remove (from `apply`)."""
+
+    now: datetime
+    cases: list[str] = field(default_factory=list)  # case numbers to anonymize
+    case_ids: list[int] = field(default_factory=list)
+    evidence: int = 0  # evidence rows of those cases
+    drafts: int = 0
+    inbound_updates: int = 0
+    outbox: int = 0
+    faq_misses: int = 0
+    files_removed: int = 0  # files deleted from disk (apply only)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "cases": len(self.cases),
+            "evidence": self.evidence,
+            "drafts": self.drafts,
+            "inbound_updates": self.inbound_updates,
+            "outbox": self.outbox,
+            "faq_misses": self.faq_misses,
+        }
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.counts().values())
+
+
+@dataclass(frozen=True)
+class Cutoffs:
+    """Everything older than these moments goes."""
+
+    cases: datetime
+    drafts: datetime
+    inbound_updates: datetime
+    outbox: datetime
+    faq_misses: datetime
+
+    @classmethod
+    def of(cls, settings: Settings, now: datetime) -> Cutoffs:
+        r = settings.retention
+        return cls(
+            cases=now - timedelta(days=r.closed_case_days),
+            drafts=now - timedelta(days=settings.storage.draft_max_age_days),
+            inbound_updates=now - timedelta(days=r.inbound_updates_days),
+            outbox=now - timedelta(days=r.outbox_days),
+            faq_misses=now - timedelta(days=r.faq_misses_days),
+        )
+
+
+# --- which rows ------------------------------------------------------------------------
+def _finished_before(cutoff: datetime) -> ColumnElement[bool]:
+    """Cases that ended, have no open follow-up, and saw no event since `cutoff`."""
+    last_event = (
+        select(func.max(CaseEvent.at)).where(CaseEvent.case_id == Case.id).scalar_subquery()
+    )
+    open_follow_up = exists().where(
+        FollowUp.case_id == Case.id, FollowUp.status.in_(OPEN_FOLLOW_UPS)
+    )
+    return (
+        Case.number.is_not(None)
+        & Case.anonymized_at.is_(None)
+        & Case.state.in_(FINISHED_STATES)
+        & (func.coalesce(last_event, Case.updated_at) < cutoff)
+        & ~open_follow_up
+    )
+
+
+def _outbox_old(cutoff: datetime) -> ColumnElement[bool]:
+    return OutboxMessage.status.in_(PURGED_OUTBOX) & (OutboxMessage.created_at < cutoff)
+
+
+async def _count(session: AsyncSession, model: Any, where: ColumnElement[bool]) -> int:
+    return (
+        await session.execute(select(func.count()).select_from(model).where(where))
+    ).scalar_one()
+
+
+async def plan(db: Database, settings: Settings, now: datetime) -> RetentionPlan:
+    """What a purge at `now` would remove; changes nothing."""
+    cut = Cutoffs.of(settings, now)
+    result = RetentionPlan(now=now)
+    async with db.session() as session:
+        rows = await session.execute(
+            select(Case.id, Case.number).where(_finished_before(cut.cases)).order_by(Case.id)
+        )
+        for case_id, number in rows.all():
+            result.case_ids.append(case_id)
+            result.cases.append(number)
+        if result.case_ids:
+            result.evidence = await _count(
+                session, Attachment, Attachment.case_id.in_(result.case_ids)
+            )
+        result.drafts = len(await stale_drafts(session, cut.drafts))
+        result.inbound_updates = await _count(
+            session, InboundUpdate, InboundUpdate.received_at < cut.inbound_updates
+        )
+        result.outbox = await _count(session, OutboxMessage, _outbox_old(cut.outbox))
+        result.faq_misses = await _count(session, FaqMiss, FaqMiss.at < cut.faq_misses)
+    return result
+
+
+# --- anonymizing a case ----------------------------------------------------------------
+def employer_is_organisation(case: Case) -> bool:
+    """Whether the employer party is an organisation, whose name is not personal data.
+
+    A unified social credit code starting with "92" is an individual business (个体工商户),
+    usually named after its owner; otherwise the screening answer decides, and without one a
+    credit code shows a registered organisation. In doubt: a person.
+    """
+    uscc = case.applicant_uscc if case.applicant_role == "employer" else case.respondent_uscc
+    if uscc and uscc.startswith("92"):
+        return False
+    kind = ((case.screening or {}).get("facts") or {}).get("employer_kind")
+    if kind:
+        return kind in ORGANISATION_KINDS
+    return bool(uscc)
+
+
+def _wipe_parties(case: Case) -> None:
+    keep_employer = employer_is_organisation(case)
+    employer_applied = case.applicant_role == "employer"
+    if not (employer_applied and keep_employer):
+        case.applicant_name = ANONYMIZED
+        case.applicant_uscc = None
+    case.applicant_phone = ""
+    case.applicant_phone_last4 = ""
+    case.applicant_id_number = None
+    case.applicant_person_id = None
+    case.applicant_code_hash = None
+    if employer_applied or not keep_employer:
+        case.respondent_name = ANONYMIZED
+        case.respondent_address = ""
+        case.respondent_uscc = None
+    case.respondent_phone = None
+    case.respondent_person_id = None
+    case.respondent_code_hash = None
+
+
+def _wipe_texts(case: Case) -> None:
+    case.claims_text = ""
+    case.facts = ""
+    case.contact_time = ""
+    case.outcome_terms = ""
+    case.employment_start = None
+    case.employment_end = None
+    screening = dict(case.screening or {})
+    facts = screening.get("facts") or {}
+    screening["facts"] = {k: v for k, v in facts.items() if not _DATE.match(str(v))}
+    case.screening = screening
+
+
+async def _anonymize_one(
+    session: AsyncSession, case_id: int, cutoff: datetime, now: datetime, staff: set[str]
+) -> tuple[str, list[str]] | None:
+    """Anonymize one case if it still qualifies: (its number, paths of its evidence rows)."""
+    stmt = select(Case).where(Case.id == case_id, _finished_before(cutoff)).with_for_update()
+    case = (await session.execute(stmt)).scalar_one_or_none()
+    if case is None:  # done by another instance meanwhile, or no longer due
+        return None
+    _wipe_parties(case)
+    _wipe_texts(case)
+    case.anonymized_at = now
+    await session.execute(update(CaseEvent).where(CaseEvent.case_id == case_id).values(note=""))
+    parties = CaseEvent.actor.not_in(staff | SYSTEM_ACTORS)
+    await session.execute(
+        update(CaseEvent).where(CaseEvent.case_id == case_id, parties).values(actor=PARTY_ACTOR)
+    )
+    await session.execute(update(FollowUp).where(FollowUp.case_id == case_id).values(comment=""))
+    paths = (
+        (await session.execute(select(Attachment.path).where(Attachment.case_id == case_id)))
+        .scalars()
+        .all()
+    )
+    await session.execute(delete(Attachment).where(Attachment.case_id == case_id))
+    await add_event(session, case, actor="system", action="anonymized")  # shown in /case
+    return case.number or "", list(paths)
+
+
+# --- applying ----------------------------------------------------------------------------
+async def apply(db: Database, settings: Settings, planned: RetentionPlan) -> RetentionPlan:
+    """Carry out a plan; returns what actually went (less, if another run was first)."""
+    now = planned.now
+    cut = Cutoffs.of(settings, now)
+    went = RetentionPlan(now=now)
+    async with db.session() as session:
+        staff = set((await session.execute(select(Staff.member))).scalars())
+    paths: list[str] = []
+    for case_id in planned.case_ids:
+        async with db.session() as session:
+            done = await _anonymize_one(session, case_id, cut.cases, now, staff)
+        if done is not None:
+            went.case_ids.append(case_id)
+            went.cases.append(done[0])
+            went.evidence += len(done[1])
+            paths.extend(done[1])
+    went.drafts, draft_paths = await reset_stale_drafts(db, cut.drafts)
+    paths.extend(draft_paths)
+    went.files_removed = await remove_unused_files(db, paths)
+    async with db.session() as session:
+        went.inbound_updates = await _delete(
+            session, InboundUpdate, InboundUpdate.received_at < cut.inbound_updates
+        )
+        went.outbox = await _delete(session, OutboxMessage, _outbox_old(cut.outbox))
+        went.faq_misses = await _delete(session, FaqMiss, FaqMiss.at < cut.faq_misses)
+    return went
+
+
+async def _delete(session: AsyncSession, model: Any, where: ColumnElement[bool]) -> int:
+    result = await session.execute(delete(model).where(where))
+    return result.rowcount or 0
+
+
+async def purge(db: Database, settings: Settings, now: datetime) -> RetentionPlan:
+    """Plan and apply at once."""
+    return await apply(db, settings, await plan(db, settings, now))
+
+
+async def run_daily(db: Database, settings: Settings, now: datetime) -> RetentionPlan | None:
+    """The day's purge, by the one instance that claims the day first; None for the others.
+
+    The claim is committed before the work: a run that fails half-way is finished by the next
+    day's run (every step is idempotent) rather than retried at once by every instance.
+    """
+    day = now.astimezone(settings.tz).date().isoformat()
+    async with db.session() as session:
+        insert = insert_for(session)
+        claim = (
+            insert(JobRun)
+            .values(job="retention", period=day)
+            .on_conflict_do_nothing(index_elements=["job", "period"])
+            .returning(JobRun.id)
+        )
+        if (await session.execute(claim)).first() is None:
+            return None
+    return await purge(db, settings, now)
