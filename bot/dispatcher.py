@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 
 from bot.channels.base import Channel, DeliveryHeld
 from handlers.messages import Reply
@@ -13,6 +14,8 @@ from storage import outbox
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 30.0  # seconds between passes while they keep failing
 
 
 class OutboxDispatcher:
@@ -25,11 +28,13 @@ class OutboxDispatcher:
         *,
         poll_seconds: float = 2.0,
         max_attempts: int = 8,
+        lease_seconds: float = outbox.LEASE.total_seconds(),
     ) -> None:
         self.db = db
         self.channels = channels
         self.poll_seconds = poll_seconds
         self.max_attempts = max_attempts
+        self.lease = timedelta(seconds=lease_seconds)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -41,7 +46,7 @@ class OutboxDispatcher:
     async def run_once(self) -> int:
         """Deliver what is due; returns how many were delivered."""
         async with self.db.session() as session:
-            rows = await outbox.claim_due(session)
+            rows = await outbox.claim_due(session, lease=self.lease)
             batch = [(r.id, r.channel, r.chat_id, r.payload) for r in rows]
         delivered = 0
         for msg_id, channel_name, chat_id, payload in batch:
@@ -69,13 +74,24 @@ class OutboxDispatcher:
         return delivered
 
     async def _loop(self) -> None:
+        failures = 0  # passes failed in a row (the database away): wait longer, log less
         while not self._stopping:
             try:
                 await self.run_once()
-            except Exception:
-                log.exception("outbox dispatcher pass failed; retrying")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                if failures:
+                    log.info("outbox dispatcher works again after %d failed passes", failures)
+                failures = 0
+            except Exception as exc:
+                failures += 1
+                if failures == 1:
+                    log.exception("outbox dispatcher pass failed; retrying")
+                else:
+                    log.warning("outbox dispatcher pass %d failed: %r", failures, exc)
+            delay = self.poll_seconds
+            if failures:
+                delay = max(delay, min(delay * 2 ** min(failures, 10), MAX_BACKOFF))
+            with contextlib.suppress(TimeoutError):  # woken at once after a handled message
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
             self._wake.clear()
 
     def start(self) -> None:

@@ -80,6 +80,9 @@ class Reply:
     document: str | None = None
     image: str | None = None
     file_name: str | None = None
+    # The message was not handled (busy, failed): it may be sent again, so a channel leaves
+    # the buttons that were pressed in place. Never queued in the outbox.
+    unhandled: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -21,6 +21,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.channels.telegram_polling import ConfirmingPoller, process_now
 from bot.channels.telegram_translate import keyboard, split_text, to_inbound
 from bot.config import TelegramSettings
 from bot.files import save_bytes
@@ -51,6 +52,23 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         pass
 
 
+def application_builder(settings: TelegramSettings) -> ApplicationBuilder:  # type: ignore[type-arg]
+    """PTB configured as the channel runs it (the load benchmark's echo bot uses it too)."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .concurrent_updates(PerChatUpdateProcessor())
+    )
+    # Telegram's flood limits: about 30 messages a second in all (0: none), 20 a minute per group.
+    limiter = AIORateLimiter(overall_max_rate=settings.max_sends_per_second, max_retries=3)
+    builder = builder.rate_limiter(limiter)
+    if settings.mode == "webhook":
+        builder = builder.updater(None)
+    return builder
+
+
 class TelegramChannel:
     name = "telegram"
 
@@ -63,25 +81,14 @@ class TelegramChannel:
         max_bytes: int,
         web_app: web.Application | None = None,
         on_handled: Callable[[], None] | None = None,
-        rate_limit: bool = True,
     ) -> None:
         self.settings = settings
         self.handler = handler
         self.files_dir = files_dir
         self.max_bytes = max_bytes
         self.on_handled = on_handled
-        builder = (
-            ApplicationBuilder()
-            .token(settings.token)
-            .base_url(settings.base_url)
-            .base_file_url(settings.base_file_url)
-            .concurrent_updates(PerChatUpdateProcessor())
-        )
-        if rate_limit:
-            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-        if settings.mode == "webhook":
-            builder = builder.updater(None)
-        self.app: Application = builder.build()  # type: ignore[type-arg]
+        self.poller: ConfirmingPoller | None = None
+        self.app: Application = application_builder(settings).build()  # type: ignore[type-arg]
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
         self.webhook_path = "/telegram"
@@ -99,16 +106,13 @@ class TelegramChannel:
                 allowed_updates=["message", "callback_query"],
             )
         else:
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(
-                poll_interval=0.0,
-                timeout=10,
-                allowed_updates=["message", "callback_query"],
-            )
+            # not PTB's Updater: it confirms updates to Telegram before they are handled
+            self.poller = ConfirmingPoller(self.app, timeout=10)
+            self.poller.start()
 
     async def stop(self) -> None:
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+        if self.poller is not None:
+            await self.poller.stop()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
@@ -124,7 +128,7 @@ class TelegramChannel:
             update = Update.de_json(data, self.app.bot)
         except Exception:
             return web.Response(status=400, text="bad update")
-        await self.app.update_queue.put(update)
+        await process_now(self.app, update)  # answered (and so confirmed) once handled
         return web.Response(text="ok")
 
     async def _download(self, file_id: str, kind: str, name: str, mime: str) -> Attachment:
@@ -151,8 +155,10 @@ class TelegramChannel:
             except TelegramError as exc:  # too old, or not a query Telegram knows
                 log.info("could not answer callback query: %s", exc)
             message = query.message
-            # In a group the buttons are shared by all staff, so they stay.
-            if message is not None and replies and inbound.chat_kind == "private":
+            # In a group the buttons are shared by all staff, so they stay; and they stay for
+            # a press that was not handled, to be pressed again.
+            unhandled = any(r.unhandled for r in replies)
+            if message is not None and replies and inbound.chat_kind == "private" and not unhandled:
                 first = replies[0]
                 if first.buttons and first.text == getattr(message, "text", None):
                     # The same question again (a toggle): update its buttons in place.
