@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from aiohttp import web
 
@@ -17,8 +17,8 @@ from bot.config import Settings
 from bot.dispatcher import OutboxDispatcher
 from handlers import digest
 from handlers.core import Core
+from storage import retention
 from storage.db import open_database
-from storage.drafts import purge_old_drafts
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ class BotApp:
                 max_bytes=max_bytes,
                 web_app=self.web_app,
                 on_handled=self._wake,
+                tz=s.tz,
             )
         if "wecom" in self.channel_names:
             from bot.channels.wecom import WeComChannel
@@ -114,6 +115,7 @@ class BotApp:
             self.channels,
             poll_seconds=self.settings.outbox.poll_seconds,
             max_attempts=self.settings.outbox.max_attempts,
+            lease_seconds=self.settings.outbox.lease_seconds,
         )
         self.dispatcher.start()
         self._housekeeping = asyncio.create_task(self._housekeep(), name="housekeeping")
@@ -131,16 +133,16 @@ class BotApp:
         return addresses
 
     async def _housekeep(self) -> None:
-        """Every minute: scheduled work (digest, overdue notices); every hour: purge drafts."""
-        max_age = timedelta(days=self.settings.storage.draft_max_age_days)
+        """Every minute: scheduled work (digest, overdue notices); every hour: the day's
+        retention purge, if no instance has run it yet today (storage/retention.py)."""
         minutes = 0
         while not self._stop.is_set():
             try:
                 await digest.tick(self.core, self.core.clock())
                 if minutes % 60 == 0:
-                    purged = await purge_old_drafts(self.db, max_age)
-                    if purged:
-                        log.info("purged %d abandoned drafts", purged)
+                    went = await retention.run_daily(self.db, self.settings, self.core.clock())
+                    if went is not None and not went.empty:
+                        log.info("retention purge: %s", went.counts())
                 self._wake()
             except Exception:
                 log.exception("scheduled work failed; retrying in a minute")

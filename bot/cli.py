@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import cli_docs, cli_reports
+from bot import cli_docs, cli_purge, cli_qr, cli_reports
 from bot.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     kb_check.add_argument("folder", nargs="?", type=Path, help="another folder to check")
     cli_docs.add_parsers(sub)
     cli_reports.add_parsers(sub)
+    cli_purge.add_parsers(sub)
+    cli_qr.add_parsers(sub)
     return p
 
 
@@ -142,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         return cli_docs.run(args, settings)
     if command in ("stats", "export"):
         return cli_reports.run(args, settings)
+    if command in ("purge", "rekey"):
+        return cli_purge.run(args, settings)
+    if command in ("qr", "wechat-menu"):
+        return cli_qr.run(args, settings)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run(settings, channels, getattr(args, "staff", False)))
     return 0

@@ -78,6 +78,7 @@ class TelegramSettings:
     listen: str = "127.0.0.1"
     port: int = 8443
     staff_chat_id: int = 0
+    max_sends_per_second: float = 30.0
 
 
 @dataclass
@@ -130,6 +131,8 @@ class RetentionSettings:
 
     closed_case_days: int = 1095  # closed cases are anonymized after this many days
     inbound_updates_days: int = 30  # ids of handled updates, kept to ignore redeliveries
+    outbox_days: int = 30  # delivered or failed pushes (their texts), kept to trace delivery
+    faq_misses_days: int = 180  # questions the FAQ could not answer, kept for staff to curate
 
 
 @dataclass
@@ -149,6 +152,7 @@ class StorageSettings:
 class OutboxSettings:
     poll_seconds: float = 2.0
     max_attempts: int = 8
+    lease_seconds: float = 60.0  # a claimed push is another instance's to retry after this
 
 
 @dataclass
@@ -161,6 +165,7 @@ class ConsoleSettings:
 class SecuritySettings:
     data_key: str = ""
     key_file: str = "data/secret.key"
+    old_keys: list[str] = field(default_factory=list)  # earlier data keys, still read (rotation)
 
 
 @dataclass
@@ -287,6 +292,11 @@ def _validate(s: Settings) -> None:
         )
     if s.telegram.token and s.telegram.mode == "webhook" and not s.telegram.webhook_url:
         raise ConfigError("telegram.webhook_url: required when telegram.mode is 'webhook'")
+    if s.telegram.max_sends_per_second < 0:
+        raise ConfigError(
+            "telegram.max_sends_per_second: expected 0 (no limit) or more, "
+            f"got {s.telegram.max_sends_per_second}"
+        )
     if not (0 < s.telegram.port < 65536):
         raise ConfigError(f"telegram.port: expected 1-65535, got {s.telegram.port}")
     if not s.database.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
@@ -327,9 +337,14 @@ def _validate(s: Settings) -> None:
             raise ConfigError(
                 f"staff.departments: expected 'code=名称' such as 'petition=信访局', got {dept!r}"
             )
-    if s.security.data_key:
-        from cryptography.fernet import Fernet
+    from cryptography.fernet import Fernet
 
+    for key in s.security.old_keys:
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            raise ConfigError("security.old_keys: expected Fernet keys like data_key") from None
+    if s.security.data_key:
         try:
             Fernet(s.security.data_key.encode())
         except ValueError:
@@ -339,8 +354,9 @@ def _validate(s: Settings) -> None:
                 'print(Fernet.generate_key().decode())"'
             ) from None
     _validate_wechat(s)
-    if s.retention.closed_case_days <= 0 or s.retention.inbound_updates_days <= 0:
-        raise ConfigError("retention: expected a positive number of days")
+    for key, days in vars(s.retention).items():
+        if days <= 0:
+            raise ConfigError(f"retention.{key}: expected a positive number of days, got {days}")
     if s.storage.max_attachment_mb <= 0:
         raise ConfigError("storage.max_attachment_mb: expected a positive integer")
 

@@ -99,10 +99,13 @@ class Core:
 
     # --- who is who -------------------------------------------------------------------
     def staff_target(self) -> tuple[str, str] | None:
-        """Where work-group notices go: the Telegram staff group, else the console."""
+        """Where work-group notices go: the Telegram staff group, else the WeCom group robot,
+        else the console."""
         tg = self.settings.telegram
         if tg.token and tg.staff_chat_id:
             return "telegram", str(tg.staff_chat_id)
+        if self.settings.wecom.robot_webhook_url:
+            return "wecom", "#group"  # bot.channels.wecom.GROUP: never a member's UserID
         if "console" in self.settings.enabled_channels():
             return "console", "staff"
         return None
@@ -150,8 +153,8 @@ class Core:
         channel, _, external_id = member.partition(":")
         identity = await find_identity(session, channel, external_id)
         chat_id = identity.chat_id if identity and identity.chat_id else None
-        if chat_id is None and channel == "telegram":
-            chat_id = external_id  # a Telegram private chat has the user's id
+        if chat_id is None and channel in ("telegram", "wecom"):
+            chat_id = external_id  # a private chat (Telegram, WeCom app) has the user's id
         if chat_id is None:
             return False
         payload = {"replies": [r.to_dict() for r in replies]}
@@ -172,8 +175,8 @@ class Core:
                     await asyncio.sleep(0.3 * (attempt + 1))
                 except Exception:
                     log.exception("handler failed for %s", inbound.update_key)
-                    return [Reply(self._fallback_t(inbound)(_FAILED))]
-            return [Reply(self._fallback_t(inbound)(_BUSY))]
+                    return [Reply(self._fallback_t(inbound)(_FAILED), unhandled=True)]
+            return [Reply(self._fallback_t(inbound)(_BUSY), unhandled=True)]
 
     def _fallback_t(self, inbound: Inbound) -> Translator:
         return self.translator(
@@ -204,7 +207,8 @@ class Core:
 
 
 _BUSY = _(
-    "Sorry, the service is busy right now. Nothing you sent is lost; please try again in a minute."
+    "Sorry, the service is busy right now. Your earlier answers are saved; "
+    "please send your last message again in a minute."
 )
 _FAILED = _(
     "Sorry, something went wrong on our side. Your earlier answers are kept; "

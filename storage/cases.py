@@ -48,6 +48,8 @@ async def add_event(
     )
     if to_state is not None:
         case.state = to_state
+        if to_state == "closed":
+            case.closed_at = utcnow()
     case.updated_at = utcnow()
     session.add(event)
     return event

@@ -23,15 +23,19 @@ async def enqueue(
     chat_id: str,
     payload: dict[str, Any],
     person_id: int | None = None,
+    status: str = "pending",
 ) -> None:
-    """Add a push unless one with the same idempotency key exists already."""
+    """Add a push unless one with the same idempotency key exists already.
+
+    status "held" keeps it until `release_held` (the channel cannot reach the person yet).
+    """
     values = dict(
         idempotency_key=key,
         channel=channel,
         chat_id=chat_id,
         person_id=person_id,
         payload=payload,
-        status="pending",
+        status=status,
         attempts=0,
         last_error="",
         next_attempt_at=utcnow(),
@@ -46,8 +50,14 @@ async def enqueue(
     await session.execute(stmt)
 
 
-async def claim_due(session: AsyncSession, limit: int = 20) -> Sequence[OutboxMessage]:
-    """Lease due messages to this process; other processes skip leased rows."""
+async def claim_due(
+    session: AsyncSession, limit: int = 20, lease: timedelta = LEASE
+) -> Sequence[OutboxMessage]:
+    """Lease due messages to this process; other processes skip leased rows.
+
+    A process that dies holding a lease leaves its rows until the lease ends; then they are
+    sent again (one that was in flight may reach its chat twice).
+    """
     now = utcnow()
     stmt = (
         select(OutboxMessage)
@@ -62,7 +72,7 @@ async def claim_due(session: AsyncSession, limit: int = 20) -> Sequence[OutboxMe
     )
     rows = (await session.execute(stmt)).scalars().all()
     for row in rows:
-        row.locked_until = now + LEASE
+        row.locked_until = now + lease
     return rows
 
 

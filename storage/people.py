@@ -43,6 +43,7 @@ async def get_or_create_identity(
     if private_chat_id and identity.chat_id != private_chat_id:
         identity.chat_id = private_chat_id  # a group message never changes where pushes go
     identity.last_seen_at = utcnow()
+    identity.window_pushes = 0  # they wrote: WeChat's push window starts again
     return identity
 
 

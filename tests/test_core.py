@@ -51,7 +51,7 @@ async def test_database_down_tells_the_user_to_retry(settings: Settings) -> None
     core = Core(settings, db)
     replies = await say(core, "/start")
     await db.dispose()
-    assert "try again in a minute" in joined(replies)
+    assert "send your last message again in a minute" in joined(replies)
 
 
 async def test_huge_message_is_refused_politely_and_loses_nothing(

@@ -42,6 +42,7 @@ async def test_every_legal_and_illegal_transition(tmp_path: Path) -> None:
             if (a, b) in LEGAL:
                 await transition(session, case, b, actor="test", note="why")
                 assert case.state == b
+                assert (case.closed_at is not None) == (b == "closed")  # when it was closed
                 events = await case_events(session, case.id)
                 assert [(e.from_state, e.to_state, e.actor, e.note) for e in events] == [
                     (a, b, "test", "why")

@@ -18,6 +18,7 @@ from handlers.messages import Reply
 
 HINT = _("Reply with the number of your choice.")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
 _NUMBER = re.compile(r"^(?:第)?\s*(\d{1,3})\s*(?:[.、。号个项]|\))?$")
 
 Choice = list[str]  # [label, payload]
@@ -26,7 +27,9 @@ Choice = list[str]  # [label, payload]
 def guess_locale(replies: Sequence[Reply]) -> str:
     """The language the replies are written in (a channel does not know the person)."""
     text = " ".join(r.text for r in replies)
-    return "zh_CN" if _CJK.search(text) or not text.strip() else "en"
+    # English replies quote Chinese names (the center, a street): count, don't just look
+    cjk, latin = len(_CJK.findall(text)), len(_LATIN.findall(text))
+    return "en" if latin > 3 * cjk else "zh_CN"
 
 
 def render(replies: Sequence[Reply], *, start: int = 1) -> tuple[list[str], list[Choice]]:
