@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
+from bot.channels.text_parts import split_lines
 from handlers.messages import Attachment, AttachmentRefused, Inbound, Reply
 
 TEXT_LIMIT = 4096
@@ -28,25 +29,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Split long text on line breaks so every part fits one Telegram message."""
-    if len(text) <= limit:
-        return [text]
-    parts, current = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return parts
+    return split_lines(text, limit)
 
 
 async def to_inbound(update: Update, download: Download, max_bytes: int) -> Inbound | None:

@@ -29,6 +29,7 @@ from sqlalchemy import update
 
 from bot.channels.base import DeliveryHeld
 from bot.channels.numbered import guess_locale, render, resolve
+from bot.channels.text_parts import split_utf8
 from bot.channels.wechat_api import OUT_OF_WINDOW, WeChatApi, WeChatApiError
 from bot.channels.wechat_xml import CallbackParams, Codec, Forged, Malformed
 from bot.config import WeChatSettings
@@ -61,36 +62,12 @@ def pack(texts: Sequence[str], limit: int = TEXT_LIMIT) -> list[str]:
     """Join texts into as few messages as fit the byte limit; split what is too long."""
     chunks: list[str] = []
     for text in texts:
-        for piece in _split(text, limit):
+        for piece in split_utf8(text, limit):
             if chunks and len(f"{chunks[-1]}\n\n{piece}".encode()) <= limit:
                 chunks[-1] = f"{chunks[-1]}\n\n{piece}"
             else:
                 chunks.append(piece)
     return chunks
-
-
-def _split(text: str, limit: int) -> list[str]:
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line.encode()) > limit:  # one very long line: cut by characters
-            cut = len(line)
-            while len(line[:cut].encode()) > limit:
-                cut = cut * 3 // 4
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:cut])
-            line = line[cut:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate.encode()) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return parts
 
 
 def update_key(message: Any) -> str:

@@ -22,9 +22,10 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.channels import wecom_callback as callback
 from bot.channels.numbered import render, resolve
+from bot.channels.text_parts import utf8_len
 from bot.channels.wecom_api import MediaTooLarge, WeComApi
 from bot.channels.wecom_outbound import WeComOutbound
-from bot.channels.wecom_render import TEXT_LIMIT, utf8_len
+from bot.channels.wecom_render import TEXT_LIMIT
 from bot.config import WeComSettings
 from bot.files import save_bytes
 from handlers.messages import Attachment, AttachmentRefused, Inbound, Reply

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.channels.numbered import render
+from bot.channels.text_parts import split_utf8 as _split_utf8
 from handlers.i18n import Translator
 from handlers.i18n import mark as _
 from handlers.messages import Button, Reply
@@ -30,42 +31,9 @@ OPEN_IN_APP = _("{label}: open the case in the app with {command}")
 FILE_IN_APP = _("📄 {name}: ask for it in the app chat.")
 
 
-def utf8_len(text: str) -> int:
-    return len(text.encode("utf-8"))
-
-
 def split_utf8(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Split on line breaks so that every part is at most `limit` bytes of UTF-8."""
-    if utf8_len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        for piece in _chop(line, limit):
-            candidate = f"{current}\n{piece}" if current else piece
-            if current and utf8_len(candidate) > limit:
-                parts.append(current)
-                current = piece
-            else:
-                current = candidate
-    if current:
-        parts.append(current)
-    return parts
-
-
-def _chop(line: str, limit: int) -> list[str]:
-    """A single line longer than the limit, cut between characters."""
-    pieces: list[str] = []
-    current, size = "", 0
-    for char in line:
-        n = utf8_len(char)
-        if size + n > limit:
-            pieces.append(current)
-            current, size = "", 0
-        current += char
-        size += n
-    pieces.append(current)
-    return pieces
+    return _split_utf8(text, limit)
 
 
 def app_steps(replies: list[Reply]) -> list[list[str]]:
