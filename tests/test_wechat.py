@@ -46,17 +46,18 @@ async def count(db_url: str, model: type) -> int:
     return int(n)
 
 
+def sample_settings(settings: Settings, api: FakeWeChatApi) -> None:
+    """The bot configured with WeChat's public sample token, key and app id."""
+    wechat_settings(settings, api)
+    w = settings.wechat
+    w.token, w.encoding_aes_key = SAMPLE["token"], SAMPLE["encoding_aes_key"]
+    w.app_id = api.app_id = SAMPLE["app_id"]
+
+
 async def test_public_sample_message_is_decrypted_and_answered(
     settings: Settings, api: FakeWeChatApi
 ) -> None:
-    wechat_settings(settings, api)
-    w = settings.wechat
-    w.token, w.encoding_aes_key, w.app_id = (
-        SAMPLE["token"],
-        SAMPLE["encoding_aes_key"],
-        SAMPLE["app_id"],
-    )
-    api.app_id = SAMPLE["app_id"]
+    sample_settings(settings, api)
     sample = SAMPLE["decrypt"]
     body = envelope(sample["encrypt"])
     query = {k: sample[k] for k in ("msg_signature", "timestamp", "nonce")}
@@ -72,18 +73,18 @@ async def test_public_sample_message_is_decrypted_and_answered(
         status, again = await side.post_raw(query, body)  # WeChat's retry of the same MsgId
         assert status == 200 and side.read_reply(again) == ""
     assert await count(settings.database.url, InboundUpdate) == 1
+    db = Database(settings.database.url)
+    async with db.session() as s:  # decrypted as WeChat says: from "messense", MsgId kept
+        update = (await s.execute(select(InboundUpdate))).scalar_one()
+        assert update.update_key == sample["expect"]["MsgId"]
+        assert await find_identity(s, "wechat", sample["expect"]["FromUserName"])
+    await db.dispose()
 
 
 async def test_url_verification_with_the_public_sample(
     settings: Settings, api: FakeWeChatApi
 ) -> None:
-    wechat_settings(settings, api)
-    w = settings.wechat
-    w.token, w.encoding_aes_key, w.app_id = (
-        SAMPLE["token"],
-        SAMPLE["encoding_aes_key"],
-        SAMPLE["app_id"],
-    )
+    sample_settings(settings, api)
     v = SAMPLE["verify_url"]
     query = {k: v[k] for k in ("msg_signature", "timestamp", "nonce", "echostr")}
     async with running_wechat_bot(settings, api) as (_app, side):
