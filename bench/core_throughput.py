@@ -17,12 +17,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
 from handlers.core import Core
 from handlers.messages import Inbound, Reply
+from storage import crypto
 from storage.db import Database
 
 # The journey: a label to press, or text to type (prefixed with "> ").
@@ -93,6 +95,7 @@ async def run(url: str, users: int) -> None:
             await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             await conn.execute(text("CREATE SCHEMA public"))
         await engine.dispose()
+    crypto.configure(Fernet.generate_key())  # phone and ID numbers are stored encrypted
     settings = Settings()
     settings.database.url = url
     db = Database(url)

@@ -120,8 +120,11 @@ class _OneWriter:
     Within this process they queue on an asyncio lock before that: SQLite's busy handler
     polls, sleeping up to 100 ms between tries, so under load the write lock sat free while
     the next transaction slept; the asyncio lock hands it on at once. It is released when
-    the connection goes back to the pool, after the commit or rollback.
+    the connection goes back to the pool, after the commit or rollback; like busy_timeout,
+    waiting for it gives up after 30 s (TimeoutError, which the core answers as "busy").
     """
+
+    WAIT_SECONDS = 30.0
 
     def __init__(self) -> None:
         self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
@@ -132,9 +135,13 @@ class _OneWriter:
             self._locks = {loop: asyncio.Lock()}  # a new loop (tests): forget the old one
         return self._locks[loop]
 
+    async def _acquire(self, lock: asyncio.Lock) -> None:
+        async with asyncio.timeout(self.WAIT_SECONDS):
+            await lock.acquire()
+
     def begin(self, conn: Connection) -> None:
         lock = self._lock()
-        await_only(lock.acquire())
+        await_only(self._acquire(lock))
         conn.info["one_writer"] = lock
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 

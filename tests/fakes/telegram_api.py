@@ -33,6 +33,13 @@ Behaviour worth knowing:
 * ``editMessageText`` without ``reply_markup`` removes the inline keyboard, and an edit that
   changes nothing fails with "message is not modified" -- both as on the real server.
 * Texts are stored as sent: ``parse_mode`` markup is not parsed into entities.
+
+Webhooks: a webhook URL must be HTTPS, as on the real server, so the fake cannot post to it
+directly. ``route_webhook(url, ...)`` plays the HTTPS proxy in front of the bot: while a
+webhook is set, every update is POSTed (with the ``secret_token`` header) to one of the given
+local URLs in turn, one chat's updates in order, and kept pending until a 2xx answer.
+
+For load tests, ``listeners`` are called with every successful ``Call`` as it completes.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ from pathlib import PurePosixPath
 from types import TracebackType
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 __all__ = ["Call", "FakeTelegramServer", "StoredFile", "UploadedFile"]
@@ -193,6 +201,17 @@ def _as_int(value: Any, name: str) -> int:
         raise _ApiError(400, f"Bad Request: invalid {name} specified") from None
 
 
+def _update_chat(update: JSONDict) -> Any:
+    """The chat an update belongs to (its sender when it has no chat)."""
+    for kind in ("message", "edited_message", "callback_query"):
+        body = update.get(kind)
+        if body:
+            message = body.get("message", body) if kind == "callback_query" else body
+            chat = (message or {}).get("chat") or {}
+            return chat.get("id") or (body.get("from") or {}).get("id")
+    return None
+
+
 def _iter_inline_buttons(markup: JSONDict | None) -> list[JSONDict]:
     if not markup:
         return []
@@ -239,6 +258,10 @@ class FakeTelegramServer:
         self.my_commands: dict[tuple[str, str], list[JSONDict]] = {}
         #: Current webhook configuration (url == "" means no webhook).
         self.webhook: JSONDict = {"url": ""}
+        #: Webhook posts made: (update_id, local URL, HTTP status or 0 when unreachable).
+        self.webhook_deliveries: list[tuple[int, str, int]] = []
+        #: Called with every successful call as it completes (keep them cheap).
+        self.listeners: list[Callable[[Call], None]] = []
 
         self._pending: list[JSONDict] = []
         self._confirmed_offset = 0
@@ -253,6 +276,13 @@ class FakeTelegramServer:
         self._callback_queries: dict[str, JSONDict] = {}
         self._files: dict[str, StoredFile] = {}
         self._failures: dict[str, list[_Failure]] = {}
+        self._routes: list[str] = []
+        self._duplicate_every = 0
+        self._routed = itertools.count()
+        self._posting: set[int] = set()
+        self._chat_tails: dict[Any, asyncio.Future[None]] = {}
+        self._post_tasks: set[asyncio.Task[None]] = set()
+        self._http: aiohttp.ClientSession | None = None
 
         self._methods: dict[str, Callable[[JSONDict], Any]] = {
             "getme": self._m_get_me,
@@ -300,6 +330,12 @@ class FakeTelegramServer:
             return
         self._closing = True
         self._notify()
+        for task in list(self._post_tasks):
+            task.cancel()
+        await asyncio.gather(*self._post_tasks, return_exceptions=True)
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
         runner, self._runner = self._runner, None
         await runner.cleanup()
 
@@ -495,6 +531,70 @@ class FakeTelegramServer:
         params = {"retry_after": failure.retry_after} if failure.retry_after else None
         return _ApiError(failure.status, failure.description, params)
 
+    # ------------------------------------------------------------------ webhook delivery
+
+    def route_webhook(self, *urls: str, duplicate_every: int = 0) -> None:
+        """POST updates to these local URLs while a webhook is set (the bot's HTTPS proxy).
+
+        Each update goes to the next URL in turn. With ``duplicate_every=n`` every n-th update
+        is also posted to the following URL, as when Telegram retries a slow delivery and the
+        proxy sends the retry to another instance.
+        """
+        self._routes = list(urls)
+        self._duplicate_every = duplicate_every
+        self._post_pending()
+
+    def _post_pending(self) -> None:
+        if not (self._routes and self.webhook.get("url")) or self._runner is None:
+            return
+        for update in self._pending:
+            if update["update_id"] not in self._posting:
+                self._posting.add(update["update_id"])
+                key = _update_chat(update)
+                before = self._chat_tails.get(key)
+                done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                self._chat_tails[key] = done
+                task = asyncio.create_task(self._post_in_order(update, before, done))
+                self._post_tasks.add(task)
+                task.add_done_callback(self._post_tasks.discard)
+
+    async def _post_in_order(
+        self, update: JSONDict, before: asyncio.Future[None] | None, done: asyncio.Future[None]
+    ) -> None:
+        """Deliver one update after the chat's previous one, retrying until it is taken."""
+        try:
+            if before is not None:
+                await asyncio.shield(before)
+            n = next(self._routed)
+            urls = [self._routes[n % len(self._routes)]]
+            if self._duplicate_every and n % self._duplicate_every == self._duplicate_every - 1:
+                urls.append(self._routes[(n + 1) % len(self._routes)])
+            while not self._closing and self.webhook.get("url"):
+                statuses = await asyncio.gather(*(self._post(url, update) for url in urls))
+                if any(200 <= status < 300 for status in statuses):
+                    self._pending = [u for u in self._pending if u is not update]
+                    self._notify()
+                    return
+                urls = [self._routes[next(self._routed) % len(self._routes)]]
+                await asyncio.sleep(0.1)
+        finally:
+            self._posting.discard(update["update_id"])
+            done.set_result(None)
+
+    async def _post(self, url: str, update: JSONDict) -> int:
+        if self._http is None:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        headers = {}
+        if self.webhook.get("secret_token"):
+            headers["X-Telegram-Bot-Api-Secret-Token"] = str(self.webhook["secret_token"])
+        try:
+            async with self._http.post(url, json=update, headers=headers) as response:
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError):
+            status = 0
+        self.webhook_deliveries.append((update["update_id"], url, status))
+        return status
+
     # ------------------------------------------------------------------ user side
 
     def queue_update(self, update: JSONDict) -> JSONDict:
@@ -509,6 +609,7 @@ class FakeTelegramServer:
             self.dropped_updates.append(update)
         else:
             self._pending.append(update)
+            self._post_pending()
         self._notify()
         return update
 
@@ -658,6 +759,8 @@ class FakeTelegramServer:
             self._notify()
             return exc.response()
         call.result = result
+        for listener in self.listeners:
+            listener(call)
         self._notify()
         return web.json_response({"ok": True, "result": result})
 
@@ -758,6 +861,7 @@ class FakeTelegramServer:
         if params.get("drop_pending_updates"):
             self.dropped_updates.extend(self._pending)
             self._pending = []
+        self._post_pending()
         return True
 
     def _m_get_webhook_info(self, params: JSONDict) -> JSONDict:

@@ -1,0 +1,188 @@
+"""Load benchmark: simulated people filing and asking through the fake Telegram server.
+
+Every person sends /start, three legal questions at once (their answers must come back in
+order), walks the whole filing (screening, intake, submit: 28 updates) and asks /status. The
+bot runs in its own process (`python -m bot run`), as in production; the fake server and the
+people share this one. In the same run a bare python-telegram-bot echo bot, configured as our
+channel configures PTB, takes the same updates: its throughput is the framework's ceiling on
+this server, and ours is printed as a share of it.
+
+By default every person waits for the whole answer before the next step (closed loop), so
+the bot is always busy with up to --users people at once and updates/s is the most it
+sustains; --rate offers a fixed rate instead (for latency at a given load).
+
+    .venv/bin/python -m bench.load                          # SQLite and PostgreSQL, 50 people
+    .venv/bin/python -m bench.load --db sqlite --users 20
+    .venv/bin/python -m bench.load --db postgresql --pg-url postgresql+asyncpg://u@host/db
+    .venv/bin/python -m bench.load --rate 40                # 40 updates/s offered
+    .venv/bin/python -m bench.load --channel wechat         # WeChat: 200 requests/s, 15 s
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from bench.load_driver import Driver, Stats
+from bench.load_script import person_script
+from bench.load_targets import (
+    BotConfig,
+    BotProcess,
+    free_port,
+    reset_postgres,
+    telegram_ready,
+)
+from bench.load_wechat import WeChatStats, measure_wechat
+from tests.fakes.telegram_api import FakeTelegramServer
+
+DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1/test"
+CALIBRATION_USER = 900_001
+FIRST_USER = 910_001
+
+
+@dataclass
+class Row:
+    """One bot on one database under the load."""
+
+    bot: str
+    database: str
+    stats: Stats
+    log_problems: list[str]
+
+    @property
+    def errors(self) -> int:
+        return sum(self.stats.errors.values()) + len(self.log_problems)
+
+
+async def measure(bot: str, database: str, args: argparse.Namespace) -> Row:
+    """Start the bot on a fresh fake server (and database), calibrate, then load it."""
+    async with FakeTelegramServer() as server:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite+aiosqlite:///{Path(tmp) / 'load.db'}"
+            if database == "postgresql":
+                url = args.pg_url
+                await reset_postgres(url)
+            config = BotConfig(
+                server=server,
+                db_url=url,
+                data_dir=Path(tmp),
+                data_key=Fernet.generate_key().decode(),
+                mode=args.mode,
+                port=free_port(),
+            )
+            path = config.write(Path(tmp) / f"{bot}.toml")
+            process = BotProcess.echo(path) if bot == "echo" else BotProcess.ours(path)
+            if args.mode == "webhook":
+                server.route_webhook(config.webhook_url)
+            await process.start(telegram_ready(server, args.mode))
+            try:
+                driver = Driver(server, buttons=bot == "ours")
+                script = person_script()
+                expected = await driver.calibrate(CALIBRATION_USER, script)
+                users = list(range(FIRST_USER, FIRST_USER + args.users))
+                stats = await driver.run(users, script, expected, rate=args.rate)
+            finally:
+                await process.stop()
+            return Row(bot, database if bot == "ours" else "-", stats, process.problems())
+
+
+def report(rows: list[Row], args: argparse.Namespace) -> None:
+    load = f"{args.rate:g} updates/s offered" if args.rate else "closed loop"
+    print(
+        f"\n{date.today()}  {args.users} people x {len(person_script())} steps, {load}, "
+        f"Telegram {args.mode}, {os.cpu_count()} cores"
+    )
+    print(
+        f"{'bot':5s} {'database':10s} {'updates':>7s} {'secs':>6s} {'updates/s':>9s} "
+        f"{'p50 ms':>7s} {'p99 ms':>7s} {'errors':>6s} {'reordered':>9s} {'cases':>5s}"
+    )
+    for row in rows:
+        s = row.stats
+        print(
+            f"{row.bot:5s} {row.database:10s} {s.handled:7d} {s.seconds:6.1f} {s.rate:9.1f} "
+            f"{s.p50:7.1f} {s.percentile(0.99):7.1f} {row.errors:6d} {s.reordered:9d} "
+            f"{len(s.cases):5d}"
+        )
+        for kind, count in sorted(row.stats.errors.items()):
+            print(f"      {kind}: {count}")
+        for line in row.log_problems[:5]:
+            print(f"      log: {line[:150]}")
+        if s.missed_slots:
+            print(f"      {s.missed_slots} send slots missed (everyone was waiting for answers)")
+    echo = next((r for r in rows if r.bot == "echo"), None)
+    if echo and echo.stats.rate and not args.rate:  # at a fixed rate both just keep up
+        ratios = [
+            f"{r.database} {r.stats.rate / echo.stats.rate:.2f}" for r in rows if r.bot == "ours"
+        ]
+        print(f"ours / echo ceiling: {', '.join(ratios)}  (target: at least 0.7)")
+
+
+def report_wechat(runs: list[tuple[str, WeChatStats, list[str]]], args: argparse.Namespace) -> None:
+    print(
+        f"\n{date.today()}  WeChat webhook (safe mode), {args.wechat_rate:g} requests/s offered "
+        f"for {args.wechat_seconds:g} s, {os.cpu_count()} cores"
+    )
+    print(
+        f"{'database':10s} {'answered':>8s} {'req/s':>6s} {'p50 ms':>7s} {'p99 ms':>7s} "
+        f"{'errors':>6s} {'pushed':>6s}  p99 < 1 s"
+    )
+    for database, s, problems in runs:
+        errors = sum(s.errors.values()) + len(problems)
+        p99 = s.percentile(0.99)
+        print(
+            f"{database:10s} {s.answered:8d} {s.answered / s.seconds:6.1f} {s.p50:7.1f} "
+            f"{p99:7.1f} {errors:6d} {s.pushed:6d}  {'yes' if p99 < 1000 else 'NO'}"
+        )
+        for kind, count in sorted(s.errors.items()):
+            print(f"      {kind}: {count}")
+        for line in problems[:5]:
+            print(f"      log: {line[:150]}")
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    if args.channel in ("telegram", "all"):
+        rows = []
+        if not args.no_echo:
+            rows.append(await measure("echo", "-", args))
+        for database in databases:
+            rows.append(await measure("ours", database, args))
+        report(rows, args)
+    if args.channel in ("wechat", "all"):
+        runs = []
+        for database in databases:
+            stats, problems = await measure_wechat(
+                database, args.pg_url, args.wechat_rate, args.wechat_seconds
+            )
+            runs.append((database, stats, problems))
+        report_wechat(runs, args)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=50, help="simulated people (default 50)")
+    parser.add_argument("--rate", type=float, default=0, help="updates/s offered (0: closed loop)")
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG_URL,
+        help="PostgreSQL URL; its schema is emptied (default: $TEST_DATABASE_URL, else "
+        "the test database)",
+    )
+    parser.add_argument("--mode", choices=["polling", "webhook"], default="polling")
+    parser.add_argument("--no-echo", action="store_true", help="skip the echo bot's ceiling")
+    parser.add_argument("--channel", choices=["telegram", "wechat", "all"], default="telegram")
+    parser.add_argument("--wechat-rate", type=float, default=200, help="requests/s (200)")
+    parser.add_argument("--wechat-seconds", type=float, default=15, help="how long (15 s)")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
