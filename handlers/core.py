@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.config import Settings
 from handlers import commands
+from handlers.choices import resolve, shown
 from handlers.context import Ctx
 from handlers.deadlines import WorkCalendar
 from handlers.flow import FlowRegistry
@@ -29,6 +32,7 @@ from handlers.messages import Inbound, Reply
 from handlers.staff.refs import DEPARTMENTS
 from knowledge.scope import ScopeRules, load_scope_rules
 from storage import outbox
+from storage.choices import load_choices, save_choices
 from storage.conversations import load_conversation
 from storage.db import Database
 from storage.models import FaqLink, Person
@@ -170,7 +174,8 @@ class Core:
                     return await self._handle_once(inbound)
                 except StaleDataError:
                     log.info("conversation changed underneath us; retry %s", attempt + 1)
-                except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
+                # PoolTimeout: every database connection busy for 30 s (overload)
+                except (OperationalError, DBAPIError, PoolTimeout, OSError, TimeoutError) as exc:
                     log.warning("database trouble handling %s: %s", inbound.update_key, exc)
                     await asyncio.sleep(0.3 * (attempt + 1))
                 except Exception:
@@ -200,10 +205,25 @@ class Core:
             locale = person.locale or normalize_locale(
                 inbound.locale_hint, self.settings.center.default_locale
             )
+            if inbound.text_only:
+                inbound = await self._numbered_choice(session, inbound)
             ctx = Ctx(self, session, inbound, identity, person, conv, self.translator(locale))
             if len(inbound.text) > MAX_TEXT:
                 return [Reply(ctx.t(_TOO_LONG, max=ctx.t.number(MAX_TEXT)))]
-            return await commands.dispatch(ctx)
+            replies = await commands.dispatch(ctx)
+            if inbound.text_only:
+                await save_choices(session, inbound.channel, inbound.chat_id, shown(replies))
+                await outbox.release_held(session, inbound.channel, inbound.chat_id)
+            return replies
+
+    @staticmethod
+    async def _numbered_choice(session, inbound: Inbound) -> Inbound:  # type: ignore[no-untyped-def]
+        """In a text-only chat, "2" (or the item's words) presses the second button shown."""
+        if inbound.button is not None or not inbound.text:
+            return inbound
+        choices = await load_choices(session, inbound.channel, inbound.chat_id)
+        payload = resolve(inbound.text, choices) if choices else None
+        return replace(inbound, button=payload, text="") if payload else inbound
 
 
 _BUSY = _(

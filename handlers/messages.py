@@ -52,6 +52,9 @@ class Inbound:
     locale_hint: str | None = None
     entry_source: str | None = None
     reply_to_text: str | None = None  # the text of the message this one replies to
+    # Buttons are shown as numbers in this chat (WeChat): the core resolves "2" and
+    # remembers what it showed; pushes held for the person are released when they write.
+    text_only: bool = False
 
     @property
     def is_command(self) -> bool:

@@ -285,7 +285,8 @@ async def test_database_down_users_told_to_retry_and_the_bot_recovers(
 
         await proxy.cut()
         answer = await user.press("我是劳动者")
-        assert answer == ["抱歉，现在系统繁忙。您之前填写的内容都已保存，请过一分钟再把最后一条消息发一次。"]
+        busy = "抱歉，现在系统繁忙。您之前填写的内容都已保存，请过一分钟再把最后一条消息发一次。"
+        assert answer == [busy]
         await asyncio.sleep(1)  # the dispatcher keeps failing meanwhile
         assert bot.alive
 

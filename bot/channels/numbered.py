@@ -1,25 +1,26 @@
 """Buttons as numbered choices, for chats that only carry text (WeChat, WeCom).
 
-Replies are rendered as text with "1. 是 / 2. 否" lines; the choices are kept in the
-database (storage.choices) so that the answer "2" presses the second button, even after a
-restart or on another instance.
+Replies are rendered as text with "1. 是 / 2. 否" lines, numbered in the order of
+`handlers.choices.shown`; the core keeps those choices in the database (storage.choices), so
+that the answer "2" presses the second button, even after a restart or on another instance.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from handlers.choices import resolve
 from handlers.i18n import Translator
 from handlers.i18n import mark as _
 from handlers.messages import Reply
 
+__all__ = ["HINT", "guess_locale", "render", "resolve"]
+
 HINT = _("Reply with the number of your choice.")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
-_NUMBER = re.compile(r"^(?:第)?\s*(\d{1,3})\s*(?:[.、。号个项]|\))?$")
 
 Choice = list[str]  # [label, payload]
 
@@ -47,19 +48,3 @@ def render(replies: Sequence[Reply], *, start: int = 1) -> tuple[list[str], list
         hint = Translator(guess_locale(replies), ZoneInfo("UTC"))(HINT)
         texts[-1] = f"{texts[-1]}\n\n{hint}"
     return texts, choices
-
-
-def resolve(text: str, choices: Sequence[Sequence[str]]) -> str | None:
-    """The payload the person chose by number ("2", "２", "第2项") or by label, if any."""
-    clean = unicodedata.normalize("NFKC", text).strip()
-    match = _NUMBER.match(clean)
-    if match:
-        index = int(match.group(1))
-        if 1 <= index <= len(choices):
-            return choices[index - 1][1]
-        return None
-    folded = clean.casefold()
-    for label, payload in choices:
-        if folded and unicodedata.normalize("NFKC", label).strip().casefold() == folded:
-            return payload
-    return None

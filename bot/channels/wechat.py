@@ -28,7 +28,7 @@ from aiohttp import web
 from sqlalchemy import update
 
 from bot.channels.base import DeliveryHeld
-from bot.channels.numbered import guess_locale, render, resolve
+from bot.channels.numbered import guess_locale, render
 from bot.channels.text_parts import split_utf8
 from bot.channels.wechat_api import OUT_OF_WINDOW, WeChatApi, WeChatApiError
 from bot.channels.wechat_xml import CallbackParams, Codec, Forged, Malformed
@@ -38,7 +38,7 @@ from handlers.i18n import Translator
 from handlers.i18n import mark as _
 from handlers.messages import Attachment, AttachmentRefused, Inbound, Reply
 from storage import outbox
-from storage.choices import load_choices, save_choices
+from storage.choices import save_choices
 from storage.db import Database
 from storage.models import Identity, utcnow
 
@@ -149,8 +149,7 @@ class WeChatChannel:
         replies = await self._handle_within_budget(message)
         if replies is None:
             return web.Response(text="success")
-        texts, choices = self._render(replies)
-        await self._save_choices(message.source, choices, replace=True)
+        texts, _choices = self._render(replies)  # the core remembered the choices
         chunks = pack(texts)
         if not chunks:
             return web.Response(text="success")
@@ -191,23 +190,10 @@ class WeChatChannel:
             inbound = await self.to_inbound(message)
             if inbound is None:
                 return []
-            replies = await self.handler(inbound)
-            await self._release_held(message.source)
-            return replies
+            return await self.handler(inbound)
         finally:
             if self.on_handled:
                 self.on_handled()
-
-    async def _release_held(self, openid: str) -> None:
-        """They wrote, so their window is open: pushes held for them can go now."""
-        try:
-            async with self.db.session() as session:
-                released = await outbox.release_held(session, "wechat", openid)
-        except Exception as exc:  # the dispatcher retries held pushes at the next message
-            log.warning("could not release held WeChat pushes: %s", exc)
-            return
-        if released:
-            log.info("released %d held pushes for a WeChat user", released)
 
     async def _push_when_done(self, message: Any, task: asyncio.Task[list[Reply]]) -> None:
         key = update_key(message)
@@ -236,16 +222,17 @@ class WeChatChannel:
             sender_id=openid,
             chat_id=openid,
             chat_kind="private",
+            text_only=True,  # the core resolves "2" and releases held pushes
         )
         kind = message.type
         if kind == "text":
-            return await self._text_inbound(base, message.content or "")
+            return Inbound(**base, text=message.content or "")
         if kind == "image":
             return Inbound(**base, **await self._media(message.media_id, "photo"))
         if kind == "voice":
             heard = (getattr(message, "recognition", "") or "").strip()
             if heard:  # WeChat's speech recognition (being retired; often empty)
-                return await self._text_inbound(base, heard)
+                return Inbound(**base, text=heard)
             return Inbound(**base, refused=(AttachmentRefused("voice", "unsupported"),))
         if kind in ("video", "shortvideo"):
             return Inbound(**base, refused=(AttachmentRefused("video", "unsupported"),))
@@ -256,18 +243,6 @@ class WeChatChannel:
         if kind == "event":
             return self._event_inbound(base, message)
         return Inbound(**base, refused=(AttachmentRefused(kind or "unknown", "unsupported"),))
-
-    async def _text_inbound(self, base: dict[str, Any], text: str) -> Inbound:
-        try:
-            async with self.db.session() as session:
-                choices = await load_choices(session, "wechat", base["chat_id"])
-        except Exception as exc:  # the core will tell them the service is busy
-            log.warning("could not read the numbered choices: %s", exc)
-            choices = []
-        payload = resolve(text, choices) if choices else None
-        if payload is not None:
-            return Inbound(**base, button=payload)
-        return Inbound(**base, text=text)
 
     def _event_inbound(self, base: dict[str, Any], message: Any) -> Inbound | None:
         event = message.event
