@@ -65,6 +65,9 @@ class CalendarSettings:
 @dataclass
 class DatabaseSettings:
     url: str = "sqlite+aiosqlite:///data/mediation.db"
+    # PostgreSQL: a connection or statement taking longer fails, and the person is told to
+    # try again shortly (a database that hangs would otherwise hold every chat).
+    timeout_seconds: float = 15.0
 
 
 @dataclass
@@ -304,6 +307,8 @@ def _validate(s: Settings) -> None:
             "database.url: expected 'sqlite+aiosqlite:///PATH' or "
             f"'postgresql+asyncpg://USER@HOST/DB', got {s.database.url!r}"
         )
+    if s.database.timeout_seconds <= 0:
+        raise ConfigError("database.timeout_seconds: expected a positive number of seconds")
     for admin in s.staff.admins:
         if ":" not in admin:
             raise ConfigError(

@@ -174,8 +174,11 @@ class Core:
                     return await self._handle_once(inbound)
                 except StaleDataError:
                     log.info("conversation changed underneath us; retry %s", attempt + 1)
+                except TimeoutError as exc:  # it waited long already: do not make it wait more
+                    log.warning("database timeout handling %s: %r", inbound.update_key, exc)
+                    break
                 # PoolTimeout: every database connection busy for 30 s (overload)
-                except (OperationalError, DBAPIError, PoolTimeout, OSError, TimeoutError) as exc:
+                except (OperationalError, DBAPIError, PoolTimeout, OSError) as exc:
                     log.warning("database trouble handling %s: %s", inbound.update_key, exc)
                     await asyncio.sleep(0.3 * (attempt + 1))
                 except Exception:

@@ -55,14 +55,17 @@ def open_database(settings: Settings) -> Database:
         crypto.load_or_create_key(settings.security.data_key, settings.security.key_file),
         settings.security.old_keys,
     )
-    return Database(settings.database.url)
+    return Database(settings.database.url, timeout=settings.database.timeout_seconds)
 
 
 class Database:
     """Owns the async engine; hands out sessions."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, timeout: float | None = None) -> None:
+        """`timeout`: PostgreSQL only — how long a connection attempt or a statement may take
+        before it fails (a database that hangs instead of refusing); none for migrations."""
         self.url = url
+        self.echo = echo
         if url.startswith("sqlite"):
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
@@ -75,7 +78,10 @@ class Database:
             event.listen(self.engine.sync_engine, "begin", writer.begin)
             event.listen(self.engine.sync_engine.pool, "checkin", writer.checkin)
         else:
-            self.engine = create_async_engine(url, echo=echo, pool_pre_ping=True)
+            limits = {"timeout": timeout, "command_timeout": timeout} if timeout else {}
+            self.engine = create_async_engine(
+                url, echo=echo, pool_pre_ping=True, connect_args=limits
+            )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -83,9 +89,17 @@ class Database:
         return self.engine.dialect.name
 
     async def upgrade(self) -> None:
-        """Apply every pending migration (also run at start)."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(_upgrade)
+        """Apply every pending migration (also run at start), without a statement timeout."""
+        if self.dialect != "postgresql":
+            async with self.engine.begin() as conn:
+                await conn.run_sync(_upgrade)
+            return
+        engine = create_async_engine(self.url, echo=self.echo)
+        try:
+            async with engine.begin() as conn:
+                await conn.run_sync(_upgrade)
+        finally:
+            await engine.dispose()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -7,6 +7,7 @@ this process; the database is a SQLite file or PostgreSQL (TEST_DATABASE_URL).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import sqlite3
 import sys
@@ -17,7 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, make_url, select, text
 
-from handlers.messages import Reply
+from bot.config import Settings
+from handlers.core import Core
+from handlers.messages import Inbound, Reply
 from handlers.validators import id_check_char
 from storage import outbox
 from storage.db import Database
@@ -298,6 +301,40 @@ async def test_database_down_users_told_to_retry_and_the_bot_recovers(
         assert bot.alive and "Task exception was never retrieved" not in bot.output()
     finally:
         await bot.stop()
+        await proxy.cut()
+        await db.dispose()
+
+
+async def test_database_that_hangs_gets_a_busy_answer_soon_and_recovers(
+    settings: Settings, db_url: str
+) -> None:
+    """PostgreSQL stops answering without closing anything (a hung server or network): the
+    statement timeout answers "busy" within seconds instead of holding the chat for minutes;
+    once it answers again, so does the bot."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL behind a proxy")
+    target = make_url(db_url)
+    proxy = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
+    await proxy.start()
+    db = Database(_through_proxy(db_url, proxy), timeout=1.0)
+    await db.upgrade()
+    core = Core(settings, db)
+    says = itertools.count()
+
+    async def say(text: str) -> str:
+        inbound = Inbound("telegram", f"hang-{next(says)}", "77", "77", text=text)
+        return "\n".join(r.text for r in await core.handle(inbound))
+
+    try:
+        assert "调解" in await say("/start")
+        proxy.hang()
+        started = asyncio.get_running_loop().time()
+        assert "系统繁忙" in await say("/help")
+        assert asyncio.get_running_loop().time() - started < 5  # not TCP's minutes
+        proxy.unhang()
+        assert "/status" in await say("/help")
+    finally:
+        proxy.unhang()
         await proxy.cut()
         await db.dispose()
 

@@ -7,7 +7,8 @@ import contextlib
 
 
 class TcpProxy:
-    """Forwards connections to `target`; `cut()` drops them all and refuses new ones."""
+    """Forwards connections to `target`; `cut()` drops them all and refuses new ones;
+    `hang()` keeps them open but passes nothing (a server that stopped answering)."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -15,6 +16,8 @@ class TcpProxy:
         self.accepted = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     async def start(self) -> None:
         """Listen (on a free port the first time, the same port after a cut)."""
@@ -33,6 +36,12 @@ class TcpProxy:
     async def restore(self) -> None:
         await self.start()
 
+    def hang(self) -> None:
+        self._flowing.clear()
+
+    def unhang(self) -> None:
+        self._flowing.set()
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.accepted += 1
         try:
@@ -42,17 +51,22 @@ class TcpProxy:
             return
         self._writers |= {writer, up_writer}
         await asyncio.gather(
-            _pipe(reader, up_writer), _pipe(up_reader, writer), return_exceptions=True
+            _pipe(reader, up_writer, self._flowing),
+            _pipe(up_reader, writer, self._flowing),
+            return_exceptions=True,
         )
         self._writers -= {writer, up_writer}
         for w in (writer, up_writer):
             w.transport.abort()
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pipe(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, flowing: asyncio.Event
+) -> None:
     """Copy bytes one way until EOF or an error; then half-close the other side."""
     with contextlib.suppress(OSError):
         while data := await reader.read(65536):
+            await flowing.wait()
             writer.write(data)
             await writer.drain()
         if writer.can_write_eof():
