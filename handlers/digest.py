@@ -19,25 +19,13 @@ from handlers.lifecycle import ENDED
 from handlers.messages import Reply
 from handlers.staff.pushes import arbitration_advice, push_parties
 from storage import outbox
-from storage.db import insert_for
-from storage.models import Case, JobRun
+from storage.jobs import claim_job
+from storage.models import Case
 
 if TYPE_CHECKING:
     from handlers.core import Core
 
 DUE_SOON_DAYS = 3
-
-
-async def claim_job(session: AsyncSession, job: str, period: str) -> bool:
-    """True for the one process that claims (job, period) first."""
-    insert = insert_for(session)
-    stmt = (
-        insert(JobRun)
-        .values(job=job, period=period)
-        .on_conflict_do_nothing(index_elements=["job", "period"])
-        .returning(JobRun.id)
-    )
-    return (await session.execute(stmt)).first() is not None
 
 
 async def open_cases(session: AsyncSession, *conditions: Any) -> list[Case]:

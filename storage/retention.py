@@ -33,8 +33,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.cases import add_event
-from storage.db import Database, insert_for
+from storage.db import Database
 from storage.drafts import remove_unused_files, reset_stale_drafts, stale_drafts
+from storage.jobs import claim_job
 from storage.models import (
     Attachment,
     Case,
@@ -42,7 +43,6 @@ from storage.models import (
     FaqMiss,
     FollowUp,
     InboundUpdate,
-    JobRun,
     OutboxMessage,
     Staff,
 )
@@ -299,13 +299,6 @@ async def run_daily(db: Database, settings: Settings, now: datetime) -> Retentio
     """
     day = now.astimezone(settings.tz).date().isoformat()
     async with db.session() as session:
-        insert = insert_for(session)
-        claim = (
-            insert(JobRun)
-            .values(job="retention", period=day)
-            .on_conflict_do_nothing(index_elements=["job", "period"])
-            .returning(JobRun.id)
-        )
-        if (await session.execute(claim)).first() is None:
+        if not await claim_job(session, "retention", day):
             return None
     return await purge(db, settings, now)
