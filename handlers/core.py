@@ -222,7 +222,7 @@ class Core:
     @staticmethod
     async def _numbered_choice(session, inbound: Inbound) -> Inbound:  # type: ignore[no-untyped-def]
         """In a text-only chat, "2" (or the item's words) presses the second button shown."""
-        if inbound.button is not None or not inbound.text:
+        if inbound.button is not None or not inbound.text or inbound.is_command:
             return inbound
         choices = await load_choices(session, inbound.channel, inbound.chat_id)
         payload = resolve(inbound.text, choices) if choices else None

@@ -52,7 +52,7 @@ class Inbound:
     locale_hint: str | None = None
     entry_source: str | None = None
     reply_to_text: str | None = None  # the text of the message this one replies to
-    # Buttons are shown as numbers in this chat (WeChat): the core resolves "2" and
+    # Buttons are shown as numbers in this chat (WeChat, WeCom): the core resolves "2" and
     # remembers what it showed; pushes held for the person are released when they write.
     text_only: bool = False
 

@@ -11,12 +11,14 @@ import re
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from handlers.choices import resolve
+from handlers.choices import resolve, shown
 from handlers.i18n import Translator
 from handlers.i18n import mark as _
 from handlers.messages import Reply
+from storage.choices import save_choices
+from storage.db import Database
 
-__all__ = ["HINT", "guess_locale", "render", "resolve"]
+__all__ = ["HINT", "guess_locale", "remember_pushed", "render", "resolve"]
 
 HINT = _("Reply with the number of your choice.")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -48,3 +50,15 @@ def render(replies: Sequence[Reply], *, start: int = 1) -> tuple[list[str], list
         hint = Translator(guess_locale(replies), ZoneInfo("UTC"))(HINT)
         texts[-1] = f"{texts[-1]}\n\n{hint}"
     return texts, choices
+
+
+async def remember_pushed(
+    db: Database, channel: str, chat_id: str, replies: Sequence[Reply]
+) -> None:
+    """A push with buttons: its numbers answer it from now on (one without leaves the old).
+
+    Answers to the person's own messages are remembered by the core (Inbound.text_only)."""
+    choices = shown(replies)
+    if choices:
+        async with db.session() as session:
+            await save_choices(session, channel, chat_id, choices)

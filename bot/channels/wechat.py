@@ -28,7 +28,7 @@ from aiohttp import web
 from sqlalchemy import update
 
 from bot.channels.base import DeliveryHeld
-from bot.channels.numbered import guess_locale, render
+from bot.channels.numbered import guess_locale, remember_pushed, render
 from bot.channels.text_parts import split_utf8
 from bot.channels.wechat_api import OUT_OF_WINDOW, WeChatApi, WeChatApiError
 from bot.channels.wechat_xml import CallbackParams, Codec, Forged, Malformed
@@ -38,7 +38,6 @@ from handlers.i18n import Translator
 from handlers.i18n import mark as _
 from handlers.messages import Attachment, AttachmentRefused, Inbound, Reply
 from storage import outbox
-from storage.choices import save_choices
 from storage.db import Database
 from storage.models import Identity, utcnow
 
@@ -149,7 +148,7 @@ class WeChatChannel:
         replies = await self._handle_within_budget(message)
         if replies is None:
             return web.Response(text="success")
-        texts, _choices = self._render(replies)  # the core remembered the choices
+        texts = self._render(replies)  # the core remembered the choices
         chunks = pack(texts)
         if not chunks:
             return web.Response(text="success")
@@ -274,19 +273,15 @@ class WeChatChannel:
         return {"attachments": (attachment,)}
 
     # --- outbound ----------------------------------------------------------------------
-    def _render(self, replies: Sequence[Reply]) -> tuple[list[str], list[list[str]]]:
-        texts, choices = render(replies)
+    def _render(self, replies: Sequence[Reply]) -> list[str]:
+        """The texts to send: numbered buttons, and a note where a file cannot be sent."""
+        texts, _choices = render(replies)
         t = Translator(guess_locale(replies), self.tz)
         for reply in replies:
             if reply.document or reply.image:
                 name = reply.file_name or "📄"
                 texts.append(t(NO_FILES, name=name))
-        return texts, choices
-
-    async def _save_choices(self, openid: str, choices: list[list[str]], *, replace: bool) -> None:
-        if choices or replace:
-            async with self.db.session() as session:
-                await save_choices(session, "wechat", openid, choices)
+        return texts
 
     async def _enqueue(self, openid: str, key: str, chunks: Sequence[str]) -> None:
         await self._enqueue_replies(openid, key, [Reply(text=c) for c in chunks])
@@ -306,7 +301,7 @@ class WeChatChannel:
 
     async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> str:
         """A push: customer-service messages inside the window, else a template message."""
-        texts, choices = self._render(replies)
+        texts = self._render(replies)
         chunks = pack(texts)
         if chunks and await self._claim_window(chat_id, len(chunks)):
             try:
@@ -317,7 +312,7 @@ class WeChatChannel:
                     raise
                 log.info("WeChat refused a customer-service message (%s); template", exc)
             else:
-                await self._save_choices(chat_id, choices, replace=False)
+                await remember_pushed(self.db, self.name, chat_id, replies)
                 return "customer_service"
         return await self._deliver_template(chat_id, replies, texts)
 

@@ -21,7 +21,7 @@ from aiohttp import web
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.channels import wecom_callback as callback
-from bot.channels.numbered import render, resolve
+from bot.channels.numbered import remember_pushed, render
 from bot.channels.text_parts import utf8_len
 from bot.channels.wecom_api import MediaTooLarge, WeComApi
 from bot.channels.wecom_outbound import WeComOutbound
@@ -30,7 +30,6 @@ from bot.config import WeComSettings
 from bot.files import save_bytes
 from handlers.messages import Attachment, AttachmentRefused, Inbound, Reply
 from storage import outbox
-from storage.choices import load_choices, save_choices
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -154,10 +153,6 @@ class WeComChannel:
             raise
         finally:
             self._wake()
-        try:
-            await self._remember_choices(message.user_id, replies, always=True)
-        except Exception:
-            log.exception("wecom: numbered choices for %s not saved", message.user_id)
         # No await between this check and the end of the task: the callback either sees
         # the task done (and answers passively) or has marked it late before.
         if call.late:
@@ -214,16 +209,10 @@ class WeComChannel:
             sender_id=message.user_id,
             chat_id=message.user_id,
             chat_kind="private",
+            text_only=True,  # the core resolves "2" against the choices it showed last
         )
         if message.kind in ("text", "click"):
-            text = message.text.strip()
-            if text and not text.startswith("/"):
-                async with self.db.session() as session:
-                    choices = await load_choices(session, self.name, message.user_id)
-                payload = resolve(text, choices) if choices else None
-                if payload is not None:
-                    return Inbound(**base, button=payload)  # type: ignore[arg-type]
-            return Inbound(**base, text=text)  # type: ignore[arg-type]
+            return Inbound(**base, text=message.text.strip())  # type: ignore[arg-type]
         if message.kind in ("image", "file") and message.media_id:
             kind = "photo" if message.kind == "image" else "document"
             got = await self._download(message, kind)
@@ -250,20 +239,11 @@ class WeComChannel:
             mime = "image/jpeg"
         return save_bytes(self.files_dir, data, kind=kind, file_name=name, mime_type=mime)
 
-    async def _remember_choices(
-        self, user_id: str, replies: Sequence[Reply], *, always: bool
-    ) -> None:
-        """Keep the numbered buttons; answering a message without any forgets old ones."""
-        _, choices = render(replies)
-        if choices or (always and replies):
-            async with self.db.session() as session:
-                await save_choices(session, self.name, user_id, choices)
-
     # --- outbound ----------------------------------------------------------------------
     async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> str:
         if chat_id == GROUP:
             await self.outbound.to_group(list(replies))
             return "robot"
         await self.outbound.to_member(chat_id, list(replies))
-        await self._remember_choices(chat_id, replies, always=False)
+        await remember_pushed(self.db, self.name, chat_id, replies)
         return "app"
