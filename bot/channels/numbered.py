@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from handlers.choices import resolve, shown
@@ -18,7 +19,7 @@ from handlers.messages import Reply
 from storage.choices import save_choices
 from storage.db import Database
 
-__all__ = ["HINT", "guess_locale", "remember_pushed", "render", "resolve"]
+__all__ = ["HINT", "guess_locale", "remember_pushed", "render", "resolve", "texts_for"]
 
 HINT = _("Reply with the number of your choice.")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -35,6 +36,16 @@ def guess_locale(replies: Sequence[Reply]) -> str:
     return "en" if latin > 3 * cjk else "zh_CN"
 
 
+@cache
+def _translator(locale: str) -> Translator:
+    return Translator(locale, ZoneInfo("UTC"))  # texts only: no dates are formatted with it
+
+
+def texts_for(replies: Sequence[Reply]) -> Translator:
+    """A translator for notes a channel adds to these replies, in the replies' language."""
+    return _translator(guess_locale(replies))
+
+
 def render(replies: Sequence[Reply], *, start: int = 1) -> tuple[list[str], list[Choice]]:
     """One text per reply, buttons numbered across all of them; and the [label, payload]s."""
     texts: list[str] = []
@@ -47,7 +58,7 @@ def render(replies: Sequence[Reply], *, start: int = 1) -> tuple[list[str], list
         if lines:
             texts.append("\n".join(lines))
     if choices:
-        hint = Translator(guess_locale(replies), ZoneInfo("UTC"))(HINT)
+        hint = texts_for(replies)(HINT)
         texts[-1] = f"{texts[-1]}\n\n{hint}"
     return texts, choices
 

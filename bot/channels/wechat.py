@@ -28,13 +28,12 @@ from aiohttp import web
 from sqlalchemy import update
 
 from bot.channels.base import DeliveryHeld
-from bot.channels.numbered import guess_locale, remember_pushed, render
+from bot.channels.numbered import remember_pushed, render, texts_for
 from bot.channels.text_parts import split_utf8
 from bot.channels.wechat_api import OUT_OF_WINDOW, WeChatApi, WeChatApiError
 from bot.channels.wechat_xml import CallbackParams, Codec, Forged, Malformed
 from bot.config import WeChatSettings
 from bot.files import save_bytes
-from handlers.i18n import Translator
 from handlers.i18n import mark as _
 from handlers.messages import Attachment, AttachmentRefused, Inbound, Reply
 from storage import outbox
@@ -276,7 +275,7 @@ class WeChatChannel:
     def _render(self, replies: Sequence[Reply]) -> list[str]:
         """The texts to send: numbered buttons, and a note where a file cannot be sent."""
         texts, _choices = render(replies)
-        t = Translator(guess_locale(replies), self.tz)
+        t = texts_for(replies)
         for reply in replies:
             if reply.document or reply.image:
                 name = reply.file_name or "📄"
@@ -342,7 +341,7 @@ class WeChatChannel:
                 "configured (wechat.template_ids.case_update); kept until the person writes"
             )
         full = "\n".join(texts)
-        t = Translator(guess_locale(replies), self.tz)
+        t = texts_for(replies)
         ref = CASE_REF.search(full)
         first_line = next((line for line in full.splitlines() if line.strip()), "")
         if ref:  # the number has its own field; the summary keeps the news

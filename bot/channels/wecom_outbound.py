@@ -12,14 +12,12 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.channels.numbered import guess_locale
+from bot.channels.numbered import texts_for
 from bot.channels.wecom_api import WeComApi
 from bot.channels.wecom_render import app_steps, case_ids, robot_messages
-from handlers.i18n import Translator
 from handlers.messages import Reply
 from storage.db import Database
 from storage.models import Case
@@ -90,7 +88,7 @@ class WeComOutbound:
     async def to_group(self, replies: list[Reply]) -> None:
         """Through the robot; buttons become the commands to type in the app chat."""
         numbers = await self._case_numbers(case_ids(replies))
-        t = Translator(guess_locale(replies), ZoneInfo("UTC"))
+        t = texts_for(replies)
         payloads = [p for reply in replies for p in robot_messages(reply, numbers, t)]
         await self._in_order("robot", payloads, self.api.robot)
 
