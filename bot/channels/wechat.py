@@ -28,6 +28,7 @@ from aiohttp import web
 from sqlalchemy import update
 
 from bot.channels.base import DeliveryHeld
+from bot.channels.callback_checks import Refused, read_body
 from bot.channels.numbered import remember_pushed, render, texts_for
 from bot.channels.text_parts import split_utf8
 from bot.channels.wechat_api import OUT_OF_WINDOW, WeChatApi, WeChatApiError
@@ -129,12 +130,10 @@ class WeChatChannel:
         return web.Response(text=echo)
 
     async def on_post(self, request: web.Request) -> web.Response:
-        limit = self.settings.max_body_kb * 1024
-        if (request.content_length or 0) > limit:
-            return web.Response(status=413, text="too large")
-        body = await request.content.read(limit + 1)
-        if len(body) > limit:
-            return web.Response(status=413, text="too large")
+        try:
+            body = await read_body(request, self.settings.max_body_kb * 1024)
+        except Refused as exc:
+            return web.Response(status=exc.status, text="too large")
         params = CallbackParams.from_query(request.query)
         try:
             message = self.codec.read(params, body)

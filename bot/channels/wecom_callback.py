@@ -6,30 +6,21 @@ with the HTTP status in :class:`Refused` and nothing of it is processed.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import xmltodict
-from aiohttp import web
 from wechatpy.enterprise import parse_message
 from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
+from bot.channels.callback_checks import Refused, declares_entities, read_body
+
+__all__ = ["MAX_BODY", "Incoming", "Refused", "open_message", "read_body", "verify_url"]
+
 MAX_BODY = 64 * 1024
-# No DTDs at all: they are how entity-expansion and external-entity attacks start.
-_DECLARATION = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-class Refused(Exception):
-    """Answer the call with `status` and process nothing."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -44,21 +35,8 @@ class Incoming:
     file_name: str = ""
 
 
-async def read_body(request: web.Request, limit: int = MAX_BODY) -> bytes:
-    """The request body, refused with 413 as soon as it is larger than `limit`."""
-    if (request.content_length or 0) > limit:
-        raise Refused(413, f"body of {request.content_length} bytes")
-    body = bytearray()
-    async for chunk in request.content.iter_any():
-        body += chunk
-        if len(body) > limit:
-            raise Refused(413, "body over the limit")
-    return bytes(body)
-
-
 def _refuse_declarations(xml: str | bytes) -> None:
-    text = xml.decode("utf-8", "replace") if isinstance(xml, bytes) else xml
-    if _DECLARATION.search(text):
+    if declares_entities(xml):
         raise Refused(400, "XML with a DOCTYPE or ENTITY declaration")
 
 
