@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot import cli_docs, cli_purge, cli_qr, cli_reports
 from bot.config import ConfigError, Settings, load_settings
+from bot.event_loop import run_loop
 
 if TYPE_CHECKING:
     from knowledge.faq import KnowledgeBase
@@ -149,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     if command in ("qr", "wechat-menu"):
         return cli_qr.run(args, settings)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(settings, channels, getattr(args, "staff", False)))
+        run_loop(_run(settings, channels, getattr(args, "staff", False)))
     return 0
 
 
