@@ -47,6 +47,7 @@ class BotApp:
         self._housekeeping: asyncio.Task[None] | None = None
 
     def _wake(self) -> None:
+        """Deliver now: a transaction queued or released pushes (see Database.on_outbox)."""
         if self.dispatcher:
             self.dispatcher.wake()
 
@@ -62,7 +63,6 @@ class BotApp:
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
                 web_app=self.web_app,
-                on_handled=self._wake,
             )
         if "wechat" in self.channel_names:
             from bot.channels.wechat import WeChatChannel
@@ -74,7 +74,6 @@ class BotApp:
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
                 web_app=self.web_app,
-                on_handled=self._wake,
                 tz=s.tz,
             )
         if "wecom" in self.channel_names:
@@ -87,7 +86,6 @@ class BotApp:
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
                 web_app=self.web_app,
-                on_handled=self._wake,
             )
         if "console" in self.channel_names:
             self.channels["console"] = ConsoleChannel(
@@ -95,7 +93,6 @@ class BotApp:
                 user=s.console.user,
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
-                on_handled=self._wake,
             )
 
     async def start(self) -> None:
@@ -103,7 +100,8 @@ class BotApp:
         self._build_channels()
         addresses = self._web_addresses()
         if addresses:
-            self.web_runner = web.AppRunner(self.web_app)
+            # No access log: a line per webhook call costs CPU; the HTTPS proxy logs them.
+            self.web_runner = web.AppRunner(self.web_app, access_log=None)
             await self.web_runner.setup()
             for host, port in sorted(addresses):
                 await web.TCPSite(self.web_runner, host, port).start()
@@ -118,6 +116,7 @@ class BotApp:
             lease_seconds=self.settings.outbox.lease_seconds,
         )
         self.dispatcher.start()
+        self.db.on_outbox = self._wake
         self._housekeeping = asyncio.create_task(self._housekeep(), name="housekeeping")
 
     def _web_addresses(self) -> set[tuple[str, int]]:

@@ -197,36 +197,41 @@ class Core:
                 log.info("ignoring repeated update %s", inbound.update_key)
                 return []
             private = inbound.chat_kind == "private"
-            identity = await get_or_create_identity(
+            identity, person = await get_or_create_identity(
                 session, inbound.channel, inbound.sender_id, inbound.chat_id if private else None
             )
-            person = await session.get(Person, identity.person_id)
-            assert person is not None
             conv = await load_conversation(
                 session, inbound.channel, inbound.chat_id, identity.person_id
             )
             locale = person.locale or normalize_locale(
                 inbound.locale_hint, self.settings.center.default_locale
             )
+            before: list[list[str]] | None = None  # the choices shown last, if looked up
             if inbound.text_only:
-                inbound = await self._numbered_choice(session, inbound)
+                inbound, before = await self._numbered_choice(session, inbound)
             ctx = Ctx(self, session, inbound, identity, person, conv, self.translator(locale))
             if len(inbound.text) > MAX_TEXT:
                 return [Reply(ctx.t(_TOO_LONG, max=ctx.t.number(MAX_TEXT)))]
             replies = await commands.dispatch(ctx)
             if inbound.text_only:
-                await save_choices(session, inbound.channel, inbound.chat_id, shown(replies))
+                now_shown = shown(replies)
+                if now_shown != before:
+                    await save_choices(session, inbound.channel, inbound.chat_id, now_shown)
                 await outbox.release_held(session, inbound.channel, inbound.chat_id)
             return replies
 
     @staticmethod
-    async def _numbered_choice(session, inbound: Inbound) -> Inbound:  # type: ignore[no-untyped-def]
-        """In a text-only chat, "2" (or the item's words) presses the second button shown."""
+    async def _numbered_choice(
+        session,  # type: ignore[no-untyped-def]
+        inbound: Inbound,
+    ) -> tuple[Inbound, list[list[str]] | None]:
+        """In a text-only chat, "2" (or the item's words) presses the second button shown.
+        Also returns the choices shown, when they were looked up (None when not)."""
         if inbound.button is not None or not inbound.text or inbound.is_command:
-            return inbound
+            return inbound, None
         choices = await load_choices(session, inbound.channel, inbound.chat_id)
         payload = resolve(inbound.text, choices) if choices else None
-        return replace(inbound, button=payload, text="") if payload else inbound
+        return (replace(inbound, button=payload, text="") if payload else inbound), choices
 
 
 _BUSY = _(

@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import insert_for
 from storage.models import ChatChoices, utcnow
+
+_TABLE = ChatChoices.__table__
+
+
+def _upsert(insert):  # type: ignore[no-untyped-def]
+    stmt = insert(_TABLE).values(
+        channel=bindparam("channel"),
+        chat_id=bindparam("chat_id"),
+        payloads=bindparam("payloads"),
+        updated_at=bindparam("updated_at"),
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["channel", "chat_id"],
+        set_={"payloads": stmt.excluded.payloads, "updated_at": stmt.excluded.updated_at},
+    )
+
+
+# Built once: this runs for every message in a text-only chat (WeChat, WeCom).
+_SAVE = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
 
 
 async def save_choices(
     session: AsyncSession, channel: str, chat_id: str, payloads: list[list[str]]
 ) -> None:
     """Remember the buttons last shown in this chat (an empty list forgets them)."""
-    insert = insert_for(session)
-    stmt = insert(ChatChoices).values(
-        channel=channel, chat_id=chat_id, payloads=payloads, updated_at=utcnow()
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["channel", "chat_id"],
-        set_={"payloads": payloads, "updated_at": utcnow()},
-    )
-    await session.execute(stmt)
+    conn = await session.connection()
+    params = {"channel": channel, "chat_id": chat_id, "payloads": payloads, "updated_at": utcnow()}
+    await conn.execute(_SAVE[conn.dialect.name], params)
 
 
 async def load_choices(session: AsyncSession, channel: str, chat_id: str) -> list[list[str]]:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+OUTBOX_QUEUED = "outbox_queued"  # session.info flag: this transaction queued pushes
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
@@ -79,10 +80,15 @@ class Database:
             event.listen(self.engine.sync_engine.pool, "checkin", writer.checkin)
         else:
             limits = {"timeout": timeout, "command_timeout": timeout} if timeout else {}
-            self.engine = create_async_engine(
-                url, echo=echo, pool_pre_ping=True, connect_args=limits
-            )
+            # No pool_pre_ping: it cost a round trip per transaction. A connection the server
+            # dropped fails its first statement instead; SQLAlchemy then discards the pool's
+            # older connections and the caller's retry (the core's, the dispatcher's next
+            # pass) runs on a new one.
+            self.engine = create_async_engine(url, echo=echo, connect_args=limits)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        #: Called after a transaction that queued pushes commits (the outbox dispatcher's
+        #: wake-up); a message that queued none costs the dispatcher nothing.
+        self.on_outbox: Callable[[], None] | None = None
 
     @property
     def dialect(self) -> str:
@@ -106,6 +112,8 @@ class Database:
         """A session in one transaction: committed on success, rolled back on error."""
         async with self.sessions() as session, session.begin():
             yield session
+        if session.info.pop(OUTBOX_QUEUED, False) and self.on_outbox is not None:
+            self.on_outbox()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

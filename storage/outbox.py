@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import insert_for
+from storage.db import OUTBOX_QUEUED, insert_for
 from storage.models import OutboxMessage, utcnow
 
 LEASE = timedelta(seconds=60)
@@ -48,6 +48,8 @@ async def enqueue(
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
     await session.execute(stmt)
+    if status == "pending":
+        session.info[OUTBOX_QUEUED] = True  # Database.session wakes the dispatcher
 
 
 async def claim_due(
@@ -93,18 +95,26 @@ async def mark_held(session: AsyncSession, message_id: int, reason: str) -> None
     )
 
 
+_OUTBOX = OutboxMessage.__table__
+_RELEASE_HELD = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.channel == bindparam("b_channel"),
+        _OUTBOX.c.chat_id == bindparam("b_chat_id"),
+        _OUTBOX.c.status == "held",
+    )
+    .values(status="pending", next_attempt_at=bindparam("now"))
+)
+
+
 async def release_held(session: AsyncSession, channel: str, chat_id: str) -> int:
     """The person wrote again: their held pushes are due now. Returns how many."""
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.channel == channel,
-            OutboxMessage.chat_id == chat_id,
-            OutboxMessage.status == "held",
-        )
-        .values(status="pending", next_attempt_at=utcnow())
-    )
-    return result.rowcount or 0
+    conn = await session.connection()  # Core, built once: this runs for every WeChat message
+    params = {"b_channel": channel, "b_chat_id": chat_id, "now": utcnow()}
+    released = (await conn.execute(_RELEASE_HELD, params)).rowcount or 0
+    if released:
+        session.info[OUTBOX_QUEUED] = True
+    return released
 
 
 async def mark_failed(

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Identity, Person, utcnow
+
+#: How stale `last_seen_at` may get before a message rewrites it. Without this every message
+#: updated the row; it only orders a person's identities and opens WeChat's 48-hour window.
+TOUCH_EVERY = timedelta(minutes=1)
+
+# Built once: the sender's identity and their person in one query, for every message.
+_SENDER = (
+    select(Identity, Person)
+    .join(Person, Person.id == Identity.person_id)
+    .where(
+        Identity.channel == bindparam("channel"),
+        Identity.external_id == bindparam("external_id"),
+    )
+)
 
 
 async def find_identity(session: AsyncSession, channel: str, external_id: str) -> Identity | None:
@@ -16,13 +32,15 @@ async def find_identity(session: AsyncSession, channel: str, external_id: str) -
 
 async def get_or_create_identity(
     session: AsyncSession, channel: str, external_id: str, private_chat_id: str | None
-) -> Identity:
-    """The sender's identity (and person), created on first contact.
+) -> tuple[Identity, Person]:
+    """The sender's identity and person, created on first contact.
 
     Names from the platform are not stored: the only personal data kept is what a person
     types into intake after consenting.
     """
-    identity = await find_identity(session, channel, external_id)
+    params = {"channel": channel, "external_id": external_id}
+    row = (await session.execute(_SENDER, params)).first()
+    identity = row[0] if row else None
     if identity is None:
         try:
             async with session.begin_nested():
@@ -42,9 +60,14 @@ async def get_or_create_identity(
             assert identity is not None
     if private_chat_id and identity.chat_id != private_chat_id:
         identity.chat_id = private_chat_id  # a group message never changes where pushes go
-    identity.last_seen_at = utcnow()
-    identity.window_pushes = 0  # they wrote: WeChat's push window starts again
-    return identity
+    now = utcnow()
+    if now - identity.last_seen_at >= TOUCH_EVERY:
+        identity.last_seen_at = now
+    if identity.window_pushes:
+        identity.window_pushes = 0  # they wrote: WeChat's push window starts again
+    person = row[1] if row else await session.get(Person, identity.person_id)
+    assert person is not None
+    return identity, person
 
 
 async def private_chat_identity(session: AsyncSession, person_id: int) -> Identity | None:

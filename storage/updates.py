@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import insert_for
 from storage.models import InboundUpdate, utcnow
+
+_TABLE = InboundUpdate.__table__
+# Built once, on the table rather than the mapped class: this runs for every message, and
+# the ORM's bulk-insert path and a fresh statement's cache key cost more than the insert.
+_RECORD = {
+    dialect: insert(_TABLE)
+    .values(
+        channel=bindparam("channel"),
+        update_key=bindparam("update_key"),
+        received_at=bindparam("received_at"),
+    )
+    .on_conflict_do_nothing(index_elements=["channel", "update_key"])
+    .returning(_TABLE.c.id)
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 
 
 async def record_update(session: AsyncSession, channel: str, update_key: str) -> bool:
@@ -14,11 +31,6 @@ async def record_update(session: AsyncSession, channel: str, update_key: str) ->
     On PostgreSQL a concurrent transaction holding the same key makes this wait for it; if
     that one commits, this one sees a conflict and the update is not handled twice.
     """
-    insert = insert_for(session)
-    stmt = (
-        insert(InboundUpdate)
-        .values(channel=channel, update_key=update_key, received_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["channel", "update_key"])
-        .returning(InboundUpdate.id)
-    )
-    return (await session.execute(stmt)).first() is not None
+    conn = await session.connection()
+    params = {"channel": channel, "update_key": update_key, "received_at": utcnow()}
+    return (await conn.execute(_RECORD[conn.dialect.name], params)).first() is not None

@@ -15,7 +15,8 @@ from storage import outbox
 from storage.cases import next_case_number
 from storage.db import Database
 from storage.drafts import purge_old_drafts
-from storage.models import Attachment, Conversation, OutboxMessage, Person, utcnow
+from storage.models import Attachment, Conversation, Identity, OutboxMessage, Person, utcnow
+from storage.people import TOUCH_EVERY, get_or_create_identity
 from storage.updates import record_update
 
 
@@ -215,3 +216,61 @@ async def test_restart_in_the_middle_of_delivery(settings: Settings, db: Databas
                 row.locked_until = utcnow() - timedelta(seconds=1)
     assert await OutboxDispatcher(db, {"telegram": restarted}).run_once() == 3
     assert [c for c, _ in restarted.sent] == ["2", "3", "4"]  # nothing delivered twice
+
+
+async def test_a_queued_push_wakes_the_dispatcher_and_nothing_else_does(db: Database) -> None:
+    """The dispatcher polls rarely; a transaction that queued a push sends it at once."""
+    channel = FlakyChannel(failures=0)
+    dispatcher = OutboxDispatcher(db, {"telegram": channel}, poll_seconds=60)
+    wakes: list[int] = []
+    db.on_outbox = lambda: (wakes.append(1), dispatcher.wake())  # as the running bot does
+    dispatcher.start()
+    try:
+        await asyncio.sleep(0.1)  # its first pass found nothing; it now waits up to 60 s
+        async with db.session() as session:
+            await record_update(session, "telegram", "u1")  # a message that queues nothing
+        assert wakes == []
+        async with db.session() as session:
+            await outbox.enqueue(
+                session,
+                key="case:1:accepted",
+                channel="telegram",
+                chat_id="7",
+                payload={"replies": [Reply("accepted").to_dict()]},
+            )
+        assert wakes == [1]
+        async with asyncio.timeout(5):
+            while not channel.sent:
+                await asyncio.sleep(0.02)
+        assert channel.sent == [("7", "accepted")]
+        with contextlib.suppress(RuntimeError):  # a rolled-back push wakes nobody
+            async with db.session() as session:
+                await outbox.enqueue(
+                    session, key="k2", channel="telegram", chat_id="7", payload={"replies": []}
+                )
+                raise RuntimeError("handler failed")
+        assert wakes == [1]
+    finally:
+        await dispatcher.stop()
+
+
+async def test_last_seen_is_written_at_most_once_a_minute(db: Database) -> None:
+    """A message does not rewrite the identity row each time; after a minute it does, and
+    it always restarts WeChat's push count."""
+    async with db.session() as session:
+        identity, _ = await get_or_create_identity(session, "wechat", "o1", "o1")
+        first_seen = identity.last_seen_at
+    async with db.session() as session:
+        identity, person = await get_or_create_identity(session, "wechat", "o1", "o1")
+        assert identity.last_seen_at == first_seen and person.id == identity.person_id
+        identity.window_pushes = 3  # pushes went out since
+    async with db.session() as session:
+        identity, _ = await get_or_create_identity(session, "wechat", "o1", "o1")
+        assert identity.window_pushes == 0
+        identity.last_seen_at = utcnow() - TOUCH_EVERY  # a minute passes
+    async with db.session() as session:
+        identity, _ = await get_or_create_identity(session, "wechat", "o1", "o1")
+    async with db.session() as session:
+        stored = await session.get(Identity, identity.id)
+        assert stored is not None and stored.window_pushes == 0
+        assert utcnow() - stored.last_seen_at < timedelta(seconds=5)
