@@ -1,11 +1,15 @@
 """A bare python-telegram-bot echo bot: the framework's ceiling for bench/load.py.
 
-It runs PTB exactly as the Telegram channel does (`application_builder`: the per-chat update
-processor and the rate limiter; the channel's poller, or its webhook handling) with a handler
-that only sends the text (or the pressed button's data) back, so the difference to our bot is
-our own work per update.
+A handler that only sends the text (or the pressed button's data) back, on PTB as the
+Telegram channel runs it (`application_builder`: the per-chat update processor, which keeps
+each chat's updates in order, and the rate limiter; the channel's poller, or its webhook
+handling). Two network stacks:
 
-    .venv/bin/python -m bench.echo_bot --config bench.toml
+- `stock` (the ceiling the issue names): PTB as shipped, on httpx and asyncio's own loop;
+- `ours`: the channel's aiohttp request layer and uvloop, so the difference to our bot is
+  only our own work per update.
+
+    .venv/bin/python -m bench.echo_bot --config bench.toml [--stack stock|ours]
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from typing import Any
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application, TypeHandler
+from telegram.request import HTTPXRequest
 
 from bot.channels.telegram import application_builder
 from bot.channels.telegram_polling import ConfirmingPoller, process_now
 from bot.config import TelegramSettings, load_settings
+from bot.event_loop import run_loop
 
 
 async def echo(update: Update, context: Any) -> None:
@@ -37,9 +43,13 @@ async def echo(update: Update, context: Any) -> None:
         await context.bot.send_message(update.effective_chat.id, text)
 
 
-async def serve(settings: TelegramSettings) -> None:
+async def serve(settings: TelegramSettings, stack: str) -> None:
     """Run until SIGTERM/SIGINT, as `mediation-bot run` would."""
-    app: Application = application_builder(settings).build()  # type: ignore[type-arg]
+    builder = application_builder(settings)
+    if stack == "stock":  # PTB's own defaults (ApplicationBuilder's pool sizes)
+        builder = builder.request(HTTPXRequest(connection_pool_size=256))
+        builder = builder.get_updates_request(HTTPXRequest(connection_pool_size=1))
+    app: Application = builder.build()  # type: ignore[type-arg]
     app.add_handler(TypeHandler(Update, echo))
     runner: web.AppRunner | None = None
     poller: ConfirmingPoller | None = None
@@ -83,8 +93,13 @@ async def serve(settings: TelegramSettings) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", required=True, help="the bot's TOML file ([telegram])")
+    parser.add_argument("--stack", choices=["stock", "ours"], default="stock")
     args = parser.parse_args()
-    asyncio.run(serve(load_settings(args.config).telegram))
+    serve_it = serve(load_settings(args.config).telegram, args.stack)
+    if args.stack == "stock":
+        asyncio.run(serve_it)
+    else:
+        run_loop(serve_it)
 
 
 if __name__ == "__main__":

@@ -103,8 +103,8 @@ class BotProcess:
         )
 
     @classmethod
-    def echo(cls, config: Path) -> BotProcess:
-        argv = [sys.executable, "-m", "bench.echo_bot", "--config", str(config)]
+    def echo(cls, config: Path, stack: str = "stock") -> BotProcess:
+        argv = [sys.executable, "-m", "bench.echo_bot", "--config", str(config), "--stack", stack]
         return cls(argv, config.with_suffix(".log"))
 
     async def start(self, ready: Callable[[], Awaitable[bool]], timeout: float = 60.0) -> None:
@@ -136,6 +136,16 @@ class BotProcess:
         except TimeoutError:
             self.proc.kill()
             await self.proc.wait()
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the process has used so far; 0 where /proc is missing."""
+        if self.proc is None:
+            return 0.0
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def log_tail(self, lines: int = 30) -> str:
         with contextlib.suppress(OSError):

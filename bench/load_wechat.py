@@ -47,6 +47,11 @@ class WeChatStats:
     errors: Counter[str] = field(default_factory=Counter)
     pushed: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the bot process's CPU time while the load was offered
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * self.cpu_seconds / max(self.answered, 1)
 
     @property
     def answered(self) -> int:
@@ -168,7 +173,9 @@ async def measure_wechat(
             try:
                 for text in MESSAGES:  # loads the FAQ before the clock starts
                     await side.post("load-warm-up", text)
+                cpu_before = process.cpu_seconds()
                 stats = await offer(side, rate, seconds)
+                stats.cpu_seconds = process.cpu_seconds() - cpu_before
             finally:
                 await side.close()
                 await process.stop()
