@@ -146,7 +146,8 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
                 if r.bot == "ours"
             ]
             print(f"ours / {name:5s}: {', '.join(ratios)}  ({note})")
-    print(f"{ECHO_STOCK}: PTB as shipped (httpx, asyncio loop); {ECHO_OURS}: aiohttp and uvloop")
+    if any(r.bot != "ours" for r in rows):
+        print(f"{ECHO_STOCK}: PTB as shipped (httpx, asyncio loop); {ECHO_OURS}: aiohttp, uvloop")
 
 
 def report_wechat(runs: list[tuple[str, WeChatStats, list[str]]], args: argparse.Namespace) -> None:

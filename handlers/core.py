@@ -46,6 +46,11 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 4000
 RETRIES = 3
+#: Messages handled at once by one process. The rest wait here, in order, instead of in the
+#: database pool (15 connections, whose 30 s wait ends in "busy"), and instead of sharing
+#: the CPU so thinly that no answer is ready in time: under overload WeChat then answers
+#: late (as a push) rather than not at all. Leaves connections for the outbox and jobs.
+HANDLING_SLOTS = 10
 
 
 def _utcnow() -> datetime:
@@ -75,6 +80,7 @@ class Core:
         self.console_staff = False
         commands.register_flows(self.flows)
         self._chat_locks = KeyedLocks()
+        self._slots = asyncio.Semaphore(HANDLING_SLOTS)
         self._translators: dict[str, Translator] = {}
         self.kb: KnowledgeBase | None = None
         self._kb_lock = asyncio.Lock()
@@ -168,7 +174,7 @@ class Core:
     # --- handling ---------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one message; messages of one chat are handled one at a time."""
-        async with self._chat_locks.hold(f"{inbound.channel}:{inbound.chat_id}"):
+        async with self._chat_locks.hold(f"{inbound.channel}:{inbound.chat_id}"), self._slots:
             for attempt in range(RETRIES):
                 try:
                     return await self._handle_once(inbound)

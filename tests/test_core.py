@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers.core import Core
+from handlers.core import HANDLING_SLOTS, Core
 from handlers.messages import Inbound, Reply
 from storage.db import Database
 from storage.models import Conversation
@@ -146,3 +147,28 @@ async def test_two_processes_share_one_conversation(settings: Settings, db: Data
         "pension",
     ]
     assert "Where do (or did) you do the work?" in joined(replies)
+
+
+async def test_a_crowd_waits_its_turn_and_everyone_gets_a_real_answer(
+    settings: Settings, db: Database
+) -> None:
+    """Far more people at once than the process handles at a time (HANDLING_SLOTS): nobody
+    is told the service is busy, and no more than the slots are in the database at once."""
+    core = Core(settings, db)
+    inside = most = 0
+    handle_once = core._handle_once
+
+    async def counted(inbound: Inbound) -> list[Reply]:
+        nonlocal inside, most
+        inside += 1
+        most = max(most, inside)
+        try:
+            return await handle_once(inbound)
+        finally:
+            inside -= 1
+
+    core._handle_once = counted  # type: ignore[method-assign]
+    answers = await asyncio.gather(*(say(core, "/start", user=f"p{n}") for n in range(40)))
+    assert most <= HANDLING_SLOTS
+    assert all("send your last message again" not in joined(a) for a in answers)
+    assert all(a and a[0].buttons for a in answers)  # the menu, for each of them
