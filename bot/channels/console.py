@@ -33,7 +33,6 @@ class ConsoleChannel:
         max_bytes: int = 20 * 1024 * 1024,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
-        on_handled: Callable[[], None] | None = None,
     ) -> None:
         self.handler = handler
         self.user = user
@@ -41,7 +40,6 @@ class ConsoleChannel:
         self.max_bytes = max_bytes
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
-        self.on_handled = on_handled
         self._choices: list[str] = []
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
         self.finished = asyncio.Event()
@@ -112,8 +110,6 @@ class ConsoleChannel:
                 continue
             replies = await self.handler(self.to_inbound(line))
             self.show(replies)
-            if self.on_handled:
-                self.on_handled()
         self.finished.set()
 
     async def start(self) -> None:

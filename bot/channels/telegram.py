@@ -89,7 +89,7 @@ class TelegramChannel:
         self.handler = handler
         self.files_dir = files_dir
         self.max_bytes = max_bytes
-        self.on_handled = on_handled
+        self.on_handled = on_handled  # after each update (the test harness counts them)
         self.poller: ConfirmingPoller | None = None
         self.app: Application = application_builder(settings).build()  # type: ignore[type-arg]
         self.app.add_handler(TypeHandler(Update, self._on_update))

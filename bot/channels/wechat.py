@@ -88,7 +88,6 @@ class WeChatChannel:
         files_dir: str,
         max_bytes: int,
         web_app: web.Application | None = None,
-        on_handled: Callable[[], None] | None = None,
         tz: tzinfo | None = None,
     ) -> None:
         self.settings = settings
@@ -96,7 +95,6 @@ class WeChatChannel:
         self.db = db
         self.files_dir = files_dir
         self.max_bytes = max_bytes
-        self.on_handled = on_handled
         self.tz = tz or ZoneInfo("Asia/Shanghai")
         self.api = WeChatApi(settings, db)
         self.codec = Codec(
@@ -152,8 +150,6 @@ class WeChatChannel:
             return web.Response(text="success")
         if len(chunks) > 1:  # a passive reply is one message: the rest follows as pushes
             await self._enqueue(message.source, f"wechat-more:{update_key(message)}", chunks[1:])
-            if self.on_handled:
-                self.on_handled()
         return web.Response(
             text=self.codec.reply(message, chunks[0], params), content_type="application/xml"
         )
@@ -183,14 +179,8 @@ class WeChatChannel:
         return replies or None
 
     async def _process(self, message: Any) -> list[Reply]:
-        try:
-            inbound = await self.to_inbound(message)
-            if inbound is None:
-                return []
-            return await self.handler(inbound)
-        finally:
-            if self.on_handled:
-                self.on_handled()
+        inbound = await self.to_inbound(message)
+        return await self.handler(inbound) if inbound is not None else []
 
     async def _push_when_done(self, message: Any, task: asyncio.Task[list[Reply]]) -> None:
         key = update_key(message)
@@ -198,8 +188,6 @@ class WeChatChannel:
             replies = await task
             if replies:
                 await self._enqueue_replies(message.source, f"wechat-reply:{key}", replies)
-                if self.on_handled:
-                    self.on_handled()
         except Exception:
             log.exception("WeChat %s: the late answer could not be queued", key)
         finally:  # WeChat stops retrying after 3 tries within about 15 s

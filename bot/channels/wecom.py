@@ -70,7 +70,6 @@ class WeComChannel:
         files_dir: str,
         max_bytes: int,
         web_app: web.Application | None = None,
-        on_handled: Callable[[], None] | None = None,
         reply_budget: float = REPLY_BUDGET,
         max_body: int = callback.MAX_BODY,
     ) -> None:
@@ -79,7 +78,6 @@ class WeComChannel:
         self.db = db
         self.files_dir = files_dir
         self.max_bytes = max_bytes
-        self.on_handled = on_handled
         self.reply_budget = reply_budget
         self.max_body = max_body
         self.api = WeComApi(settings, db)
@@ -151,19 +149,12 @@ class WeComChannel:
             log.exception("wecom message %s failed", message.key)
             self._calls.pop(message.key, None)  # nothing was kept: WeCom's retry starts afresh
             raise
-        finally:
-            self._wake()
         # No await between this check and the end of the task: the callback either sees
         # the task done (and answers passively) or has marked it late before.
         if call.late:
             await self._queue(message, replies)
         asyncio.get_running_loop().call_later(RECENT_SECONDS, self._calls.pop, message.key, None)
         return replies
-
-    def _wake(self) -> None:
-        """Tell the outbox dispatcher there may be something to deliver."""
-        if self.on_handled:
-            self.on_handled()
 
     async def _answer(
         self, message: callback.Incoming, replies: list[Reply], nonce: str
@@ -199,7 +190,6 @@ class WeComChannel:
                 chat_id=message.user_id,
                 payload={"replies": [r.to_dict() for r in replies]},
             )
-        self._wake()
 
     # --- inbound -----------------------------------------------------------------------
     async def _to_inbound(self, message: callback.Incoming) -> Inbound | None:
