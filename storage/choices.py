@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import per_dialect
 from storage.models import ChatChoices, utcnow
 
 _TABLE = ChatChoices.__table__
 
 
-def _upsert(insert):  # type: ignore[no-untyped-def]
+def _upsert(insert: Any) -> Any:
     stmt = insert(_TABLE).values(
         channel=bindparam("channel"),
         chat_id=bindparam("chat_id"),
@@ -26,7 +27,7 @@ def _upsert(insert):  # type: ignore[no-untyped-def]
 
 
 # Built once: this runs for every message in a text-only chat (WeChat, WeCom).
-_SAVE = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+_SAVE = per_dialect(_upsert)
 
 
 async def save_choices(

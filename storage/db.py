@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+T = TypeVar("T")
 OUTBOX_QUEUED = "outbox_queued"  # session.info flag: this transaction queued pushes
 
 
@@ -45,9 +46,18 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(_alembic_config(connection), "head")
 
 
+INSERTS: dict[str, Callable[..., Any]] = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+
+
 def insert_for(session: AsyncSession) -> Callable[..., Any]:
     """`insert` of the session's dialect, for ON CONFLICT clauses (SQLite and PostgreSQL)."""
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    return INSERTS["postgresql" if session.bind.dialect.name == "postgresql" else "sqlite"]
+
+
+def per_dialect(build: Callable[[Callable[..., Any]], T]) -> dict[str, T]:
+    """A statement with ON CONFLICT built once for each dialect from its `insert`; run it as
+    `stmts[conn.dialect.name]` (statements that run for every message are built once)."""
+    return {name: build(insert) for name, insert in INSERTS.items()}
 
 
 def open_database(settings: Settings) -> Database:

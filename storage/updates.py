@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import per_dialect
 from storage.models import InboundUpdate, utcnow
 
 _TABLE = InboundUpdate.__table__
+
+
 # Built once, on the table rather than the mapped class: this runs for every message, and
 # the ORM's bulk-insert path and a fresh statement's cache key cost more than the insert.
-_RECORD = {
-    dialect: insert(_TABLE)
-    .values(
-        channel=bindparam("channel"),
-        update_key=bindparam("update_key"),
-        received_at=bindparam("received_at"),
+def _record(insert: Any) -> Any:
+    return (
+        insert(_TABLE)
+        .values(
+            channel=bindparam("channel"),
+            update_key=bindparam("update_key"),
+            received_at=bindparam("received_at"),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "update_key"])
+        .returning(_TABLE.c.id)
     )
-    .on_conflict_do_nothing(index_elements=["channel", "update_key"])
-    .returning(_TABLE.c.id)
-    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
+
+
+_RECORD = per_dialect(_record)
 
 
 async def record_update(session: AsyncSession, channel: str, update_key: str) -> bool:
