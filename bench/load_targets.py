@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.fakes.telegram_api import FakeTelegramServer
 
@@ -163,12 +160,6 @@ class BotProcess:
         return []
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def telegram_ready(server: FakeTelegramServer, mode: str) -> Callable[[], Awaitable[bool]]:
     """Ready once the bot polls, or sets its webhook (after its web server is up)."""
     method = "setWebhook" if mode == "webhook" else "getUpdates"
@@ -191,12 +182,3 @@ def http_ready(url: str) -> Callable[[], Awaitable[bool]]:
             return False
 
     return ready
-
-
-async def reset_postgres(url: str) -> None:
-    """An empty schema; the bot migrates it when it starts."""
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()

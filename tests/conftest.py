@@ -8,27 +8,18 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
 from storage import crypto
 from storage.db import Database
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.local import reset_postgres
 
 # python-telegram-bot 22 warns about retry_after unless timedelta mode is on.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_DATA_KEY = Fernet.generate_key().decode()  # one per test run; never a real key
-
-
-async def reset_postgres(url: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

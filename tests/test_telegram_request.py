@@ -16,7 +16,7 @@ from telegram.error import NetworkError, TimedOut
 from bot.channels.telegram import application_builder
 from bot.channels.telegram_request import AiohttpRequest
 from bot.config import TelegramSettings
-from tests.wechat_harness import free_port
+from tests.local import free_port, serve_locally
 
 TOKEN = "123:REQ"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -25,10 +25,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def serve(handler: Handler) -> tuple[web.AppRunner, str]:
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    runner, port = await serve_locally(app)
     return runner, f"http://127.0.0.1:{port}"
 
 

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-
 import aiohttp
 
 from bot.config import Settings
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.harness import running_bot, texts
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.local import free_port
 
 
 def update(update_id: int, user: int, text: str) -> dict:  # type: ignore[type-arg]

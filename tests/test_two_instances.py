@@ -22,13 +22,12 @@ from bench.load_targets import (
     STAFF_GROUP,
     BotConfig,
     BotProcess,
-    free_port,
-    reset_postgres,
     telegram_ready,
 )
 from storage.db import Database
 from storage.models import Case
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.local import free_port, reset_postgres
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="two instances share PostgreSQL")

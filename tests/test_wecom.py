@@ -13,7 +13,6 @@ import itertools
 import json
 import logging
 import re
-import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,6 +39,7 @@ from storage.models import Case, InboundUpdate, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wecom_api import FakeWeComApi
 from tests.harness import TelegramBot
+from tests.local import free_port
 from tests.test_intake_e2e import ID_NUMBER, PHONE, file_case
 
 SAMPLE = json.loads((Path(__file__).parent / "data" / "wechat_sample.json").read_text())
@@ -47,12 +47,6 @@ ADMIN = "zhangsan"
 OUTSIDER = "lisi"
 ZH = Translator("zh_CN", ZoneInfo("Asia/Shanghai"))
 _ids = itertools.count(7_100_000_000_000_000_001)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wecom_settings(settings: Settings, api: FakeWeComApi) -> Settings:

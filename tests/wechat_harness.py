@@ -7,7 +7,6 @@ import hashlib
 import itertools
 import json
 import re
-import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,18 +19,13 @@ from wechatpy.crypto import WeChatCrypto
 from bot.app import BotApp
 from bot.config import Settings
 from tests.fakes.wechat_api import FakeWeChatApi
+from tests.local import free_port
 
 SAMPLE = json.loads((Path(__file__).parent / "data" / "wechat_sample.json").read_text())
 TOKEN = "test-token-0123"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, test only
 APP_ID = "wx_test_app"
 _msg_ids = itertools.count(6_000_000_000_000_000_001)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wechat_settings(settings: Settings, api: FakeWeChatApi, *, mode: str = "safe") -> Settings:

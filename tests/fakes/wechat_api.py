@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.local import serve_locally
+
 
 @dataclass
 class ApiCall:
@@ -50,11 +52,7 @@ class FakeWeChatApi:
         app.router.add_get("/cgi-bin/media/get", self._media_get)
         app.router.add_post("/cgi-bin/qrcode/create", self._qrcode)
         app.router.add_post("/cgi-bin/menu/create", self._menu_create)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self._runner, self.port = await serve_locally(app)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.local import serve_locally
+
 TEXT_LIMIT = 2048
 ROBOT_KEY = "robot-test-key"
 
@@ -62,11 +64,7 @@ class FakeWeComApi:
         app.router.add_get("/cgi-bin/media/get", self._media_get)
         app.router.add_post("/cgi-bin/media/upload", self._media_upload)
         app.router.add_post("/cgi-bin/webhook/send", self._robot)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self._runner, self.port = await serve_locally(app)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
