@@ -51,7 +51,7 @@ INSERTS: dict[str, Callable[..., Any]] = {"postgresql": pg_insert, "sqlite": sql
 
 def insert_for(session: AsyncSession) -> Callable[..., Any]:
     """`insert` of the session's dialect, for ON CONFLICT clauses (SQLite and PostgreSQL)."""
-    return INSERTS["postgresql" if session.bind.dialect.name == "postgresql" else "sqlite"]
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
 def per_dialect(build: Callable[[Callable[..., Any]], T]) -> dict[str, T]:
