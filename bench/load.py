@@ -18,6 +18,7 @@ sustains; --rate offers a fixed rate instead (for latency at a given load).
     .venv/bin/python -m bench.load --db postgresql --pg-url postgresql+asyncpg://u@host/db
     .venv/bin/python -m bench.load --rate 40                # 40 updates/s offered
     .venv/bin/python -m bench.load --channel wechat         # WeChat: 200 requests/s, 15 s
+                                   # (on PostgreSQL also with 2 processes sharing the port)
 """
 
 from __future__ import annotations
@@ -155,14 +156,14 @@ def report_wechat(runs: list[tuple[str, WeChatStats, list[str]]], args: argparse
         f"for {args.wechat_seconds:g} s, {os.cpu_count()} cores"
     )
     print(
-        f"{'database':10s} {'answered':>8s} {'req/s':>6s} {'p50 ms':>7s} {'p99 ms':>7s} "
+        f"{'database':14s} {'answered':>8s} {'req/s':>6s} {'p50 ms':>7s} {'p99 ms':>7s} "
         f"{'errors':>6s} {'pushed':>6s} {'CPU ms/req':>10s}  p99 < 1 s"
     )
     for database, s, problems in runs:
         errors = sum(s.errors.values()) + len(problems)
         p99 = s.percentile(0.99)
         print(
-            f"{database:10s} {s.answered:8d} {s.answered / s.seconds:6.1f} {s.p50:7.1f} "
+            f"{database:14s} {s.answered:8d} {s.answered / s.seconds:6.1f} {s.p50:7.1f} "
             f"{p99:7.1f} {errors:6d} {s.pushed:6d} {s.cpu_ms_per_request:10.1f}  "
             f"{'yes' if p99 < 1000 else 'NO'}"
         )
@@ -185,10 +186,13 @@ async def main_async(args: argparse.Namespace) -> None:
     if args.channel in ("wechat", "all"):
         runs = []
         for database in databases:
-            stats, problems = await measure_wechat(
-                database, args.pg_url, args.wechat_rate, args.wechat_seconds
-            )
-            runs.append((database, stats, problems))
+            counts = [1] + ([args.instances] if args.instances > 1 else [])
+            for instances in counts if database == "postgresql" else [1]:
+                stats, problems = await measure_wechat(
+                    database, args.pg_url, args.wechat_rate, args.wechat_seconds, instances
+                )
+                label = database if instances == 1 else f"{database} x{instances}"
+                runs.append((label, stats, problems))
         report_wechat(runs, args)
 
 
@@ -208,6 +212,12 @@ def main() -> None:
     parser.add_argument("--channel", choices=["telegram", "wechat", "all"], default="telegram")
     parser.add_argument("--wechat-rate", type=float, default=200, help="requests/s (200)")
     parser.add_argument("--wechat-seconds", type=float, default=15, help="how long (15 s)")
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=2,
+        help="WeChat on PostgreSQL: also run this many bot processes sharing the port (2)",
+    )
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -46,6 +46,7 @@ class BotConfig:
     max_sends_per_second: float = 0
     outbox_poll_seconds: float = 0.5
     wechat: dict[str, Any] | None = None  # a [wechat] table instead of Telegram
+    share_ports: bool = False  # several processes on one port (PostgreSQL)
 
     @property
     def webhook_url(self) -> str:
@@ -74,6 +75,8 @@ class BotConfig:
                 "staff_chat_id": STAFF_GROUP,
                 "max_sends_per_second": self.max_sends_per_second,
             }
+        if self.share_ports:
+            tables["webhooks"] = {"share_ports": True}
         if self.wechat is not None:
             tables["wechat"] = {"port": self.port, "listen": "127.0.0.1", **self.wechat}
         lines = []
@@ -134,6 +137,12 @@ class BotProcess:
             self.proc.kill()
             await self.proc.wait()
 
+    async def kill(self) -> None:
+        """kill -9: the process ends at once, with no cleanup."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the process has used so far; 0 where /proc is missing."""
         if self.proc is None:
@@ -167,6 +176,18 @@ def telegram_ready(server: FakeTelegramServer, mode: str) -> Callable[[], Awaita
 
     async def ready() -> bool:
         return len(server.calls_to(method)) > before
+
+    return ready
+
+
+def listening(process: BotProcess) -> Callable[[], Awaitable[bool]]:
+    """Ready once the process logged that its web server listens (another process may
+    already answer on a shared port)."""
+
+    async def ready() -> bool:
+        with contextlib.suppress(OSError):
+            return "webhooks listening on" in process.log_path.read_text(errors="replace")
+        return False
 
     return ready
 

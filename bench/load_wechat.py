@@ -22,7 +22,7 @@ import xmltodict
 from cryptography.fernet import Fernet
 from wechatpy.crypto import WeChatCrypto
 
-from bench.load_targets import BotConfig, BotProcess, http_ready
+from bench.load_targets import BotConfig, BotProcess, listening
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.local import free_port, reset_postgres
 from tests.wechat_harness import AES_KEY, TOKEN, envelope, sign, text_xml
@@ -72,11 +72,13 @@ class WeChatStats:
 class WeChatSide:
     """Signs, encrypts and posts messages as WeChat's servers do; reads passive replies."""
 
-    def __init__(self, url: str, app_id: str) -> None:
+    def __init__(self, url: str, app_id: str, *, fresh_connections: bool = False) -> None:
+        """`fresh_connections`: a new connection per call, as the kernel spreads connections,
+        not calls, over processes sharing a port."""
         self.url = url
         self.crypto = WeChatCrypto(TOKEN, AES_KEY, app_id)
         self.http = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=0),
+            connector=aiohttp.TCPConnector(limit=0, force_close=fresh_connections),
             timeout=aiohttp.ClientTimeout(total=15),
         )
         self._nonce = 0
@@ -143,9 +145,13 @@ async def offer(side: WeChatSide, rate: float, seconds: float) -> WeChatStats:
 
 
 async def measure_wechat(
-    database: str, pg_url: str, rate: float, seconds: float
+    database: str, pg_url: str, rate: float, seconds: float, instances: int = 1
 ) -> tuple[WeChatStats, list[str]]:
-    """Start our bot with only the WeChat channel, warm it up, then offer the load."""
+    """Start our bot with only the WeChat channel, warm it up, then offer the load.
+
+    instances > 1: that many bot processes share the webhook port (webhooks.share_ports,
+    PostgreSQL), as a host with more cores than one process can use would run them.
+    """
     async with FakeWeChatApi() as api:
         with tempfile.TemporaryDirectory() as tmp:
             db_url = f"sqlite+aiosqlite:///{Path(tmp) / 'load.db'}"
@@ -166,18 +172,28 @@ async def measure_wechat(
                     "mode": "safe",
                     "api_base_url": api.base_url,
                 },
+                share_ports=instances > 1,
             )
             url = f"http://127.0.0.1:{config.port}/wechat"
-            process = BotProcess.ours(config.write(Path(tmp) / "wechat.toml"))
-            await process.start(http_ready(url))
+            processes = [
+                BotProcess.ours(config.write(Path(tmp) / f"wechat{n}.toml"))
+                for n in range(instances)
+            ]
             side = WeChatSide(url, api.app_id)
             try:
-                for text in MESSAGES:  # loads the FAQ before the clock starts
-                    await side.post("load-warm-up", text)
-                cpu_before = process.cpu_seconds()
+                for process in processes:
+                    await process.start(listening(process))
+                # loads the FAQ in every process before the clock starts (a new connection
+                # per call reaches each process sooner or later)
+                warm = WeChatSide(url, api.app_id, fresh_connections=True)
+                for n in range(len(MESSAGES) * 4 * instances):
+                    await warm.post(f"load-warm-up-{n}", MESSAGES[1 + n % (len(MESSAGES) - 1)])
+                await warm.close()
+                cpu_before = sum(p.cpu_seconds() for p in processes)
                 stats = await offer(side, rate, seconds)
-                stats.cpu_seconds = process.cpu_seconds() - cpu_before
+                stats.cpu_seconds = sum(p.cpu_seconds() for p in processes) - cpu_before
             finally:
                 await side.close()
-                await process.stop()
-            return stats, process.problems()
+                for process in processes:
+                    await process.stop()
+            return stats, [line for p in processes for line in p.problems()]

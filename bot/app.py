@@ -104,7 +104,8 @@ class BotApp:
             self.web_runner = web.AppRunner(self.web_app, access_log=None)
             await self.web_runner.setup()
             for host, port in sorted(addresses):
-                await web.TCPSite(self.web_runner, host, port).start()
+                shared = self.settings.webhooks.share_ports
+                await web.TCPSite(self.web_runner, host, port, reuse_port=shared).start()
                 log.info("webhooks listening on %s:%s", host, port)
         for channel in self.channels.values():
             await channel.start()

@@ -7,6 +7,7 @@ turns that into one clear line and exit code 2.
 from __future__ import annotations
 
 import os
+import socket
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, time
@@ -129,6 +130,15 @@ class WeComSettings:
 
 
 @dataclass
+class WebhookSettings:
+    """The web server the webhook channels (Telegram webhook, WeChat, WeCom) share."""
+
+    # Several bot processes on one host listen on the same ports (SO_REUSEPORT, Linux) and
+    # the kernel spreads the calls over them: one process is one CPU core. PostgreSQL only.
+    share_ports: bool = False
+
+
+@dataclass
 class RetentionSettings:
     """How long personal data is kept (drafts: storage.draft_max_age_days)."""
 
@@ -187,6 +197,7 @@ class Settings:
     wechat: WeChatSettings = field(default_factory=WeChatSettings)
     wecom: WeComSettings = field(default_factory=WeComSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     source: str = "built-in defaults"
 
     @property
@@ -307,6 +318,13 @@ def _validate(s: Settings) -> None:
             "database.url: expected 'sqlite+aiosqlite:///PATH' or "
             f"'postgresql+asyncpg://USER@HOST/DB', got {s.database.url!r}"
         )
+    if s.webhooks.share_ports and not s.database.url.startswith("postgresql"):
+        raise ConfigError(
+            "webhooks.share_ports: several bot processes need PostgreSQL "
+            "(SQLite is for one process); set database.url or share_ports = false"
+        )
+    if s.webhooks.share_ports and not hasattr(socket, "SO_REUSEPORT"):
+        raise ConfigError("webhooks.share_ports: this system cannot share a port (no SO_REUSEPORT)")
     if s.database.timeout_seconds <= 0:
         raise ConfigError("database.timeout_seconds: expected a positive number of seconds")
     for admin in s.staff.admins:

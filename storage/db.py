@@ -22,13 +22,14 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import await_only
 
-from storage import crypto
+from storage import crypto, sqlite_onehop
 
 if TYPE_CHECKING:
     from bot.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 T = TypeVar("T")
+SQLITE_CONNECTIONS = 5
 OUTBOX_QUEUED = "outbox_queued"  # session.info flag: this transaction queued pushes
 
 
@@ -79,10 +80,17 @@ class Database:
         self.echo = echo
         if url.startswith("sqlite"):
             path = url.split("///", 1)[-1]
+            pool: dict[str, Any] = {}
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+                # A fixed pool, no overflow: transactions take SQLite's one write lock in
+                # turn (_OneWriter), so more connections would only wait; overflow ones were
+                # opened and closed again under load, a thread and a schema read each. A
+                # transaction that finds all of them busy for 30 s gets PoolTimeout, which
+                # the core answers as "busy, try again shortly".
+                pool = {"pool_size": SQLITE_CONNECTIONS, "max_overflow": 0, "pool_timeout": 30}
             self.engine: AsyncEngine = create_async_engine(
-                url, echo=echo, connect_args={"timeout": 30}
+                url, echo=echo, connect_args={"timeout": 30}, **pool
             )
             writer = _OneWriter()
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -130,6 +138,7 @@ class Database:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    sqlite_onehop.install(dbapi_conn)
     # We issue BEGIN ourselves (below), so the driver must not.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()

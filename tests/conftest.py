@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings
 from storage import crypto
@@ -17,6 +18,11 @@ from tests.local import reset_postgres
 
 # python-telegram-bot 22 warns about retry_after unless timedelta mode is on.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+# Property tests check behaviour, not speed: a shared CI machine made a first example miss
+# hypothesis's 200 ms deadline while the rest of the suite ran.
+hypothesis_settings.register_profile("project", deadline=None)
+hypothesis_settings.load_profile("project")
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_DATA_KEY = Fernet.generate_key().decode()  # one per test run; never a real key

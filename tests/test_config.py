@@ -46,6 +46,7 @@ def test_environment_supplies_secrets(tmp_path: Path) -> None:
         ('[telegram]\ntoken = "1:x"\nmode = "webhook"\n', "telegram.webhook_url"),
         ('[database]\nurl = "mysql://x"\n', "database.url"),
         ('[staff]\nadmins = ["12345"]\n', "staff.admins"),
+        ("[webhooks]\nshare_ports = true\n", "webhooks.share_ports: several bot processes need"),
         ('[staff]\nadmins = "telegram:1"\n', "staff.admins: expected a list"),
         ('[centre]\nname = "x"\n', "centre: unknown key"),
         ("[center]\nname = \n", "not valid TOML"),

@@ -22,12 +22,16 @@ from bench.load_targets import (
     STAFF_GROUP,
     BotConfig,
     BotProcess,
+    listening,
     telegram_ready,
 )
+from bench.load_wechat import WeChatSide
 from storage.db import Database
-from storage.models import Case
+from storage.models import Case, InboundUpdate
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.fakes.wechat_api import FakeWeChatApi
 from tests.local import free_port, reset_postgres
+from tests.wechat_harness import AES_KEY, TOKEN
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="two instances share PostgreSQL")
@@ -134,3 +138,49 @@ def _labels(message: dict) -> list[str]:  # type: ignore[type-arg]
 def _button(message: dict, label: str) -> str:  # type: ignore[type-arg]
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
     return next(b["callback_data"] for row in rows for b in row if b.get("text") == label)
+
+
+async def test_processes_sharing_the_wechat_port_keep_answering(tmp_path: Path) -> None:
+    """webhooks.share_ports: two processes listen on one port; when one dies, WeChat's
+    calls keep being answered by the other, each message once."""
+    await reset_postgres(PG_URL)
+    async with FakeWeChatApi() as api:
+        config = BotConfig(
+            server=None,
+            db_url=PG_URL,
+            data_dir=tmp_path,
+            data_key=Fernet.generate_key().decode(),
+            port=free_port(),
+            wechat={
+                "app_id": api.app_id,
+                "app_secret": api.secret,
+                "token": TOKEN,
+                "encoding_aes_key": AES_KEY,
+                "mode": "safe",
+                "api_base_url": api.base_url,
+            },
+            share_ports=True,
+        )
+        processes = [BotProcess.ours(config.write(tmp_path / f"bot{n}.toml")) for n in (1, 2)]
+        side = WeChatSide(
+            f"http://127.0.0.1:{config.port}/wechat", api.app_id, fresh_connections=True
+        )
+        try:
+            for process in processes:  # the second binds the port the first already holds
+                await process.start(listening(process))
+            before = [await side.post(f"share-{n}", "你好") for n in range(12)]
+            await processes[0].kill()
+            after = [await side.post(f"share-{n}", "你好") for n in range(12, 24)]
+        finally:
+            await side.close()
+            for process in processes:
+                await process.stop()
+    for status, reply in before + after:
+        assert status == 200 and reply, (status, reply)
+    assert not processes[1].problems(), processes[1].log_tail()
+
+    db = Database(PG_URL)
+    async with db.session() as session:
+        handled = (await session.execute(select(InboundUpdate.update_key))).scalars().all()
+    await db.dispose()
+    assert len(handled) == len(set(handled)) == 24

@@ -1,0 +1,107 @@
+"""SQLite statements in one trip to aiosqlite's thread instead of four.
+
+aiosqlite runs each call on the connection's own thread. SQLAlchemy's adapter makes four
+such calls for every statement (open a cursor, execute, fetch all rows, close), and each
+one is a hand-over to that thread and back to the event loop, with the GIL changing hands
+twice. Under load those hand-overs, not SQLite, were the bot's largest cost on SQLite.
+This cursor does the four steps in one function on the thread and keeps what SQLAlchemy
+reads afterwards (description, rowcount, lastrowid, the rows).
+
+It is installed on each new connection (`install`, from the pool's connect event), so the
+URL and the rest of SQLAlchemy's aiosqlite dialect stay as they are.
+"""
+
+from __future__ import annotations
+
+import collections
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+)
+from sqlalchemy.util import await_only
+
+
+@dataclass(slots=True)
+class _Finished:
+    """What a cursor exposes once its statement ran (its sqlite3 cursor is closed)."""
+
+    description: Any
+    rowcount: int
+    lastrowid: int | None
+    rows: list[Any] | None
+    arraysize: int = 1
+
+    def close(self) -> None:
+        """Nothing to close: the sqlite3 cursor was closed on the connection's thread."""
+
+
+def _run(conn: sqlite3.Connection, many: bool, operation: str, parameters: Any) -> _Finished:
+    """On the connection's thread: the whole life of one cursor."""
+    cursor = conn.cursor()
+    try:
+        if many:
+            cursor.executemany(operation, parameters)
+        elif parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        rows = cursor.fetchall() if cursor.description else None
+        return _Finished(cursor.description, cursor.rowcount, cursor.lastrowid, rows)
+    finally:
+        cursor.close()
+
+
+class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
+    """SQLAlchemy's aiosqlite cursor, with each statement in one call on the thread."""
+
+    __slots__ = ()
+
+    def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._cursor = _Finished(None, -1, None, None)  # type: ignore[assignment]
+        self._soft_closed_memoized = {}  # type: ignore[assignment]
+        self._rows = collections.deque()
+
+    async def _call(self, many: bool, operation: Any, parameters: Any) -> None:
+        async with self._adapt_connection._execute_mutex:
+            aio = self._connection
+            finished = await aio._execute(_run, aio._conn, many, operation, parameters)
+        self._cursor = finished  # type: ignore[assignment]
+        if finished.rows is not None:
+            self._rows = collections.deque(finished.rows)
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        try:
+            await_only(self._call(False, operation, parameters))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+        try:
+            await_only(self._call(True, operation, seq_of_parameters))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    async def _async_soft_close(self) -> None:
+        """The sqlite3 cursor is already closed; the description stays readable."""
+
+    def close(self) -> None:
+        self._rows.clear()
+
+
+class OneHopConnection(AsyncAdapt_aiosqlite_connection):
+    """SQLAlchemy's aiosqlite connection, handing out `OneHopCursor`s."""
+
+    __slots__ = ()
+    _cursor_cls = OneHopCursor
+
+
+def install(dbapi_connection: Any) -> None:
+    """Make a new pooled aiosqlite connection use one-trip cursors (a pool connect event)."""
+    if type(dbapi_connection) is AsyncAdapt_aiosqlite_connection:
+        dbapi_connection.__class__ = OneHopConnection
