@@ -90,7 +90,7 @@ class Database:
                 # the core answers as "busy, try again shortly".
                 pool = {"pool_size": SQLITE_CONNECTIONS, "max_overflow": 0, "pool_timeout": 30}
             self.engine: AsyncEngine = create_async_engine(
-                url, echo=echo, connect_args={"timeout": 30}, **pool
+                url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}, **pool
             )
             writer = _OneWriter()
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

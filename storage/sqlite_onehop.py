@@ -1,14 +1,24 @@
-"""SQLite statements in one trip to aiosqlite's thread instead of four.
+"""SQLite statements without the hand-over to aiosqlite's thread where none is needed.
 
 aiosqlite runs each call on the connection's own thread. SQLAlchemy's adapter makes four
 such calls for every statement (open a cursor, execute, fetch all rows, close), and each
 one is a hand-over to that thread and back to the event loop, with the GIL changing hands
-twice. Under load those hand-overs, not SQLite, were the bot's largest cost on SQLite.
-This cursor does the four steps in one function on the thread and keeps what SQLAlchemy
-reads afterwards (description, rowcount, lastrowid, the rows).
+twice. Under load those hand-overs, not SQLite, were the bot's largest cost on SQLite, and
+they grew with the load: while the event loop was busy, every hand-over of the transaction
+holding the write lock waited for it, and so did every other transaction.
 
-It is installed on each new connection (`install`, from the pool's connect event), so the
-URL and the rest of SQLAlchemy's aiosqlite dialect stay as they are.
+So this cursor runs a statement in one call on the thread, and inside a transaction none:
+every transaction starts with BEGIN IMMEDIATE (storage.db._OneWriter), which is where a
+connection may wait for the write lock (busy_timeout) and stays on the thread. Once it
+holds the lock, its statements cannot wait for another connection (WAL: readers do not
+block the writer), so they run directly on the event loop's thread, each a short call into
+SQLite on a small, cached database. COMMIT and ROLLBACK stay on the thread (a commit may
+checkpoint the WAL to disk). The connection is opened with check_same_thread=False for
+this; it is never used by both threads at once (each call is awaited before the next).
+
+The cursor keeps what SQLAlchemy reads afterwards (description, rowcount, lastrowid, the
+rows). It is installed on each new connection (`install`, from the pool's connect event),
+so the URL and the rest of SQLAlchemy's aiosqlite dialect stay as they are.
 """
 
 from __future__ import annotations
@@ -56,7 +66,8 @@ def _run(conn: sqlite3.Connection, many: bool, operation: str, parameters: Any) 
 
 
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
-    """SQLAlchemy's aiosqlite cursor, with each statement in one call on the thread."""
+    """SQLAlchemy's aiosqlite cursor: a statement in one call on the thread, or inside a
+    write transaction directly on the loop's."""
 
     __slots__ = ()
 
@@ -70,7 +81,11 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     async def _call(self, many: bool, operation: Any, parameters: Any) -> None:
         async with self._adapt_connection._execute_mutex:
             aio = self._connection
-            finished = await aio._execute(_run, aio._conn, many, operation, parameters)
+            conn = aio._conn
+            if conn.in_transaction:  # we hold SQLite's write lock: nothing to wait for
+                finished = _run(conn, many, operation, parameters)
+            else:
+                finished = await aio._execute(_run, conn, many, operation, parameters)
         self._cursor = finished  # type: ignore[assignment]
         if finished.rows is not None:
             self._rows = collections.deque(finished.rows)

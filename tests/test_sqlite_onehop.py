@@ -1,12 +1,16 @@
-"""The one-trip SQLite cursor gives SQLAlchemy everything the stock one did.
+"""The SQLite cursor of storage.sqlite_onehop gives SQLAlchemy everything the stock one did,
+and waiting for the write lock still happens off the event loop.
 
 Every SQLite test runs on it; these pin down what the ORM relies on and a slip would hide:
 row counts (optimistic locking and claims), RETURNING rows, generated ids, many rows at
-once, and database errors raised as the DBAPI's own exceptions.
+once, database errors raised as the DBAPI's own exceptions; and that another process
+holding SQLite's write lock (a `mediation-bot` command, say) does not freeze the bot.
 """
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -62,4 +66,27 @@ async def test_database_errors_keep_their_type(sqlite_db: Database) -> None:
         async with sqlite_db.session() as session:
             session.add(InboundUpdate(channel="t", update_key="same"))
     async with sqlite_db.session() as session:  # the pool's connection is still usable
+        assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 1
+
+
+async def test_waiting_for_another_process_lock_leaves_the_loop_free(
+    tmp_path: Path, sqlite_db: Database
+) -> None:
+    other = sqlite3.connect(tmp_path / "onehop.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process writes, and takes its time
+
+    async def write() -> None:
+        async with sqlite_db.session() as session:
+            session.add(InboundUpdate(channel="t", update_key="after the other"))
+
+    writing = asyncio.create_task(write())
+    ticks = 0
+    for _ in range(20):  # the loop keeps running while the session waits for the lock
+        await asyncio.sleep(0.01)
+        ticks += 1
+    assert ticks == 20 and not writing.done()
+    other.execute("COMMIT")
+    other.close()
+    await asyncio.wait_for(writing, 10)
+    async with sqlite_db.session() as session:
         assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 1

@@ -49,11 +49,14 @@ async def test_calls_arrive_as_telegram_expects_them(
     seen: list[tuple[str, str, dict[str, Any]]],
 ) -> None:
     async def handler(request: web.Request) -> web.Response:
-        form = await request.post()
-        fields = {
-            k: (v.file.read() if isinstance(v, web.FileField) else v) for k, v in form.items()
-        }
-        names = {k: v.filename for k, v in form.items() if isinstance(v, web.FileField)}
+        if request.content_type == "application/json":  # calls without files
+            fields, names = await request.json(), {}
+        else:
+            form = await request.post()
+            fields = {
+                k: (v.file.read() if isinstance(v, web.FileField) else v) for k, v in form.items()
+            }
+            names = {k: v.filename for k, v in form.items() if isinstance(v, web.FileField)}
         if not request.path.endswith("/getMe"):
             seen.append((request.method, request.path, {**fields, "_files": names}))
         return ok(request, MESSAGE)
@@ -71,8 +74,8 @@ async def test_calls_arrive_as_telegram_expects_them(
     assert sent.message_id == 5
     method, path, fields = seen[0]
     assert (method, path) == ("POST", f"/bot{TOKEN}/sendMessage")
-    assert fields["text"] == "你好 & welcome" and fields["chat_id"] == "42"
-    assert '"callback_data": "y"' in fields["reply_markup"]
+    assert fields["text"] == "你好 & welcome" and fields["chat_id"] == 42
+    assert fields["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "y"
     _, path, fields = seen[1]
     assert path.endswith("/sendDocument") and fields["document"] == b"%PDF-1.4 test"
     assert fields["_files"]["document"] == "申请书.pdf"

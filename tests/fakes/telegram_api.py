@@ -190,6 +190,15 @@ def _decode_form_value(key: str, value: str) -> Any:
     return value
 
 
+def _json_id(key: str, value: Any) -> Any:
+    if key in _ID_PARAMS and isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+_ID_PARAMS = frozenset({"chat_id", "from_chat_id", "user_id", "message_id"})
+
+
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -781,7 +790,8 @@ class FakeTelegramServer:
                 body = await request.json()
                 if not isinstance(body, dict):
                     raise ValueError("JSON body must be an object")
-                params.update(body)
+                # Telegram takes an id as a number or a string of digits, in JSON as in forms
+                params.update({k: _json_id(k, v) for k, v in body.items()})
             else:
                 form = await request.post()
                 for key, value in form.items():
