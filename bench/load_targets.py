@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from tests.fakes.telegram_api import FakeTelegramServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -134,8 +132,7 @@ class BotProcess:
         try:
             await asyncio.wait_for(self.proc.wait(), timeout)
         except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
+            await self.kill()
 
     async def kill(self) -> None:
         """kill -9: the process ends at once, with no cleanup."""
@@ -188,18 +185,5 @@ def listening(process: BotProcess) -> Callable[[], Awaitable[bool]]:
         with contextlib.suppress(OSError):
             return "webhooks listening on" in process.log_path.read_text(errors="replace")
         return False
-
-    return ready
-
-
-def http_ready(url: str) -> Callable[[], Awaitable[bool]]:
-    """Ready once `url` answers at all (any status)."""
-
-    async def ready() -> bool:
-        try:
-            async with aiohttp.ClientSession() as http, http.get(url) as response:
-                return response.status > 0
-        except aiohttp.ClientError:
-            return False
 
     return ready

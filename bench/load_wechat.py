@@ -48,7 +48,7 @@ class WeChatStats:
     errors: Counter[str] = field(default_factory=Counter)
     pushed: int = 0
     seconds: float = 0.0
-    cpu_seconds: float = 0.0  # the bot process's CPU time while the load was offered
+    cpu_seconds: float = 0.0  # the bot processes' CPU time while the load was offered
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -144,6 +144,28 @@ async def offer(side: WeChatSide, rate: float, seconds: float) -> WeChatStats:
     return stats
 
 
+def wechat_config(
+    api: FakeWeChatApi, db_url: str, data_dir: Path, *, share_ports: bool = False
+) -> BotConfig:
+    """A bot with only the WeChat channel (safe mode), talking to the fake WeChat API."""
+    return BotConfig(
+        server=None,
+        db_url=db_url,
+        data_dir=data_dir,
+        data_key=Fernet.generate_key().decode(),
+        port=free_port(),
+        wechat={
+            "app_id": api.app_id,
+            "app_secret": api.secret,
+            "token": TOKEN,
+            "encoding_aes_key": AES_KEY,
+            "mode": "safe",
+            "api_base_url": api.base_url,
+        },
+        share_ports=share_ports,
+    )
+
+
 async def measure_wechat(
     database: str, pg_url: str, rate: float, seconds: float, instances: int = 1
 ) -> tuple[WeChatStats, list[str]]:
@@ -158,22 +180,7 @@ async def measure_wechat(
             if database == "postgresql":
                 db_url = pg_url
                 await reset_postgres(db_url)
-            config = BotConfig(
-                server=None,
-                db_url=db_url,
-                data_dir=Path(tmp),
-                data_key=Fernet.generate_key().decode(),
-                port=free_port(),
-                wechat={
-                    "app_id": api.app_id,
-                    "app_secret": api.secret,
-                    "token": TOKEN,
-                    "encoding_aes_key": AES_KEY,
-                    "mode": "safe",
-                    "api_base_url": api.base_url,
-                },
-                share_ports=instances > 1,
-            )
+            config = wechat_config(api, db_url, Path(tmp), share_ports=instances > 1)
             url = f"http://127.0.0.1:{config.port}/wechat"
             processes = [
                 BotProcess.ours(config.write(Path(tmp) / f"wechat{n}.toml"))

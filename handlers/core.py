@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 4000
 RETRIES = 3
 #: Messages handled at once by one process. The rest wait here, in order, instead of in the
-#: database pool (15 connections, whose 30 s wait ends in "busy"), and instead of sharing
+#: database pool (storage.db; its 30 s wait ends in "busy"), and instead of sharing
 #: the CPU so thinly that no answer is ready in time: under overload WeChat then answers
 #: late (as a push) rather than not at all. Leaves connections for the outbox and jobs.
 HANDLING_SLOTS = 10

@@ -25,13 +25,12 @@ from bench.load_targets import (
     listening,
     telegram_ready,
 )
-from bench.load_wechat import WeChatSide
+from bench.load_wechat import WeChatSide, wechat_config
 from storage.db import Database
 from storage.models import Case, InboundUpdate
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.local import free_port, reset_postgres
-from tests.wechat_harness import AES_KEY, TOKEN
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="two instances share PostgreSQL")
@@ -145,22 +144,7 @@ async def test_processes_sharing_the_wechat_port_keep_answering(tmp_path: Path) 
     calls keep being answered by the other, each message once."""
     await reset_postgres(PG_URL)
     async with FakeWeChatApi() as api:
-        config = BotConfig(
-            server=None,
-            db_url=PG_URL,
-            data_dir=tmp_path,
-            data_key=Fernet.generate_key().decode(),
-            port=free_port(),
-            wechat={
-                "app_id": api.app_id,
-                "app_secret": api.secret,
-                "token": TOKEN,
-                "encoding_aes_key": AES_KEY,
-                "mode": "safe",
-                "api_base_url": api.base_url,
-            },
-            share_ports=True,
-        )
+        config = wechat_config(api, PG_URL, tmp_path, share_ports=True)
         processes = [BotProcess.ours(config.write(tmp_path / f"bot{n}.toml")) for n in (1, 2)]
         side = WeChatSide(
             f"http://127.0.0.1:{config.port}/wechat", api.app_id, fresh_connections=True
