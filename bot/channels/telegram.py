@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -29,6 +29,7 @@ from bot.channels.telegram_updates import parse_update, quiet_library_logs, upda
 from bot.config import ConfigError, TelegramSettings
 from bot.config_checks import webhook_secret_problem
 from bot.files import save_bytes
+from bot.startup import StartupError, Unreachable, one_line
 from handlers.locks import KeyedLocks
 from handlers.messages import Attachment, Inbound, Reply
 
@@ -109,8 +110,11 @@ class TelegramChannel:
 
     # --- lifecycle ---------------------------------------------------------------------
     async def start(self) -> None:
+        """Connect (getMe), then poll or set the webhook; may be called again after a
+        failure (bot/startup.py retries while Telegram cannot be reached)."""
         await self.app.initialize()
-        await self.app.start()
+        if not self.app.running:
+            await self.app.start()
         if self.settings.mode == "webhook":
             await self.app.bot.set_webhook(
                 url=self.settings.webhook_url,
@@ -122,12 +126,35 @@ class TelegramChannel:
             self.poller = ConfirmingPoller(self.app, timeout=10)
             self.poller.start()
 
+    def startup_problem(self, exc: Exception) -> Unreachable:
+        """A failed start, in one line that never shows the token (see bot/startup.py)."""
+
+        def hide(text: str) -> str:
+            token = self.settings.token
+            return text.replace(token, "<token>") if token else text
+
+        if isinstance(exc, InvalidToken):  # its message repeats the token
+            raise StartupError(
+                "telegram.token: Telegram refused the token; copy it again from @BotFather"
+            ) from None
+        if isinstance(exc, RetryAfter):
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            return Unreachable("Telegram asks to wait (flood control)", seconds)
+        if isinstance(exc, NetworkError):  # includes TimedOut
+            return Unreachable(f"Telegram: {hide(one_line(exc))}")
+        if isinstance(exc, TelegramError):  # e.g. setWebhook refused: a setting to correct
+            reason = hide(exc.message)
+            raise StartupError(f"telegram: Telegram refused to start the bot: {reason}") from None
+        raise exc
+
     async def stop(self) -> None:
         if self.poller is not None:
             await self.poller.stop()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        await self.app.bot.shutdown()  # the connections, also after a start that failed
 
     # --- inbound -----------------------------------------------------------------------
     async def _on_webhook(self, request: web.Request) -> web.Response:
