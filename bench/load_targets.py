@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -22,7 +23,7 @@ from tests.fakes.telegram_api import FakeTelegramServer
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "123456:LOAD"
 STAFF_GROUP = -100200300
-WEBHOOK_SECRET = "load-secret"
+WEBHOOK_SECRET = secrets.token_urlsafe(32)  # webhook mode needs a strong one (bot/config.py)
 
 
 def _toml(value: object) -> str:

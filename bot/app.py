@@ -15,6 +15,7 @@ from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.config import Settings
 from bot.dispatcher import OutboxDispatcher
+from bot.startup import database_problem, keep_trying
 from handlers import digest
 from handlers.core import Core
 from storage import retention
@@ -95,8 +96,12 @@ class BotApp:
                 max_bytes=max_bytes,
             )
 
-    async def start(self) -> None:
-        await self.db.upgrade()
+    async def start(self) -> bool:
+        """Start everything; False when stopped while waiting for the database or a channel
+        to become reachable (bot/startup.py; StartupError when waiting cannot help)."""
+        db_problem = database_problem(self.settings.database.url)
+        if not await keep_trying("database", self.db.upgrade, db_problem, self._stop):
+            return False
         self._build_channels()
         addresses = self._web_addresses()
         if addresses:
@@ -107,8 +112,12 @@ class BotApp:
                 shared = self.settings.webhooks.share_ports
                 await web.TCPSite(self.web_runner, host, port, reuse_port=shared).start()
                 log.info("webhooks listening on %s:%s", host, port)
-        for channel in self.channels.values():
-            await channel.start()
+        for name, channel in self.channels.items():
+            problem = getattr(channel, "startup_problem", None)
+            if problem is None:
+                await channel.start()
+            elif not await keep_trying(name, channel.start, problem, self._stop):
+                return False
         self.dispatcher = OutboxDispatcher(
             self.db,
             self.channels,
@@ -119,6 +128,7 @@ class BotApp:
         self.dispatcher.start()
         self.db.on_outbox = self._wake
         self._housekeeping = asyncio.create_task(self._housekeep(), name="housekeeping")
+        return True
 
     def _web_addresses(self) -> set[tuple[str, int]]:
         """Where webhook channels listen; channels on the same address share one server."""
@@ -163,11 +173,18 @@ class BotApp:
         await self.db.dispose()
 
     async def run_forever(self) -> None:
-        await self.start()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGTERM):  # also while start waits for the database
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, self._stop.set)
+        try:
+            started = await self.start()
+        except BaseException:
+            await self.stop()
+            raise
+        if not started:
+            await self.stop()
+            return
         waiters = [asyncio.create_task(self._stop.wait())]
         console = self.channels.get("console")
         if isinstance(console, ConsoleChannel):

@@ -66,6 +66,24 @@ async def _db_upgrade(settings: Settings) -> None:
         await db.dispose()
 
 
+def _db_command(settings: Settings) -> int:
+    """`db upgrade`, with one line (no traceback) when the database cannot be reached."""
+    from bot.startup import StartupError, database_problem
+
+    try:
+        asyncio.run(_db_upgrade(settings))
+    except Exception as exc:
+        try:
+            problem = database_problem(settings.database.url)(exc)
+        except StartupError as fatal:
+            print(f"mediation-bot: {fatal}", file=sys.stderr)
+            return 1
+        print(f"mediation-bot: database not reachable ({problem.reason})", file=sys.stderr)
+        return 1
+    print("database is up to date")
+    return 0
+
+
 async def _run(settings: Settings, channels: list[str], staff: bool) -> None:
     from bot.app import BotApp
 
@@ -138,9 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration OK ({settings.source}); channels: {', '.join(channels)}")
         return 0
     if command == "db":
-        asyncio.run(_db_upgrade(settings))
-        print("database is up to date")
-        return 0
+        return _db_command(settings)
     if command == "doc":
         return cli_docs.run(args, settings)
     if command in ("stats", "export"):
@@ -149,8 +165,14 @@ def main(argv: list[str] | None = None) -> int:
         return cli_purge.run(args, settings)
     if command in ("qr", "wechat-menu"):
         return cli_qr.run(args, settings)
-    with contextlib.suppress(KeyboardInterrupt):
-        run_loop(_run(settings, channels, getattr(args, "staff", False)))
+    from bot.startup import StartupError
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            run_loop(_run(settings, channels, getattr(args, "staff", False)))
+    except (StartupError, ConfigError) as exc:
+        print(f"mediation-bot: cannot start: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ConfigError) else 1
     return 0
 
 

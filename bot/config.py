@@ -15,15 +15,21 @@ from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config_checks import (
+    SECRET_KEYS,
+    ConfigError,
+    masked_url,
+    shown,
+    validate_telegram,
+)
+
+__all__ = ["SECRET_KEYS", "ConfigError", "Settings", "load_settings", "masked_url"]  # re-exported
+
 SUPPORTED_LOCALES = ("zh_CN", "en")
 OFFICIAL_TELEGRAM_API = "https://api.telegram.org/bot"
 OFFICIAL_TELEGRAM_FILES = "https://api.telegram.org/file/bot"
 OFFICIAL_WECHAT_API = "https://api.weixin.qq.com"
 OFFICIAL_WECOM_API = "https://qyapi.weixin.qq.com"
-
-
-class ConfigError(Exception):
-    """A configuration value is missing or malformed."""
 
 
 @dataclass
@@ -250,19 +256,19 @@ def _coerce(key: str, value: Any, tp: Any) -> Any:
     if origin is list:
         (item_tp,) = get_args(tp)
         if not isinstance(value, list):
-            raise ConfigError(f"{key}: expected {_type_name(tp)}, got {value!r}")
+            raise ConfigError(f"{key}: expected {_type_name(tp)}, got {shown(key, value)}")
         return [_coerce(f"{key}[{i}]", v, item_tp) for i, v in enumerate(value)]
     if origin is dict:
         _key_tp, value_tp = get_args(tp)
         if not isinstance(value, dict):
-            raise ConfigError(f"{key}: expected {_type_name(tp)}, got {value!r}")
+            raise ConfigError(f"{key}: expected {_type_name(tp)}, got {shown(key, value)}")
         return {str(k): _coerce(f"{key}.{k}", v, value_tp) for k, v in value.items()}
     if tp is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if tp is int and isinstance(value, bool):
-        raise ConfigError(f"{key}: expected {_type_name(tp)}, got {value!r}")
+        raise ConfigError(f"{key}: expected {_type_name(tp)}, got {shown(key, value)}")
     if not isinstance(value, tp):
-        raise ConfigError(f"{key}: expected {_type_name(tp)}, got {value!r}")
+        raise ConfigError(f"{key}: expected {_type_name(tp)}, got {shown(key, value)}")
     return value
 
 
@@ -300,23 +306,11 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"center.case_prefix: expected 1-6 ASCII letters, got {prefix!r}")
     if not s.center.streets:
         raise ConfigError("center.streets: expected at least one street or town")
-    if s.telegram.mode not in ("polling", "webhook"):
-        raise ConfigError(
-            f"telegram.mode: expected 'polling' or 'webhook', got {s.telegram.mode!r}"
-        )
-    if s.telegram.token and s.telegram.mode == "webhook" and not s.telegram.webhook_url:
-        raise ConfigError("telegram.webhook_url: required when telegram.mode is 'webhook'")
-    if s.telegram.max_sends_per_second < 0:
-        raise ConfigError(
-            "telegram.max_sends_per_second: expected 0 (no limit) or more, "
-            f"got {s.telegram.max_sends_per_second}"
-        )
-    if not (0 < s.telegram.port < 65536):
-        raise ConfigError(f"telegram.port: expected 1-65535, got {s.telegram.port}")
+    validate_telegram(s)
     if not s.database.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         raise ConfigError(
             "database.url: expected 'sqlite+aiosqlite:///PATH' or "
-            f"'postgresql+asyncpg://USER@HOST/DB', got {s.database.url!r}"
+            f"'postgresql+asyncpg://USER@HOST/DB', got {masked_url(s.database.url)!r}"
         )
     if s.webhooks.share_ports and not s.database.url.startswith("postgresql"):
         raise ConfigError(

@@ -5,6 +5,7 @@ It only translates (see telegram_translate); the core decides everything.
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -24,8 +25,11 @@ from telegram.ext import (
 from bot.channels.telegram_polling import ConfirmingPoller, process_now
 from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.telegram_translate import keyboard, split_text, to_inbound
-from bot.config import TelegramSettings
+from bot.channels.telegram_updates import parse_update, quiet_library_logs, update_id_of
+from bot.config import ConfigError, TelegramSettings
+from bot.config_checks import webhook_secret_problem
 from bot.files import save_bytes
+from bot.startup import StartupError, Unreachable, one_line
 from handlers.locks import KeyedLocks
 from handlers.messages import Attachment, Inbound, Reply
 
@@ -85,6 +89,12 @@ class TelegramChannel:
         web_app: web.Application | None = None,
         on_handled: Callable[[], None] | None = None,
     ) -> None:
+        problem = webhook_secret_problem(settings.webhook_secret)
+        if settings.mode == "webhook" and problem:
+            # Without a strong secret anyone who finds the URL can post updates "from" anyone,
+            # an admin included: the channel refuses to run (bot/config.py says so earlier).
+            raise ConfigError(f"telegram.webhook_secret: {problem}")
+        quiet_library_logs()
         self.settings = settings
         self.handler = handler
         self.files_dir = files_dir
@@ -100,12 +110,15 @@ class TelegramChannel:
 
     # --- lifecycle ---------------------------------------------------------------------
     async def start(self) -> None:
+        """Connect (getMe), then poll or set the webhook; may be called again after a
+        failure (bot/startup.py retries while Telegram cannot be reached)."""
         await self.app.initialize()
-        await self.app.start()
+        if not self.app.running:
+            await self.app.start()
         if self.settings.mode == "webhook":
             await self.app.bot.set_webhook(
                 url=self.settings.webhook_url,
-                secret_token=self.settings.webhook_secret or None,
+                secret_token=self.settings.webhook_secret,
                 allowed_updates=["message", "callback_query"],
             )
         else:
@@ -113,24 +126,54 @@ class TelegramChannel:
             self.poller = ConfirmingPoller(self.app, timeout=10)
             self.poller.start()
 
+    def startup_problem(self, exc: Exception) -> Unreachable:
+        """A failed start, in one line that never shows the token (see bot/startup.py)."""
+
+        def hide(text: str) -> str:
+            token = self.settings.token
+            return text.replace(token, "<token>") if token else text
+
+        if isinstance(exc, InvalidToken):  # its message repeats the token
+            raise StartupError(
+                "telegram.token: Telegram refused the token; copy it again from @BotFather"
+            ) from None
+        if isinstance(exc, RetryAfter):
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            return Unreachable("Telegram asks to wait (flood control)", seconds)
+        if isinstance(exc, NetworkError):  # includes TimedOut
+            return Unreachable(f"Telegram: {hide(one_line(exc))}")
+        if isinstance(exc, TelegramError):  # e.g. setWebhook refused: a setting to correct
+            reason = hide(exc.message)
+            raise StartupError(f"telegram: Telegram refused to start the bot: {reason}") from None
+        raise exc
+
     async def stop(self) -> None:
         if self.poller is not None:
             await self.poller.stop()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        await self.app.bot.shutdown()  # the connections, also after a start that failed
 
     # --- inbound -----------------------------------------------------------------------
     async def _on_webhook(self, request: web.Request) -> web.Response:
-        secret = self.settings.webhook_secret
-        if secret and request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret:
-            log.warning("telegram webhook call with a wrong secret from %s", request.remote)
+        secret = self.settings.webhook_secret.encode()
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
+        if not (secret and hmac.compare_digest(given, secret)):
+            log.warning("telegram webhook call without the right secret from %s", request.remote)
             return web.Response(status=403, text="forbidden")
         try:
             data = await request.json()
-            update = Update.de_json(data, self.app.bot)
         except Exception:
             return web.Response(status=400, text="bad update")
+        update = parse_update(data, self.app.bot)
+        if update is None:
+            if update_id_of(data) is None:
+                return web.Response(status=400, text="bad update")
+            # From Telegram but unreadable by this library version: taken (200), or Telegram
+            # would post it again and again; logged by id and reason only.
+            return web.Response(text="skipped")
         await process_now(self.app, update)  # answered (and so confirmed) once handled
         return web.Response(text="ok")
 

@@ -5,7 +5,8 @@ so a bot killed while handling loses those updates: Telegram never sends them ag
 batch is handled first, then confirmed; a crash before that gets the batch again after the
 restart, and updates that were committed already are recognised and ignored by the core.
 Updates still in hand after PATIENCE seconds (a stuck database) are confirmed anyway, so
-that the other chats are not held up behind them.
+that the other chats are not held up behind them. An update the library cannot parse is
+skipped and confirmed with the rest (see telegram_updates), so it cannot stop polling.
 """
 
 from __future__ import annotations
@@ -14,14 +15,18 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.channels.telegram_updates import parse_update, update_id_of
+
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0
+READ_MARGIN = 5.0  # seconds a long poll's answer may take beyond its timeout
 PATIENCE = 30.0  # a batch still in hand after this is confirmed anyway, so others get through
 
 
@@ -62,9 +67,7 @@ class ConfirmingPoller:
             await asyncio.wait(self._stragglers)
         if self.offset:
             with contextlib.suppress(TelegramError):
-                await self.app.bot.get_updates(
-                    offset=self.offset, timeout=0, allowed_updates=self.allowed_updates
-                )
+                await self._fetch(timeout=0)
 
     async def _loop(self) -> None:
         backoff = 1.0
@@ -74,24 +77,38 @@ class ConfirmingPoller:
                 if not webhook_cleared:  # getUpdates is refused while a webhook is set
                     await self.app.bot.delete_webhook()
                     webhook_cleared = True
-                updates = await self.app.bot.get_updates(
-                    offset=self.offset,
-                    timeout=self.timeout,
-                    allowed_updates=self.allowed_updates,
-                )
+                batch = await self._fetch(timeout=self.timeout)
             except Exception as exc:  # network trouble, flood control, a conflict...
                 log.warning("getUpdates failed (%r); retrying in %.0f s", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             backoff = 1.0
+            ids = [i for i in map(update_id_of, batch) if i is not None]
+            if not ids:
+                continue
+            updates = [u for u in (parse_update(d, self.app.bot) for d in batch) if u is not None]
             if updates:
                 self._handling = True
                 try:
                     await self._handle(updates)
                 finally:
                     self._handling = False
-                self.offset = updates[-1].update_id + 1
+            self.offset = max(ids) + 1  # confirms the handled ones and any skipped ones
+
+    async def _fetch(self, *, timeout: int) -> list[Any]:
+        """One getUpdates call, its answer unparsed (Bot.get_updates parses the batch as one
+        and, when that fails, logs it whole)."""
+        batch = await self.app.bot._post(
+            "getUpdates",
+            {
+                "offset": self.offset,
+                "timeout": timeout,
+                "allowed_updates": self.allowed_updates,
+            },
+            read_timeout=timeout + READ_MARGIN,
+        )
+        return batch if isinstance(batch, list) else []
 
     async def _handle(self, updates: Sequence[Update]) -> None:
         """Handle a batch, different chats concurrently (one chat's in order)."""
