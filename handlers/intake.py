@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.context import Ctx
-from handlers.flow import Step, StepResult, finish, goto, kept_answers, stay
+from handlers.flow import DRAFT, Step, StepResult, finish, goto, kept_answers, stay
 from handlers.i18n import mark as _
 from handlers.messages import Button, Reply, grid
 from handlers.validators import (
@@ -300,8 +300,8 @@ def applies(ctx: Ctx, key: str) -> bool:
 
 
 def next_step(ctx: Ctx, current: str) -> str:
-    if ctx.answers.get("_editing"):
-        ctx.drop_answer("_editing")
+    if ctx.answers.get("editing"):
+        ctx.drop_answer("editing")
         return "confirm"
     i = ORDER.index(current) + 1
     while not applies(ctx, ORDER[i]):
@@ -568,6 +568,9 @@ async def handle_contact_time(ctx: Ctx) -> StepResult:
 
 
 async def discard_draft(ctx: Ctx) -> None:
-    """Forget an unfinished application: its answers and any evidence already sent."""
+    """Forget an unfinished application (the one in progress and a parked one): its answers
+    and any evidence already sent. Only the person's confirmed cancel, refusing consent or
+    starting over call this; detours park the draft instead (FlowRegistry.park)."""
     await delete_unfiled_attachments(ctx.session, ctx.conv.id)
-    ctx.conv.answers = kept_answers(ctx.conv.answers)
+    answers = kept_answers(ctx.conv.answers) if ctx.conv.flow == "dispute" else ctx.conv.answers
+    ctx.conv.answers = {k: v for k, v in answers.items() if k != DRAFT}
