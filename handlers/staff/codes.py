@@ -73,6 +73,7 @@ async def new_code(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         action="code_reissued",
         note="applicant" if applicant else "respondent",
     )
+    await ctx.session.flush()  # the event's id keys the pushes (one each, even if retried)
     told = [pid for pid in tried if await _tell(ctx, case, pid, event.id)]
     party = ctx.t("the applicant") if applicant else ctx.t("the respondent")
     lines = [
