@@ -103,6 +103,8 @@ COMMANDS: dict[str, Command] = {
 
 async def dispatch(ctx: Ctx) -> list[Reply]:
     inbound = ctx.inbound
+    if inbound.addressed_elsewhere:  # '/accept@other_bot 1': for another bot in the chat
+        return []
     if inbound.chat_kind == "group":
         return await _group(ctx)
     if inbound.button is not None:

@@ -55,6 +55,19 @@ class Inbound:
     # Buttons are shown as numbers in this chat (WeChat, WeCom): the core resolves "2" and
     # remembers what it showed; pushes held for the person are released when they write.
     text_only: bool = False
+    # The bot's own username on the platform (Telegram), to tell '/cmd@us' from '/cmd@other'.
+    bot_name: str | None = None
+
+    @property
+    def addressed_elsewhere(self) -> bool:
+        """A command addressed to another bot ('/accept@other_bot 1'): not for us."""
+        if not self.is_command:
+            return False
+        head = self.text[1:].partition(" ")[0]
+        if "@" not in head:
+            return False
+        to = head.split("@", 1)[1].strip().lower()
+        return not self.bot_name or to != self.bot_name.lower()
 
     @property
     def is_command(self) -> bool:
