@@ -106,7 +106,13 @@ async def dispatch(ctx: Ctx) -> list[Reply]:
     if inbound.addressed_elsewhere:  # '/accept@other_bot 1': for another bot in the chat
         return []
     if inbound.chat_kind == "group":
-        return await _group(ctx)
+        return [] if inbound.blank else await _group(ctx)
+    if inbound.blank:  # only zero-width / control characters: nothing to take as an answer
+        empty = ctx.t(
+            "Your message looked empty to me (it held only invisible characters). "
+            "Please type it again in words."
+        )
+        return [Reply(empty), *(await ctx.core.flows.reask(ctx) or menu.main_menu(ctx))]
     if inbound.button is not None:
         return await _button(ctx, inbound.button)
     if inbound.is_command:

@@ -97,6 +97,10 @@ ERRORS: dict[str, str] = {
     "name.empty": _("Please type the name."),
     "name.too_long": _("That is too long for a name (at most {max} characters)."),
     "name.charset": _("That name contains characters I cannot store. Please type it again."),
+    "name.no_letters": _(
+        "That looks like a number or a date, not a name: a name has letters or characters. "
+        "Please type the name."
+    ),
     "text.empty": _("Please type a few words."),
     "text.too_long": _(
         "That is {length} characters; please keep it under {max}. You can "

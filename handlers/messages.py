@@ -57,6 +57,8 @@ class Inbound:
     text_only: bool = False
     # The bot's own username on the platform (Telegram), to tell '/cmd@us' from '/cmd@other'.
     bot_name: str | None = None
+    # The text held only invisible characters (set by handlers.edge.clean; text is then "").
+    blank: bool = False
 
     @property
     def addressed_elsewhere(self) -> bool:
