@@ -46,6 +46,7 @@ STEPS: dict[str, Step] = {
     "confirm": Step(submit.ask_confirm, submit.handle_confirm),
 }
 
+
 def _is_draft(answers: dict) -> bool:  # type: ignore[type-arg]
     """After consent the answers are an application in progress: never dropped by a detour."""
     return bool(answers.get("consent"))

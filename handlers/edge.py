@@ -7,6 +7,9 @@
   spaces) is marked `blank`: the core answers it politely instead of taking it as an answer.
 - Ids longer than their columns cannot be stored: `unstorable` says so, and the core refuses
   the message politely before touching the database.
+- File names keep no control or format characters (a right-to-left override made
+  'invoice\u202efdp.exe' show as 'invoiceexe.pdf') and no executable suffix ('.exe' becomes
+  '_exe'): `safe_file_name`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,84 @@ def scrub(text: str) -> str:
     return text.translate(_DROP)
 
 
+#: Suffixes that run code when opened on a staff computer; never kept on an evidence file.
+EXECUTABLE = frozenset(
+    [
+        "exe",
+        "com",
+        "bat",
+        "cmd",
+        "scr",
+        "pif",
+        "msi",
+        "msp",
+        "msc",
+        "cpl",
+        "dll",
+        "sys",
+        "lnk",
+        "url",
+        "hta",
+        "jar",
+        "js",
+        "jse",
+        "vbs",
+        "vbe",
+        "wsf",
+        "wsh",
+        "ps1",
+        "psm1",
+        "reg",
+        "scf",
+        "inf",
+        "apk",
+        "app",
+        "dmg",
+        "pkg",
+        "sh",
+        "bash",
+        "command",
+        "run",
+        "bin",
+        "elf",
+        "deb",
+        "rpm",
+        "py",
+        "pyw",
+        "pl",
+        "rb",
+        "php",
+        "asp",
+        "aspx",
+        "jsp",
+        "cgi",
+        "iso",
+        "img",
+        "vhd",
+        "docm",
+        "xlsm",
+        "pptm",
+    ]
+)
+NAME_MAX = 200
+UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn"})
+
+
+def safe_file_name(name: str) -> str:
+    """A received file's name as it may be stored and shown: no control, bidirectional or
+    zero-width characters, no path parts, and no executable suffix."""
+    name = "".join(
+        "_" if c in '/\\:*?"<>|' else c
+        for c in unicodedata.normalize("NFC", name)
+        if unicodedata.category(c) not in UNPRINTABLE
+    )
+    name = " ".join(name.split()).strip(" .")
+    stem, dot, suffix = name.rpartition(".")
+    if dot and suffix.lower() in EXECUTABLE:
+        name = f"{stem}_{suffix}"
+    return name[-NAME_MAX:] if len(name) > NAME_MAX else name
+
+
 def _opt(text: str | None) -> str | None:
     return None if text is None else scrub(text)
 
@@ -43,7 +124,7 @@ def clean(inbound: Inbound) -> Inbound:
     text = scrub(inbound.text)
     blank = bool(inbound.text) and not visible(text)
     attachments = tuple(
-        replace(a, file_name=scrub(a.file_name), mime_type=scrub(a.mime_type))
+        replace(a, file_name=safe_file_name(a.file_name), mime_type=scrub(a.mime_type)[:100])
         for a in inbound.attachments
     )
     return replace(

@@ -101,6 +101,9 @@ class Reply:
     # The message was not handled (busy, failed): it may be sent again, so a channel leaves
     # the buttons that were pressed in place. Never queued in the outbox.
     unhandled: bool = False
+    # `document` was made for this message and holds personal data: the channel removes it
+    # once sent (handlers.private_files.remove_sent).
+    temporary: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -109,6 +112,7 @@ class Reply:
             "document": self.document,
             "image": self.image,
             "file_name": self.file_name,
+            **({"temporary": True} if self.temporary else {}),
         }
 
     @classmethod
@@ -122,6 +126,7 @@ class Reply:
             document=data.get("document"),
             image=data.get("image"),
             file_name=data.get("file_name"),
+            temporary=bool(data.get("temporary")),
         )
 
     @property

@@ -64,7 +64,8 @@ async def ask_code(ctx: Ctx) -> list[Reply]:
 
 def _pause(failures: int) -> timedelta:
     """How long an account waits after `failures` wrong codes: nothing after the first two,
-    then 1 and 2 minutes, then (at MAX_FAILURES) a day. Never the case that is locked: only this account."""
+    then 1 and 2 minutes, then (at MAX_FAILURES) a day. Only this account waits, never the
+    case: the real party, on another account, can still link."""
     if failures < FREE_TRIES:
         return timedelta(0)
     if failures >= MAX_FAILURES:

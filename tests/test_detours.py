@@ -174,7 +174,9 @@ async def test_evidence_survives_a_detour_and_is_filed(settings: Settings, db: D
     assert "Case number" in receipt
     async with db.session() as s:
         case = (await s.execute(select(Case))).scalar_one()
-        count = select(func.count()).select_from(AttachmentRow).where(AttachmentRow.case_id == case.id)
+        count = (
+            select(func.count()).select_from(AttachmentRow).where(AttachmentRow.case_id == case.id)
+        )
         assert (await s.execute(count)).scalar_one() == 1
         assert case.applicant_name == "张测试"
 
@@ -244,8 +246,12 @@ async def test_a_parked_draft_is_purged_like_any_old_draft(
         for chat, answers in (("1", parked), ("2", {"_entry": "qr"})):
             s.add(
                 Conversation(
-                    channel="console", chat_id=chat, person_id=person.id, answers=answers,
-                    history=[], updated_at=old,
+                    channel="console",
+                    chat_id=chat,
+                    person_id=person.id,
+                    answers=answers,
+                    history=[],
+                    updated_at=old,
                 )
             )
     count, _ = await reset_stale_drafts(db, datetime.now(UTC) - timedelta(days=30))

@@ -28,6 +28,7 @@ from bot.config import TelegramSettings
 from bot.files import save_bytes
 from handlers.locks import KeyedLocks
 from handlers.messages import Attachment, Inbound, Reply
+from handlers.private_files import remove_sent
 
 log = logging.getLogger(__name__)
 
@@ -251,3 +252,4 @@ class TelegramChannel:
                     text=part,
                     **({"reply_markup": markup} if last and markup else {}),
                 )
+        remove_sent(replies)  # generated documents hold personal data: gone once sent
