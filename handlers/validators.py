@@ -25,7 +25,7 @@ ERROR_CODES: frozenset[str] = frozenset({
     "amount.format", "amount.negative", "amount.zero", "amount.too_large",
     "date.format", "date.future", "date.too_old",
     "count.format", "count.range",
-    "name.empty", "name.too_long", "name.charset",
+    "name.empty", "name.too_long", "name.charset", "name.no_letters",
     "text.empty", "text.too_long",
 })  # fmt: skip
 

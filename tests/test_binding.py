@@ -88,9 +88,9 @@ async def test_staff_code_voids_the_old_one_and_tells_who_tried(
         await bot.send(STRANGER, number)
         await bot.send(STRANGER, f"{(int(old) + 7) % 10**6:06d}")
 
+        await bot.send(ADMIN, "/lang en")
         in_the_group = await in_group(bot, ADMIN, f"/code {number}")
         assert "private chat" in in_the_group and not re.search(r"\d{6}\b", in_the_group)
-        await bot.send(ADMIN, "/lang en")
         reply = texts(await bot.send(ADMIN, f"/code {number}"))
         new = code_in(reply)
         assert new != old and "old code no longer works" in reply
