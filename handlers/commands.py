@@ -25,6 +25,7 @@ def register_flows(registry: FlowRegistry) -> None:
     registry.add(respondent.BIND_FLOW)
     registry.add(human.HUMAN_FLOW)
     registry.add(followup.COMMENT_FLOW)
+    registry.draft_waiting = menu.resume_offer
 
 
 async def cmd_start(ctx: Ctx, arg: str) -> list[Reply]:
@@ -40,10 +41,19 @@ async def cmd_help(ctx: Ctx, arg: str) -> list[Reply]:
 
 
 async def cmd_cancel(ctx: Ctx, arg: str) -> list[Reply]:
+    """/cancel stops what the person is doing. On an application (in progress, or waiting
+    while nothing else runs) it asks before deleting; any other flow just ends, and a parked
+    application is offered again."""
+    flows = ctx.core.flows
+    if flows.holds_draft(ctx) or (not ctx.conv.flow and menu.has_draft(ctx)):
+        return menu.confirm_discard(ctx)
     if not ctx.conv.flow:
         return [Reply(ctx.t("There is nothing to cancel."), buttons=menu.menu_button(ctx))]
+    if menu.has_draft(ctx):  # a detour (/human, /bind, …) beside a parked application
+        flows.end(ctx)
+        return [Reply(ctx.t("Stopped.")), *menu.resume_offer(ctx)]
     await intake.discard_draft(ctx)
-    ctx.core.flows.end(ctx)
+    flows.end(ctx)
     return [
         Reply(
             ctx.t("Cancelled. Nothing was filed and your draft answers were deleted."),
@@ -93,8 +103,16 @@ COMMANDS: dict[str, Command] = {
 
 async def dispatch(ctx: Ctx) -> list[Reply]:
     inbound = ctx.inbound
+    if inbound.addressed_elsewhere:  # '/accept@other_bot 1': for another bot in the chat
+        return []
     if inbound.chat_kind == "group":
-        return await _group(ctx)
+        return [] if inbound.blank else await _group(ctx)
+    if inbound.blank:  # only zero-width / control characters: nothing to take as an answer
+        empty = ctx.t(
+            "Your message looked empty to me (it held only invisible characters). "
+            "Please type it again in words."
+        )
+        return [Reply(empty), *(await ctx.core.flows.reask(ctx) or menu.main_menu(ctx))]
     if inbound.button is not None:
         return await _button(ctx, inbound.button)
     if inbound.is_command:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.config import Settings
-from handlers import commands
+from handlers import commands, edge
 from handlers.choices import resolve, shown
 from handlers.context import Ctx
 from handlers.deadlines import WorkCalendar
@@ -174,6 +174,10 @@ class Core:
     # --- handling ---------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one message; messages of one chat are handled one at a time."""
+        inbound = edge.clean(inbound)  # before anything is stored, for every channel
+        if edge.unstorable(inbound):
+            log.warning("refused a message with an over-long id on %s", inbound.channel)
+            return [Reply(self._fallback_t(inbound)(_UNSTORABLE_ID), unhandled=True)]
         async with self._chat_locks.hold(f"{inbound.channel}:{inbound.chat_id}"), self._slots:
             for attempt in range(RETRIES):
                 try:
@@ -247,6 +251,10 @@ _BUSY = _(
 _FAILED = _(
     "Sorry, something went wrong on our side. Your earlier answers are kept; "
     "please send your last message again, or type /help."
+)
+_UNSTORABLE_ID = _(
+    "Sorry, I cannot serve this account: its id is longer than I can store. Please call or "
+    "visit the center instead."
 )
 _TOO_LONG = _(
     "That message is too long for me. Please keep it under {max} characters, "

@@ -46,4 +46,10 @@ STEPS: dict[str, Step] = {
     "confirm": Step(submit.ask_confirm, submit.handle_confirm),
 }
 
-FLOW = Flow(name="dispute", start="screen", steps=STEPS)
+
+def _is_draft(answers: dict) -> bool:  # type: ignore[type-arg]
+    """After consent the answers are an application in progress: never dropped by a detour."""
+    return bool(answers.get("consent"))
+
+
+FLOW = Flow(name="dispute", start="screen", steps=STEPS, keeps=_is_draft)

@@ -28,9 +28,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.edge import safe_file_name
 from handlers.i18n import Translator
 from handlers.intake import CATEGORIES
 from handlers.numerals import amount_in_capitals, amount_in_figures, chinese_date
+from handlers.private_files import create_private, make_private
 from handlers.validators import mask_id_number, mask_phone
 from storage.models import Attachment, Case, CaseEvent, Staff
 
@@ -123,7 +125,7 @@ def _evidence(attachments: Sequence[Attachment]) -> list[str]:
     items = []
     for n, item in enumerate(attachments, 1):
         label = EVIDENCE_KINDS.get(item.kind, "文件")
-        name = _CONTROL.sub("", item.file_name).strip()
+        name = safe_file_name(_CONTROL.sub("", item.file_name))  # rows stored before the edge
         items.append(f"{name}（{label}）" if name else f"{label}{n}")
     return items
 
@@ -364,10 +366,12 @@ async def produce(
     )
     folder = documents_dir(settings)
     await asyncio.to_thread(prune, folder)
-    out = folder / f"{secrets.token_urlsafe(24)}.docx"
+    out = create_private(folder / f"{secrets.token_urlsafe(24)}.docx")
     await asyncio.to_thread(render_context, kind, context, out)
-    out.chmod(0o600)
+    make_private(out)  # in case the renderer replaced the file
     converted = await asyncio.to_thread(to_pdf, out) if pdf else None
+    if converted is not None:
+        make_private(converted)  # LibreOffice writes with the umask's mode
     return Produced(
         kind,
         out,

@@ -20,6 +20,8 @@ Ask = Callable[[Ctx], Awaitable[list[Reply]]]
 Handle = Callable[[Ctx], Awaitable["StepResult"]]
 
 MAX_HISTORY = 60
+#: Where an unfinished flow waits while the person does something else (a parked draft).
+DRAFT = "_draft"
 
 
 def undo_entry(step: str | None, before: dict, after: dict) -> dict:  # type: ignore[type-arg]
@@ -77,11 +79,16 @@ class Flow:
     name: str
     start: str
     steps: dict[str, Step]
+    #: Whether these answers are a draft worth keeping when the person leaves the flow for
+    #: another one (/human, /bind, the menu): then it is parked, not dropped.
+    keeps: Callable[[dict], bool] | None = None  # type: ignore[type-arg]
 
 
 class FlowRegistry:
     def __init__(self) -> None:
         self.flows: dict[str, Flow] = {}
+        #: What to show when a flow ends and a parked draft waits (set by handlers.commands).
+        self.draft_waiting: Callable[[Ctx], list[Reply]] | None = None
 
     def add(self, flow: Flow) -> None:
         self.flows[flow.name] = flow
@@ -100,6 +107,7 @@ class FlowRegistry:
         step: str | None = None,  # type: ignore[type-arg]
     ) -> list[Reply]:
         flow = self.flows[name]
+        self.park(ctx)
         ctx.conv.flow = name
         ctx.conv.step = step or flow.start
         ctx.conv.answers = {**kept_answers(ctx.conv.answers), **(answers or {})}
@@ -119,6 +127,8 @@ class FlowRegistry:
         replies = list(result.replies)
         if result.done:
             self.end(ctx)
+            if self.parked(ctx) and self.draft_waiting and not _offers_resume(replies):
+                replies += self.draft_waiting(ctx)
             return replies
         if result.goto is not None:
             if ctx.conv.flow != flow.name:  # the step started another flow
@@ -149,9 +159,63 @@ class FlowRegistry:
         current = self.current(ctx)
         return await current[1].ask(ctx) if current else []
 
+    def holds_draft(self, ctx: Ctx) -> bool:
+        """The current flow holds a draft that must not be lost (see Flow.keeps)."""
+        current = self.current(ctx)
+        keeps = current[0].keeps if current else None
+        return bool(keeps and keeps(ctx.conv.answers))
+
+    def parked(self, ctx: Ctx) -> dict | None:  # type: ignore[type-arg]
+        """The draft put aside while the person does something else, if any."""
+        draft = ctx.conv.answers.get(DRAFT)
+        return draft if isinstance(draft, dict) else None
+
+    def park(self, ctx: Ctx) -> bool:
+        """Put the current flow aside if it holds a draft (True), so that a detour (talking
+        to staff, linking a case, the menu) runs beside it instead of replacing it."""
+        if not self.holds_draft(ctx):
+            return False
+        answers = {k: v for k, v in ctx.conv.answers.items() if k != DRAFT}
+        draft = {
+            "flow": ctx.conv.flow,
+            "step": ctx.conv.step,
+            "answers": {k: v for k, v in answers.items() if not k.startswith("_")},
+            "history": ctx.conv.history,
+            "updated_at": (ctx.conv.updated_at or utcnow()).isoformat(),
+        }
+        ctx.conv.flow = None
+        ctx.conv.step = None
+        ctx.conv.answers = {**kept_answers(answers), DRAFT: draft}
+        ctx.conv.history = []
+        ctx.conv.updated_at = utcnow()
+        return True
+
+    def unpark(self, ctx: Ctx) -> bool:
+        """Go back to the parked draft where it was left (False when there is none)."""
+        draft = self.parked(ctx)
+        if draft is None or draft.get("flow") not in self.flows:
+            return False
+        kept = {k: v for k, v in kept_answers(ctx.conv.answers).items() if k != DRAFT}
+        ctx.conv.flow = draft["flow"]
+        ctx.conv.step = draft["step"]
+        ctx.conv.answers = {**draft.get("answers", {}), **kept}
+        ctx.conv.history = list(draft.get("history", []))
+        ctx.conv.updated_at = utcnow()
+        return True
+
+    def leave(self, ctx: Ctx) -> None:
+        """The person walked away from the current flow: park a draft, end anything else."""
+        if not self.park(ctx):
+            self.end(ctx)
+
     def end(self, ctx: Ctx) -> None:
+        """The current flow is over (finished or cancelled); a parked draft stays parked."""
         ctx.conv.flow = None
         ctx.conv.step = None
         ctx.conv.answers = kept_answers(ctx.conv.answers)
         ctx.conv.history = []
         ctx.conv.updated_at = utcnow()
+
+
+def _offers_resume(replies: list[Reply]) -> bool:
+    return any(b.payload.startswith("r:") for r in replies for b in r.flat_buttons)

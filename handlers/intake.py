@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.context import Ctx
-from handlers.flow import Step, StepResult, finish, goto, kept_answers, stay
+from handlers.flow import DRAFT, Step, StepResult, finish, goto, kept_answers, stay
 from handlers.i18n import mark as _
 from handlers.messages import Button, Reply, grid
 from handlers.validators import (
@@ -97,6 +97,10 @@ ERRORS: dict[str, str] = {
     "name.empty": _("Please type the name."),
     "name.too_long": _("That is too long for a name (at most {max} characters)."),
     "name.charset": _("That name contains characters I cannot store. Please type it again."),
+    "name.no_letters": _(
+        "That looks like a number or a date, not a name: a name has letters or characters. "
+        "Please type the name."
+    ),
     "text.empty": _("Please type a few words."),
     "text.too_long": _(
         "That is {length} characters; please keep it under {max}. You can "
@@ -300,8 +304,8 @@ def applies(ctx: Ctx, key: str) -> bool:
 
 
 def next_step(ctx: Ctx, current: str) -> str:
-    if ctx.answers.get("_editing"):
-        ctx.drop_answer("_editing")
+    if ctx.answers.get("editing"):
+        ctx.drop_answer("editing")
         return "confirm"
     i = ORDER.index(current) + 1
     while not applies(ctx, ORDER[i]):
@@ -568,6 +572,9 @@ async def handle_contact_time(ctx: Ctx) -> StepResult:
 
 
 async def discard_draft(ctx: Ctx) -> None:
-    """Forget an unfinished application: its answers and any evidence already sent."""
+    """Forget an unfinished application (the one in progress and a parked one): its answers
+    and any evidence already sent. Only the person's confirmed cancel, refusing consent or
+    starting over call this; detours park the draft instead (FlowRegistry.park)."""
     await delete_unfiled_attachments(ctx.session, ctx.conv.id)
-    ctx.conv.answers = kept_answers(ctx.conv.answers)
+    answers = kept_answers(ctx.conv.answers) if ctx.conv.flow == "dispute" else ctx.conv.answers
+    ctx.conv.answers = {k: v for k, v in answers.items() if k != DRAFT}

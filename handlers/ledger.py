@@ -21,6 +21,7 @@ from handlers.i18n import Translator
 from handlers.i18n import mark as _
 from handlers.intake import CATEGORIES
 from handlers.lifecycle import STATE_LABELS
+from handlers.private_files import create_private
 from handlers.staff.refs import DEPARTMENTS
 from handlers.stats import History, add_months, local_day, month_start
 from handlers.validators import mask_name
@@ -182,8 +183,7 @@ def write_xlsx(ledger: Ledger, path: Path, title: str) -> Path:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = formats[key]
     sheet.freeze_panes = "B2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
+    partial = create_private(path.with_name(f".{path.name}.partial"))  # personal data: 0600
     book.save(partial)
     partial.replace(path)
     return path
@@ -191,8 +191,7 @@ def write_xlsx(ledger: Ledger, path: Path, title: str) -> Path:
 
 def write_csv(ledger: Ledger, path: Path) -> Path:
     """UTF-8 with a byte order mark, so Excel shows the Chinese."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as fp:
+    with create_private(path).open("w", encoding="utf-8-sig", newline="") as fp:
         writer = csv.writer(fp)
         writer.writerow(ledger.headers)
         for row in ledger.rows:

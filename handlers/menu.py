@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from handlers import respondent, status
 from handlers.context import Ctx
 from handlers.i18n import LOCALES
@@ -23,7 +25,8 @@ def main_menu(ctx: Ctx) -> list[Reply]:
         center=ctx.settings.center.name,
         district=ctx.settings.center.district,
     )
-    items = [
+    items = [Button(t("Continue my application"), "r:continue")] if has_draft(ctx) else []
+    items += [
         Button(t("Can the center help me?"), "m:check"),
         Button(t("File a dispute"), "m:file"),
         Button(t("Ask a legal question"), "m:faq"),
@@ -82,8 +85,8 @@ async def on_menu(ctx: Ctx, item: str) -> list[Reply]:
         from handlers import faq
 
         if ctx.conv.flow:
-            flows.end(ctx)
-        return faq.prompt(ctx)
+            flows.leave(ctx)
+        return faq.prompt(ctx) + draft_note(ctx)
     if item == "status":
         return await status.my_cases(ctx)
     if item == "bind":
@@ -93,18 +96,28 @@ async def on_menu(ctx: Ctx, item: str) -> list[Reply]:
     if item == "human":
         return await flows.begin(ctx, "human")
     if ctx.conv.flow:
-        flows.end(ctx)
+        flows.leave(ctx)
     return main_menu(ctx)
 
 
-async def offer_resume(ctx: Ctx) -> list[Reply] | None:
-    """An unfinished application: offer to continue or start over."""
-    if ctx.conv.flow != "dispute" or not ctx.conv.answers.get("consent"):
-        return None
+def has_draft(ctx: Ctx) -> bool:
+    """An unfinished application is waiting (parked while the person did something else)."""
+    return ctx.core.flows.parked(ctx) is not None
+
+
+def resume_offer(ctx: Ctx) -> list[Reply]:
+    """An unfinished application (in progress or parked): continue or start over; [] if none."""
+    parked = ctx.core.flows.parked(ctx)
+    if parked is not None:
+        when = datetime.fromisoformat(parked["updated_at"])
+    elif ctx.core.flows.holds_draft(ctx):
+        when = ctx.conv.updated_at
+    else:
+        return []
     text = ctx.t(
         "You have an unfinished application, last changed {when}. "
         "Would you like to continue where you left off, or start over?",
-        when=ctx.t.datetime(ctx.conv.updated_at),
+        when=ctx.t.datetime(when),
     )
     buttons = grid(
         [Button(ctx.t("Continue"), "r:continue"), Button(ctx.t("Start over"), "r:restart")]
@@ -112,15 +125,56 @@ async def offer_resume(ctx: Ctx) -> list[Reply] | None:
     return [Reply(text, buttons=buttons)]
 
 
+async def offer_resume(ctx: Ctx) -> list[Reply] | None:
+    return resume_offer(ctx) or None
+
+
+def draft_note(ctx: Ctx) -> list[Reply]:
+    """A one-line reminder that a parked application waits, with the way back."""
+    if not has_draft(ctx):
+        return []
+    text = ctx.t("Your unfinished application is kept. Press Continue to go back to it.")
+    return [Reply(text, buttons=grid([Button(ctx.t("Continue"), "r:continue")]))]
+
+
+def confirm_discard(ctx: Ctx) -> list[Reply]:
+    """Deleting an application is never one tap away: ask first."""
+    text = ctx.t(
+        "Delete your unfinished application? Your answers and the evidence you sent will be "
+        "deleted and nothing will be filed."
+    )
+    buttons = grid(
+        [
+            Button(ctx.t("Yes, delete it"), "r:discard"),
+            Button(ctx.t("No, keep it"), "r:continue"),
+        ]
+    )
+    return [Reply(text, buttons=buttons)]
+
+
 async def on_resume(ctx: Ctx, choice: str) -> list[Reply]:
+    """The buttons of an unfinished application: continue, start over, delete (confirmed)."""
     from handlers import intake
 
-    if ctx.conv.flow != "dispute":
-        return main_menu(ctx)
+    flows = ctx.core.flows
     if choice == "continue":
-        return await ctx.core.flows.reask(ctx)
-    await intake.discard_draft(ctx)
-    return await ctx.core.flows.begin(ctx, "dispute", {"mode": "file"})
+        if has_draft(ctx):
+            flows.unpark(ctx)
+        if ctx.conv.flow == "dispute":
+            return await flows.reask(ctx)
+        return main_menu(ctx)
+    if choice == "discard":
+        if not (has_draft(ctx) or flows.holds_draft(ctx)):
+            return [Reply(ctx.t("There is nothing to cancel."), buttons=menu_button(ctx))]
+        await intake.discard_draft(ctx)
+        if flows.current(ctx) and flows.current(ctx)[0].name == "dispute":  # type: ignore[index]
+            flows.end(ctx)
+        text = ctx.t("Cancelled. Nothing was filed and your draft answers were deleted.")
+        return [Reply(text, buttons=menu_button(ctx))]
+    if choice == "restart" and (has_draft(ctx) or ctx.conv.flow == "dispute"):
+        await intake.discard_draft(ctx)
+        return await flows.begin(ctx, "dispute", {"mode": "file"})
+    return main_menu(ctx)
 
 
 def free_text_outside_flow(ctx: Ctx) -> list[Reply]:

@@ -55,6 +55,21 @@ class Inbound:
     # Buttons are shown as numbers in this chat (WeChat, WeCom): the core resolves "2" and
     # remembers what it showed; pushes held for the person are released when they write.
     text_only: bool = False
+    # The bot's own username on the platform (Telegram), to tell '/cmd@us' from '/cmd@other'.
+    bot_name: str | None = None
+    # The text held only invisible characters (set by handlers.edge.clean; text is then "").
+    blank: bool = False
+
+    @property
+    def addressed_elsewhere(self) -> bool:
+        """A command addressed to another bot ('/accept@other_bot 1'): not for us."""
+        if not self.is_command:
+            return False
+        head = self.text[1:].partition(" ")[0]
+        if "@" not in head:
+            return False
+        to = head.split("@", 1)[1].strip().lower()
+        return not self.bot_name or to != self.bot_name.lower()
 
     @property
     def is_command(self) -> bool:
@@ -86,6 +101,9 @@ class Reply:
     # The message was not handled (busy, failed): it may be sent again, so a channel leaves
     # the buttons that were pressed in place. Never queued in the outbox.
     unhandled: bool = False
+    # `document` was made for this message and holds personal data: the channel removes it
+    # once sent (handlers.private_files.remove_sent).
+    temporary: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +112,7 @@ class Reply:
             "document": self.document,
             "image": self.image,
             "file_name": self.file_name,
+            **({"temporary": True} if self.temporary else {}),
         }
 
     @classmethod
@@ -107,6 +126,7 @@ class Reply:
             document=data.get("document"),
             image=data.get("image"),
             file_name=data.get("file_name"),
+            temporary=bool(data.get("temporary")),
         )
 
     @property

@@ -100,7 +100,9 @@ async def my_copy(ctx: Ctx, arg: str) -> list[Reply]:
                 "have signed or sealed it and the mediator has signed it and the center has "
                 "sealed it (Labour Dispute Mediation and Arbitration Law, art. 14)."
             )
-        replies.append(Reply(caption, document=str(path), file_name=name))
+        replies.append(Reply(caption, document=str(path), file_name=name, temporary=True))
+        if made.pdf and made.docx != path:  # only the PDF is sent: the DOCX goes now
+            made.docx.unlink(missing_ok=True)
     if applicant and not agreed:
         replies.append(
             Reply(

@@ -5,7 +5,7 @@ stateDiagram-v2
     [*] --> number
     number --> code: looks like a case number
     code --> [*]: code matches (bound; status shown with agree / decline)
-    code --> code: wrong code (attempts counted; locked after 5)
+    code --> code: wrong code (counted per account: waits 1, 2 min, then a day)
 ```
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from datetime import datetime, timedelta
 
 from handlers import followup
 from handlers.context import Ctx
@@ -24,7 +25,10 @@ from handlers.messages import Button, Reply, grid
 from storage.cases import add_event, find_case_by_number
 from storage.models import Case
 
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # wrong codes from one account before it waits a day
+FREE_TRIES = 3  # from the third wrong code on, the account waits before the next try
+FAILURE_WINDOW = timedelta(hours=24)
+CASE_ALERT = 10  # wrong codes for one case (from any accounts) that alert the work group
 CASE_NUMBER = re.compile(r"^[A-Z]{1,6}-\d{4}-\d{6}$")
 
 
@@ -58,10 +62,30 @@ async def ask_code(ctx: Ctx) -> list[Reply]:
     return [Reply(ctx.t("Now send the 6-digit code the center gave you for this case."))]
 
 
-async def handle_code(ctx: Ctx) -> StepResult:
-    failures = int(ctx.answers.get("_bind_failures", 0))
+def _pause(failures: int) -> timedelta:
+    """How long an account waits after `failures` wrong codes: nothing after the first two,
+    then 1 and 2 minutes, then (at MAX_FAILURES) a day. Only this account waits, never the
+    case: the real party, on another account, can still link."""
+    if failures < FREE_TRIES:
+        return timedelta(0)
     if failures >= MAX_FAILURES:
-        return finish(_locked(ctx))
+        return FAILURE_WINDOW
+    return timedelta(minutes=2 ** (failures - FREE_TRIES))
+
+
+def _attempts(ctx: Ctx) -> tuple[int, datetime | None]:
+    """This account's wrong codes in the last day, and when the latest was sent."""
+    state = ctx.answers.get("_bind") or {}
+    last = datetime.fromisoformat(state["last"]) if state.get("last") else None
+    if last is None or ctx.now() - last >= FAILURE_WINDOW:
+        return 0, None
+    return int(state.get("failures", 0)), last
+
+
+async def handle_code(ctx: Ctx) -> StepResult:
+    failures, last = _attempts(ctx)
+    if last is not None and ctx.now() < last + _pause(failures):
+        return _wait(ctx, failures, last + _pause(failures))
     code = re.sub(r"\s", "", ctx.text)
     case = await find_case_by_number(ctx.session, ctx.answers.get("number", ""))
     from handlers.submit import code_hash
@@ -71,15 +95,15 @@ async def handle_code(ctx: Ctx) -> StepResult:
             stored, code_hash(case.number or "", code) if case else ""
         )
 
-    usable = case is not None and case.respondent_code_failures < MAX_FAILURES
-    as_applicant = usable and case is not None and matches(case.applicant_code_hash)
-    ok = usable and case is not None and (as_applicant or matches(case.respondent_code_hash))
+    as_applicant = case is not None and matches(case.applicant_code_hash)
+    ok = case is not None and (as_applicant or matches(case.respondent_code_hash))
     if not ok or case is None:
-        ctx.set_answer("_bind_failures", failures + 1)
+        failures += 1
+        ctx.set_answer("_bind", {"failures": failures, "last": ctx.now().isoformat()})
         if case is not None:
-            case.respondent_code_failures += 1
-        if failures + 1 >= MAX_FAILURES:
-            return finish(_locked(ctx))
+            await _count_case_failure(ctx, case)
+        if _pause(failures):
+            return _wait(ctx, failures, ctx.now() + _pause(failures))
         return stay(
             Reply(
                 ctx.t(
@@ -92,7 +116,7 @@ async def handle_code(ctx: Ctx) -> StepResult:
         case.applicant_person_id = ctx.person.id
         case.applicant_code_hash = None
         await add_event(ctx.session, case, actor=ctx.actor, action="applicant_bound")
-        ctx.drop_answer("_bind_failures")
+        ctx.drop_answer("_bind")
         from handlers.status import my_cases
 
         linked = Reply(ctx.t("Linked. You can now follow case {number}.", number=case.number))
@@ -111,20 +135,54 @@ async def handle_code(ctx: Ctx) -> StepResult:
     case.respondent_person_id = ctx.person.id
     case.respondent_code_hash = None  # one-time
     await add_event(ctx.session, case, actor=ctx.actor, action="respondent_bound")
-    ctx.drop_answer("_bind_failures")
+    ctx.drop_answer("_bind")
     from handlers.status import my_cases
 
     replies = [Reply(ctx.t("Linked. You can now follow case {number}.", number=case.number))]
     return finish(*replies, *await my_cases(ctx))
 
 
-def _locked(ctx: Ctx) -> Reply:
-    return Reply(
-        ctx.t(
-            "Too many wrong attempts. For your safety, linking is locked; please "
-            "contact the center to get a new code."
+def _wait(ctx: Ctx, failures: int, until: datetime) -> StepResult:
+    """Slow down guessing from this account; other accounts (the real party) are not held."""
+    if failures >= MAX_FAILURES:
+        return finish(
+            Reply(
+                ctx.t(
+                    "Too many wrong codes from this account. For safety, linking from this "
+                    "account is locked until {when}. If you lost the code, contact the center: "
+                    "staff can give you a new one.",
+                    when=ctx.t.datetime(until),
+                )
+            )
+        )
+    return stay(
+        Reply(
+            ctx.t(
+                "Too many wrong codes. Please check the code and wait until {when} before "
+                "sending it again, or type /cancel.",
+                when=ctx.t.datetime(until),
+            )
         )
     )
+
+
+async def _count_case_failure(ctx: Ctx, case: Case) -> None:
+    """Every wrong code for a case is in its history (who tried, for /code to tell them);
+    the work group hears once when a case draws many, as a sign someone is guessing."""
+    case.respondent_code_failures += 1
+    await add_event(
+        ctx.session, case, actor=ctx.actor, action="bind_failed", note=f"#P{ctx.person.id}"
+    )
+    if case.respondent_code_failures == CASE_ALERT:
+        await ctx.notify_staff(
+            f"case:{case.number}:bind_failures",
+            _(
+                "Case {number} has had {count} wrong linking codes. If its party cannot link, "
+                "/code {number} issues a new code (the old one stops working)."
+            ),
+            number=case.number,
+            count=CASE_ALERT,
+        )
 
 
 BIND_FLOW = Flow(

@@ -143,6 +143,10 @@ async def handle_outcome(ctx: Ctx) -> StepResult:
         ctx.drop_answer("result")
         return goto("screen")
     if choice == "file" and result.outcome.kind != "out_of_scope":
+        from handlers.menu import resume_offer
+
+        if ctx.core.flows.parked(ctx):  # one application at a time: continue it or start over
+            return stay(*resume_offer(ctx))
         return goto("consent")
     if choice == "menu":
         from handlers.menu import main_menu

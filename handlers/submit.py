@@ -91,18 +91,12 @@ async def handle_confirm(ctx: Ctx) -> StepResult:
     if choice.startswith("edit:"):
         key = choice[5:]
         if key in FIELDS or key in ("claims", "contact_time", "evidence"):
-            ctx.set_answer("_editing", True)
+            ctx.set_answer("editing", True)
             return goto(key)
-    if choice == "cancel":
-        from handlers.intake import discard_draft
+    if choice == "cancel":  # deleting is confirmed first (menu.on_resume deletes)
+        from handlers.menu import confirm_discard
 
-        await discard_draft(ctx)
-        return finish(
-            Reply(
-                ctx.t("Cancelled. Nothing was filed and your draft answers were deleted."),
-                buttons=((Button(ctx.t("Main menu"), "m:home"),),),
-            )
-        )
+        return stay(*confirm_discard(ctx))
     return stay(Reply(ctx.t("Please choose one of the buttons.")), reask=True)
 
 

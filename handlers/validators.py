@@ -25,7 +25,7 @@ ERROR_CODES: frozenset[str] = frozenset({
     "amount.format", "amount.negative", "amount.zero", "amount.too_large",
     "date.format", "date.future", "date.too_old",
     "count.format", "count.range",
-    "name.empty", "name.too_long", "name.charset",
+    "name.empty", "name.too_long", "name.charset", "name.no_letters",
     "text.empty", "text.too_long",
 })  # fmt: skip
 
@@ -301,6 +301,8 @@ def parse_name(text: str, *, max_len: int = 50) -> str:
         raise ValidationError("name.charset")
     if len(s) > max_len:
         raise ValidationError("name.too_long", {"max": max_len, "length": len(s)})
+    if not any(unicodedata.category(c).startswith("L") for c in s):
+        raise ValidationError("name.no_letters")  # "-5", "2025-02-30", "123": not a name
     return s
 
 

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, String, cast, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -59,7 +59,10 @@ async def remove_unused_files(db: Database, paths: Iterable[str]) -> int:
 
 
 def _stale(cutoff: datetime) -> ColumnElement[bool]:
-    return Conversation.flow.is_not(None) & (Conversation.updated_at < cutoff)
+    """Idle since `cutoff` in the middle of a flow, or with an application parked beside
+    other talk (handlers.flow.DRAFT in the answers, while `flow` is empty)."""
+    parked = cast(Conversation.answers, String).like('%"_draft"%')
+    return (Conversation.flow.is_not(None) | parked) & (Conversation.updated_at < cutoff)
 
 
 async def stale_drafts(session: AsyncSession, cutoff: datetime) -> list[int]:

@@ -132,9 +132,9 @@ async def test_stranger_cannot_see_or_bind_without_the_code(
         assert number not in texts(await bot.send(STRANGER, "/status"))
         await bot.send(STRANGER, "/bind")
         await bot.send(STRANGER, number)
-        for attempt in range(5):
+        for attempt in range(3):
             reply = texts(await bot.send(STRANGER, f"{attempt:06d}"))
-        assert "locked" in reply
+        assert "wait until" in reply  # guessing is slowed down for this account
         assert number not in texts(await bot.send(STRANGER, "/status"))
         # a forged respond button does nothing either
         forged = await bot._roundtrip(

@@ -622,6 +622,8 @@ def test_parse_name_good(text: str, expected: str) -> None:
         ("张\x1b[31m三", "name.charset"),
         ("张\u202e三", "name.charset"),
         ("名" * 51, "name.too_long"),
+        ("-5", "name.no_letters"),
+        ("2025-02-30", "name.no_letters"),
     ],
 )
 def test_parse_name_bad(text: str, code: str) -> None:

@@ -32,6 +32,7 @@ from bot.files import save_bytes
 from bot.startup import StartupError, Unreachable, one_line
 from handlers.locks import KeyedLocks
 from handlers.messages import Attachment, Inbound, Reply
+from handlers.private_files import remove_sent
 
 log = logging.getLogger(__name__)
 
@@ -294,3 +295,4 @@ class TelegramChannel:
                     text=part,
                     **({"reply_markup": markup} if last and markup else {}),
                 )
+        remove_sent(replies)  # generated documents hold personal data: gone once sent

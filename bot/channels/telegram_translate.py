@@ -46,6 +46,7 @@ async def to_inbound(update: Update, download: Download, max_bytes: int) -> Inbo
         chat_kind="private" if chat.type == "private" else "group",
         username=user.username,
         locale_hint=user.language_code,
+        bot_name=_own_username(update),
     )
     if update.callback_query is not None:
         return Inbound(**base, button=update.callback_query.data or "")  # type: ignore[arg-type]
@@ -68,6 +69,14 @@ async def to_inbound(update: Update, download: Download, max_bytes: int) -> Inbo
         refused=tuple(refused),
         entry_source=entry,
     )
+
+
+def _own_username(update: Update) -> str | None:
+    """The bot's username (known after getMe), so '/cmd@other_bot' can be told apart."""
+    try:
+        return update.get_bot().username
+    except RuntimeError:  # no bot attached, or not initialized
+        return None
 
 
 async def _files(

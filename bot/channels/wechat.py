@@ -37,6 +37,7 @@ from bot.config import WeChatSettings
 from bot.files import save_bytes
 from handlers.i18n import mark as _
 from handlers.messages import Attachment, AttachmentRefused, Inbound, Reply
+from handlers.private_files import remove_sent
 from storage import outbox
 from storage.db import Database
 from storage.models import Identity, utcnow
@@ -267,6 +268,7 @@ class WeChatChannel:
             if reply.document or reply.image:
                 name = reply.file_name or "📄"
                 texts.append(t(NO_FILES, name=name))
+        remove_sent(replies)  # files are not sent here; generated documents go now
         return texts
 
     async def _enqueue(self, openid: str, key: str, chunks: Sequence[str]) -> None:

@@ -19,6 +19,7 @@ from bot.channels.numbered import texts_for
 from bot.channels.wecom_api import WeComApi
 from bot.channels.wecom_render import app_steps, case_ids, robot_messages
 from handlers.messages import Reply
+from handlers.private_files import remove_sent
 from storage.db import Database
 from storage.models import Case
 
@@ -84,6 +85,7 @@ class WeComOutbound:
             await self.api.send(user_id, step[0], {"media_id": media_id})
 
         await self._in_order(f"app:{user_id}", app_steps(replies), send)
+        remove_sent(replies)  # generated documents hold personal data: gone once sent
 
     async def to_group(self, replies: list[Reply]) -> None:
         """Through the robot; buttons become the commands to type in the app chat."""
@@ -91,6 +93,7 @@ class WeComOutbound:
         t = texts_for(replies)
         payloads = [p for reply in replies for p in robot_messages(reply, numbers, t)]
         await self._in_order("robot", payloads, self.api.robot)
+        remove_sent(replies)
 
     async def _case_numbers(self, ids: set[int]) -> dict[int, str]:
         if not ids:

@@ -13,6 +13,9 @@ from storage.models import Case, Staff
 
 async def on_button(ctx: Ctx, payload: str) -> list[Reply]:
     """payload: 'view:ID', 'accept:ID', 'refer:ID', 'referto:ID:ROUTE', 'assign:ID', …"""
+    if await registry.staff_member(ctx) is None:  # the same answer for every id: no oracle
+        _, refusal = await registry.authorize(ctx, registry.COMMANDS["case"])
+        return refusal
     action, _, rest = payload.partition(":")
     raw_id, _, extra = rest.partition(":")
     case = await ctx.session.get(Case, int(raw_id)) if raw_id.isdigit() else None

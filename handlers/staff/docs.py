@@ -93,7 +93,7 @@ async def doc(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     )
     if made.pdf is None:
         caption += "\n" + ctx.t("(No PDF: LibreOffice is not installed on the server.)")
-    replies = [Reply(caption, document=str(made.docx), file_name=made.docx_name)]
+    replies = [Reply(caption, document=str(made.docx), file_name=made.docx_name, temporary=True)]
     if made.pdf is not None:
-        replies.append(Reply(document=str(made.pdf), file_name=made.pdf_name))
+        replies.append(Reply(document=str(made.pdf), file_name=made.pdf_name, temporary=True))
     return replies

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -191,8 +192,7 @@ async def export(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     full = ctx.inbound.chat_kind == "private" and staff.role == "admin"
     ledger = await build_ledger(ctx.session, ctx.t, ctx.settings.tz, month=month, masked=not full)
     period = month.strftime("%Y-%m") if month else "all"
-    kind = "full" if full else "masked"
-    path = reports_dir(ctx.settings) / f"ledger-{period}-{kind}-{ctx.t.locale}.xlsx"
+    path = reports_dir(ctx.settings) / f"{secrets.token_urlsafe(24)}.xlsx"  # 0600, removed
     title = month_label(ctx.t.locale, month) if month else ctx.t("all cases")
     await asyncio.to_thread(write_xlsx, ledger, path, title)  # all cases can take a while
     if full:
@@ -212,7 +212,7 @@ async def export(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             count=ctx.t.number(len(ledger.rows)),
         )
     file_name = f"ledger-{period}{'' if full else '-masked'}.xlsx"
-    return [Reply(note, document=str(path), file_name=file_name)]
+    return [Reply(note, document=str(path), file_name=file_name, temporary=True)]
 
 
 # --- the monthly report --------------------------------------------------------------------

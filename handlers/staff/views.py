@@ -10,6 +10,7 @@ from handlers.context import Ctx
 from handlers.intake import CATEGORIES
 from handlers.lifecycle import ENDED, STATE_LABELS
 from handlers.messages import Button, Reply, grid
+from handlers.staff.joint import case_departments
 from handlers.staff.refs import DEPARTMENTS, find_case
 from handlers.staff.registry import ADMIN, command, help_lines, log_access, usage
 from handlers.status import case_summary
@@ -76,14 +77,23 @@ async def queue(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     return replies
 
 
-async def show_case(ctx: Ctx, case: Case) -> list[Reply]:
-    """Full details in a private chat (logged), masked in a group; with the history."""
+def sees_full_details(staff: Staff, case: Case) -> bool:
+    """Phone and ID numbers in full: admins, the case's mediator, its departments' liaisons."""
+    if staff.role == "admin" or (case.mediator_id is not None and case.mediator_id == staff.id):
+        return True
+    return staff.role == "liaison" and staff.department in case_departments(case)
+
+
+async def show_case(ctx: Ctx, case: Case, staff: Staff) -> list[Reply]:
+    """Full details in a private chat to those who work on the case, masked otherwise (and
+    always in a group); with the history. Every private view is logged."""
     private = ctx.inbound.chat_kind == "private"
+    full = private and sees_full_details(staff, case)
     if private:
-        await log_access(ctx, "view_case", case.id)
+        await log_access(ctx, "view_case", case.id, "" if full else "masked")
     t = ctx.t
-    lines = [case_summary(ctx, case, masked=not private)]
-    if case.applicant_role == "worker" and private and case.respondent_phone:
+    lines = [case_summary(ctx, case, masked=not full)]
+    if case.applicant_role == "worker" and full and case.respondent_phone:
         lines.append(t("Respondent phone: {phone}", phone=case.respondent_phone))
     if case.department:
         lines.append(t("Department: {name}", name=t(DEPARTMENTS.get(case.department, ""))))
@@ -110,7 +120,12 @@ async def show_case(ctx: Ctx, case: Case) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
-@command("case", "/case ID", "a case with its history (full details only in a private chat)")
+@command(
+    "case",
+    "/case ID",
+    "a case with its history (full details only in a private chat, to admins, the case's "
+    "mediator and its departments' liaisons)",
+)
 async def case_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if not arg:
         return [usage(ctx, "case")]
@@ -121,7 +136,7 @@ async def case_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                 ctx.t("No case {ref}. Check the number, e.g. LJ-2026-000123 or 123.", ref=arg[:40])
             )
         ]
-    return await show_case(ctx, case)
+    return await show_case(ctx, case, staff)
 
 
 @command("overdue", "/overdue", "cases past their mediation period or acceptance target")
