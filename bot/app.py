@@ -11,10 +11,12 @@ from datetime import datetime
 
 from aiohttp import web
 
+from bot import metrics
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.config import Settings
 from bot.dispatcher import OutboxDispatcher
+from bot.health import HealthServer
 from handlers import digest
 from handlers.core import Core
 from storage import retention
@@ -45,6 +47,11 @@ class BotApp:
         self.dispatcher: OutboxDispatcher | None = None
         self._stop = asyncio.Event()
         self._housekeeping: asyncio.Task[None] | None = None
+        self.started: set[str] = set()  # channels whose start() returned (for /readyz)
+        self.health = HealthServer(settings.health, self.db, self._channel_states)
+
+    def _channel_states(self) -> dict[str, bool]:
+        return {name: name in self.started for name in self.channel_names}
 
     def _wake(self) -> None:
         """Deliver now: a transaction queued or released pushes (see Database.on_outbox)."""
@@ -54,12 +61,14 @@ class BotApp:
     def _build_channels(self) -> None:
         s = self.settings
         max_bytes = s.storage.max_attachment_mb * 1024 * 1024
+        handle = metrics.instrumented(self.core.handle)  # counted, timed, named in the logs
+        metrics.known_channels(self.channel_names)
         if "telegram" in self.channel_names:
             from bot.channels.telegram import TelegramChannel
 
             self.channels["telegram"] = TelegramChannel(
                 s.telegram,
-                self.core.handle,
+                handle,
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
                 web_app=self.web_app,
@@ -69,7 +78,7 @@ class BotApp:
 
             self.channels["wechat"] = WeChatChannel(
                 s.wechat,
-                self.core.handle,
+                handle,
                 self.db,
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
@@ -81,7 +90,7 @@ class BotApp:
 
             self.channels["wecom"] = WeComChannel(
                 s.wecom,
-                self.core.handle,
+                handle,
                 self.db,
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
@@ -89,13 +98,14 @@ class BotApp:
             )
         if "console" in self.channel_names:
             self.channels["console"] = ConsoleChannel(
-                self.core.handle,
+                handle,
                 user=s.console.user,
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
             )
 
     async def start(self) -> None:
+        await self.health.start()  # /healthz answers while the rest starts; /readyz says not yet
         await self.db.upgrade()
         self._build_channels()
         addresses = self._web_addresses()
@@ -107,8 +117,9 @@ class BotApp:
                 shared = self.settings.webhooks.share_ports
                 await web.TCPSite(self.web_runner, host, port, reuse_port=shared).start()
                 log.info("webhooks listening on %s:%s", host, port)
-        for channel in self.channels.values():
+        for name, channel in self.channels.items():
             await channel.start()
+            self.started.add(name)
         self.dispatcher = OutboxDispatcher(
             self.db,
             self.channels,
@@ -158,8 +169,10 @@ class BotApp:
             await self.dispatcher.stop()
         for channel in self.channels.values():
             await channel.stop()
+        self.started.clear()
         if self.web_runner:
             await self.web_runner.cleanup()
+        await self.health.stop()
         await self.db.dispose()
 
     async def run_forever(self) -> None:

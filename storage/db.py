@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -46,6 +48,11 @@ def _upgrade(connection: Connection) -> None:
         # Two instances starting together: one migrates, the other waits.
         connection.execute(text("SELECT pg_advisory_xact_lock(724201)"))
     command.upgrade(_alembic_config(connection), "head")
+
+
+def migration_heads() -> set[str]:
+    """The revisions a database with every migration applied is at."""
+    return set(ScriptDirectory.from_config(_alembic_config()).get_heads())
 
 
 INSERTS: dict[str, Callable[..., Any]] = {"postgresql": pg_insert, "sqlite": sqlite_insert}
@@ -135,6 +142,14 @@ class Database:
                 await conn.run_sync(_upgrade)
         finally:
             await engine.dispose()
+
+    async def revisions(self) -> set[str]:
+        """The migration revisions the database is at (empty: none applied)."""
+        async with self.engine.connect() as conn:
+            heads = await conn.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_heads()
+            )
+        return set(heads)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
