@@ -50,10 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _logging(verbose: bool, console: bool) -> None:
-    level = logging.DEBUG if verbose else (logging.WARNING if console else logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+def _logging(settings: Settings, verbose: bool, console: bool) -> None:
+    from bot import logs
+
+    logs.configure(settings.logging.format, verbose=verbose, console=console)
 
 
 async def _db_upgrade(settings: Settings) -> None:
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mediation-bot: configuration error: {exc}", file=sys.stderr)
         return 2
     channels = ["console"] if command == "console" else settings.enabled_channels()
-    _logging(args.verbose, "console" in channels)
+    _logging(settings, args.verbose, "console" in channels)
     if command == "check-config":
         print(f"configuration OK ({settings.source}); channels: {', '.join(channels)}")
         return 0

@@ -6,6 +6,7 @@ to the same counters.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
@@ -15,6 +16,7 @@ from prometheus_client.process_collector import ProcessCollector
 from handlers import log_context
 from handlers.messages import Inbound, Reply
 
+log = logging.getLogger(__name__)
 REGISTRY = CollectorRegistry(auto_describe=True)
 ProcessCollector(registry=REGISTRY)  # memory, CPU, open files of this process
 
@@ -69,8 +71,10 @@ def instrumented(handle: Handler) -> Handler:
             try:
                 return await handle(inbound)
             finally:
+                took = time.perf_counter() - started
                 UPDATES.labels(inbound.channel).inc()
-                HANDLING.labels(inbound.channel).observe(time.perf_counter() - started)
+                HANDLING.labels(inbound.channel).observe(took)
+                log.debug("handled in %.0f ms", took * 1000)
 
     return wrapped
 

@@ -98,7 +98,11 @@ class Database:
                 # the core answers as "busy, try again shortly".
                 pool = {"pool_size": SQLITE_CONNECTIONS, "max_overflow": 0, "pool_timeout": 30}
             self.engine: AsyncEngine = create_async_engine(
-                url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}, **pool
+                url,
+                echo=echo,
+                connect_args={"timeout": 30, "check_same_thread": False},
+                hide_parameters=True,  # errors never carry names or numbers into the logs
+                **pool,
             )
             writer = _OneWriter()
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -120,6 +124,7 @@ class Database:
                 connect_args=limits,
                 pool_size=PG_CONNECTIONS,
                 max_overflow=5,
+                hide_parameters=True,
             )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         #: Called after a transaction that queued pushes commits (the outbox dispatcher's
@@ -136,7 +141,7 @@ class Database:
             async with self.engine.begin() as conn:
                 await conn.run_sync(_upgrade)
             return
-        engine = create_async_engine(self.url, echo=self.echo)
+        engine = create_async_engine(self.url, echo=self.echo, hide_parameters=True)
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(_upgrade)
