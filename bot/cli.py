@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import cli_docs, cli_purge, cli_qr, cli_reports
+from bot import cli_backup, cli_docs, cli_purge, cli_qr, cli_reports
 from bot.config import ConfigError, Settings, load_settings
 from bot.event_loop import run_loop
 
@@ -47,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_reports.add_parsers(sub)
     cli_purge.add_parsers(sub)
     cli_qr.add_parsers(sub)
+    cli_backup.add_parsers(sub)
     return p
 
 
@@ -149,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         return cli_purge.run(args, settings)
     if command in ("qr", "wechat-menu"):
         return cli_qr.run(args, settings)
+    if command in ("backup", "restore"):
+        return cli_backup.run(args, settings)
     with contextlib.suppress(KeyboardInterrupt):
         run_loop(_run(settings, channels, getattr(args, "staff", False)))
     return 0
