@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import cli_backup, cli_docs, cli_purge, cli_qr, cli_reports
+from bot import cli_backup, cli_docs, cli_doctor, cli_purge, cli_qr, cli_reports
 from bot.config import ConfigError, Settings, load_settings
 from bot.event_loop import run_loop
 
@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_purge.add_parsers(sub)
     cli_qr.add_parsers(sub)
     cli_backup.add_parsers(sub)
+    cli_doctor.add_parsers(sub)
     return p
 
 
@@ -128,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     if command in ("ask", "kb"):
         return _kb_command(args)
+    if command == "doctor":  # reports a configuration error as one of its findings
+        return cli_doctor.run(args)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
