@@ -11,10 +11,12 @@ from datetime import datetime
 
 from aiohttp import web
 
+from bot import metrics
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.config import Settings
 from bot.dispatcher import OutboxDispatcher
+from bot.health import HealthServer
 from bot.startup import database_problem, keep_trying
 from handlers import digest
 from handlers.core import Core
@@ -46,6 +48,11 @@ class BotApp:
         self.dispatcher: OutboxDispatcher | None = None
         self._stop = asyncio.Event()
         self._housekeeping: asyncio.Task[None] | None = None
+        self.started: set[str] = set()  # channels whose start() returned (for /readyz)
+        self.health = HealthServer(settings.health, self.db, self._channel_states)
+
+    def _channel_states(self) -> dict[str, bool]:
+        return {name: name in self.started for name in self.channel_names}
 
     def _wake(self) -> None:
         """Deliver now: a transaction queued or released pushes (see Database.on_outbox)."""
@@ -55,12 +62,14 @@ class BotApp:
     def _build_channels(self) -> None:
         s = self.settings
         max_bytes = s.storage.max_attachment_mb * 1024 * 1024
+        handle = metrics.instrumented(self.core.handle)  # counted, timed, named in the logs
+        metrics.known_channels(self.channel_names)
         if "telegram" in self.channel_names:
             from bot.channels.telegram import TelegramChannel
 
             self.channels["telegram"] = TelegramChannel(
                 s.telegram,
-                self.core.handle,
+                handle,
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
                 web_app=self.web_app,
@@ -70,7 +79,7 @@ class BotApp:
 
             self.channels["wechat"] = WeChatChannel(
                 s.wechat,
-                self.core.handle,
+                handle,
                 self.db,
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
@@ -82,7 +91,7 @@ class BotApp:
 
             self.channels["wecom"] = WeComChannel(
                 s.wecom,
-                self.core.handle,
+                handle,
                 self.db,
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
@@ -90,7 +99,7 @@ class BotApp:
             )
         if "console" in self.channel_names:
             self.channels["console"] = ConsoleChannel(
-                self.core.handle,
+                handle,
                 user=s.console.user,
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
@@ -99,6 +108,7 @@ class BotApp:
     async def start(self) -> bool:
         """Start everything; False when stopped while waiting for the database or a channel
         to become reachable (bot/startup.py; StartupError when waiting cannot help)."""
+        await self.health.start()  # /healthz answers while the rest starts; /readyz says not yet
         db_problem = database_problem(self.settings.database.url)
         if not await keep_trying("database", self.db.upgrade, db_problem, self._stop):
             return False
@@ -118,6 +128,7 @@ class BotApp:
                 await channel.start()
             elif not await keep_trying(name, channel.start, problem, self._stop):
                 return False
+            self.started.add(name)
         self.dispatcher = OutboxDispatcher(
             self.db,
             self.channels,
@@ -168,8 +179,10 @@ class BotApp:
             await self.dispatcher.stop()
         for channel in self.channels.values():
             await channel.stop()
+        self.started.clear()
         if self.web_runner:
             await self.web_runner.cleanup()
+        await self.health.stop()
         await self.db.dispose()
 
     async def run_forever(self) -> None:

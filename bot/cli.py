@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import cli_docs, cli_purge, cli_qr, cli_reports
+from bot import cli_backup, cli_docs, cli_doctor, cli_purge, cli_qr, cli_reports
 from bot.config import ConfigError, Settings, load_settings
 from bot.event_loop import run_loop
 
@@ -47,13 +47,15 @@ def _parser() -> argparse.ArgumentParser:
     cli_reports.add_parsers(sub)
     cli_purge.add_parsers(sub)
     cli_qr.add_parsers(sub)
+    cli_backup.add_parsers(sub)
+    cli_doctor.add_parsers(sub)
     return p
 
 
-def _logging(verbose: bool, console: bool) -> None:
-    level = logging.DEBUG if verbose else (logging.WARNING if console else logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+def _logging(settings: Settings, verbose: bool, console: bool) -> None:
+    from bot import logs
+
+    logs.configure(settings.logging.format, verbose=verbose, console=console)
 
 
 async def _db_upgrade(settings: Settings) -> None:
@@ -145,13 +147,15 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     if command in ("ask", "kb"):
         return _kb_command(args)
+    if command == "doctor":  # reports a configuration error as one of its findings
+        return cli_doctor.run(args)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
         print(f"mediation-bot: configuration error: {exc}", file=sys.stderr)
         return 2
     channels = ["console"] if command == "console" else settings.enabled_channels()
-    _logging(args.verbose, "console" in channels)
+    _logging(settings, args.verbose, "console" in channels)
     if command == "check-config":
         print(f"configuration OK ({settings.source}); channels: {', '.join(channels)}")
         return 0
@@ -165,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         return cli_purge.run(args, settings)
     if command in ("qr", "wechat-menu"):
         return cli_qr.run(args, settings)
+    if command in ("backup", "restore"):
+        return cli_backup.run(args, settings)
     from bot.startup import StartupError
 
     try:

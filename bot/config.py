@@ -24,6 +24,7 @@ from bot.config_checks import (
 )
 
 __all__ = ["SECRET_KEYS", "ConfigError", "Settings", "load_settings", "masked_url"]  # re-exported
+from bot.config_ops import HealthSettings, LoggingSettings, ops_environment, validate_ops
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
 OFFICIAL_TELEGRAM_API = "https://api.telegram.org/bot"
@@ -204,6 +205,8 @@ class Settings:
     wecom: WeComSettings = field(default_factory=WeComSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    health: HealthSettings = field(default_factory=HealthSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
     source: str = "built-in defaults"
 
     @property
@@ -371,6 +374,7 @@ def _validate(s: Settings) -> None:
                 'print(Fernet.generate_key().decode())"'
             ) from None
     _validate_wechat(s)
+    validate_ops(s, ConfigError)
     for key, days in vars(s.retention).items():
         if days <= 0:
             raise ConfigError(f"retention.{key}: expected a positive number of days, got {days}")
@@ -423,5 +427,6 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
     for var, (section, key) in ENV_OVERRIDES.items():
         if env.get(var):
             setattr(getattr(settings, section), key, env[var])
+    ops_environment(settings, env, ConfigError)
     _validate(settings)
     return settings

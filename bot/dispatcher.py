@@ -8,6 +8,7 @@ import logging
 from collections.abc import Mapping
 from datetime import timedelta
 
+from bot import metrics
 from bot.channels.base import Channel, DeliveryHeld
 from handlers.messages import Reply
 from storage import outbox
@@ -63,6 +64,7 @@ class OutboxDispatcher:
                 continue
             except Exception as exc:  # any failure is retried later
                 log.warning("outbox %s to %s:%s failed: %s", msg_id, channel_name, chat_id, exc)
+                metrics.DELIVERY_FAILURES.labels(channel_name).inc()
                 async with self.db.session() as session:
                     await outbox.mark_failed(
                         session, msg_id, repr(exc), max_attempts=self.max_attempts

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from bot.metrics import faq_outcome
 from handlers.context import Ctx
 from handlers.messages import Button, Reply, grid
 from handlers.staff.registry import DESK, command, usage
@@ -77,7 +78,9 @@ async def answer(ctx: Ctx, question: str) -> tuple[bool, list[Reply]]:
     kb = await ctx.core.knowledge(ctx.session)
     result = kb.search(question[:1000], ctx.t.locale)
     if result.answered and result.best is not None:
+        faq_outcome("answered")
         return True, [render_entry(ctx, result.best)]
+    faq_outcome("refused")
     ctx.session.add(
         FaqMiss(
             question=question[:1000],

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import update
 
+from handlers import log_context
 from handlers.context import Ctx
 from handlers.deadlines import accept_by
 from handlers.flow import StepResult, finish, goto, stay
@@ -110,6 +111,7 @@ async def submit(ctx: Ctx) -> list[Reply]:
     employer = is_employer(ctx)
     year = now.astimezone(settings.tz).year
     number = await next_case_number(ctx.session, settings.center.case_prefix, year)
+    log_context.bind_case(number)
     code = f"{secrets.randbelow(10**6):06d}"
     workers = int(a.get("workers_count") or 1)
     case = Case(

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -46,6 +48,11 @@ def _upgrade(connection: Connection) -> None:
         # Two instances starting together: one migrates, the other waits.
         connection.execute(text("SELECT pg_advisory_xact_lock(724201)"))
     command.upgrade(_alembic_config(connection), "head")
+
+
+def migration_heads() -> set[str]:
+    """The revisions a database with every migration applied is at."""
+    return set(ScriptDirectory.from_config(_alembic_config()).get_heads())
 
 
 INSERTS: dict[str, Callable[..., Any]] = {"postgresql": pg_insert, "sqlite": sqlite_insert}
@@ -91,7 +98,11 @@ class Database:
                 # the core answers as "busy, try again shortly".
                 pool = {"pool_size": SQLITE_CONNECTIONS, "max_overflow": 0, "pool_timeout": 30}
             self.engine: AsyncEngine = create_async_engine(
-                url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}, **pool
+                url,
+                echo=echo,
+                connect_args={"timeout": 30, "check_same_thread": False},
+                hide_parameters=True,  # errors never carry names or numbers into the logs
+                **pool,
             )
             writer = _OneWriter()
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -113,6 +124,7 @@ class Database:
                 connect_args=limits,
                 pool_size=PG_CONNECTIONS,
                 max_overflow=5,
+                hide_parameters=True,
             )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         #: Called after a transaction that queued pushes commits (the outbox dispatcher's
@@ -129,12 +141,20 @@ class Database:
             async with self.engine.begin() as conn:
                 await conn.run_sync(_upgrade)
             return
-        engine = create_async_engine(self.url, echo=self.echo)
+        engine = create_async_engine(self.url, echo=self.echo, hide_parameters=True)
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(_upgrade)
         finally:
             await engine.dispose()
+
+    async def revisions(self) -> set[str]:
+        """The migration revisions the database is at (empty: none applied)."""
+        async with self.engine.connect() as conn:
+            heads = await conn.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_heads()
+            )
+        return set(heads)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -28,7 +28,7 @@ from bot.channels.telegram_translate import keyboard, split_text, to_inbound
 from bot.channels.telegram_updates import parse_update, quiet_library_logs, update_id_of
 from bot.config import ConfigError, TelegramSettings
 from bot.config_checks import webhook_secret_problem
-from bot.files import save_bytes
+from bot.files import TooLarge, download_limited, save_bytes
 from bot.startup import StartupError, Unreachable, one_line
 from handlers.locks import KeyedLocks
 from handlers.messages import Attachment, Inbound, Reply
@@ -179,8 +179,24 @@ class TelegramChannel:
         return web.Response(text="ok")
 
     async def _download(self, file_id: str, kind: str, name: str, mime: str) -> Attachment:
+        """Stream the file to disk, stopping at max_bytes whatever size the update or
+        getFile declared (TooLarge: the person is told the limit, nothing is kept)."""
         tg_file = await self.app.bot.get_file(file_id)
-        data = bytes(await tg_file.download_as_bytearray())
+        if (tg_file.file_size or 0) > self.max_bytes:
+            raise TooLarge(tg_file.file_size or 0)
+        url = tg_file.file_path or ""
+        if url.startswith(("http://", "https://")):
+            return await download_limited(
+                url,
+                self.files_dir,
+                max_bytes=self.max_bytes,
+                kind=kind,
+                file_name=name,
+                mime_type=mime,
+            )
+        data = bytes(await tg_file.download_as_bytearray())  # a local Bot API server's file
+        if len(data) > self.max_bytes:
+            raise TooLarge(len(data))
         return save_bytes(self.files_dir, data, kind=kind, file_name=name, mime_type=mime)
 
     async def _on_update(self, update: Update, context: Any) -> None:

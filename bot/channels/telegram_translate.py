@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.channels.text_parts import split_lines
+from bot.files import TooLarge
 from handlers.messages import Attachment, AttachmentRefused, Inbound, Reply
 
 TEXT_LIMIT = 4096
@@ -107,6 +108,8 @@ async def _files(
             continue
         try:
             attachments.append(await download(file_id, kind, name, mime))
+        except TooLarge as exc:  # the bytes, not the declared size, were over the limit
+            refused.append(AttachmentRefused(kind, "too_large", exc.size, name))
         except Exception:
             refused.append(AttachmentRefused(kind, "failed", size, name))
     return attachments, refused

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy import update
 
+from bot import metrics
 from bot.channels.base import DeliveryHeld
 from bot.channels.callback_checks import Refused, read_body
 from bot.channels.numbered import remember_pushed, render, texts_for
@@ -171,6 +172,7 @@ class WeChatChannel:
             )
         except TimeoutError:
             log.info("WeChat %s: over the reply budget, answering by push", key)
+            metrics.WECHAT_LATE.inc()
             self._by_push.add(key)
             self._spawn(self._push_when_done(message, task))
             return None

@@ -17,6 +17,7 @@ from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
 from bot.channels.callback_checks import declares_entities
+from bot.channels.wechat_fields import wrong_fields
 
 
 class Forged(Exception):
@@ -100,6 +101,9 @@ class Codec:
             raise Malformed(repr(exc)) from None
         if message is None or not getattr(message, "source", None):
             raise Malformed("no sender")
+        wrong = wrong_fields(message)
+        if wrong:
+            raise Malformed(f"wrong type: {', '.join(wrong)}")
         return message
 
     def reply(self, message: Any, text: str, params: CallbackParams) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 from sqlalchemy import or_, select
 
+from handlers import log_context
 from handlers.context import Ctx
 from handlers.i18n import mark as _
 from storage.cases import find_case_by_number
@@ -52,7 +53,9 @@ async def find_case(ctx: Ctx, ref: str) -> Case | None:
         ref = f"{prefix.upper()}-{year}-{int(seq):06d}"
     else:
         return None
-    return await find_case_by_number(ctx.session, ref)
+    case = await find_case_by_number(ctx.session, ref)
+    log_context.bind_case(case.number if case else None)
+    return case
 
 
 def department_code(text: str) -> str | None:

@@ -130,6 +130,15 @@ class StoredFile:
     content: bytes
     file_name: str | None = None
     mime_type: str | None = None
+    #: The size the update and getFile state: the true one (-1), none (None), or a lie.
+    #: A file that does not state its true size is also served without Content-Length.
+    declared_size: int | None = -1
+
+    def stated_size(self) -> JSONDict:
+        if self.declared_size is None:
+            return {}
+        size = len(self.content) if self.declared_size == -1 else self.declared_size
+        return {"file_size": size}
 
 
 @dataclass
@@ -284,6 +293,7 @@ class FakeTelegramServer:
         self._sent: dict[tuple[int, int], _SentMessage] = {}
         self._callback_queries: dict[str, JSONDict] = {}
         self._files: dict[str, StoredFile] = {}
+        self.streamed_bytes = 0  # bytes of files served without a true stated size
         self._failures: dict[str, list[_Failure]] = {}
         self._routes: list[str] = []
         self._duplicate_every = 0
@@ -656,12 +666,13 @@ class FakeTelegramServer:
         first_name: str = "测试",
         language_code: str | None = "zh-hans",
         username: str | None = None,
+        declared_size: int | None = -1,
     ) -> JSONDict:
         """Queue a photo message; both sizes serve ``content`` through getFile."""
         message = self._user_message(
             user_id, chat_id, chat_type, first_name, language_code, username
         )
-        message["photo"] = self._photo_sizes(content)
+        message["photo"] = self._photo_sizes(content, declared_size)
         if caption is not None:
             message["caption"] = caption
         return self._queue_message(message)
@@ -679,12 +690,15 @@ class FakeTelegramServer:
         first_name: str = "测试",
         language_code: str | None = "zh-hans",
         username: str | None = None,
+        declared_size: int | None = -1,
     ) -> JSONDict:
-        """Queue a document message whose bytes are served through getFile."""
+        """Queue a document message whose bytes are served through getFile (declared_size:
+        see StoredFile)."""
         message = self._user_message(
             user_id, chat_id, chat_type, first_name, language_code, username
         )
         stored = self._store_file(content, "documents", file_name, mime_type)
+        stored.declared_size = declared_size
         message["document"] = self._document_dict(stored)
         if caption is not None:
             message["caption"] = caption
@@ -776,11 +790,27 @@ class FakeTelegramServer:
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         file_path = request.match_info["file_path"]
         for stored in self._files.values():
+            if stored.file_path == file_path and stored.declared_size != -1:
+                return await self._stream_file(request, stored.content)
             if stored.file_path == file_path:
                 return web.Response(body=stored.content, content_type="application/octet-stream")
         return web.json_response(
             {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
         )
+
+    async def _stream_file(self, request: web.Request, content: bytes) -> web.StreamResponse:
+        """Chunked, no Content-Length: only the bytes tell the size. Counts what was sent."""
+        resp = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+        resp.enable_chunked_encoding()
+        await resp.prepare(request)
+        for start in range(0, len(content), 256 * 1024):
+            try:
+                await resp.write(content[start : start + 256 * 1024])
+            except (ConnectionResetError, RuntimeError):  # the client stopped reading
+                return resp
+            self.streamed_bytes += min(256 * 1024, len(content) - start)
+        await resp.write_eof()
+        return resp
 
     async def _read_params(self, request: web.Request) -> tuple[JSONDict, dict[str, UploadedFile]]:
         params: JSONDict = {k: _decode_form_value(k, v) for k, v in request.query.items()}
@@ -987,7 +1017,7 @@ class FakeTelegramServer:
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
-            "file_size": len(stored.content),
+            **stored.stated_size(),
             "file_path": stored.file_path,
         }
 
@@ -1081,7 +1111,7 @@ class FakeTelegramServer:
         document: JSONDict = {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
-            "file_size": len(stored.content),
+            **stored.stated_size(),
         }
         if stored.file_name:
             document["file_name"] = stored.file_name
@@ -1089,17 +1119,18 @@ class FakeTelegramServer:
             document["mime_type"] = stored.mime_type
         return document
 
-    def _photo_sizes(self, content: bytes) -> list[JSONDict]:
+    def _photo_sizes(self, content: bytes, declared_size: int | None = -1) -> list[JSONDict]:
         sizes = []
         for width, height in ((90, 67), (800, 600)):
             stored = self._store_file(content, "photos", None, "image/jpeg")
+            stored.declared_size = declared_size
             sizes.append(
                 {
                     "file_id": stored.file_id,
                     "file_unique_id": stored.file_unique_id,
                     "width": width,
                     "height": height,
-                    "file_size": len(content),
+                    **stored.stated_size(),
                 }
             )
         return sizes

@@ -33,6 +33,7 @@ class FakeWeChatApi:
         self.token_fetches = 0
         self.valid_token = ""
         self.media: dict[str, tuple[bytes, str]] = {}
+        self.stream_media = False  # serve media chunked, without Content-Length
         #: errcode the next customer-service sends get (e.g. 45015), None to accept them.
         self.refuse_customer_service: int | None = None
         self._tokens = itertools.count(1)
@@ -129,7 +130,18 @@ class FakeWeChatApi:
             return self._error(40007, "invalid media_id")
         self._record(request, {"media_id": request.query["media_id"]})
         data, mime = media
-        return web.Response(body=data, content_type=mime)
+        if not self.stream_media:
+            return web.Response(body=data, content_type=mime)
+        resp = web.StreamResponse(headers={"Content-Type": mime})  # no Content-Length
+        resp.enable_chunked_encoding()
+        await resp.prepare(request)
+        for start in range(0, len(data), 256 * 1024):
+            try:
+                await resp.write(data[start : start + 256 * 1024])
+            except (ConnectionResetError, RuntimeError):  # the bot stopped reading
+                return resp
+        await resp.write_eof()
+        return resp
 
     async def _qrcode(self, request: web.Request) -> web.Response:
         body = await self._json_body(request)
