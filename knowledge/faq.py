@@ -52,6 +52,7 @@ LOCALE_BONUS = 0.02  # raw score added to entries that have text in the reader's
 # Tuned on the tuning sets of bench/faq_eval (never on the held-out ones).
 REFER_THRESHOLD = 0.45  # a referral route on top with this confidence is referred
 ROUTE_MARGIN = 0.05  # a route this close behind the best entry makes the answer unsure
+UNSURE_MARGIN = 0.10  # when no entry is sure, a route this close behind is referred too
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,11 @@ class KnowledgeBase:
         if not routes or routes[0].confidence < REFER_THRESHOLD:
             return None
         if labour and labour[0].score >= routes[0].score:
-            return None
+            # behind the best entry: referred only when that entry would not be answered
+            if labour[0].confidence >= self.index.threshold:
+                return None
+            if routes[0].score < labour[0].score - UNSURE_MARGIN:
+                return None
         return self.routes[routes[0].entry_id]
 
     def _has(self, entry_id: str, locale: Locale) -> bool:
