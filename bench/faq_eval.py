@@ -142,8 +142,10 @@ def report(name: str, outcomes: list[Outcome], times: list[float]) -> None:
         )
         wrong_way = sum(bool(o.route) for o in labour)
         print(f"  in-domain referred away    {wrong_way}")
-    print(f"  latency                    p50 {percentile(times, 50):.2f} ms, "
-          f"p99 {percentile(times, 99):.2f} ms")
+    print(
+        f"  latency                    p50 {percentile(times, 50):.2f} ms, "
+        f"p99 {percentile(times, 99):.2f} ms"
+    )
 
 
 def worst(outcomes: list[Outcome], limit: int = 25) -> None:
@@ -158,7 +160,8 @@ def worst(outcomes: list[Outcome], limit: int = 25) -> None:
         f"{'ANSWERED ' + str(o.got) if o.result.answered else o.route} "
         f"({o.result.confidence:.2f}): {o.question[:50]}"
         for o in outcomes
-        if not o.labour and (o.result.answered or (o.expected[0] != "-" and o.route != o.expected[0]))
+        if not o.labour
+        and (o.result.answered or (o.expected[0] != "-" and o.route != o.expected[0]))
     ]
     print(f"  misses ({len(lines)}, first {min(limit, len(lines))}):")
     print("\n".join(lines[:limit]))
@@ -246,8 +249,10 @@ def sweep(outcomes: list[Outcome]) -> None:
         leak = sum(o.result.confidence >= t and not o.route for o in other)
         ans = sum(o.result.confidence >= t and not o.route for o in labour) / max(len(labour), 1)
         right = sum(o.result.confidence >= t and not o.route and o.right for o in labour)
-        print(f"    {t:.3f}    {leak:4d}                 {ans:.3f}               "
-              f"{right / max(len(labour), 1):.3f}")
+        print(
+            f"    {t:.3f}    {leak:4d}                 {ans:.3f}               "
+            f"{right / max(len(labour), 1):.3f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,8 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     kb.warm()
     warm_ms = (time.perf_counter() - start) * 1000
     phrasings = [len(e.phrasings.get("zh_CN", ())) for e in kb.entries.values()]
-    print(f"knowledge base           {len(kb.entries)} entries, {len(kb.routes)} referral routes; "
-          f"zh_CN phrasings per entry min {min(phrasings)}, mean {sum(phrasings) / len(phrasings):.1f}")
+    print(
+        f"knowledge base           {len(kb.entries)} entries, {len(kb.routes)} referral routes; "
+        f"zh_CN phrasings per entry min {min(phrasings)}, "
+        f"mean {sum(phrasings) / len(phrasings):.1f}"
+    )
     print(f"load {load_ms:.0f} ms, warm-up {warm_ms:.0f} ms; threshold {kb.index.threshold:.2f}")
     tuning, _ = evaluate(kb, args.eval / "tuning")
     report("TUNING", tuning, [])
@@ -289,8 +297,10 @@ def main(argv: list[str] | None = None) -> int:
         questions = [o.question for o in held]
         big.search("预热")
         _, big_times = timed_search(big, questions)
-        print(f"padded to {len(big.entries)} entries   p50 {percentile(big_times, 50):.2f} ms, "
-              f"p99 {percentile(big_times, 99):.2f} ms")
+        print(
+            f"padded to {len(big.entries)} entries   p50 {percentile(big_times, 50):.2f} ms, "
+            f"p99 {percentile(big_times, 99):.2f} ms"
+        )
     print(TARGETS)
     return 0
 

@@ -97,6 +97,7 @@ class BotApp:
 
     async def start(self) -> None:
         await self.db.upgrade()
+        await self.core.warm_knowledge()  # before listening: the first question is not slow
         self._build_channels()
         addresses = self._web_addresses()
         if addresses:

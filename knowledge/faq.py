@@ -19,6 +19,7 @@ slips) and :mod:`knowledge.faq_index` (analysis, scoring, confidence).
 from __future__ import annotations
 
 import logging
+import threading
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,9 +39,9 @@ from knowledge.faq_files import (
 )
 from knowledge.faq_files import check_kb as check_entry_files
 from knowledge.faq_index import Analyzer, Hit, Passage, SearchIndex
-from knowledge.referrals import ROUTE_PREFIX, Route, check_routes, load_routes
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import is_trivial
+from knowledge.referrals import ROUTE_PREFIX, Route, check_routes, load_routes
 
 log = logging.getLogger(__name__)
 
@@ -297,6 +298,27 @@ def load_kb(
         synonyms=Synonyms.load(_synonyms(folder)),
         routes=load_routes(referrals).values(),
     )
+
+
+_shared: dict[tuple[tuple[str, str], ...], KnowledgeBase] = {}
+_shared_lock = threading.Lock()
+
+
+def load_kb_shared(extra_phrasings: Mapping[str, Sequence[str]]) -> KnowledgeBase:
+    """The packaged knowledge base, built once per process for a given set of linked
+    phrasings: a knowledge base never changes once built, so bots in one process share it
+    (several in the tests). :func:`forget_shared` after the files or the links change."""
+    key = tuple(sorted((k, t) for k, texts in extra_phrasings.items() for t in texts))
+    with _shared_lock:
+        kb = _shared.get(key)
+        if kb is None:
+            kb = _shared[key] = load_kb(extra_phrasings=extra_phrasings)
+        return kb
+
+
+def forget_shared() -> None:
+    with _shared_lock:
+        _shared.clear()
 
 
 def _synonyms(folder: Path) -> Path:
