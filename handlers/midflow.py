@@ -110,6 +110,16 @@ async def _answer_then_reask(ctx: Ctx, text: str) -> list[Reply]:
     return [*outcome.replies, *await _back(ctx)]
 
 
+async def _the_question(ctx: Ctx, text: str) -> str:
+    """In a story that ends with a question, the question is the last sentence: search that
+    when it is answered on its own (the story's details mostly blur the match)."""
+    last = last_sentence(text)
+    if len(last) < 6 or last == text.strip():
+        return text
+    kb = await ctx.core.knowledge(ctx.session)
+    return last if kb.search(last, ctx.t.locale).answered else text
+
+
 async def _back(ctx: Ctx) -> list[Reply]:
     return [Reply(ctx.t("Now, back to where we were:")), *await ctx.core.flows.reask(ctx)]
 
@@ -122,7 +132,7 @@ async def on_button(ctx: Ctx, choice: str) -> list[Reply]:
         return [note, *await ctx.core.flows.reask(ctx)]
     text = str(pending.get("text", ""))
     if choice == "q":  # the text stays kept: it can still be used as the answer
-        outcome = await faq.respond(ctx, text)
+        outcome = await faq.respond(ctx, await _the_question(ctx, text))
         keep = Reply(
             ctx.t("If what you wrote was your answer after all, press the button."),
             buttons=grid([Button(ctx.t("Use what I wrote as my answer"), "qa:a")]),
