@@ -17,6 +17,7 @@ sustains; --rate offers a fixed rate instead (for latency at a given load).
     .venv/bin/python -m bench.load --db sqlite --users 20
     .venv/bin/python -m bench.load --db postgresql --pg-url postgresql+asyncpg://u@host/db
     .venv/bin/python -m bench.load --rate 40                # 40 updates/s offered
+    .venv/bin/python -m bench.load --script faq --users 100 --db sqlite  # the FAQ path
     .venv/bin/python -m bench.load --channel wechat         # WeChat: 200 requests/s, 15 s
                                    # (on PostgreSQL also with 2 processes sharing the port)
 """
@@ -34,7 +35,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from bench.load_driver import Driver, Stats
-from bench.load_script import person_script
+from bench.load_script import faq_script, person_script
 from bench.load_targets import (
     BotConfig,
     BotProcess,
@@ -47,6 +48,7 @@ from tests.local import free_port, reset_postgres
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1/test"
 ECHO_STOCK = "echo"  # PTB as shipped: the ceiling the target is a share of
 ECHO_OURS = "echo*"  # on our network layer and loop
+SCRIPTS = {"filing": person_script, "faq": faq_script}
 CALIBRATION_USER = 900_001
 FIRST_USER = 910_001
 
@@ -96,7 +98,7 @@ async def measure(bot: str, database: str, args: argparse.Namespace) -> Row:
             await process.start(telegram_ready(server, args.mode))
             try:
                 driver = Driver(server, buttons=bot == "ours")  # the echo bot shows none
-                script = person_script()
+                script = SCRIPTS[args.script]()
                 expected = await driver.calibrate(CALIBRATION_USER, script)
                 users = list(range(FIRST_USER, FIRST_USER + args.users))
                 cpu_before = process.cpu_seconds()
@@ -111,7 +113,8 @@ async def measure(bot: str, database: str, args: argparse.Namespace) -> Row:
 def report(rows: list[Row], args: argparse.Namespace) -> None:
     load = f"{args.rate:g} updates/s offered" if args.rate else "closed loop"
     print(
-        f"\n{date.today()}  {args.users} people x {len(person_script())} steps, {load}, "
+        f"\n{date.today()}  {args.users} people x {len(SCRIPTS[args.script]())} steps "
+        f"({args.script}), {load}, "
         f"Telegram {args.mode}, {os.cpu_count()} cores"
     )
     print(
@@ -199,6 +202,12 @@ async def main_async(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=50, help="simulated people (default 50)")
+    parser.add_argument(
+        "--script",
+        choices=sorted(SCRIPTS),
+        default="filing",
+        help="filing: questions then a whole application; faq: 5 free-text questions at once",
+    )
     parser.add_argument("--rate", type=float, default=0, help="updates/s offered (0: closed loop)")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument(

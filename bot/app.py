@@ -112,6 +112,7 @@ class BotApp:
         db_problem = database_problem(self.settings.database.url)
         if not await keep_trying("database", self.db.upgrade, db_problem, self._stop):
             return False
+        await self.core.warm_knowledge()  # before listening: the first question is not slow
         self._build_channels()
         addresses = self._web_addresses()
         if addresses:

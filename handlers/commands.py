@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import faq, followup, human, intake, menu, party_docs, respondent, status
+from handlers import (
+    faq,
+    followup,
+    human,
+    intake,
+    menu,
+    midflow,
+    party_docs,
+    respondent,
+    status,
+)
 from handlers.context import Ctx
 from handlers.flow import FlowRegistry
 from handlers.messages import Reply
@@ -15,7 +25,6 @@ from handlers.staff import registry as staff_registry
 Command = Callable[[Ctx, str], Awaitable[list[Reply]]]
 
 # Steps whose answer is free text: a question mark there is part of the answer.
-FREE_TEXT_STEPS = {"facts", "claims_text", "talk", "contact_time", "respondent_address"}
 
 
 def register_flows(registry: FlowRegistry) -> None:
@@ -141,15 +150,11 @@ async def dispatch(ctx: Ctx) -> list[Reply]:
         )
         return [Reply(note), *(await ctx.core.flows.reask(ctx))]
     if ctx.conv.flow:
-        if (
-            inbound.text
-            and ctx.conv.step not in FREE_TEXT_STEPS
-            and faq.looks_like_question(inbound.text)
-        ):
-            answered, replies = await faq.answer(ctx, inbound.text)
-            if answered:  # a question in the middle of a flow: answer it, keep the flow
-                back = Reply(ctx.t("Now, back to where we were:"))
-                return [*replies, back, *await ctx.core.flows.reask(ctx)]
+        # A question in the middle of a flow is answered and the step asked again
+        # (handlers/midflow.py); at free-text steps it is never saved as the answer.
+        detour = await midflow.intercept(ctx)
+        if detour is not None:
+            return detour
         return await ctx.core.flows.advance(ctx)
     if inbound.attachments or inbound.refused:
         return [
@@ -192,6 +197,8 @@ async def _button(ctx: Ctx, payload: str) -> list[Reply]:
         return await followup.on_survey(ctx, rest)
     if kind == "faq":
         return await faq.on_button(ctx, rest)
+    if kind == "qa":
+        return await midflow.on_button(ctx, rest)
     if kind == "st":
         return await staff_buttons.on_button(ctx, rest)
     if kind == "s":

@@ -1,13 +1,17 @@
 """Legal questions: free text goes to the FAQ; unsure answers say so and offer a person.
 
-Questions the bot could not answer are logged for staff (`/faq misses`), who can link a
-missed question to an entry as a new phrasing (`/faq link`) and reload the files
-(`/faq reload`) without a restart.
+Questions that are not labour matters (a tenancy deposit, a divorce) are referred to the
+right place (``knowledge/referrals.toml``) instead of being answered with labour law.
+
+Questions the bot could not answer are logged for staff (`/faq misses`, referrals under
+their own heading), who can link a missed question to an entry as a new phrasing
+(`/faq link`) and reload the files (`/faq reload`) without a restart.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -20,6 +24,9 @@ from storage.models import FaqLink, FaqMiss, Staff
 
 if TYPE_CHECKING:
     from knowledge.faq import Entry, SearchResult
+    from knowledge.referrals import Route
+
+ROUTE_PREFIX = "route:"  # FaqMiss.best_id of a referral: the route's index id
 
 QUESTION_HINT = re.compile(
     r"[?？]|吗|呢|么|怎么|怎样|如何|咋|多少|多久|能不能|可不可以|是否|是不是|有没有|为什么|为啥|"
@@ -73,23 +80,65 @@ def not_sure(ctx: Ctx, result: SearchResult) -> Reply:
     return Reply(text, buttons=grid(items, per_row=1))
 
 
-async def answer(ctx: Ctx, question: str) -> tuple[bool, list[Reply]]:
-    """Search the FAQ; log a miss. Returns (answered, replies)."""
+def referral(ctx: Ctx, route: Route) -> Reply:
+    """Not a labour matter: say so politely, say where to go, offer a person."""
+    t = ctx.t
+    locale = t.locale
+    parts = [
+        t(
+            "This does not look like a labour or personnel dispute, so it is not something "
+            "the center handles. Here is where to go:"
+        ),
+        f"📍 {route.text('title', locale)}\n{route.text('where', locale)}",
+    ]
+    if route.text("basis", locale):
+        parts.append(t("Legal basis: {citations}", citations=route.text("basis", locale)))
+    parts.append(
+        t("If it is about your job after all, or you are not sure, staff of the center can help.")
+    )
+    return Reply("\n\n".join(parts), buttons=grid([Button(t("Talk to a person"), "m:human")]))
+
+
+@dataclass
+class Outcome:
+    """What the FAQ made of a message: ``answer``, ``referral`` or ``unsure``."""
+
+    kind: str
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def helped(self) -> bool:
+        """An answer or a referral: the message was understood as a question."""
+        return self.kind != "unsure"
+
+
+async def respond(ctx: Ctx, question: str) -> Outcome:
+    """Search the FAQ; refer non-labour questions; log a miss (referrals included)."""
     kb = await ctx.core.knowledge(ctx.session)
     result = kb.search(question[:1000], ctx.t.locale)
     if result.answered and result.best is not None:
         faq_outcome("answered")
-        return True, [render_entry(ctx, result.best)]
-    faq_outcome("refused")
+        return Outcome("answer", [render_entry(ctx, result.best)])
+    route = result.referral
+    faq_outcome("referred" if route else "refused")
+    best_id = ROUTE_PREFIX + route.id if route else (result.best.id if result.best else None)
     ctx.session.add(
         FaqMiss(
             question=question[:1000],
             locale=ctx.t.locale,
-            best_id=result.best.id if result.best else None,
+            best_id=best_id,
             confidence=result.confidence,
         )
     )
-    return False, [not_sure(ctx, result)]
+    if route is not None:
+        return Outcome("referral", [referral(ctx, route)])
+    return Outcome("unsure", [not_sure(ctx, result)])
+
+
+async def answer(ctx: Ctx, question: str) -> tuple[bool, list[Reply]]:
+    """Search the FAQ; log a miss. Returns (answered or referred, replies)."""
+    outcome = await respond(ctx, question)
+    return outcome.helped, outcome.replies
 
 
 async def on_button(ctx: Ctx, payload: str) -> list[Reply]:
@@ -122,20 +171,7 @@ async def faq_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     parts = arg.split()
     action = parts[0] if parts else ""
     if action == "misses":
-        stmt = (
-            select(FaqMiss)
-            .where(FaqMiss.linked_entry_id.is_(None))
-            .order_by(FaqMiss.id.desc())
-            .limit(MISSES_SHOWN)
-        )
-        rows = (await ctx.session.execute(stmt)).scalars().all()
-        if not rows:
-            return [Reply(ctx.t("No unanswered questions."))]
-        lines = [ctx.t("Unanswered questions (newest first):")]
-        lines += [
-            f"#{m.id} {m.question[:80]} (→ {m.best_id or '—'} {m.confidence:.2f})" for m in rows
-        ]
-        return [Reply("\n".join(lines))]
+        return [Reply(await _misses(ctx))]
     if action == "link" and len(parts) == 3 and parts[1].lstrip("#").isdigit():
         miss = await ctx.session.get(FaqMiss, int(parts[1].lstrip("#")))
         kb = await ctx.core.knowledge(ctx.session)
@@ -173,3 +209,29 @@ async def faq_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         kb = await ctx.core.knowledge(session=ctx.session)
         return [Reply(ctx.t("Knowledge base reloaded: {count} entries.", count=len(kb.entries)))]
     return [usage(ctx, "faq")]
+
+
+async def _misses(ctx: Ctx) -> str:
+    """The newest unanswered questions, then the newest referred ones, each under a heading."""
+    unlinked = FaqMiss.linked_entry_id.is_(None)
+    referred = FaqMiss.best_id.startswith(ROUTE_PREFIX)
+    groups = []
+    for where in (~referred | FaqMiss.best_id.is_(None), referred):
+        stmt = select(FaqMiss).where(unlinked, where).order_by(FaqMiss.id.desc())
+        groups.append((await ctx.session.execute(stmt.limit(MISSES_SHOWN))).scalars().all())
+    missed, sent_elsewhere = groups
+    if not missed and not sent_elsewhere:
+        return ctx.t("No unanswered questions.")
+    lines = []
+    if missed:
+        lines.append(ctx.t("Unanswered questions (newest first):"))
+        lines += [
+            f"#{m.id} {m.question[:80]} (→ {m.best_id or '—'} {m.confidence:.2f})" for m in missed
+        ]
+    if sent_elsewhere:
+        lines.append(ctx.t("Not labour, referred elsewhere (newest first):"))
+        lines += [
+            f"#{m.id} {m.question[:80]} (→ {(m.best_id or '')[len(ROUTE_PREFIX) :]})"
+            for m in sent_elsewhere
+        ]
+    return "\n".join(lines)

@@ -19,6 +19,7 @@ slips) and :mod:`knowledge.faq_index` (analysis, scoring, confidence).
 from __future__ import annotations
 
 import logging
+import threading
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,16 +30,18 @@ from typing import Any
 
 from knowledge.faq_files import (
     DEFAULT_FOLDER,
-    check_kb,
     entry_files,
+    load_extra_phrasings,
     load_laws,
     phrasings,
     read_toml,
     texts,
 )
-from knowledge.faq_index import Analyzer, Passage, SearchIndex
+from knowledge.faq_files import check_kb as check_entry_files
+from knowledge.faq_index import Analyzer, Hit, Passage, SearchIndex
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import is_trivial
+from knowledge.referrals import ROUTE_PREFIX, Route, check_routes, load_routes
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,10 @@ MAX_RELATED = 3
 MAX_CANDIDATES = 5
 MAX_QUESTION_CHARS = 1000
 LOCALE_BONUS = 0.02  # raw score added to entries that have text in the reader's locale
+# Tuned on the tuning sets of bench/faq_eval (never on the held-out ones).
+REFER_THRESHOLD = 0.45  # a referral route on top with this confidence is referred
+ROUTE_MARGIN = 0.05  # a route this close behind the best entry makes the answer unsure
+UNSURE_MARGIN = 0.10  # when no entry is sure, a route this close behind is referred too
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,7 @@ class SearchResult:
     answered: bool  # confidence reached the threshold: show ``best``
     related: tuple[Entry, ...] = ()  # up to three: ``best.related`` first, then close runners-up
     candidates: tuple[tuple[Entry, float], ...] = ()  # the top few with their confidence
+    referral: Route | None = None  # not a labour matter: where to go instead
 
     def to_json(self, locale: Locale = "zh_CN") -> dict[str, Any]:
         """The ``mediation-bot ask --json`` object; when unsure, no answer and the closest ids."""
@@ -107,6 +115,7 @@ class SearchResult:
                 "confidence": round(self.confidence, 3),
                 "related": [e.id for e in self.closest],
                 "answered": False,
+                "referral": self.referral.full_text(locale) if self.referral else None,
             }
         return {
             "id": self.best.id,
@@ -116,6 +125,7 @@ class SearchResult:
             "confidence": round(self.confidence, 3),
             "related": [e.id for e in self.related],
             "answered": True,
+            "referral": None,
         }
 
     @property
@@ -130,6 +140,12 @@ class KnowledgeBase:
 
     entries: Mapping[str, Entry]
     index: SearchIndex = field(repr=False)
+    routes: Mapping[str, Route] = field(default_factory=dict)  # by index id ("route:x")
+
+    def warm(self) -> None:
+        """Load what the first search would (jieba, the script tables) ahead of time."""
+        self.search("公司拖欠工资怎么办")
+        self.search("繁體 how to apply")
 
     def get(self, entry_id: str) -> Entry | None:
         return self.entries.get(entry_id)
@@ -148,19 +164,36 @@ class KnowledgeBase:
             half = MAX_QUESTION_CHARS // 2
             question = f"{question[:half]}\n{question[-half:]}"
         hits = self.index.search(question)
-        if not hits:
-            return SearchResult(None, 0.0, False)
+        labour = [h for h in hits if h.entry_id in self.entries]
+        route_hits = [h for h in hits if h.entry_id in self.routes]
+        referral = self._referral(labour, route_hits)
+        if not labour:
+            return SearchResult(None, 0.0, False, referral=referral)
         if locale != "zh_CN":  # near ties go to entries written in the reader's language
-            hits.sort(key=lambda h: -h.score - LOCALE_BONUS * self._has(h.entry_id, locale))
-        ranked = [(self.entries[h.entry_id], h.confidence) for h in hits[:MAX_CANDIDATES]]
+            labour.sort(key=lambda h: -h.score - LOCALE_BONUS * self._has(h.entry_id, locale))
+        ranked = [(self.entries[h.entry_id], h.confidence) for h in labour[:MAX_CANDIDATES]]
         best, confidence = ranked[0]
+        contested = bool(route_hits) and route_hits[0].score >= labour[0].score - ROUTE_MARGIN
         return SearchResult(
             best=best,
             confidence=confidence,
-            answered=confidence >= self.index.threshold,
+            answered=referral is None and not contested and confidence >= self.index.threshold,
             related=self._related(best, ranked),
             candidates=tuple(ranked),
+            referral=referral,
         )
+
+    def _referral(self, labour: list[Hit], routes: list[Hit]) -> Route | None:
+        """The route to refer to: one that outranks every labour entry, confidently."""
+        if not routes or routes[0].confidence < REFER_THRESHOLD:
+            return None
+        if labour and labour[0].score >= routes[0].score:
+            # behind the best entry: referred only when that entry would not be answered
+            if labour[0].confidence >= self.index.threshold:
+                return None
+            if routes[0].score < labour[0].score - UNSURE_MARGIN:
+                return None
+        return self.routes[routes[0].entry_id]
 
     def _has(self, entry_id: str, locale: Locale) -> bool:
         return locale in self.entries[entry_id].answer
@@ -206,9 +239,11 @@ def parse_entry(raw: dict[str, Any], laws: Mapping[str, dict[str, str]]) -> Entr
 
 
 def load_entries(folder: Path | None = None) -> dict[str, Entry]:
-    """Every usable entry in the folder's files, by id (first one wins on duplicates)."""
+    """Every usable entry in the folder's files, by id (first one wins on duplicates),
+    with the phrasings added in ``phrasings/*.toml`` merged in."""
     folder = folder or DEFAULT_FOLDER
     laws = load_laws(folder)
+    extra = load_extra_phrasings(folder)
     entries: dict[str, Entry] = {}
     for path in entry_files(folder):
         try:
@@ -225,21 +260,65 @@ def load_entries(folder: Path | None = None) -> dict[str, Entry]:
             if entry.id in entries:
                 log.warning("FAQ entry %s in %s skipped: duplicate id", entry.id, path.name)
                 continue
-            entries[entry.id] = entry
+            entries[entry.id] = _with_extra(entry, extra.get(entry.id, {}))
     return entries
 
 
+def _with_extra(entry: Entry, extra: Mapping[str, tuple[str, ...]]) -> Entry:
+    if not extra:
+        return entry
+    merged = dict(entry.phrasings)
+    for loc, items in extra.items():
+        merged[loc] = tuple(dict.fromkeys((*merged.get(loc, ()), *items)))
+    return Entry(**{**entry.__dict__, "phrasings": merged})
+
+
+def check_kb(folder: Path | None = None, referrals: Path | None = None) -> list[str]:
+    """Every problem in the entry files, added phrasings, synonyms and referral routes."""
+    return [*check_entry_files(folder), *check_routes(referrals)]
+
+
 def load_kb(
-    folder: Path | None = None, *, extra_phrasings: Mapping[str, Sequence[str]] | None = None
+    folder: Path | None = None,
+    *,
+    extra_phrasings: Mapping[str, Sequence[str]] | None = None,
+    referrals: Path | None = None,
 ) -> KnowledgeBase:
-    """Load every entry file in ``folder`` (default: the packaged ``faq``) and index it.
+    """Load every entry file in ``folder`` (default: the packaged ``faq``) and index it,
+    with the referral routes (default: the packaged ``referrals.toml``).
 
     ``extra_phrasings`` maps entry ids to questions staff linked to them; they are indexed
     like the phrasings in the files (ids that do not exist are ignored).
     """
     folder = folder or DEFAULT_FOLDER
     entries = load_entries(folder)
-    return build_kb(entries.values(), extra_phrasings, synonyms=Synonyms.load(_synonyms(folder)))
+    return build_kb(
+        entries.values(),
+        extra_phrasings,
+        synonyms=Synonyms.load(_synonyms(folder)),
+        routes=load_routes(referrals).values(),
+    )
+
+
+_shared: dict[tuple[tuple[str, str], ...], KnowledgeBase] = {}
+_shared_lock = threading.Lock()
+
+
+def load_kb_shared(extra_phrasings: Mapping[str, Sequence[str]]) -> KnowledgeBase:
+    """The packaged knowledge base, built once per process for a given set of linked
+    phrasings: a knowledge base never changes once built, so bots in one process share it
+    (several in the tests). :func:`forget_shared` after the files or the links change."""
+    key = tuple(sorted((k, t) for k, texts in extra_phrasings.items() for t in texts))
+    with _shared_lock:
+        kb = _shared.get(key)
+        if kb is None:
+            kb = _shared[key] = load_kb(extra_phrasings=extra_phrasings)
+        return kb
+
+
+def forget_shared() -> None:
+    with _shared_lock:
+        _shared.clear()
 
 
 def _synonyms(folder: Path) -> Path:
@@ -253,9 +332,11 @@ def build_kb(
     extra_phrasings: Mapping[str, Sequence[str]] | None = None,
     *,
     synonyms: Synonyms | None = None,
+    routes: Iterable[Route] = (),
 ) -> KnowledgeBase:
-    """Index entries already in memory (``load_kb`` reads them from files first)."""
+    """Index entries (and referral routes) already in memory (``load_kb`` reads files)."""
     by_id = {e.id: e for e in entries}
+    by_route = {r.index_id: r for r in routes}
     extra = extra_phrasings or {}
     passages: list[Passage] = []
     for entry in by_id.values():
@@ -265,11 +346,15 @@ def build_kb(
             passages.extend(Passage(entry.id, text, loc) for text in asked)
         linked = (t for t in extra.get(entry.id, ()) if t.strip())
         passages.extend(Passage(entry.id, t, "", kind="linked") for t in linked)
+    for route_id, route in by_route.items():
+        for loc, asked in route.phrasings.items():
+            passages.extend(Passage(route_id, text, loc) for text in asked)
     index = SearchIndex(passages, Analyzer(synonyms or Synonyms.load()))
-    return KnowledgeBase(MappingProxyType(by_id), index)
+    return KnowledgeBase(MappingProxyType(by_id), index, MappingProxyType(by_route))
 
 
 __all__ = [
+    "ROUTE_PREFIX",
     "Citation",
     "Entry",
     "KnowledgeBase",

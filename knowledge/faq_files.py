@@ -1,4 +1,6 @@
-"""Reading and checking the FAQ files: ``faq/*.toml`` entries and ``faq/laws.toml``.
+"""Reading and checking the FAQ files: ``faq/*.toml`` entries, ``faq/laws.toml`` and the
+added phrasings in ``faq/phrasings/*.toml`` (entry id -> more ways people ask, kept apart
+from the entries so that editing answers and adding phrasings never touch the same lines).
 
 :func:`check_kb` is strict and reports every problem, one readable line each; loading
 (:mod:`knowledge.faq`) is lenient and skips what it cannot use.
@@ -16,6 +18,7 @@ from typing import Any
 from knowledge.faq_synonyms import Synonyms
 
 DEFAULT_FOLDER = Path(__file__).with_name("faq")
+PHRASINGS_FOLDER = "phrasings"
 NOT_ENTRY_FILES = frozenset({"laws.toml", "synonyms.toml"})
 MAX_ANSWER_CHARS = 320
 _ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
@@ -58,6 +61,50 @@ def phrasings(raw: Any) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def phrasing_files(folder: Path) -> list[Path]:
+    return sorted((folder / PHRASINGS_FOLDER).glob("*.toml"))
+
+
+def read_extra_phrasings(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    """One ``phrasings/<topic>.toml``: ``["entry.id"]`` tables of ``zh_CN``/``en`` lists."""
+    data = read_toml(path)
+    return {k: phrasings(v) for k, v in data.items() if isinstance(v, dict)}
+
+
+def load_extra_phrasings(folder: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Entry id -> locale -> added phrasings, over all files (unreadable files skipped)."""
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for path in phrasing_files(folder):
+        try:
+            extra = read_extra_phrasings(path)
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        for entry_id, by_locale in extra.items():
+            mine = out.setdefault(entry_id, {})
+            for loc, items in by_locale.items():
+                mine[loc] = (*mine.get(loc, ()), *items)
+    return out
+
+
+def _extra_phrasing_problems(folder: Path, known: set[str]) -> list[str]:
+    problems: list[str] = []
+    for path in phrasing_files(folder):
+        where = f"{PHRASINGS_FOLDER}/{path.name}"
+        try:
+            data = read_toml(path)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            problems.append(f"{where}: cannot be read: {exc}")
+            continue
+        for entry_id, raw in data.items():
+            if entry_id not in known:
+                problems.append(f"{where}: unknown entry id {entry_id!r}")
+            elif not isinstance(raw, dict) or not phrasings(raw):
+                problems.append(f"{where}: {entry_id}: no zh_CN/en phrasings")
+            elif set(raw) - {"zh_CN", "en"}:
+                problems.append(f"{where}: {entry_id}: only zh_CN and en lists are allowed")
+    return problems
+
+
 def check_kb(folder: Path | None = None) -> list[str]:
     """Every problem in the knowledge base, one readable line each; ``[]`` means OK."""
     folder = folder or DEFAULT_FOLDER
@@ -97,6 +144,7 @@ def check_kb(folder: Path | None = None) -> list[str]:
                     seen[entry_id] = path.name
                 for rel in raw.get("related") or []:
                     all_related.append((path.name, entry_id, rel))
+    problems.extend(_extra_phrasing_problems(folder, set(seen)))
     for fname, entry_id, rel in all_related:
         if rel not in seen:
             problems.append(f"{fname}: {entry_id}: related id {rel!r} does not exist")

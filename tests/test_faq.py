@@ -371,7 +371,7 @@ def run_cli(args: list[str], cwd: Path, stdin: str = "") -> subprocess.Completed
     )
 
 
-KEYS = {"id", "title", "answer", "citations", "confidence", "related", "answered"}
+KEYS = {"id", "title", "answer", "citations", "confidence", "related", "answered", "referral"}
 
 
 def test_cli_ask_json(sample_dir: Path, tmp_path: Path) -> None:

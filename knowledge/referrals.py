@@ -1,0 +1,123 @@
+"""Referral routes (``knowledge/referrals.toml``): where to take matters that are not labour.
+
+A question about a tenancy deposit or a divorce must not get a confident labour answer.
+Each route's phrasings are indexed next to the FAQ entries (see :func:`knowledge.faq.build_kb`),
+so a question meets both at once: 房东不退押金 lands on the tenancy route, 入职交押金 on the
+labour entry, and 上班路上出车祸 stays a work-injury question.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from knowledge.faq_files import phrasings, texts
+
+REFERRALS_PATH = Path(__file__).with_name("referrals.toml")
+ROUTE_PREFIX = "route:"  # index ids of routes; FAQ ids look like "topic.slug"
+MIN_PHRASINGS = 6
+_ID = re.compile(r"^[a-z0-9_]+$")
+
+
+@dataclass(frozen=True)
+class Route:
+    id: str
+    title: dict[str, str]
+    where: dict[str, str]  # who handles it and how to reach them
+    basis: dict[str, str]  # the law it rests on ("" where there is none)
+    phrasings: dict[str, tuple[str, ...]]
+    reviewed: date
+
+    @property
+    def index_id(self) -> str:
+        return ROUTE_PREFIX + self.id
+
+    def text(self, field: str, locale: str) -> str:
+        values: dict[str, str] = getattr(self, field)
+        return values.get(locale) or values.get("zh_CN", "")
+
+    def full_text(self, locale: str) -> str:
+        """Where to go, then the legal basis if any: the ``referral`` of ``ask --json``."""
+        where, basis = self.text("where", locale), self.text("basis", locale)
+        if not basis:
+            return where
+        label = "依据：" if locale == "zh_CN" else "Legal basis: "
+        return f"{where}\n{label}{basis}"
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    with path.open("rb") as fh:
+        raws = tomllib.load(fh).get("route", [])
+    return [r for r in raws if isinstance(r, dict)] if isinstance(raws, list) else []
+
+
+def parse_route(raw: dict[str, Any]) -> Route:
+    route_id = raw.get("id")
+    if not isinstance(route_id, str) or not _ID.match(route_id):
+        raise ValueError(f"route id {route_id!r} should be lower-case ASCII")
+    where = texts(raw.get("where"))
+    if "zh_CN" not in where:
+        raise ValueError(f"{route_id}: where.zh_CN is required")
+    reviewed = raw.get("reviewed")
+    return Route(
+        id=route_id,
+        title=texts(raw.get("title")),
+        where=where,
+        basis=texts(raw.get("basis")),
+        phrasings=phrasings(raw.get("phrasings")),
+        reviewed=reviewed if isinstance(reviewed, date) else date.min,
+    )
+
+
+def load_routes(path: Path | None = None) -> dict[str, Route]:
+    """Every usable route by id; a missing file means no routes (nothing is referred)."""
+    path = path or REFERRALS_PATH
+    if not path.exists():
+        return {}
+    routes: dict[str, Route] = {}
+    for raw in _read(path):
+        try:
+            route = parse_route(raw)
+        except (ValueError, TypeError):
+            continue
+        if route.phrasings.get("zh_CN") and route.id not in routes:
+            routes[route.id] = route
+    return routes
+
+
+def check_routes(path: Path | None = None) -> list[str]:
+    """Every problem in the referrals file, one readable line each."""
+    path = path or REFERRALS_PATH
+    name = path.name
+    if not path.exists():
+        return []
+    try:
+        raws = _read(path)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return [f"{name}: cannot be read: {exc}"]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for n, raw in enumerate(raws, start=1):
+        where = f"{name}: {raw.get('id') or f'route #{n}'}"
+        try:
+            route = parse_route(raw)
+        except (ValueError, TypeError) as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        if route.id in seen:
+            problems.append(f"{where}: duplicate id")
+        seen.add(route.id)
+        if "zh_CN" not in route.title:
+            problems.append(f"{where}: missing title.zh_CN")
+        if not isinstance(raw.get("reviewed"), date):
+            problems.append(f"{where}: reviewed date missing or not a date")
+        count = len(route.phrasings.get("zh_CN", ()))
+        if count < MIN_PHRASINGS:
+            problems.append(f"{where}: {count} phrasings.zh_CN (at least {MIN_PHRASINGS})")
+        if "en" not in route.where:
+            problems.append(f"{where}: missing where.en")
+    return problems
