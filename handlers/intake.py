@@ -97,6 +97,10 @@ ERRORS: dict[str, str] = {
     "name.empty": _("Please type the name."),
     "name.too_long": _("That is too long for a name (at most {max} characters)."),
     "name.charset": _("That name contains characters I cannot store. Please type it again."),
+    "name.has_number": _(
+        "Please type only the name here, without a phone, ID or card number; "
+        "you can give a phone number in a later step."
+    ),
     "text.empty": _("Please type a few words."),
     "text.too_long": _(
         "That is {length} characters; please keep it under {max}. You can "
