@@ -14,6 +14,7 @@ from sqlalchemy.sql.schema import Table
 from storage import crypto
 from storage.crypto import EncryptedString
 from storage.db import Database
+from storage import data_requests  # noqa: F401  (its table has encrypted columns)
 from storage.models import Base
 
 BATCH = 200
