@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import faq, followup, human, intake, menu, party_docs, respondent, status
+from handlers import faq, followup, human, intake, menu, mydata, party_docs, respondent, status
 from handlers.context import Ctx
 from handlers.flow import FlowRegistry
 from handlers.messages import Reply
@@ -80,6 +80,9 @@ async def cmd_human(ctx: Ctx, arg: str) -> list[Reply]:
 COMMANDS: dict[str, Command] = {
     "human": cmd_human,
     "mycopy": party_docs.my_copy,
+    "mydata": mydata.my_data,
+    "correct": mydata.correct,
+    "erase": mydata.erase,
     "start": cmd_start,
     "menu": cmd_start,
     "help": cmd_help,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import ForeignKey, Index, String, delete, exists, or_, select
+from sqlalchemy import ForeignKey, Index, String, Text, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
@@ -53,7 +53,7 @@ class DataRequest(Base):
     actor: Mapped[str] = mapped_column(String(120), default="")  # "telegram:123"
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(EncryptedText, default="")  # what they asked, own words
-    kept: Mapped[str] = mapped_column(String, default="")  # case numbers that must be kept
+    kept: Mapped[str] = mapped_column(Text, default="")  # case numbers that must be kept
     status: Mapped[str] = mapped_column(String(20), default=OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -65,9 +65,7 @@ async def person_cases(session: AsyncSession, person_id: int) -> list[Case]:
     """Cases the person filed or is bound to as the other side, oldest first."""
     stmt = (
         select(Case)
-        .where(
-            or_(Case.applicant_person_id == person_id, Case.respondent_person_id == person_id)
-        )
+        .where(or_(Case.applicant_person_id == person_id, Case.respondent_person_id == person_id))
         .order_by(Case.id)
     )
     return list((await session.execute(stmt)).scalars())

@@ -3,6 +3,7 @@
 from handlers import desk, faq, human  # noqa: F401
 from handlers.staff import (  # noqa: F401
     cases,
+    datareq,
     docs,
     joint,
     reports,
