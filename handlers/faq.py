@@ -15,6 +15,7 @@ from sqlalchemy import select
 from handlers.context import Ctx
 from handlers.messages import Button, Reply, grid
 from handlers.staff.registry import DESK, command, usage
+from handlers.validators import mask_text
 from storage.models import FaqLink, FaqMiss, Staff
 
 if TYPE_CHECKING:
@@ -79,8 +80,8 @@ async def answer(ctx: Ctx, question: str) -> tuple[bool, list[Reply]]:
     if result.answered and result.best is not None:
         return True, [render_entry(ctx, result.best)]
     ctx.session.add(
-        FaqMiss(
-            question=question[:1000],
+        FaqMiss(  # kept for staff to curate: numbers a person typed are not needed there
+            question=mask_text(question[:1000]),
             locale=ctx.t.locale,
             best_id=result.best.id if result.best else None,
             confidence=result.confidence,

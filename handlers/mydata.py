@@ -47,7 +47,7 @@ def _log(ctx: Ctx, action: str, detail: str) -> None:
 async def my_data(ctx: Ctx, arg: str) -> list[Reply]:
     if ctx.inbound.chat_kind != "private":
         return [Reply(ctx.t(PRIVATE_ONLY))]
-    path = write_copy(ctx, await build_copy(ctx))
+    copy = await build_copy(ctx)
     request = DataRequest(
         person_id=ctx.person.id,
         actor=ctx.actor,
@@ -64,7 +64,9 @@ async def my_data(ctx: Ctx, arg: str) -> list[Reply]:
         "corrected, send /correct followed by what is wrong; to have your data deleted, "
         "send /erase."
     )
-    return [Reply(text, document=str(path))]
+    if ctx.inbound.text_only:  # WeChat cannot carry a file here: the copy comes as text
+        return [Reply(text), Reply(copy)]
+    return [Reply(text, document=str(write_copy(ctx, copy)))]
 
 
 async def _request(ctx: Ctx, kind: str, arg: str) -> list[Reply]:
@@ -80,6 +82,15 @@ async def _request(ctx: Ctx, kind: str, arg: str) -> list[Reply]:
                 ctx.t(
                     "Please say what is wrong and what it should be, e.g. "
                     "/correct my mobile is 139 0000 0000, not 139 1111 1111"
+                )
+            )
+        ]
+    if ctx.core.staff_target() is None:  # nobody would see the task: store nothing
+        return [
+            Reply(
+                ctx.t(
+                    "Sorry, no staff channel is set up. Please call or visit the "
+                    "center; /help shows how."
                 )
             )
         ]
@@ -109,18 +120,9 @@ async def _request(ctx: Ctx, kind: str, arg: str) -> list[Reply]:
         cases=request.kept or "—",
     )
     reason = kept_reason(staff_t, cases, days) if kind == "deletion" else ""
-    pushed = await ctx.push_to_staff(
+    await ctx.push_to_staff(
         f"datareq:{request.id}", [Reply(notice + (f"\n{reason}" if reason else ""))]
     )
-    if not pushed:
-        return [
-            Reply(
-                ctx.t(
-                    "Sorry, no staff channel is set up. Please call or visit the "
-                    "center; /help shows how."
-                )
-            )
-        ]
     if kind == "correction":
         answer = ctx.t(
             "Your correction request R{id} went to the center's staff. They check it and "

@@ -6,10 +6,13 @@ retention removing people nobody needs runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
@@ -18,11 +21,16 @@ from storage.data_requests import DataRequest
 from storage.db import Database
 from storage.models import AccessLog, Case, Conversation, Identity, Person
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.fakes.wechat_api import FakeWeChatApi
 from tests.harness import STAFF_GROUP, running_bot, texts
 from tests.harness import in_group as group
 from tests.test_console import run_console
 from tests.test_documents import documents_in
 from tests.test_intake_e2e import ID_NUMBER, PHONE, STRANGER, WORKER, file_case
+from tests.test_wechat import PHONE as WECHAT_PHONE
+from tests.test_wechat import WORKER as WECHAT_WORKER
+from tests.test_wechat import file_case_over_wechat
+from tests.wechat_harness import WeChatUser, passive_and_pushed, running_wechat_bot, wechat_settings
 
 ADMIN = 9100
 REQUEST = re.compile(r"R(\d+)")
@@ -179,3 +187,32 @@ async def test_retention_removes_people_nobody_needs(settings: Settings, db: Dat
     assert left == {people["recent"], people["draft"], people["party"]}
     assert identities == {"recent", "draft", "party"}
     assert (await retention.purge(db, settings, NOW)).people == 0  # nothing more the next time
+
+
+@pytest.fixture
+async def wechat_api() -> AsyncIterator[FakeWeChatApi]:
+    async with FakeWeChatApi() as fake:
+        yield fake
+
+
+async def test_mydata_over_wechat_comes_as_text(
+    settings: Settings, wechat_api: FakeWeChatApi
+) -> None:
+    """WeChat cannot carry a file in a reply: the copy comes as text, in parts if long."""
+    wechat_settings(settings, wechat_api)
+    async with running_wechat_bot(settings, wechat_api) as (_app, side):
+        user = WeChatUser(side, WECHAT_WORKER)
+        number = await file_case_over_wechat(user, wechat_api)
+        first = await user.send("/mydata")
+        assert "copy of the personal data" in first
+        await asyncio.sleep(0.5)  # the rest of a long copy goes out as pushes
+        copy = passive_and_pushed(user, wechat_api)
+        for held in (number, WECHAT_PHONE, "支付拖欠的三个月工资和加班费", "示例区示例路1号"):
+            assert held in copy, held
+        # only WeChat is configured, so no work group would see a request: none is stored
+        assert "no staff channel" in await user.send("/erase")
+    db = Database(settings.database.url)
+    async with db.session() as s:
+        kinds = (await s.execute(select(DataRequest.kind))).scalars().all()
+    await db.dispose()
+    assert kinds == ["copy"]
