@@ -8,6 +8,7 @@ from handlers import faq, followup, human, intake, menu, mydata, party_docs, res
 from handlers.context import Ctx
 from handlers.flow import FlowRegistry
 from handlers.messages import Reply
+from handlers.redact import for_group
 from handlers.staff import buttons as staff_buttons
 from handlers.staff import commands_all  # noqa: F401  (registers the staff commands)
 from handlers.staff import registry as staff_registry
@@ -96,8 +97,8 @@ COMMANDS: dict[str, Command] = {
 
 async def dispatch(ctx: Ctx) -> list[Reply]:
     inbound = ctx.inbound
-    if inbound.chat_kind == "group":
-        return await _group(ctx)
+    if inbound.chat_kind == "group":  # every member reads it: typed numbers masked
+        return for_group(await _group(ctx))
     if inbound.button is not None:
         return await _button(ctx, inbound.button)
     if inbound.is_command:

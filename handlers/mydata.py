@@ -73,9 +73,11 @@ async def _request(ctx: Ctx, kind: str, arg: str) -> list[Reply]:
     if ctx.inbound.chat_kind != "private":
         return [Reply(ctx.t(PRIVATE_ONLY))]
     try:
-        text = parse_free_text(arg, max_len=1000) if arg.strip() else ""
-    except ValidationError:
-        return [Reply(ctx.t("That is too long; please keep it under 1000 characters."))]
+        text = parse_free_text(arg, max_len=1000)
+    except ValidationError as exc:
+        if exc.code == "text.too_long":
+            return [Reply(ctx.t("That is too long; please keep it under 1000 characters."))]
+        text = ""  # nothing readable: a deletion needs no reason, a correction asks below
     if kind == "correction" and not text:
         return [
             Reply(

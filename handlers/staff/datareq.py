@@ -8,6 +8,8 @@ The person hears the outcome in their own chat; the closing is in the access log
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from handlers.context import Ctx
@@ -20,6 +22,7 @@ from storage.drafts import delete_unfiled_attachments
 from storage.models import Conversation, Staff, utcnow
 
 OUTCOMES = ("done", "refused")
+REF = re.compile(r"R(\d{1,9})", re.ASCII)
 
 
 @command("datareqs", "/datareqs", "people's open requests about their data", DESK)
@@ -61,9 +64,10 @@ async def close_request(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     ref, _, rest = arg.strip().partition(" ")
     status, _, note = rest.strip().partition(" ")
     ref = ref.lstrip("#").upper()
-    if not ref.startswith("R") or not ref[1:].isdigit() or status not in OUTCOMES:
+    match = REF.fullmatch(ref)
+    if match is None or status not in OUTCOMES:
         return [usage(ctx, "dataclose")]
-    request = await ctx.session.get(DataRequest, int(ref[1:]), with_for_update=True)
+    request = await ctx.session.get(DataRequest, int(match.group(1)), with_for_update=True)
     if request is None or request.kind == "copy":
         return [Reply(ctx.t("No data request {ref}.", ref=ref))]
     if request.status != OPEN:
