@@ -153,6 +153,7 @@ class RetentionSettings:
     inbound_updates_days: int = 30  # ids of handled updates, kept to ignore redeliveries
     outbox_days: int = 30  # delivered or failed pushes (their texts), kept to trace delivery
     faq_misses_days: int = 180  # questions the FAQ could not answer, kept for staff to curate
+    people_idle_days: int = 365  # a person no case, draft or request needs, silent this long
 
 
 @dataclass

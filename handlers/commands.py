@@ -11,6 +11,7 @@ from handlers import (
     intake,
     menu,
     midflow,
+    mydata,
     party_docs,
     respondent,
     status,
@@ -18,6 +19,7 @@ from handlers import (
 from handlers.context import Ctx
 from handlers.flow import FlowRegistry
 from handlers.messages import Reply
+from handlers.redact import for_group
 from handlers.staff import buttons as staff_buttons
 from handlers.staff import commands_all  # noqa: F401  (registers the staff commands)
 from handlers.staff import registry as staff_registry
@@ -99,6 +101,9 @@ async def cmd_human(ctx: Ctx, arg: str) -> list[Reply]:
 COMMANDS: dict[str, Command] = {
     "human": cmd_human,
     "mycopy": party_docs.my_copy,
+    "mydata": mydata.my_data,
+    "correct": mydata.correct,
+    "erase": mydata.erase,
     "start": cmd_start,
     "menu": cmd_start,
     "help": cmd_help,
@@ -115,7 +120,7 @@ async def dispatch(ctx: Ctx) -> list[Reply]:
     if inbound.addressed_elsewhere:  # '/accept@other_bot 1': for another bot in the chat
         return []
     if inbound.chat_kind == "group":
-        return [] if inbound.blank else await _group(ctx)
+        return [] if inbound.blank else for_group(await _group(ctx))  # typed numbers masked
     if inbound.blank:  # only zero-width / control characters: nothing to take as an answer
         empty = ctx.t(
             "Your message looked empty to me (it held only invisible characters). "

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import Translator
 from handlers.messages import Inbound, Reply
+from handlers.redact import group_payload
 from storage import outbox
 from storage.models import Conversation, Identity, Person
 
@@ -79,6 +80,6 @@ class Ctx:
             key=key,
             channel=channel,
             chat_id=chat_id,
-            payload={"replies": [r.to_dict() for r in replies]},
+            payload=group_payload(replies),  # the whole group sees it: numbers masked
         )
         return True

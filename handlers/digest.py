@@ -17,6 +17,7 @@ from handlers import followup
 from handlers.i18n import Translator
 from handlers.lifecycle import ENDED
 from handlers.messages import Reply
+from handlers.redact import group_payload
 from handlers.staff.pushes import arbitration_advice, push_parties
 from storage import outbox
 from storage.jobs import claim_job
@@ -107,7 +108,7 @@ async def tick(core: Core, now: datetime) -> None:
                 key=f"digest:{local.date().isoformat()}",
                 channel=channel,
                 chat_id=chat_id,
-                payload={"replies": [Reply(text).to_dict()]},
+                payload=group_payload([Reply(text)]),
             )
 
 
@@ -127,5 +128,5 @@ async def _monthly(core: Core, now: datetime, period: str) -> None:
                 key=f"monthly:{period}",
                 channel=channel,
                 chat_id=chat_id,
-                payload={"replies": [r.to_dict() for r in replies]},
+                payload=group_payload(replies),
             )

@@ -20,6 +20,7 @@ from bot.metrics import faq_outcome
 from handlers.context import Ctx
 from handlers.messages import Button, Reply, grid
 from handlers.staff.registry import DESK, command, usage
+from handlers.validators import mask_text
 from storage.models import FaqLink, FaqMiss, Staff
 
 if TYPE_CHECKING:
@@ -123,8 +124,8 @@ async def respond(ctx: Ctx, question: str) -> Outcome:
     faq_outcome("referred" if route else "refused")
     best_id = ROUTE_PREFIX + route.id if route else (result.best.id if result.best else None)
     ctx.session.add(
-        FaqMiss(
-            question=question[:1000],
+        FaqMiss(  # kept for staff to curate: numbers a person typed are not needed there
+            question=mask_text(question[:1000]),
             locale=ctx.t.locale,
             best_id=best_id,
             confidence=result.confidence,

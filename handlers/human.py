@@ -15,6 +15,7 @@ from handlers.i18n import mark as _
 from handlers.lifecycle import ENDED
 from handlers.messages import Button, Reply, grid
 from handlers.staff.registry import command, usage
+from handlers.validators import mask_text
 from storage.cases import add_event, cases_of_person
 from storage.models import Case, Person, Staff
 
@@ -54,6 +55,11 @@ async def handle_talk(ctx: Ctx) -> StepResult:
         about=about,
         text=ctx.text[:2000],
     )
+    if case is not None and mask_text(ctx.text[:2000]) != ctx.text[:2000]:
+        notice += "\n" + staff_t(
+            _("(Numbers are masked here; /case {number} in a private chat shows them.)"),
+            number=case.number,
+        )
     if not await ctx.push_to_staff(f"human:{ctx.inbound.update_key}", [Reply(notice)]):
         return stay(
             Reply(

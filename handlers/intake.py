@@ -101,6 +101,10 @@ ERRORS: dict[str, str] = {
         "That looks like a number or a date, not a name: a name has letters or characters. "
         "Please type the name."
     ),
+    "name.has_number": _(
+        "Please type only the name here, without a phone, ID or card number; "
+        "you can give a phone number in a later step."
+    ),
     "text.empty": _("Please type a few words."),
     "text.too_long": _(
         "That is {length} characters; please keep it under {max}. You can "

@@ -24,7 +24,7 @@ from handlers.lifecycle import STATE_LABELS
 from handlers.private_files import create_private
 from handlers.staff.refs import DEPARTMENTS
 from handlers.stats import History, add_months, local_day, month_start
-from handlers.validators import mask_name
+from handlers.validators import mask_name, mask_text
 from storage.models import Case, CaseEvent, FollowUp, Staff
 
 Value = str | int | Decimal | date | None
@@ -95,10 +95,10 @@ async def build_ledger(
         values: dict[str, Value] = {
             "number": case.number,
             "received": received,
-            "applicant": _name(case.applicant_name, masked and worker_applies),
+            "applicant": _name(case.applicant_name, masked and worker_applies, masked),
             "phone": case.applicant_phone,
             "id_number": case.applicant_id_number or "",
-            "respondent": _name(case.respondent_name, masked and not worker_applies),
+            "respondent": _name(case.respondent_name, masked and not worker_applies, masked),
             "category": "、".join(
                 t(CATEGORIES[c]) if c in CATEGORIES else c for c in case.categories
             ),
@@ -116,8 +116,11 @@ async def build_ledger(
     return Ledger(keys, headers, rows, ids)
 
 
-def _name(name: str, mask: bool) -> str:
-    return mask_name(name) if mask else name
+def _name(name: str, mask: bool, masked_ledger: bool = True) -> str:
+    """A person's name masked; any name in the group's ledger has typed numbers masked."""
+    if mask:
+        return mask_name(name)
+    return mask_text(name) if masked_ledger else name
 
 
 async def _history(session: AsyncSession, ids: list[int]) -> History:

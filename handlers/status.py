@@ -7,7 +7,7 @@ from handlers.i18n import Translator
 from handlers.intake import CATEGORIES
 from handlers.lifecycle import ENDED, NEXT_STEP, STATE_LABELS
 from handlers.messages import Button, Reply, grid
-from handlers.validators import mask_id_number, mask_phone
+from handlers.validators import mask_id_number, mask_phone, mask_text
 from storage.cases import cases_of_person
 from storage.models import Case
 
@@ -59,26 +59,28 @@ async def my_cases(ctx: Ctx) -> list[Reply]:
 
 
 def case_summary(ctx: Ctx, case: Case, *, masked: bool) -> str:
+    """`masked` also masks numbers a party typed into the names and the free text."""
     t = ctx.t
+    free = mask_text if masked else str
     phone = mask_phone(case.applicant_phone) if masked else case.applicant_phone
     lines = [
         t("Case {number}", number=case.number),
         t("Status: {state}", state=t(STATE_LABELS.get(case.state, case.state))),
-        t("Applicant: {name}, {phone}", name=case.applicant_name, phone=phone),
+        t("Applicant: {name}, {phone}", name=free(case.applicant_name), phone=phone),
     ]
     if case.applicant_id_number:
         idn = mask_id_number(case.applicant_id_number) if masked else case.applicant_id_number
         lines.append(t("ID number: {id}", id=idn))
     lines += [
-        t("Respondent: {name}", name=case.respondent_name),
+        t("Respondent: {name}", name=free(case.respondent_name)),
         t(
             "About: {claims}",
             claims="、".join(t(CATEGORIES[c]) for c in case.categories if c in CATEGORIES),
         ),
-        t("Request: {text}", text=case.claims_text),
+        t("Request: {text}", text=free(case.claims_text)),
         t("Amount claimed: {amount}", amount=t.money(case.amount_claimed)),
         t("Filed: {date}", date=t.date(case.submitted_at)),
-        t("What happened: {facts}", facts=case.facts),
+        t("What happened: {facts}", facts=free(case.facts)),
     ]
     return "\n".join(lines)
 

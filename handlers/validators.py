@@ -25,7 +25,7 @@ ERROR_CODES: frozenset[str] = frozenset({
     "amount.format", "amount.negative", "amount.zero", "amount.too_large",
     "date.format", "date.future", "date.too_old",
     "count.format", "count.range",
-    "name.empty", "name.too_long", "name.charset", "name.no_letters",
+    "name.empty", "name.too_long", "name.charset", "name.no_letters", "name.has_number",
     "text.empty", "text.too_long",
 })  # fmt: skip
 
@@ -303,6 +303,8 @@ def parse_name(text: str, *, max_len: int = 50) -> str:
         raise ValidationError("name.too_long", {"max": max_len, "length": len(s)})
     if not any(unicodedata.category(c).startswith("L") for c in s):
         raise ValidationError("name.no_letters")  # "-5", "2025-02-30", "123": not a name
+    if mask_text(s) != s:  # names are stored in clear (staff search them): no numbers in them
+        raise ValidationError("name.has_number")
     return s
 
 
@@ -355,14 +357,20 @@ _SENSITIVE_RE = re.compile(
     r"(?P<phone>(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2})"
     r"|(?P<id>\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx])"
     r"|(?P<long>\d{4}(?:[ -]\d{4}){3,}(?:[ -]\d{1,4})?|\d{12,})"
+    r"|(?P<oldid>\d{6}[ -]\d{6}[ -]?\d{3})"  # 15-character ID (before 1999), with spaces
+    r"|(?P<landline>(?:\(0\d{2,3}\)|0\d{2,3})[ -]?[1-9]\d{2,3}[ -]?\d{4})"
     r")(?!\d)",
     re.ASCII,
 )
 _PROBE = str.maketrans(  # 1:1 character mapping, so match spans also index the original text
     {chr(0xFF10 + i): str(i) for i in range(10)}
     | dict.fromkeys(_DASHES + "－", "-")
-    | {"＋": "+", "Ｘ": "X", "ｘ": "x", "\u3000": " ", "\u00a0": " "}
+    | {"＋": "+", "Ｘ": "X", "ｘ": "x", "（": "(", "）": ")", "\u3000": " ", "\u00a0": " "}
 )
+
+
+# Area codes of three digits: 010 and 02X (Beijing, and the 02X cities); the rest have four.
+_THREE_DIGIT_AREAS = {"01", "02"}
 
 
 def _mask_match(m: re.Match[str]) -> str:
@@ -370,12 +378,17 @@ def _mask_match(m: re.Match[str]) -> str:
         return mask_phone(m.group(0))
     if m.group("id"):
         return mask_id_number(m.group(0))
+    if m.group("landline"):
+        digits = "".join(c for c in m.group(0) if c.isdigit())
+        head = 3 if digits[:2] in _THREE_DIGIT_AREAS else 4
+        return digits[:head] + "-" + _mask_middle(digits[head:], 0, 4)
     return _mask_middle(_compact(m.group(0)), 0, 4)
 
 
 def mask_text(text: str) -> str:
-    """Mask mobiles (138****5678), 18-char IDs (110105********123X) and any other run of 12+
-    digits (bank cards etc.: all but the last 4 starred) embedded in free text.
+    """Mask mobiles (138****5678), 18-char IDs (110105********123X), landlines with their
+    area code (010-****5678) and any other run of 12+ digits (bank cards, 15-digit IDs: all
+    but the last 4 starred) embedded in free text.
 
     Matches are bounded by non-digits so a longer digit run is never partially treated as a
     phone; IDs are masked even when their check character is wrong.

@@ -1,9 +1,10 @@
-"""Encryption at rest for the most sensitive fields (phone numbers, ID numbers).
+"""Encryption at rest: phone and ID numbers, and the free text that may hold them.
 
 Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under the data key from the
 configuration (`[security] data_key` or `MEDIATION_DATA_KEY`), else a key file created on
 first use. A database copy without the key reveals no phone or ID number. Rows written
-before encryption was introduced are read as they are and encrypted by migration 0006.
+before encryption was introduced are read as they are and encrypted by migrations 0006
+(phone and ID fields) and 0013 (free text, event notes, outbox payloads).
 
 Key rotation: the new key becomes `data_key`, the previous ones go to `[security] old_keys`.
 Values are then read with any of the keys and written with the new one; `mediation-bot
@@ -12,6 +13,7 @@ rekey` (storage/rekey.py) re-encrypts the stored values, after which the old key
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -78,6 +80,8 @@ def rotated(value: str) -> str | None:
     """`value` encrypted with the current key, or None when it already is."""
     if _fernet is None or _current is None:
         raise RuntimeError("no data key configured: call storage.crypto.configure() first")
+    if not value:
+        return None  # nothing to hide (EncryptedText keeps an empty value empty)
     if not value.startswith(PREFIX):
         return encrypt(value)  # written before encryption
     token = value[len(PREFIX) :].encode()
@@ -103,3 +107,30 @@ class EncryptedString(TypeDecorator[str]):
 
     def process_result_value(self, value: str | None, dialect: Any) -> str | None:
         return None if value is None else decrypt(value)
+
+
+class EncryptedText(EncryptedString):
+    """Free text a party or staff typed (it may hold numbers): stored encrypted; an empty
+    value stays empty, so "nothing was written" is visible without the key."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return value if not value else encrypt(value)
+
+
+class EncryptedJSON(EncryptedString):
+    """A JSON document stored encrypted (outbox payloads: message texts). Rows written
+    before encryption hold plain JSON text and are read as they are."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:  # type: ignore[override]
+        return None if value is None else encrypt(json.dumps(value, ensure_ascii=False))
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, str):  # a driver that already decoded a JSON column
+            return value
+        return json.loads(decrypt(value))

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from storage.crypto import EncryptedString
+from storage.crypto import EncryptedJSON, EncryptedString, EncryptedText
 
 
 def utcnow() -> datetime:
@@ -106,8 +106,9 @@ class Conversation(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     flow: Mapped[str | None] = mapped_column(String(50), default=None)
     step: Mapped[str | None] = mapped_column(String(50), default=None)
-    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    history: Mapped[list[Any]] = mapped_column(default=list)
+    # Encrypted: an unfinished application holds the phone, ID number and the person's words.
+    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
+    history: Mapped[list[Any]] = mapped_column(EncryptedJSON, default=list)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -139,7 +140,7 @@ class Case(Base):
     applicant_id_number: Mapped[str | None] = mapped_column(EncryptedString, default=None)
     applicant_uscc: Mapped[str | None] = mapped_column(String(18), default=None)
     respondent_name: Mapped[str] = mapped_column(String(200))
-    respondent_address: Mapped[str] = mapped_column(String(500), default="")
+    respondent_address: Mapped[str] = mapped_column(EncryptedText, default="")
     respondent_uscc: Mapped[str | None] = mapped_column(String(18), default=None)
     respondent_phone: Mapped[str | None] = mapped_column(EncryptedString, default=None)
     respondent_person_id: Mapped[int | None] = mapped_column(
@@ -149,15 +150,15 @@ class Case(Base):
     respondent_response: Mapped[str | None] = mapped_column(String(20), default=None)
     respondent_code_failures: Mapped[int] = mapped_column(Integer, default=0)
     categories: Mapped[list[Any]] = mapped_column(default=list)
-    claims_text: Mapped[str] = mapped_column(Text, default="")
+    claims_text: Mapped[str] = mapped_column(EncryptedText, default="")
     amount_claimed: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), default=None)
     employment_start: Mapped[date | None] = mapped_column(Date, default=None)
     employment_end: Mapped[date | None] = mapped_column(Date, default=None)
-    facts: Mapped[str] = mapped_column(Text, default="")
+    facts: Mapped[str] = mapped_column(EncryptedText, default="")
     workers_count: Mapped[int] = mapped_column(Integer, default=1)
     collective: Mapped[bool] = mapped_column(Boolean, default=False)
     work_place: Mapped[str] = mapped_column(String(200), default="")
-    contact_time: Mapped[str] = mapped_column(String(100), default="")
+    contact_time: Mapped[str] = mapped_column(EncryptedText, default="")
     screening: Mapped[dict[str, Any]] = mapped_column(default=dict)
     source_channel: Mapped[str] = mapped_column(String(20), default="")
     entry_source: Mapped[str | None] = mapped_column(String(100), default=None)
@@ -186,7 +187,7 @@ class Case(Base):
     outcome_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), default=None)
     outcome_due: Mapped[date | None] = mapped_column(Date, default=None)
     outcome_at: Mapped[datetime | None] = mapped_column(default=None)
-    outcome_terms: Mapped[str] = mapped_column(Text, default="")
+    outcome_terms: Mapped[str] = mapped_column(EncryptedText, default="")
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     anonymized_at: Mapped[datetime | None] = mapped_column(default=None)
     overdue_notified_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -210,7 +211,7 @@ class CaseEvent(Base):
     from_state: Mapped[str | None] = mapped_column(String(30), default=None)
     to_state: Mapped[str | None] = mapped_column(String(30), default=None)
     action: Mapped[str] = mapped_column(String(40))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText, default="")
     case: Mapped[Case] = relationship(back_populates="events")
 
 
@@ -256,7 +257,7 @@ class OutboxMessage(Base):
     person_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), default=None
     )
-    payload: Mapped[dict[str, Any]] = mapped_column()
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
@@ -374,5 +375,5 @@ class FollowUp(Base):
     reminded_at: Mapped[datetime | None] = mapped_column(default=None)
     answered_at: Mapped[datetime | None] = mapped_column(default=None)
     answer: Mapped[str | None] = mapped_column(String(20), default=None)
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(EncryptedText, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,7 +11,10 @@ from __future__ import annotations
 from sqlalchemy import column, select, table
 from sqlalchemy.sql.schema import Table
 
-from storage import crypto
+from storage import (
+    crypto,
+    data_requests,  # noqa: F401  (its table has encrypted columns)
+)
 from storage.crypto import EncryptedString
 from storage.db import Database
 from storage.models import Base

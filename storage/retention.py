@@ -19,6 +19,9 @@ What goes (periods in `[retention]` and `storage.draft_max_age_days`):
 - *drafts* idle longer than `storage.draft_max_age_days` are reset (storage/drafts.py).
 - ids of handled platform updates, delivered or failed outbox messages and FAQ questions the
   bot could not answer are deleted after their periods. The access log is kept (audit trail).
+- *people* no case, follow-up, evidence, draft or open request needs, silent for
+  `people_idle_days`, are deleted with their chat identities (storage/data_requests.py);
+  copies made by /mydata are deleted from disk after a day.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.cases import add_event
+from storage.data_requests import remove_old_copies, remove_person, unneeded_people
 from storage.db import Database
 from storage.drafts import remove_unused_files, reset_stale_drafts, stale_drafts
 from storage.jobs import claim_job
@@ -84,6 +88,7 @@ class RetentionPlan:
     inbound_updates: int = 0
     outbox: int = 0
     faq_misses: int = 0
+    people: int = 0  # people (and their identities) no case or draft needs
     files_removed: int = 0  # files deleted from disk (apply only)
 
     def counts(self) -> dict[str, int]:
@@ -94,6 +99,7 @@ class RetentionPlan:
             "inbound_updates": self.inbound_updates,
             "outbox": self.outbox,
             "faq_misses": self.faq_misses,
+            "people": self.people,
         }
 
     @property
@@ -110,6 +116,7 @@ class Cutoffs:
     inbound_updates: datetime
     outbox: datetime
     faq_misses: datetime
+    people: datetime
 
     @classmethod
     def of(cls, settings: Settings, now: datetime) -> Cutoffs:
@@ -120,6 +127,7 @@ class Cutoffs:
             inbound_updates=now - timedelta(days=r.inbound_updates_days),
             outbox=now - timedelta(days=r.outbox_days),
             faq_misses=now - timedelta(days=r.faq_misses_days),
+            people=now - timedelta(days=r.people_idle_days),
         )
 
 
@@ -172,6 +180,7 @@ async def plan(db: Database, settings: Settings, now: datetime) -> RetentionPlan
         )
         result.outbox = await _count(session, OutboxMessage, _outbox_old(cut.outbox))
         result.faq_misses = await _count(session, FaqMiss, FaqMiss.at < cut.faq_misses)
+        result.people = len(await unneeded_people(session, cut.people))
     return result
 
 
@@ -278,6 +287,12 @@ async def apply(db: Database, settings: Settings, planned: RetentionPlan) -> Ret
         )
         went.outbox = await _delete(session, OutboxMessage, _outbox_old(cut.outbox))
         went.faq_misses = await _delete(session, FaqMiss, FaqMiss.at < cut.faq_misses)
+    async with db.session() as session:  # after the cases: an anonymized case frees its people
+        people = await unneeded_people(session, cut.people)
+    for person_id in people:
+        async with db.session() as session:  # re-checked: they may have written meanwhile
+            went.people += await remove_person(session, person_id, silent_since=cut.people)
+    went.files_removed += remove_old_copies(settings.storage.files_dir, now)
     return went
 
 

@@ -459,6 +459,7 @@ async def test_old_drafts_updates_pushes_and_faq_questions_go(
         "inbound_updates": 1,
         "outbox": 2,
         "faq_misses": 1,
+        "people": 0,  # the person still has a recent draft
     }
     went = await retention.apply(db, settings, planned)
 

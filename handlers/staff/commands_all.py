@@ -4,6 +4,7 @@ from handlers import desk, faq, human  # noqa: F401
 from handlers.staff import (  # noqa: F401
     cases,
     codes,
+    datareq,
     docs,
     joint,
     reports,

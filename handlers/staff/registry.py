@@ -15,6 +15,7 @@ from sqlalchemy import select
 from handlers.context import Ctx
 from handlers.i18n import mark as _
 from handlers.messages import Reply
+from handlers.redact import for_group
 from storage.models import AccessLog, Staff
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,9 @@ async def run(ctx: Ctx, name: str, arg: str) -> list[Reply] | None:
     staff, refusal = await authorize(ctx, cmd)
     if staff is None:
         return refusal
-    return await cmd.handler(ctx, staff, arg)
+    replies = await cmd.handler(ctx, staff, arg)
+    # In the work group every member reads the answer: numbers typed by parties are masked.
+    return replies if ctx.inbound.chat_kind == "private" else for_group(replies)
 
 
 def usage(ctx: Ctx, name: str) -> Reply:

@@ -14,6 +14,7 @@ from handlers.staff.joint import case_departments
 from handlers.staff.refs import DEPARTMENTS, find_case
 from handlers.staff.registry import ADMIN, command, help_lines, log_access, usage
 from handlers.status import case_summary
+from handlers.validators import mask_text
 from storage.cases import case_events
 from storage.models import AccessLog, Case, Staff
 
@@ -115,7 +116,7 @@ async def show_case(ctx: Ctx, case: Case, staff: Staff) -> list[Reply]:
         change = f"{event.from_state or '—'} → {event.to_state}" if event.to_state else event.action
         lines.append(
             f"  {t.datetime(event.at)} · {event.actor} · {change}"
-            + (f" · {event.note}" if event.note else "")
+            + (f" · {event.note if private else mask_text(event.note)}" if event.note else "")
         )
     return [Reply("\n".join(lines))]
 

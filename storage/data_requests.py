@@ -1,0 +1,155 @@
+"""People's requests about their own data (个人信息保护法 art. 44-47), and who is still needed.
+
+A request (a copy, a correction, a deletion) is a row: what the person asked, what must be
+kept and why, and how staff closed it. Rows are kept like the access log: they are the
+record that the center answered.
+
+A person (and their chat identities) is *needed* while a case names them as a party, a
+follow-up or an evidence file points to them, they are in the middle of an application, or
+a request of theirs is open. Anyone else who has not written for `people_idle_days` is
+removed by retention, and at once when staff carry out their deletion request.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import ForeignKey, Index, String, Text, delete, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.crypto import EncryptedText
+from storage.models import (
+    Attachment,
+    Base,
+    Case,
+    Conversation,
+    FollowUp,
+    Identity,
+    Person,
+    Staff,
+    utcnow,
+)
+
+KINDS = ("copy", "correction", "deletion")
+OPEN = "open"
+CLOSED = ("done", "refused")
+
+
+class DataRequest(Base):
+    """A person's request about their data and its outcome."""
+
+    __tablename__ = "data_requests"
+    __table_args__ = (
+        Index("ix_data_requests_status", "status"),
+        Index("ix_data_requests_person_id", "person_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), default=None
+    )
+    actor: Mapped[str] = mapped_column(String(120), default="")  # "telegram:123"
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(EncryptedText, default="")  # what they asked, own words
+    kept: Mapped[str] = mapped_column(Text, default="")  # case numbers that must be kept
+    status: Mapped[str] = mapped_column(String(20), default=OPEN)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by: Mapped[str | None] = mapped_column(String(120), default=None)
+    outcome: Mapped[str] = mapped_column(EncryptedText, default="")
+
+
+async def person_cases(session: AsyncSession, person_id: int) -> list[Case]:
+    """Cases the person filed or is bound to as the other side, oldest first."""
+    stmt = (
+        select(Case)
+        .where(or_(Case.applicant_person_id == person_id, Case.respondent_person_id == person_id))
+        .order_by(Case.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+def _needed() -> ColumnElement[bool]:
+    """People something still points to (see the module's docstring)."""
+    pid = Person.id
+    return (
+        exists().where(or_(Case.applicant_person_id == pid, Case.respondent_person_id == pid))
+        | exists().where(FollowUp.person_id == pid)
+        | exists().where(Attachment.person_id == pid)
+        | exists().where(Conversation.person_id == pid, Conversation.flow.is_not(None))
+        | exists().where(DataRequest.person_id == pid, DataRequest.status == OPEN)
+    )
+
+
+def _recently_seen(cutoff: datetime) -> ColumnElement[bool]:
+    return exists().where(Identity.person_id == Person.id, Identity.last_seen_at >= cutoff)
+
+
+async def _staff_people(session: AsyncSession, ids: list[int]) -> set[int]:
+    """Those of `ids` with a staff member's account (kept: staff are not parties)."""
+    members = set((await session.execute(select(Staff.member))).scalars())
+    rows = await session.execute(
+        select(Identity.person_id, Identity.channel, Identity.external_id).where(
+            Identity.person_id.in_(ids)
+        )
+    )
+    return {pid for pid, channel, ext in rows if f"{channel}:{ext}" in members}
+
+
+async def unneeded_people(session: AsyncSession, cutoff: datetime) -> list[int]:
+    """People no case or draft needs who have not written since `cutoff`."""
+    stmt = (
+        select(Person.id)
+        .where(~_needed(), ~_recently_seen(cutoff), Person.created_at < cutoff)
+        .order_by(Person.id)
+    )
+    ids = list((await session.execute(stmt)).scalars())
+    staff = await _staff_people(session, ids) if ids else set()
+    return [pid for pid in ids if pid not in staff]
+
+
+async def is_needed(session: AsyncSession, person_id: int) -> bool:
+    stmt = select(Person.id).where(Person.id == person_id, _needed())
+    return (await session.execute(stmt)).first() is not None
+
+
+async def remove_person(
+    session: AsyncSession, person_id: int, *, silent_since: datetime | None = None
+) -> bool:
+    """Delete a person no case needs, with their identities and conversations. False
+    (nothing changed) when something still needs them, or they wrote after `silent_since`."""
+    if await is_needed(session, person_id) or await _staff_people(session, [person_id]):
+        return False
+    if silent_since is not None:
+        seen = select(Person.id).where(Person.id == person_id, _recently_seen(silent_since))
+        if (await session.execute(seen)).first() is not None:
+            return False
+    await session.execute(delete(Conversation).where(Conversation.person_id == person_id))
+    await session.execute(delete(Identity).where(Identity.person_id == person_id))
+    result = await session.execute(delete(Person).where(Person.id == person_id))
+    return bool(result.rowcount)
+
+
+COPIES = "copies"  # under storage.files_dir: the files /mydata sends
+COPY_MAX_AGE = timedelta(days=1)
+
+
+def copies_dir(files_dir: str | Path) -> Path:
+    path = Path(files_dir) / COPIES
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def remove_old_copies(files_dir: str | Path, now: datetime) -> int:
+    """Delete /mydata copies older than a day (they were sent; they hold personal data)."""
+    path = Path(files_dir) / COPIES
+    if not path.is_dir():
+        return 0
+    removed = 0
+    for item in path.iterdir():
+        if item.is_file() and item.stat().st_mtime < (now - COPY_MAX_AGE).timestamp():
+            item.unlink(missing_ok=True)
+            removed += 1
+    return removed
