@@ -624,6 +624,7 @@ def test_parse_name_good(text: str, expected: str) -> None:
         ("名" * 51, "name.too_long"),
         ("-5", "name.no_letters"),
         ("2025-02-30", "name.no_letters"),
+        ("张三13800138000", "name.has_number"),
     ],
 )
 def test_parse_name_bad(text: str, code: str) -> None:
