@@ -45,7 +45,9 @@ def _upgrade(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         # Two instances starting together: one migrates, the other waits.
         connection.execute(text("SELECT pg_advisory_xact_lock(724201)"))
-    command.upgrade(_alembic_config(connection), "head")
+    # "heads": migrations written on parallel branches (each revising the same parent until
+    # they are chained) all apply.
+    command.upgrade(_alembic_config(connection), "heads")
 
 
 INSERTS: dict[str, Callable[..., Any]] = {"postgresql": pg_insert, "sqlite": sqlite_insert}

@@ -502,9 +502,7 @@ SCENARIOS: list[tuple[str, dict[str, str], str, str, bool, tuple[str, ...], set[
     ),
     (
         "contract_civil_servant_60_days",  # point 2
-        answers(
-            employer_kind="public_body", public_relation="civil_servant", category="personnel"
-        ),
+        answers(employer_kind="public_body", public_relation="civil_servant", category="personnel"),
         "staff_review_civil_servant",
         "staff_review",
         True,
@@ -831,7 +829,9 @@ def test_exclusions_cite_the_interpretation(rules: ScopeRules) -> None:
     pensioner = rules.outcome("staff_review_pensioner").statutes[0]
     assert (pensioner.article, pensioner.law["zh_CN"]) == ("第四十四条", "中华人民共和国劳动合同法")
     retirement = rules.outcome("staff_review_retirement_age").statutes
-    assert [c.label("zh_CN") for c in retirement] == ["《中华人民共和国劳动合同法实施条例》第二十一条"]
+    assert [c.label("zh_CN") for c in retirement] == [
+        "《中华人民共和国劳动合同法实施条例》第二十一条"
+    ]
     assert rules.warning("labour_inspection_option").statutes[0].article == "第九条"
     assert rules.warning("collective").statutes[0].article == "第七条"
     assert rules.outcome("outside_district").statutes[0].article == "第二十一条"
@@ -1082,14 +1082,17 @@ def test_injury_relationship_notice_explains_the_one_year_limit(rules: ScopeRule
     assert result.facts["category"] == "labour_relationship"  # intake pre-fills "confirm"
     notice = result.warnings[0]
     assert "不计算在1年" in notice.text["zh_CN"]
-    assert "《最高人民法院关于审理工伤保险行政案件若干问题的规定》第七条" in _labels(notice.statutes)
+    assert "《最高人民法院关于审理工伤保险行政案件若干问题的规定》第七条" in _labels(
+        notice.statutes
+    )
 
 
 def test_back_payment_route_and_citations(rules: ScopeRules) -> None:
     o = rules.outcome("referred_si_back_payment")
-    assert {"《中华人民共和国社会保险法》第六十三条", "《中华人民共和国社会保险法》第八十六条"} <= _labels(
-        o.statutes
-    )
+    assert {
+        "《中华人民共和国社会保险法》第六十三条",
+        "《中华人民共和国社会保险法》第八十六条",
+    } <= _labels(o.statutes)
     assert "劳动保障监察" in o.route["zh_CN"]
 
 

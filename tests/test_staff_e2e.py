@@ -206,6 +206,7 @@ async def test_the_other_commands(settings: Settings, server: FakeTelegramServer
         updates = [m["text"] for m in server.sent_messages(WORKER)[seen:]]
         assert len(updates) == 3  # accepted, assigned, extended
         assert "extended by 10 days" in updates[2]
+        assert "does not suspend your right to apply for arbitration" in updates[2]
         history = await group(bot, ADMIN, f"/case {number}")
         assert "已电话联系单位" in history and "both parties consented" in history
 

@@ -5,6 +5,7 @@ from handlers.staff import (  # noqa: F401
     cases,
     docs,
     joint,
+    periods,
     reports,
     roster,
     surveys,
