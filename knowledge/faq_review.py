@@ -1,4 +1,4 @@
-"""Checks that keep the FAQ's law right over time (`mediation-bot kb check`, knowledge/faq/REVIEW.md).
+"""Checks that keep the FAQ law right over time (`kb check`; see knowledge/faq/REVIEW.md).
 
 - an entry whose ``reviewed`` date is older than the allowed age (default 18 months) must be
   checked again against the official text;

@@ -13,7 +13,9 @@ from tests.test_faq import LAWS, entry, run_cli, write_sample
 
 TODAY = date(2026, 12, 4)
 
-REPEALED_LAWS = LAWS + """
+REPEALED_LAWS = (
+    LAWS
+    + """
 [laws.old_rules]
 zh_CN = "劳动争议仲裁委员会办案规则（1993）"
 en = "Rules for Labour Dispute Arbitration Committees (1993)"
@@ -32,6 +34,7 @@ status = "in_force"
 in_force_from = 2021-01-01
 repealed_articles = ["第三十二条第一款"]
 """
+)
 
 
 def check(tmp_path: Path, *entries: str, laws: str = REPEALED_LAWS, **kw: object) -> list[str]:
@@ -46,7 +49,8 @@ def test_a_clean_entry_passes(tmp_path: Path) -> None:
 
 
 def test_fails_when_reviewed_more_than_18_months_ago(tmp_path: Path) -> None:
-    stale = entry("x.old", "标题", ["问法"]).replace("reviewed = 2026-11-22", "reviewed = 2025-06-03")
+    stale = entry("x.old", "标题", ["问法"])
+    stale = stale.replace("reviewed = 2026-11-22", "reviewed = 2025-06-03")
     problems = check(tmp_path, stale)
     assert problems == [
         "sample.toml: x.old: reviewed 2025-06-03 is more than 18 months ago (before "
@@ -122,7 +126,8 @@ def test_number_reading() -> None:
 
 
 def test_cli_fails_on_a_stale_entry_and_takes_the_age(tmp_path: Path) -> None:
-    stale = entry("x.old", "标题", ["问法"]).replace("reviewed = 2026-11-22", "reviewed = 2020-01-01")
+    stale = entry("x.old", "标题", ["问法"])
+    stale = stale.replace("reviewed = 2026-11-22", "reviewed = 2020-01-01")
     folder = write_sample(tmp_path / "kb", [stale])
     out = run_cli(["kb", "check", str(folder)], tmp_path)
     assert out.returncode == 1 and "more than 18 months ago" in out.stdout
