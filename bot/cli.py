@@ -43,6 +43,13 @@ def _parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", metavar="TASK", required=True)
     kb_check = kb_sub.add_parser("check", help="report problems in knowledge/faq/*.toml")
     kb_check.add_argument("folder", nargs="?", type=Path, help="another folder to check")
+    kb_check.add_argument(
+        "--max-review-age",
+        type=int,
+        default=18,
+        metavar="MONTHS",
+        help="an entry reviewed longer ago than this fails (default: 18 months)",
+    )
     cli_docs.add_parsers(sub)
     cli_reports.add_parsers(sub)
     cli_purge.add_parsers(sub)
@@ -123,7 +130,7 @@ def _kb_command(args: argparse.Namespace) -> int:
     with contextlib.suppress(AttributeError, ValueError):
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     if args.command == "kb":
-        problems = check_kb(args.folder)
+        problems = check_kb(args.folder, max_review_age_months=args.max_review_age)
         for problem in problems:
             print(problem)
         if problems:

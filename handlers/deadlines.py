@@ -71,15 +71,77 @@ def accept_by(settings: Settings, calendar: WorkCalendar, submitted: datetime) -
     return calendar.add_workdays(local, settings.center.accept_working_days)
 
 
-def mediation_due(settings: Settings, case: Case, accepted: datetime) -> datetime:
-    """Accepted + 15 days (30 for court-delegated cases), plus agreed extensions, end of day."""
-    days = (
-        settings.center.court_mediation_days
-        if case.court_delegated
-        else settings.center.mediation_days
-    )
-    local = accepted.astimezone(settings.tz).date() + timedelta(days=days + case.extended_days)
-    return end_of_day(local, settings.tz)
+# 调解仲裁法 第十四条: no agreement within 15 days of the mediation organisation RECEIVING the
+# application -> either side may apply for arbitration. A statutory period: not configurable.
+STATUTORY_MEDIATION_DAYS = 15
+PRE_FILING_DELEGATION_DAYS = 30  # 委派 before filing: 特邀调解规定 第二十七条 (委托: the letter)
+
+
+def received_day(settings: Settings, case: Case) -> date | None:
+    """The local day the center received the application (filing time for older rows)."""
+    moment = case.received_at or case.submitted_at
+    return moment.astimezone(settings.tz).date() if moment else None
+
+
+def statutory_period_end(settings: Settings, case: Case) -> datetime | None:
+    """End of the 15th day after receipt (the day of receipt not counted): after it, either
+    side may apply for arbitration whatever the center's own period says."""
+    day = received_day(settings, case)
+    return end_of_day(day + timedelta(days=STATUTORY_MEDIATION_DAYS), settings.tz) if day else None
+
+
+def arbitration_open_from(settings: Settings, case: Case) -> date | None:
+    """The first day on which either side may apply for arbitration (art. 14)."""
+    end = statutory_period_end(settings, case)
+    return end.date() + timedelta(days=1) if end else None
+
+
+def statutory_overdue_before(settings: Settings, now: datetime) -> datetime:
+    """Cases received before this moment are past their 15 days: received day + 15 < today."""
+    today = now.astimezone(settings.tz).date()
+    start = today - timedelta(days=STATUTORY_MEDIATION_DAYS)
+    return datetime.combine(start, time.min, tzinfo=settings.tz)
+
+
+def statutory_applies(case: Case) -> bool:
+    """Art. 14 speaks of a dispute not yet before arbitration or a court: not of a mediation the
+    court entrusted during a suit (委托), which follows the court's period."""
+    return case.court_delegation != "in_suit"
+
+
+def court_period_days(settings: Settings, case: Case) -> int:
+    """The court's period from its letter; 30 days for a pre-filing delegation by default."""
+    return case.court_period_days or settings.center.court_mediation_days
+
+
+def court_report_due(settings: Settings, case: Case) -> date | None:
+    """The day a court-delegated case must be reported back (without extensions)."""
+    start = received_day(settings, case)
+    return start + timedelta(days=court_period_days(settings, case)) if start else None
+
+
+def center_due(settings: Settings, case: Case, accepted: datetime) -> datetime:
+    """The center's own working period, end of day: accepted + `mediation_days` plus agreed
+    extensions; for a court delegation, the court's period from the day the center received the
+    court's materials (特邀调解规定 第二十七条) plus extensions. Never a limit on arbitration."""
+    if case.court_delegated:
+        start = received_day(settings, case) or accepted.astimezone(settings.tz).date()
+        days = court_period_days(settings, case)
+    else:
+        start = accepted.astimezone(settings.tz).date()
+        days = settings.center.mediation_days
+    return end_of_day(start + timedelta(days=days + case.extended_days), settings.tz)
+
+
+mediation_due = center_due  # the former name
+
+
+def year_after(day: date) -> date:
+    """One year later (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
 
 
 def limitation_date(from_when: datetime) -> datetime:
@@ -88,3 +150,21 @@ def limitation_date(from_when: datetime) -> datetime:
         return from_when.replace(year=from_when.year + 1)
     except ValueError:  # 29 February
         return from_when.replace(year=from_when.year + 1, day=28)
+
+
+def latest_safe_arbitration_date(
+    settings: Settings, case: Case, *, after_agreement: bool | None = None
+) -> date | None:
+    """ONE rule for "to be safe, apply for arbitration no later than": one year (art. 27) after
+    the earliest day from which the year may be counted again. After an agreement: the day it
+    was made or the day it was due, whichever is earlier. Otherwise: the day the center received
+    the application (applying for mediation interrupted the limit). Conservative on purpose."""
+    tz = settings.tz
+    if after_agreement is None:
+        after_agreement = case.state == "agreement"
+    if after_agreement and case.outcome_at is not None:
+        days = [case.outcome_at.astimezone(tz).date()]
+        days += [case.outcome_due] if case.outcome_due else []
+        return year_after(min(days))
+    start = received_day(settings, case)
+    return year_after(start) if start else None

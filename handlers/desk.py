@@ -8,11 +8,13 @@ party gets a one-time code to follow the case on WeChat or Telegram with /bind.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 
 from sqlalchemy import select
 
 from handlers.context import Ctx
+from handlers.deadlines import PRE_FILING_DELEGATION_DAYS, court_report_due
 from handlers.flow import StepResult, goto, stay
 from handlers.i18n import mark as _
 from handlers.lifecycle import STATE_LABELS
@@ -93,6 +95,56 @@ async def handle_court(ctx: Ctx) -> StepResult:
         )
     ctx.set_answer("court_name", name[:200])
     ctx.set_answer("court_ref", ref.strip()[:100])
+    return goto("desk_court_period")
+
+
+# 特邀调解规定 第十一条、第二十七条: before filing a court delegates (委派; 30 days unless the
+# parties agree to more); after filing it entrusts (委托; the period in its letter, by default 15
+# days, 7 in summary procedure).
+_KIND_WORDS = {
+    "委派": "pre_filing",
+    "诉前": "pre_filing",
+    "pre": "pre_filing",
+    "委托": "in_suit",
+    "诉中": "in_suit",
+    "in": "in_suit",
+}
+_PERIOD = re.compile(r"^\s*(委派|诉前|pre|委托|诉中|in)\D*?(\d{1,3})?\s*天?\s*$", re.IGNORECASE)
+
+
+async def ask_court_period(ctx: Ctx) -> list[Reply]:
+    return [
+        Reply(
+            ctx.t(
+                "What does the court's letter say? A pre-filing delegation (委派) runs 30 days "
+                "unless the letter says otherwise; for an in-suit delegation (委托) type the days "
+                "in the letter, for example: 委托 15. You can also type: 委派 20."
+            ),
+            buttons=grid([Button(ctx.t("Pre-filing (委派), 30 days"), "s:desk_court_period:pre")]),
+        )
+    ]
+
+
+async def handle_court_period(ctx: Ctx) -> StepResult:
+    if ctx.choice == "pre":
+        kind, days = "pre_filing", PRE_FILING_DELEGATION_DAYS
+    else:
+        match = _PERIOD.match(ctx.text or "")
+        if match is None:
+            return stay(
+                Reply(ctx.t("Please write 委派 or 委托 and the number of days, e.g. 委托 15.")),
+                reask=True,
+            )
+        kind = _KIND_WORDS[match.group(1).lower()]
+        if match.group(2) is None and kind == "in_suit":
+            return stay(
+                Reply(ctx.t("For 委托, please add the days from the letter, e.g. 委托 15."))
+            )
+        days = int(match.group(2) or PRE_FILING_DELEGATION_DAYS)
+        if not 1 <= days <= 180:
+            return stay(Reply(ctx.t("The period must be between 1 and 180 days.")))
+    ctx.set_answer("court_delegation", kind)
+    ctx.set_answer("court_period_days", days)
     return goto("screen")
 
 
@@ -158,8 +210,18 @@ async def report(ctx, staff, arg: str) -> list[Reply]:  # type: ignore[no-untype
         lines.append(t("To be carried out by: {date}", date=t.date(case.outcome_due)))
     if case.outcome_terms:
         lines.append(t("Terms: {terms}", terms=case.outcome_terms))
-    if case.due_at:
-        lines.append(t("Report-back deadline: {date}", date=t.date(case.due_at)))
+    if case.court_delegated:
+        lines.append(
+            t(
+                "Court's period: {days} days from receipt of its materials ({kind}); "
+                "report back by {date}",
+                days=case.court_period_days or ctx.settings.center.court_mediation_days,
+                kind=t("in-suit delegation (委托)")
+                if case.court_delegation == "in_suit"
+                else t("pre-filing delegation (委派)"),
+                date=t.date(case.due_at or court_report_due(ctx.settings, case)),
+            )
+        )
     departments = [case.lead_department, *case.departments]
     if any(departments):
         names = "、".join(t(DEPARTMENTS.get(d, d)) for d in dict.fromkeys(departments) if d)

@@ -6,7 +6,8 @@ stateDiagram-v2
     [*] --> desk_source: staff /register
     desk_source --> desk_court: court delegation
     desk_source --> screen
-    desk_court --> screen
+    desk_court --> desk_court_period: court and reference
+    desk_court_period --> screen: 委派 / 委托 and the days in the letter
     screen --> screen: next question
     screen --> outcome: rules reach an outcome
     outcome --> outcome: why?
@@ -36,6 +37,7 @@ from handlers.flow import Flow, Step
 STEPS: dict[str, Step] = {
     "desk_source": Step(desk.ask_source, desk.handle_source),
     "desk_court": Step(desk.ask_court, desk.handle_court),
+    "desk_court_period": Step(desk.ask_court_period, desk.handle_court_period),
     "screen": Step(screening.ask_screen, screening.handle_screen),
     "outcome": Step(screening.ask_outcome, screening.handle_outcome),
     "consent": Step(intake.ask_consent, intake.handle_consent),

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.deadlines import latest_safe_arbitration_date, year_after
 from handlers.edge import safe_file_name
 from handlers.i18n import Translator
 from handlers.intake import CATEGORIES
@@ -113,12 +114,7 @@ def _local(value: datetime | None, settings: Settings) -> date | None:
     return value.astimezone(settings.tz).date() if value else None
 
 
-def _year_after(day: date) -> date:
-    """One year later (28 February for 29 February): the one-year arbitration limit."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
+_year_after = year_after  # one rule for "one year later" (handlers.deadlines)
 
 
 def _evidence(attachments: Sequence[Attachment]) -> list[str]:
@@ -192,7 +188,11 @@ def build_context(
         "deadlines": {
             "review_by": chinese_date(agreed + timedelta(days=REVIEW_DAYS)),
             "confirm_by": chinese_date(agreed + timedelta(days=CONFIRM_DAYS)),
-            "limitation_by": chinese_date(_year_after(agreed)),
+            "limitation_by": chinese_date(
+                latest_safe_arbitration_date(settings, case, after_agreement=True)
+                if case.outcome_at
+                else _year_after(agreed)
+            ),
         },
         "court": {"name": _text(case.court_name), "ref": _text(case.court_ref)},
         "outcome": {

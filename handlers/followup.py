@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.context import Ctx
-from handlers.deadlines import end_of_day, limitation_date
+from handlers.deadlines import latest_safe_arbitration_date
 from handlers.flow import Flow, Step, StepResult, finish, stay
 from handlers.i18n import Translator
 from handlers.i18n import mark as _
@@ -32,8 +32,11 @@ if TYPE_CHECKING:
 
 FULFILMENT_HOUR = time(10, 0)
 ANSWERS = ("yes", "partly", "no")
-# Claims for which a payment order can be sought on a mediation agreement (art. 16).
-PAYMENT_ORDER_CATEGORIES = {"pay", "overtime", "injury", "compensation", "unlawful_termination"}
+# Claims for which a payment order can be sought on a mediation agreement (调解仲裁法 第十六条:
+# unpaid pay, work-injury MEDICAL costs, economic compensation or damages). The "injury" claim
+# covers every injury benefit, and only its medical-cost part qualifies: it gets its own line.
+PAYMENT_ORDER_CATEGORIES = {"pay", "overtime", "compensation", "unlawful_termination"}
+PAYMENT_ORDER_INJURY = "injury"
 OPEN = ("scheduled", "sent", "reminded")
 
 
@@ -210,24 +213,28 @@ def routes_if_not_honoured(t: Translator, settings: Settings, case: Case, today:
     lines = [
         t("We are sorry. Staff of the center have been told and will contact you. What you can do:")
     ]
-    start = (
-        end_of_day(case.outcome_due, tz)
-        if case.outcome_due
-        else (case.outcome_at or end_of_day(today, tz))
-    )
+    safe = latest_safe_arbitration_date(settings, case, after_agreement=True) or today
     lines.append(
         t(
             "• Apply for labour dispute arbitration; to be safe, no later than {date} "
             "(one year, art. 27). Arbitration is free of charge.",
-            date=t.date(limitation_date(start)),
+            date=t.date(safe),
         )
     )
     if PAYMENT_ORDER_CATEGORIES & set(case.categories):
         lines.append(
             t(
-                "• Because the agreement is about pay, work-injury medical costs, "
-                "economic compensation or damages, you may apply to the people's court "
-                "for a payment order with the agreement (art. 16)."
+                "• Because the agreement is about pay, economic compensation or damages, "
+                "you may apply to the people's court for a payment order with the agreement "
+                "(art. 16)."
+            )
+        )
+    if PAYMENT_ORDER_INJURY in case.categories:
+        lines.append(
+            t(
+                "• For the work-injury medical costs in the agreement (not other injury "
+                "benefits), you may apply to the people's court for a payment order with the "
+                "agreement (art. 16)."
             )
         )
     if case.outcome_at is not None:

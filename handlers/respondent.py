@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from handlers import followup
 from handlers.context import Ctx
-from handlers.deadlines import limitation_date
+from handlers.deadlines import latest_safe_arbitration_date
 from handlers.flow import Flow, Step, StepResult, finish, goto, stay
 from handlers.i18n import mark as _
 from handlers.lifecycle import ENDED, IllegalTransition, transition
@@ -282,7 +282,7 @@ async def _tell_applicant_declined(ctx: Ctx, case: Case) -> None:
     from handlers.status import person_translator
 
     t = await person_translator(ctx, case.applicant_person_id)
-    deadline = limitation_date(case.submitted_at or ctx.now())
+    deadline = latest_safe_arbitration_date(ctx.settings, case) or ctx.today()
     text = t(
         "The other side of case {number} has declined mediation, so mediation at the center "
         "has ended. You may apply for labour dispute arbitration to the labour and personnel "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Ctx
+from handlers.deadlines import arbitration_open_from, received_day, statutory_applies
 from handlers.i18n import Translator
 from handlers.intake import CATEGORIES
 from handlers.lifecycle import ENDED, NEXT_STEP, STATE_LABELS
@@ -39,8 +40,8 @@ async def my_cases(ctx: Ctx) -> list[Reply]:
             )
         else:
             lines.append(t("Respondent: {name}", name=case.respondent_name))
-        if case.state not in ENDED and case.due_at:
-            lines.append(t("Mediation period ends: {date}", date=t.date(case.due_at)))
+        if case.state not in ENDED:
+            lines += period_lines(ctx, case)
         if case.respondent_response == "agreed":
             lines.append(t("The respondent has agreed to mediate."))
         step = NEXT_STEP.get(case.state)
@@ -56,6 +57,25 @@ async def my_cases(ctx: Ctx) -> list[Reply]:
             )
         replies.append(Reply("\n".join(lines), buttons=buttons))
     return replies
+
+
+def period_lines(ctx: Ctx, case: Case) -> list[str]:
+    """The two dates, never mixed up: when either side may apply for arbitration (15 days after
+    the center RECEIVED the application, 调解仲裁法 第十四条) and the center's own period."""
+    t = ctx.t
+    lines = []
+    if statutory_applies(case) and (opens := arbitration_open_from(ctx.settings, case)):
+        lines.append(
+            t(
+                "Received by the center: {received}; if there is no agreement, either side may "
+                "apply for arbitration from {date} (art. 14)",
+                received=t.date(received_day(ctx.settings, case)),
+                date=t.date(opens),
+            )
+        )
+    if case.due_at:
+        lines.append(t("Center's working period ends: {date}", date=t.date(case.due_at)))
+    return lines
 
 
 def case_summary(ctx: Ctx, case: Case, *, masked: bool) -> str:

@@ -12,7 +12,13 @@ from sqlalchemy import update
 
 from handlers import log_context
 from handlers.context import Ctx
-from handlers.deadlines import accept_by
+from handlers.deadlines import (
+    STATUTORY_MEDIATION_DAYS,
+    accept_by,
+    arbitration_open_from,
+    court_period_days,
+    court_report_due,
+)
 from handlers.flow import StepResult, finish, goto, stay
 from handlers.i18n import Translator
 from handlers.i18n import mark as _
@@ -146,6 +152,7 @@ async def submit(ctx: Ctx) -> list[Reply]:
         entry_source=a.get("_entry"),
         consent_at=_parse_ts(a.get("consent")),
         submitted_at=now,
+        received_at=now,  # the statutory receipt: 调解仲裁法 第十四条 counts from it
         accept_by=accept_by(settings, ctx.core.calendar, now),
     )
     desk_code = None
@@ -158,6 +165,9 @@ async def submit(ctx: Ctx) -> list[Reply]:
         case.registered_by = ctx.actor
         case.court_delegated = case.intake_source == "court"
         case.court_name, case.court_ref = a.get("court_name"), a.get("court_ref")
+        if case.court_delegated:
+            case.court_delegation = a.get("court_delegation") or "pre_filing"
+            case.court_period_days = a.get("court_period_days") or court_period_days(settings, case)
     if case.collective:  # group disputes: the HR and social security bureau leads
         case.lead_department = "hrss"
     ctx.session.add(case)
@@ -196,10 +206,18 @@ def desk_receipt(ctx: Ctx, case: Case, code: str) -> Reply:
         code=code,
     )
     if case.court_delegated:
+        kind = (
+            t("in-suit delegation (委托)")
+            if case.court_delegation == "in_suit"
+            else t("pre-filing delegation (委派)")
+        )
         text += "\n" + t(
-            "Court delegation: the result must be reported back within {days} "
-            "days of acceptance; /report {number} gives the summary.",
-            days=ctx.settings.center.court_mediation_days,
+            "Court {kind}: the result must be reported back within {days} days of the "
+            "center receiving the court's materials, by {date} (the court's letter); "
+            "/report {number} gives the summary.",
+            kind=kind,
+            days=court_period_days(ctx.settings, case),
+            date=t.date(court_report_due(ctx.settings, case)),
             number=case.number,
         )
     return Reply(text)
@@ -224,9 +242,11 @@ def receipt(ctx: Ctx, case: Case) -> Reply:
         ),
         t(
             "If no agreement is reached within {days} days after the center received your "
-            "application, you may apply for labour dispute arbitration "
-            "(Labour Dispute Mediation and Arbitration Law, art. 14).",
-            days=ctx.settings.center.mediation_days,
+            "application (received {received}), either side may apply for labour dispute "
+            "arbitration from {date} (Labour Dispute Mediation and Arbitration Law, art. 14).",
+            days=STATUTORY_MEDIATION_DAYS,
+            received=t.date(case.received_at),
+            date=t.date(arbitration_open_from(ctx.settings, case)),
         ),
         t(
             "Applying for mediation interrupts the one-year time limit for arbitration "

@@ -39,6 +39,7 @@ from knowledge.faq_files import (
 )
 from knowledge.faq_files import check_kb as check_entry_files
 from knowledge.faq_index import Analyzer, Hit, Passage, SearchIndex
+from knowledge.faq_review import DEFAULT_MAX_AGE_MONTHS
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import is_trivial
 from knowledge.referrals import ROUTE_PREFIX, Route, check_routes, load_routes
@@ -273,9 +274,17 @@ def _with_extra(entry: Entry, extra: Mapping[str, tuple[str, ...]]) -> Entry:
     return Entry(**{**entry.__dict__, "phrasings": merged})
 
 
-def check_kb(folder: Path | None = None, referrals: Path | None = None) -> list[str]:
-    """Every problem in the entry files, added phrasings, synonyms and referral routes."""
-    return [*check_entry_files(folder), *check_routes(referrals)]
+def check_kb(
+    folder: Path | None = None,
+    referrals: Path | None = None,
+    *,
+    today: date | None = None,
+    max_review_age_months: int = DEFAULT_MAX_AGE_MONTHS,
+) -> list[str]:
+    """Every problem in the entry files (format, review age, citations: knowledge.faq_files),
+    added phrasings, synonyms and referral routes."""
+    entries = check_entry_files(folder, today=today, max_review_age_months=max_review_age_months)
+    return [*entries, *check_routes(referrals)]
 
 
 def load_kb(

@@ -15,6 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from knowledge.faq_review import (
+    DEFAULT_MAX_AGE_MONTHS,
+    citable_names,
+    law_statuses,
+    review_problems,
+)
 from knowledge.faq_synonyms import Synonyms
 
 DEFAULT_FOLDER = Path(__file__).with_name("faq")
@@ -38,8 +44,7 @@ def load_laws(folder: Path) -> dict[str, dict[str, str]]:
     path = folder / "laws.toml"
     if not path.exists():
         return {}
-    laws = read_toml(path).get("laws", {})
-    return {k: {loc: str(v) for loc, v in names.items()} for k, names in laws.items()}
+    return citable_names(read_toml(path).get("laws", {}))
 
 
 def texts(raw: Any) -> dict[str, str]:
@@ -105,14 +110,31 @@ def _extra_phrasing_problems(folder: Path, known: set[str]) -> list[str]:
     return problems
 
 
-def check_kb(folder: Path | None = None) -> list[str]:
-    """Every problem in the knowledge base, one readable line each; ``[]`` means OK."""
+def check_kb(
+    folder: Path | None = None,
+    *,
+    today: date | None = None,
+    max_review_age_months: int = DEFAULT_MAX_AGE_MONTHS,
+) -> list[str]:
+    """Every problem in the knowledge base, one readable line each; ``[]`` means OK.
+
+    Besides the format: entries reviewed more than ``max_review_age_months`` before ``today``,
+    citations of repealed or superseded laws, and article numbers an answer states but does
+    not cite (:mod:`knowledge.faq_review`)."""
     folder = folder or DEFAULT_FOLDER
+    today = today or date.today()
     problems: list[str] = []
     try:
-        laws = load_laws(folder)
+        raw_laws = (
+            read_toml(folder / "laws.toml").get("laws", {})
+            if (folder / "laws.toml").exists()
+            else {}
+        )
     except (OSError, tomllib.TOMLDecodeError) as exc:
         return [f"laws.toml: cannot be read: {exc}"]
+    laws = citable_names(raw_laws)
+    statuses, law_problems = law_statuses(raw_laws)
+    problems.extend(law_problems)
     if not laws:
         problems.append("laws.toml: missing or empty")
     syn_path = folder / "synonyms.toml"
@@ -136,6 +158,12 @@ def check_kb(folder: Path | None = None) -> list[str]:
         for n, raw in enumerate(raws, start=1):
             where = f"{path.name}: {raw.get('id') or f'entry #{n}'}"
             problems.extend(f"{where}: {p}" for p in _entry_problems(raw, laws))
+            problems.extend(
+                f"{where}: {p}"
+                for p in review_problems(
+                    raw, statuses, today=today, max_age_months=max_review_age_months
+                )
+            )
             entry_id = raw.get("id")
             if isinstance(entry_id, str) and entry_id:
                 if entry_id in seen:

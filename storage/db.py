@@ -47,7 +47,7 @@ def _upgrade(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         # Two instances starting together: one migrates, the other waits.
         connection.execute(text("SELECT pg_advisory_xact_lock(724201)"))
-    command.upgrade(_alembic_config(connection), "head")
+    command.upgrade(_alembic_config(connection), "head")  # one head: tests/test_storage.py
 
 
 def migration_heads() -> set[str]:

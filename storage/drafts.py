@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, String, cast, delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -58,17 +58,24 @@ async def remove_unused_files(db: Database, paths: Iterable[str]) -> int:
         return _remove(await _unused(session, paths))
 
 
-def _stale(cutoff: datetime) -> ColumnElement[bool]:
-    """Idle since `cutoff` in the middle of a flow, or with an application parked beside
-    other talk (handlers.flow.DRAFT in the answers, while `flow` is empty)."""
-    parked = cast(Conversation.answers, String).like('%"_draft"%')
-    return (Conversation.flow.is_not(None) | parked) & (Conversation.updated_at < cutoff)
+#: handlers.flow.DRAFT: the answers key of an application parked beside other talk.
+PARKED = "_draft"
+
+
+def _idle(cutoff: datetime) -> ColumnElement[bool]:
+    return Conversation.updated_at < cutoff
+
+
+def _holds_a_draft(conv: Conversation) -> bool:
+    """In the middle of a flow, or with an application parked while `flow` is empty. Checked
+    on the loaded row: the answers are encrypted at rest, so SQL cannot look inside them."""
+    return conv.flow is not None or PARKED in (conv.answers or {})
 
 
 async def stale_drafts(session: AsyncSession, cutoff: datetime) -> list[int]:
-    """Ids of conversations in the middle of a flow and idle since before `cutoff`."""
-    stmt = select(Conversation.id).where(_stale(cutoff)).order_by(Conversation.id)
-    return list((await session.execute(stmt)).scalars())
+    """Ids of conversations holding a draft and idle since before `cutoff`."""
+    stmt = select(Conversation).where(_idle(cutoff)).order_by(Conversation.id)
+    return [conv.id for conv in (await session.execute(stmt)).scalars() if _holds_a_draft(conv)]
 
 
 async def reset_stale_drafts(db: Database, cutoff: datetime) -> tuple[int, list[str]]:
@@ -80,9 +87,9 @@ async def reset_stale_drafts(db: Database, cutoff: datetime) -> tuple[int, list[
     count, paths = 0, []
     for conv_id in ids:
         async with db.session() as session:
-            stmt = select(Conversation).where(Conversation.id == conv_id, _stale(cutoff))
+            stmt = select(Conversation).where(Conversation.id == conv_id, _idle(cutoff))
             conv = (await session.execute(stmt.with_for_update())).scalar_one_or_none()
-            if conv is None:
+            if conv is None or not _holds_a_draft(conv):
                 continue
             paths += await _delete_unfiled_rows(session, conv.id)
             conv.flow = None

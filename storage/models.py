@@ -167,8 +167,15 @@ class Case(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
     accept_by: Mapped[date | None] = mapped_column(Date, default=None)
     accepted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The day the center received the application: the 15 days after which either side may
+    # apply for arbitration run from it (调解仲裁法 第十四条). Set at filing, never moved.
+    received_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    # The center's OWN working period (from acceptance, extendable by consent; for a court
+    # delegation, the court's period). It never suspends the statutory 15 days above.
     due_at: Mapped[datetime | None] = mapped_column(default=None)
     court_delegated: Mapped[bool] = mapped_column(Boolean, default=False)
+    court_delegation: Mapped[str | None] = mapped_column(String(12), default=None)  # 委派/委托
+    court_period_days: Mapped[int | None] = mapped_column(Integer, default=None)
     intake_source: Mapped[str] = mapped_column(String(20), default="bot")
     court_name: Mapped[str | None] = mapped_column(String(200), default=None)
     court_ref: Mapped[str | None] = mapped_column(String(100), default=None)

@@ -27,29 +27,39 @@ async def seed(db: Database) -> None:
             applicant_name="张测试",
             applicant_phone="13912345678",
             respondent_name="示例公司",
-            submitted_at=NOW - timedelta(days=30),
         )
+        long_ago = NOW - timedelta(days=30)  # past the 15 days after receipt (art. 14)
+        recent = {"submitted_at": NOW - timedelta(days=3), "received_at": NOW - timedelta(days=3)}
         s.add_all(
             [
                 Case(
                     number="LJ-2026-000001",
                     state="in_mediation",
                     due_at=NOW - timedelta(hours=1),
+                    submitted_at=long_ago,
+                    received_at=long_ago,
                     **base,
                 ),
                 Case(
                     number="LJ-2026-000002",
                     state="assigned",
                     due_at=NOW + timedelta(days=2),
+                    **recent,
                     **base,
                 ),
                 Case(
-                    number="LJ-2026-000003", state="submitted", accept_by=date(2026, 11, 18), **base
+                    number="LJ-2026-000003",
+                    state="submitted",
+                    accept_by=date(2026, 11, 18),
+                    **recent,
+                    **base,
                 ),
                 Case(
                     number="LJ-2026-000004",
                     state="agreement",
                     due_at=NOW - timedelta(days=9),
+                    submitted_at=long_ago,
+                    received_at=long_ago,
                     **base,
                 ),
             ]
@@ -152,3 +162,91 @@ async def test_overdue_command_lists_late_cases_only(settings: Settings, db: Dat
     assert "LJ-2026-000003" in text  # not accepted by its target date
     assert "LJ-2026-000002" not in text  # due in two days
     assert "LJ-2026-000004" not in text  # concluded
+
+
+async def test_arbitration_opens_15_days_after_receipt_not_after_acceptance(
+    settings: Settings, db: Database
+) -> None:
+    """Received 20 days ago, accepted 5 days ago (the center's own period runs 10 more days):
+    the parties hear now that either side may apply for arbitration, and /overdue lists it."""
+    from handlers.messages import Inbound
+
+    settings.staff.admins = ["test:admin"]
+    settings.center.default_locale = "en"
+    async with db.session() as s:
+        person = Person(locale="en")
+        s.add(person)
+        await s.flush()
+        s.add(Identity(person_id=person.id, channel="telegram", external_id="43", chat_id="43"))
+        s.add(
+            Case(
+                number="LJ-2026-000010",
+                state="in_mediation",
+                applicant_person_id=person.id,
+                applicant_name="李测试",
+                applicant_phone="13912345679",
+                respondent_name="示例公司",
+                submitted_at=NOW - timedelta(days=20),
+                received_at=NOW - timedelta(days=20),
+                accepted_at=NOW - timedelta(days=5),
+                due_at=NOW + timedelta(days=10),
+            )
+        )
+    core = Core(settings, db, clock=lambda: NOW)
+    await digest.tick(core, NOW)
+    rows = await pushes(db)
+    assert [r.chat_id for r in rows] == ["43"]
+    told = rows[0].payload["replies"][0]["text"]
+    assert "15 days have passed since the center received the application" in told
+    assert "October 31, 2026" in told  # received on 31 October (Shanghai)
+    assert "may now apply for labour dispute arbitration" in told
+    # one year from receipt (the application interrupted the limit): the latest safe date
+    assert "October 31, 2027" in told
+    replies = await core.handle(
+        Inbound(
+            channel="test",
+            update_key="o2",
+            sender_id="admin",
+            chat_id="admin",
+            text="/overdue",
+            locale_hint="en",
+        )
+    )
+    listed = "\n".join(r.text for r in replies)
+    assert "LJ-2026-000010" in listed and "arbitration open November 16, 2026" in listed
+
+
+async def test_in_suit_court_delegation_follows_the_courts_period(
+    settings: Settings, db: Database
+) -> None:
+    """A mediation a court entrusted during a suit (委托) is not told "apply for arbitration":
+    it follows the court's period."""
+    async with db.session() as s:
+        person = Person(locale="en")
+        s.add(person)
+        await s.flush()
+        s.add(Identity(person_id=person.id, channel="telegram", external_id="44", chat_id="44"))
+        s.add(
+            Case(
+                number="LJ-2026-000011",
+                state="in_mediation",
+                applicant_person_id=person.id,
+                applicant_name="王测试",
+                applicant_phone="13912345670",
+                respondent_name="示例公司",
+                submitted_at=NOW - timedelta(days=20),
+                received_at=NOW - timedelta(days=20),
+                court_delegated=True,
+                court_delegation="in_suit",
+                court_period_days=30,
+                due_at=NOW + timedelta(days=10),
+            )
+        )
+    core = Core(settings, db)
+    await digest.tick(core, NOW)
+    assert await pushes(db) == []  # day 20 of the court's 30
+    await digest.tick(core, NOW + timedelta(days=11))
+    rows = await pushes(db)
+    assert len(rows) == 1
+    text = rows[0].payload["replies"][0]["text"]
+    assert "the court set" in text and "arbitration" not in text

@@ -27,18 +27,22 @@ LAWS = """
 [laws.labour_contract_law]
 zh_CN = "中华人民共和国劳动合同法"
 en = "Labour Contract Law of the PRC"
+status = "in_force"
 
 [laws.social_insurance_law]
 zh_CN = "中华人民共和国社会保险法"
 en = "Social Insurance Law of the PRC"
+status = "in_force"
 
 [laws.work_injury_regulations]
 zh_CN = "工伤保险条例"
 en = "Regulations on Work-Related Injury Insurance"
+status = "in_force"
 
 [laws.paid_annual_leave_regulations]
 zh_CN = "职工带薪年休假条例"
 en = "Regulations on Paid Annual Leave for Employees"
+status = "in_force"
 """
 
 

@@ -103,6 +103,7 @@ async def test_worker_files_and_staff_get_a_masked_notice(
         )
         status = texts(await bot.send(WORKER, "/status"))
         assert number in status and "received, waiting for review" in status
+        assert "either side may apply for arbitration from" in status
 
     db = Database(settings.database.url)
     async with db.session() as s:
@@ -114,7 +115,8 @@ async def test_worker_files_and_staff_get_a_masked_notice(
         assert case.categories == ["pay", "overtime"]
         assert case.source_channel == "telegram"
         assert case.entry_source == "qr-hexi-street"
-        assert case.due_at is None  # the 15 days run from acceptance
+        # the statutory 15 days run from receipt (art. 14); the center's period from acceptance
+        assert case.received_at == case.submitted_at and case.due_at is None
         assert case.accept_by is not None and case.accept_by > case.submitted_at.date()
         files = (await s.execute(select(Attachment))).scalars().all()
         assert len(files) == 2 and all(f.case_id == case.id and len(f.sha256) == 64 for f in files)

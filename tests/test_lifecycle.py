@@ -91,3 +91,74 @@ def test_case_deadlines(settings: Settings) -> None:
         2026, 12, 31
     )
     assert limitation_date(datetime(2024, 2, 29, tzinfo=UTC)).date() == date(2025, 2, 28)
+
+
+# ---- issue 17: the statutory 15 days, the center's period, the court's period -----------------
+def _local(settings: Settings, *parts: int) -> datetime:
+    return datetime(*parts, tzinfo=settings.tz)  # type: ignore[misc]
+
+
+def test_arbitration_opens_15_days_after_receipt_whatever_the_center_does(
+    settings: Settings,
+) -> None:
+    from handlers.deadlines import arbitration_open_from, center_due, statutory_period_end
+
+    received = _local(settings, 2026, 11, 1, 10)
+    case = Case(received_at=received, submitted_at=received, extended_days=0)
+    accepted = _local(settings, 2026, 11, 10, 9)  # accepted late
+    assert statutory_period_end(settings, case).date() == date(2026, 11, 16)
+    assert arbitration_open_from(settings, case) == date(2026, 11, 17)
+    assert center_due(settings, case, accepted).date() == date(2026, 11, 25)
+    case.extended_days = 20  # an extension moves only the center's period
+    assert center_due(settings, case, accepted).date() == date(2026, 12, 15)
+    assert arbitration_open_from(settings, case) == date(2026, 11, 17)
+
+
+def test_court_period_comes_from_the_letter(settings: Settings) -> None:
+    from handlers.deadlines import center_due, court_report_due, statutory_applies
+
+    received = _local(settings, 2026, 11, 1, 10)
+    accepted = _local(settings, 2026, 11, 5, 10)
+    pre = Case(received_at=received, court_delegated=True, extended_days=0)
+    pre.court_delegation = "pre_filing"
+    assert court_report_due(settings, pre) == date(2026, 12, 1)  # 30 days by default (委派)
+    assert center_due(settings, pre, accepted).date() == date(2026, 12, 1)
+    suit = Case(received_at=received, court_delegated=True, extended_days=0)
+    suit.court_delegation, suit.court_period_days = "in_suit", 15
+    assert center_due(settings, suit, accepted).date() == date(2026, 11, 16)
+    assert statutory_applies(pre) and not statutory_applies(suit)
+
+
+def test_one_latest_safe_date_to_apply_for_arbitration(settings: Settings) -> None:
+    from handlers.deadlines import latest_safe_arbitration_date
+
+    case = Case(received_at=_local(settings, 2026, 3, 2, 9), state="failed")
+    assert latest_safe_arbitration_date(settings, case) == date(2027, 3, 2)  # from receipt
+    case.state = "agreement"
+    case.outcome_at = _local(settings, 2026, 4, 1, 9)
+    case.outcome_due = date(2026, 6, 30)
+    assert latest_safe_arbitration_date(settings, case) == date(2027, 4, 1)  # the earlier
+    case.outcome_due = date(2026, 3, 20)  # due before the agreement was recorded
+    assert latest_safe_arbitration_date(settings, case) == date(2027, 3, 20)
+    leap = Case(received_at=_local(settings, 2024, 2, 29, 9), state="failed")
+    assert latest_safe_arbitration_date(settings, leap) == date(2025, 2, 28)
+
+
+def test_payment_order_covers_injury_medical_costs_only(settings: Settings) -> None:
+    from handlers.followup import PAYMENT_ORDER_CATEGORIES, routes_if_not_honoured
+    from handlers.i18n import Translator
+
+    assert "injury" not in PAYMENT_ORDER_CATEGORIES
+    t = Translator("en", settings.tz)
+    case = Case(
+        categories=["injury"],
+        state="agreement",
+        outcome_at=_local(settings, 2026, 4, 1, 9),
+        outcome_due=date(2026, 5, 1),
+    )
+    text = routes_if_not_honoured(t, settings, case, date(2026, 5, 2))
+    assert "work-injury medical costs in the agreement (not other injury benefits)" in text
+    assert "pay, economic compensation or damages" not in text
+    case.categories = ["pay", "injury"]
+    text = routes_if_not_honoured(t, settings, case, date(2026, 5, 2))
+    assert "pay, economic compensation or damages" in text and "not other injury" in text

@@ -24,12 +24,23 @@ async def private(bot: TelegramBot, user: int, text: str) -> str:
     return texts(await bot.send(user, text))
 
 
-async def register(bot: TelegramBot, source: str, court: str | None = None) -> tuple[str, str]:
-    """The desk registers a walk-in (or a court delegation) for a party; returns number, code."""
+async def register(
+    bot: TelegramBot, source: str, court: str | None = None, period: str | None = None
+) -> tuple[str, str]:
+    """The desk registers a walk-in (or a court delegation) for a party; returns number, code.
+
+    `period` is what the desk types for the court's letter (e.g. "委托 15"); without it the
+    desk presses the default button (委派, 30 days)."""
     await private(bot, DESK, "/register")
     await bot.press(DESK, source)
     if court:
-        await private(bot, DESK, court)
+        asked = await private(bot, DESK, court)
+        assert "委派" in asked and "委托" in asked
+        if period is None:
+            await bot.press(DESK, "Pre-filing (委派), 30 days")
+        else:
+            assert "委托" in await private(bot, DESK, "委托")  # days missing: asked again
+            await private(bot, DESK, period)
     for label in (
         "I am the worker (employee)",
         "No, neither",
@@ -110,8 +121,10 @@ async def test_court_delegation_has_30_days_and_a_report(
         async with db.session() as s:
             case = (await s.execute(select(Case))).scalar_one()
         await db.dispose()
-        assert case.court_delegated
-        assert (case.due_at - case.accepted_at).days in (30, 31)  # 30 days, end of the day
+        assert case.court_delegated and case.court_delegation == "pre_filing"
+        assert case.court_period_days == 30
+        # 30 days from the center receiving the court's materials, end of the day
+        assert (case.due_at - case.received_at).days in (30, 31)
         assert "mediation period ends" in accepted
         await group(bot, DESK, f"/mediators add telegram:{COURT} 法调解")
         await group(bot, DESK, f"/assign {number} 法调解")
@@ -119,12 +132,39 @@ async def test_court_delegation_has_30_days_and_a_report(
         await bot.send(COURT, f"/outcome {number} agreement 8000 2099-02-01")
         report = await group(bot, DESK, f"/report {number}")
         assert "示例区人民法院" in report and "（2026）示0101民诉前调123号" in report
+        assert "Court's period: 30 days" in report
         assert "CN¥8,000.00" in report and "agreement reached" in report
         sent = await bot.send(DESK, f"/report {number}")  # in private: also the document
         documents = [m for m in sent if m.get("method") == "sendDocument"]
         names = [m["document"]["file_name"] for m in documents]
         assert any(name.endswith(".docx") for name in names)  # (and a PDF where LibreOffice is)
         assert "（2026）示0101民诉前调123号" in texts(sent)
+
+
+async def test_in_suit_delegation_takes_the_period_from_the_courts_letter(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    settings.staff.admins = [f"telegram:{DESK}"]
+    settings.center.default_locale = "en"
+    async with running_bot(settings, server) as bot:
+        await private(bot, DESK, "/lang en")
+        number, _ = await register(
+            bot,
+            "delegated by a court",
+            court="示例区人民法院 （2026）示0101民初456号",
+            period="委托 15",
+        )
+        receipt = texts(server.sent_messages(DESK)[-1:])
+        assert "in-suit delegation (委托)" in receipt and "within 15 days" in receipt
+        await group(bot, DESK, f"/accept {number}")
+        report = await group(bot, DESK, f"/report {number}")
+        assert "Court's period: 15 days" in report and "in-suit delegation (委托)" in report
+    db = Database(settings.database.url)
+    async with db.session() as s:
+        case = (await s.execute(select(Case))).scalar_one()
+    await db.dispose()
+    assert (case.court_delegation, case.court_period_days) == ("in_suit", 15)
+    assert (case.due_at - case.received_at).days in (15, 16)
 
 
 async def test_joint_mediation_notifies_only_the_departments_involved(

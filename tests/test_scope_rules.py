@@ -86,11 +86,12 @@ SCENARIOS: list[tuple[str, dict[str, str], str, str, bool, tuple[str, ...], set[
             employer_kind="public_body",
             public_relation="labour_contract",
             category="social_insurance",
+            si_claim="losses",
         ),
         "in_scope",
         "in_scope",
         True,
-        (),
+        ("si_back_payment_elsewhere",),
         set(),
     ),
     (
@@ -150,7 +151,7 @@ SCENARIOS: list[tuple[str, dict[str, str], str, str, bool, tuple[str, ...], set[
         "staff_review_contractor",
         "staff_review",
         True,
-        ("labour_inspection_option", "limitation_arrears_running_after_end"),
+        ("labour_inspection_option", "legal_aid", "limitation_arrears_running_after_end"),
         {"contractor", "wage_arrears"},
     ),
     (
@@ -168,7 +169,7 @@ SCENARIOS: list[tuple[str, dict[str, str], str, str, bool, tuple[str, ...], set[
         "staff_review_civil_servant",
         "staff_review",
         True,
-        (),
+        ("civil_servant_time_limits",),
         {"civil_servant"},
     ),
     (
@@ -200,7 +201,7 @@ SCENARIOS: list[tuple[str, dict[str, str], str, str, bool, tuple[str, ...], set[
     ),
     (
         "injury_recognition",
-        answers(category="injury_recognition"),
+        answers(category="injury_recognition", injury_employer="admits"),
         "excluded_injury_recognition",
         "out_of_scope",
         True,
@@ -213,7 +214,7 @@ SCENARIOS: list[tuple[str, dict[str, str], str, str, bool, tuple[str, ...], set[
         "in_scope",
         "in_scope",
         True,
-        (),
+        ("legal_aid",),
         set(),
     ),
     (
@@ -222,7 +223,7 @@ SCENARIOS: list[tuple[str, dict[str, str], str, str, bool, tuple[str, ...], set[
         "in_scope",
         "in_scope",
         True,
-        ("labour_inspection_option", "arrears_while_employed"),
+        ("labour_inspection_option", "legal_aid", "arrears_while_employed"),
         {"wage_arrears"},
     ),
     (
@@ -231,7 +232,7 @@ SCENARIOS: list[tuple[str, dict[str, str], str, str, bool, tuple[str, ...], set[
         "in_scope",
         "in_scope",
         True,
-        ("labour_inspection_option", "limitation_arrears_after_end"),
+        ("labour_inspection_option", "legal_aid", "limitation_arrears_after_end"),
         {"wage_arrears", "limitation"},
     ),
     (
@@ -240,7 +241,7 @@ SCENARIOS: list[tuple[str, dict[str, str], str, str, bool, tuple[str, ...], set[
         "in_scope",
         "in_scope",
         True,
-        ("labour_inspection_option", "limitation_arrears_running_after_end"),
+        ("labour_inspection_option", "legal_aid", "limitation_arrears_running_after_end"),
         {"wage_arrears"},
     ),
     (
@@ -249,7 +250,7 @@ SCENARIOS: list[tuple[str, dict[str, str], str, str, bool, tuple[str, ...], set[
         "in_scope",
         "in_scope",
         True,
-        ("labour_inspection_option", "date_unknown"),
+        ("labour_inspection_option", "legal_aid", "date_unknown"),
         {"wage_arrears", "date_unknown"},
     ),
     (
@@ -309,7 +310,7 @@ SCENARIOS: list[tuple[str, dict[str, str], str, str, bool, tuple[str, ...], set[
         "in_scope",
         "in_scope",
         True,
-        ("labour_inspection_option", "arrears_while_employed", "collective"),
+        ("labour_inspection_option", "legal_aid", "arrears_while_employed", "collective"),
         {"wage_arrears", "collective"},
     ),
     (
@@ -466,6 +467,92 @@ SCENARIOS: list[tuple[str, dict[str, str], str, str, bool, tuple[str, ...], set[
         True,
         (),
         set(),
+    ),
+    # ---- issue 17: routes a labour-law reader asked for ------------------------------------------
+    (
+        "injury_recognition_employer_denies_relationship",  # point 1
+        answers(category="injury_recognition", injury_employer="denies"),
+        "in_scope",
+        "in_scope",
+        True,
+        ("injury_relationship_first", "legal_aid"),
+        {"injury_relationship"},
+    ),
+    (
+        "injury_recognition_contractor_site_unsure",  # point 1, labour contractor on a site
+        answers(
+            employer_kind="contractor_person",
+            category="injury_recognition",
+            injury_employer="unsure",
+        ),
+        "staff_review_contractor",
+        "staff_review",
+        True,
+        ("injury_relationship_first", "legal_aid"),
+        {"contractor", "injury_relationship"},
+    ),
+    (
+        "public_institution_sanction_goes_to_review_and_complaint",  # point 2
+        answers(employer_kind="public_body", public_relation="personnel", category="sanction"),
+        "staff_review_sanction_appeal",
+        "staff_review",
+        True,
+        (),
+        set(),
+    ),
+    (
+        "contract_civil_servant_60_days",  # point 2
+        answers(employer_kind="public_body", public_relation="civil_servant", category="personnel"),
+        "staff_review_civil_servant",
+        "staff_review",
+        True,
+        ("civil_servant_time_limits",),
+        {"civil_servant"},
+    ),
+    (
+        "social_insurance_back_payment_only",  # point 3
+        answers(category="social_insurance", si_claim="back_payment"),
+        "referred_si_back_payment",
+        "out_of_scope",
+        True,
+        (),
+        set(),
+    ),
+    (
+        "social_insurance_resign_and_compensation",  # point 3
+        answers(category="social_insurance", si_claim="resign"),
+        "in_scope",
+        "in_scope",
+        True,
+        ("si_back_payment_elsewhere",),
+        set(),
+    ),
+    (
+        "social_insurance_claim_unclear",  # point 3
+        answers(category="social_insurance", si_claim="unsure"),
+        "staff_review_si_claim",
+        "staff_review",
+        True,
+        ("si_back_payment_elsewhere",),
+        {"si_claim_unclear"},
+    ),
+    (
+        "employer_social_insurance_back_payment",  # point 3, employer wording
+        answers(applicant_role="employer", category="social_insurance", si_claim="back_payment"),
+        "referred_si_back_payment",
+        "out_of_scope",
+        True,
+        (),
+        set(),
+    ),
+    (
+        "employer_injury_relationship_no_worker_notices",  # worker-only warnings stay hidden
+        answers(applicant_role="employer", category="injury_recognition", injury_employer="denies"),
+        "in_scope",
+        "in_scope",
+        True,
+        (),
+        {"injury_relationship"},
     ),
     (
         "employer_collective",
@@ -627,8 +714,9 @@ def test_employer_wording(rules: ScopeRules) -> None:
     labels = {c.id: c.label["zh_CN"] for c in step.choices}
     assert labels["household"].startswith("我们是家庭")
     assert rules.question("employer_kind").text["zh_CN"].startswith("您是给谁干活")
-    worker = run(rules, answers(category="injury_recognition"))
-    employer = run(rules, answers(applicant_role="employer", category="injury_recognition"))
+    recognition = {"category": "injury_recognition", "injury_employer": "admits"}
+    worker = run(rules, answers(**recognition))
+    employer = run(rules, answers(applicant_role="employer", **recognition))
     assert worker.outcome.route != employer.outcome.route
     assert "30日内" in employer.outcome.route["zh_CN"]
     assert "1年内" in worker.outcome.route["zh_CN"]
@@ -732,10 +820,18 @@ def test_exclusions_cite_the_interpretation(rules: ScopeRules) -> None:
         cites = rules.outcome(oid).statutes
         assert any(c.article == article and "解释（一）" in c.law["zh_CN"] for c in cites), oid
     labels = {c.label("zh_CN") for c in rules.outcome("excluded_injury_recognition").statutes}
-    assert labels == {"《工伤保险条例》第十七条"}
+    assert labels == {
+        "《工伤保险条例》第十七条",
+        "《工伤保险条例》第五十五条",
+        "《最高人民法院关于审理工伤保险行政案件若干问题的规定》第七条",
+    }
     assert rules.outcome("excluded_appraisal").statutes[1].article == "第二十六条"
     pensioner = rules.outcome("staff_review_pensioner").statutes[0]
     assert (pensioner.article, pensioner.law["zh_CN"]) == ("第四十四条", "中华人民共和国劳动合同法")
+    retirement = rules.outcome("staff_review_retirement_age").statutes
+    assert [c.label("zh_CN") for c in retirement] == [
+        "《中华人民共和国劳动合同法实施条例》第二十一条"
+    ]
     assert rules.warning("labour_inspection_option").statutes[0].article == "第九条"
     assert rules.warning("collective").statutes[0].article == "第七条"
     assert rules.outcome("outside_district").statutes[0].article == "第二十一条"
@@ -958,3 +1054,69 @@ def test_every_exclusion_is_commented_with_its_citation() -> None:
         if line.strip().startswith("outcome = ") and target in out:
             block = "\n".join(text[max(0, i - 8) : i])
             assert "# " in block and ("第" in block or "解释" in block), target
+
+
+# ---- issue 17: the texts say what the law says -------------------------------------------------
+
+
+def _labels(cites: tuple) -> set[str]:  # type: ignore[type-arg]
+    return {c.label("zh_CN") for c in cites}
+
+
+def test_civil_servants_hear_60_days_and_30_days_not_one_year(rules: ScopeRules) -> None:
+    result = run(rules, answers(employer_kind="public_body", public_relation="civil_servant"))
+    reason = result.outcome.reason["zh_CN"]
+    assert "60日内" in reason and "30日内" in reason and "不是一年" in reason
+    assert "《中华人民共和国公务员法》第一百零五条" in _labels(result.outcome.statutes)
+    assert "60 days" in result.warnings[0].text["en"]
+
+
+def test_public_institution_sanction_cites_article_38(rules: ScopeRules) -> None:
+    o = rules.outcome("staff_review_sanction_appeal")
+    assert "《事业单位人事管理条例》第三十八条" in _labels(o.statutes)
+    assert "复核" in o.reason["zh_CN"] and "申诉" in o.reason["zh_CN"]
+
+
+def test_injury_relationship_notice_explains_the_one_year_limit(rules: ScopeRules) -> None:
+    result = run(rules, answers(category="injury_recognition", injury_employer="denies"))
+    assert result.facts["category"] == "labour_relationship"  # intake pre-fills "confirm"
+    notice = result.warnings[0]
+    assert "不计算在1年" in notice.text["zh_CN"]
+    assert "《最高人民法院关于审理工伤保险行政案件若干问题的规定》第七条" in _labels(
+        notice.statutes
+    )
+
+
+def test_back_payment_route_and_citations(rules: ScopeRules) -> None:
+    o = rules.outcome("referred_si_back_payment")
+    assert {
+        "《中华人民共和国社会保险法》第六十三条",
+        "《中华人民共和国社会保险法》第八十六条",
+    } <= _labels(o.statutes)
+    assert "劳动保障监察" in o.route["zh_CN"]
+
+
+def test_court_outcome_cites_delegation_and_arbitration_first(rules: ScopeRules) -> None:
+    o = rules.outcome("already_in_court")
+    assert "先申请仲裁" in o.reason["zh_CN"]
+    labels = _labels(o.statutes)
+    assert "《最高人民法院关于人民法院特邀调解的规定》第十一条" in labels
+    assert "《最高人民法院关于人民法院民事调解工作若干问题的规定》第一条" in labels
+
+
+def test_jurisdiction_cites_rule_8_and_limitation_says_if_still_running(rules: ScopeRules) -> None:
+    for oid in ("outside_district", "staff_review_jurisdiction"):
+        assert "《劳动人事争议仲裁办案规则》第八条" in _labels(rules.outcome(oid).statutes)
+    for wid in ("limitation", "limitation_arrears_after_end", "date_unknown"):
+        w = rules.warning(wid)
+        assert "如果时效还没过" in w.text["zh_CN"], wid
+        assert "《劳动人事争议仲裁办案规则》第二十七条" in _labels(w.statutes), wid
+
+
+def test_every_other_route_offers_legal_aid(rules: ScopeRules) -> None:
+    for oid in rules.outcome_ids:
+        o = rules.outcome(oid)
+        if o.kind == "out_of_scope":
+            assert any("12348" in r["zh_CN"] for r in o.extra_routes), oid
+    aid = rules.warning("legal_aid")
+    assert "《中华人民共和国法律援助法》第四十二条" in _labels(aid.statutes)

@@ -48,6 +48,9 @@ async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
 
         updates = [m["text"] for m in server.sent_messages(WORKER)[worker_seen:]]
         assert len(updates) == 4, updates  # accepted, assigned, session, agreement: once each
+        # acceptance: the center's own period and, separately, the statutory 15 days (art. 14)
+        assert "aims to finish mediation by" in updates[0]
+        assert "either side may apply for labour dispute arbitration from" in updates[0]
         assert "has accepted case" in updates[0]
         assert "王调解" in updates[1]
         assert "调解室一" in updates[2]
@@ -206,6 +209,7 @@ async def test_the_other_commands(settings: Settings, server: FakeTelegramServer
         updates = [m["text"] for m in server.sent_messages(WORKER)[seen:]]
         assert len(updates) == 3  # accepted, assigned, extended
         assert "extended by 10 days" in updates[2]
+        assert "does not suspend your right to apply for arbitration" in updates[2]
         history = await group(bot, ADMIN, f"/case {number}")
         assert "已电话联系单位" in history and "both parties consented" in history
 
@@ -225,4 +229,5 @@ async def test_refer_tells_the_worker_where_to_go(
         await bot.deliver_outbox()
         told = texts(server.sent_messages(WORKER)[-1:])
         assert number in told and "people's mediation committee" in told
+        assert "12348" in told and "Legal Aid Law, art. 42" in told  # legal aid on every route
         assert "cannot become" in await group(bot, ADMIN, f"/accept {number}")

@@ -13,7 +13,7 @@ from bot.dispatcher import OutboxDispatcher
 from handlers.messages import Reply
 from storage import outbox
 from storage.cases import next_case_number
-from storage.db import Database
+from storage.db import Database, migration_heads
 from storage.drafts import purge_old_drafts
 from storage.models import Attachment, Conversation, Identity, OutboxMessage, Person, utcnow
 from storage.people import TOUCH_EVERY, get_or_create_identity
@@ -274,3 +274,9 @@ async def test_last_seen_is_written_at_most_once_a_minute(db: Database) -> None:
         stored = await session.get(Identity, identity.id)
         assert stored is not None and stored.window_pushes == 0
         assert utcnow() - stored.last_seen_at < timedelta(seconds=5)
+
+
+def test_migrations_form_one_chain() -> None:
+    """Migrations written on parallel branches must be chained before they land: an upgrade
+    to "head" fails on a database when there are two heads."""
+    assert len(migration_heads()) == 1, migration_heads()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from handlers import followup
 from handlers.context import Ctx
-from handlers.deadlines import mediation_due
+from handlers.deadlines import arbitration_open_from, center_due, statutory_applies
 from handlers.i18n import Translator
-from handlers.lifecycle import ENDED, STATE_LABELS, IllegalTransition, transition
+from handlers.lifecycle import STATE_LABELS, IllegalTransition, transition
 from handlers.messages import Button, Reply, grid
 from handlers.staff.joint import department_guard, notify_department
 from handlers.staff.pushes import arbitration_advice, notify_parties
@@ -71,15 +69,24 @@ async def accept(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if refused := await _move(ctx, case, "accepted", staff):
         return [refused]
     case.accepted_at = ctx.now()
-    case.due_at = mediation_due(ctx.settings, case, case.accepted_at)
+    case.due_at = center_due(ctx.settings, case, case.accepted_at)
+    may_apply = arbitration_open_from(ctx.settings, case) if statutory_applies(case) else None
 
     def text(t: Translator) -> str:
-        return t(
+        msg = t(
             "The center has accepted case {number}. A mediator will contact you. The center "
             "aims to finish mediation by {due}.",
             number=case.number,
             due=t.date(case.due_at),
         )
+        if may_apply is not None:
+            msg += "\n" + t(
+                "If there is no agreement within 15 days of the center receiving the "
+                "application, either side may apply for labour dispute arbitration from {date} "
+                "(art. 14), even while mediation goes on.",
+                date=t.date(may_apply),
+            )
+        return msg
 
     await notify_parties(ctx, case, "accepted", text)
     return [
@@ -121,7 +128,15 @@ async def refer(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         )
         if reason:
             msg += "\n" + t("Reason: {reason}", reason=reason)
-        return msg
+        return (
+            msg
+            + "\n"
+            + t(
+                "Free legal help: call 12348 or apply to the local legal aid office. Migrant "
+                "workers claiming pay or work-injury compensation are exempt from the "
+                "financial-hardship check (Legal Aid Law, art. 42)."
+            )
+        )
 
     await notify_parties(ctx, case, "referred", text)
     return [
@@ -342,58 +357,6 @@ async def outcome(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                 "Outcome of case {number} recorded: {state}.",
                 number=case.number,
                 state=ctx.t(STATE_LABELS[result]),
-            )
-        )
-    ]
-
-
-@command(
-    "extend",
-    "/extend ID DAYS reason",
-    "extend the mediation period (both parties must have agreed)",
-)
-async def extend(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
-    parts = arg.split(maxsplit=2)
-    if len(parts) < 3 or not parts[1].isdigit() or not 0 < int(parts[1]) <= 60:
-        return [
-            usage(ctx, "extend"),
-            Reply(ctx.t("DAYS is a number from 1 to 60, and a reason is required.")),
-        ]
-    case = await _case_or_reply(ctx, parts[0], "extend")
-    if isinstance(case, Reply):
-        return [case]
-    if mine := _mine_only(ctx, staff, case):
-        return [mine]
-    if case.state in ENDED or case.due_at is None:
-        return [Reply(ctx.t("Case {number} has no running mediation period.", number=case.number))]
-    days = int(parts[1])
-    case.extended_days += days
-    case.due_at = case.due_at + timedelta(days=days)
-    case.overdue_notified_at = None
-    await add_event(
-        ctx.session,
-        case,
-        actor=ctx.actor,
-        action="extended",
-        note=f"+{days} days, both parties consented: {parts[2]}",
-    )
-
-    def text(t: Translator) -> str:
-        return t(
-            "With the agreement of both sides, the mediation period of case {number} "
-            "has been extended by {days} days, to {due}.",
-            number=case.number,
-            days=days,
-            due=t.date(case.due_at),
-        )
-
-    await notify_parties(ctx, case, f"extended:{case.extended_days}", text)
-    return [
-        Reply(
-            ctx.t(
-                "Case {number} extended to {due}; recorded that both parties consented.",
-                number=case.number,
-                due=ctx.t.date(case.due_at),
             )
         )
     ]

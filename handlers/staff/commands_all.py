@@ -7,6 +7,7 @@ from handlers.staff import (  # noqa: F401
     datareq,
     docs,
     joint,
+    periods,
     reports,
     roster,
     surveys,

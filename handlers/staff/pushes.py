@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.context import Ctx
-from handlers.deadlines import limitation_date
+from handlers.deadlines import latest_safe_arbitration_date
 from handlers.i18n import Translator
 from handlers.messages import Reply
 from storage.models import Case
@@ -51,7 +51,7 @@ def arbitration_advice(settings: Settings, t: Translator, case: Case, now: datet
         where += t(", {address}", address=arb.address)
     if arb.hours:
         where += t(" (open {hours})", hours=arb.hours)
-    deadline = limitation_date(case.submitted_at or now)
+    deadline = latest_safe_arbitration_date(settings, case) or now.astimezone(settings.tz).date()
     return t(
         "You may apply for arbitration to {where}. Arbitration is free of charge (art. 53). "
         "To be safe, apply no later than {deadline}; bring your ID, evidence and this case "

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select
 
 from handlers.context import Ctx
+from handlers.deadlines import arbitration_open_from, statutory_applies
 from handlers.intake import CATEGORIES
 from handlers.lifecycle import ENDED, STATE_LABELS
 from handlers.messages import Button, Reply, grid
 from handlers.staff.joint import case_departments
 from handlers.staff.refs import DEPARTMENTS, find_case
 from handlers.staff.registry import ADMIN, command, help_lines, log_access, usage
-from handlers.status import case_summary
+from handlers.status import case_summary, period_lines
 from handlers.validators import mask_text
 from storage.cases import case_events
 from storage.models import AccessLog, Case, Staff
@@ -34,9 +35,15 @@ def case_line(ctx: Ctx, case: Case) -> str:
     if case.state == "submitted" and case.accept_by:
         late = case.accept_by < ctx.today()
         parts.append(("⏰ " if late else "") + t("accept by {date}", date=t.date(case.accept_by)))
-    elif case.due_at and case.state not in ENDED:
-        late = case.due_at < ctx.now()
-        parts.append(("⏰ " if late else "") + t("due {date}", date=t.date(case.due_at)))
+    elif case.state not in ENDED:
+        from handlers.digest import is_overdue
+
+        if statutory_applies(case) and (opens := arbitration_open_from(ctx.settings, case)):
+            late = is_overdue(ctx.settings, case, ctx.now())
+            parts.append(("⏰ " if late else "") + t("arbitration open {date}", date=t.date(opens)))
+        if case.due_at:
+            late = case.due_at < ctx.now()
+            parts.append(("⏰ " if late else "") + t("due {date}", date=t.date(case.due_at)))
     return " · ".join(p for p in parts if p)
 
 
@@ -109,8 +116,7 @@ async def show_case(ctx: Ctx, case: Case, staff: Staff) -> list[Reply]:
                 place=case.session_place or "",
             )
         )
-    if case.due_at:
-        lines.append(t("Mediation period ends: {date}", date=t.date(case.due_at)))
+    lines += period_lines(ctx, case)
     lines.append(t("History:"))
     for event in await case_events(ctx.session, case.id):
         change = f"{event.from_state or '—'} → {event.to_state}" if event.to_state else event.action
@@ -147,9 +153,12 @@ async def overdue(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
 
 
 async def overdue_cases(ctx: Ctx) -> Sequence[Case]:
-    from handlers.digest import open_cases
+    """Past the 15 days after receipt (or an in-suit court period), past the center's own
+    working period, or not accepted by the target date."""
+    from handlers.digest import open_cases, overdue_condition
 
     late = or_(
+        overdue_condition(ctx.settings, ctx.now()),
         Case.due_at < ctx.now(),
         (Case.state == "submitted") & (Case.accept_by < ctx.today()),
     )

@@ -1,7 +1,7 @@
 """encrypt free text, event notes, drafts and outbox payloads; data requests
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0009
 Create Date: 2026-11-24
 
 Numbers a party types (phones, ID and card numbers) can be anywhere in free text. The
@@ -27,7 +27,7 @@ from storage.models import UTCDateTime
 revision: str = "0013"
 # "0006" in the task's numbering; this branch has 0007 on top of 0006 and Alembic needs one
 # head, so it follows 0007 here (the integrator re-chains the migrations).
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
