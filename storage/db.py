@@ -138,13 +138,33 @@ class Database:
     async def upgrade(self) -> None:
         """Apply every pending migration (also run at start), without a statement timeout."""
         if self.dialect != "postgresql":
-            async with self.engine.begin() as conn:
-                await conn.run_sync(_upgrade)
+            await self._upgrade_sqlite()
             return
         engine = create_async_engine(self.url, echo=self.echo, hide_parameters=True)
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(_upgrade)
+        finally:
+            await engine.dispose()
+
+    async def _upgrade_sqlite(self) -> None:
+        """Migrate with foreign keys off, on a connection of its own: SQLite changes a
+        column's type by copying the table and dropping the old one, and with foreign keys on
+        that DROP deletes every row that cascades from it (all case events, evidence and
+        follow-ups). The keys are checked before the migration commits."""
+        if self.url.endswith(":memory:"):  # another connection would be another database
+            async with self.engine.begin() as conn:
+                await conn.run_sync(_upgrade)
+            return
+        engine = create_async_engine(self.url, echo=self.echo, hide_parameters=True)
+        event.listen(engine.sync_engine, "connect", _sqlite_migration_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
+        try:
+            async with engine.begin() as conn:
+                await conn.run_sync(_upgrade)
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left {len(broken)} broken references")
         finally:
             await engine.dispose()
 
@@ -179,6 +199,18 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     # WAL with synchronous=NORMAL: safe against crashes of the bot, and no fsync per commit.
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _sqlite_migration_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    dbapi_conn.isolation_level = None  # BEGIN is ours (_begin_immediate)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=OFF")  # Database._upgrade_sqlite says why
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _begin_immediate(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class _OneWriter:
