@@ -158,6 +158,7 @@ class BotApp:
             await self.dispatcher.stop()
         for channel in self.channels.values():
             await channel.stop()
+        await self.core.close()
         if self.web_runner:
             await self.web_runner.cleanup()
         await self.db.dispose()

@@ -27,7 +27,7 @@ from bot.channels.telegram_translate import keyboard, split_text, to_inbound
 from bot.config import TelegramSettings
 from bot.files import save_bytes
 from handlers.locks import KeyedLocks
-from handlers.messages import Attachment, Inbound, Reply
+from handlers.messages import Attachment, Inbound, Reply, answer_sent
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ class TelegramChannel:
         query = update.callback_query
         if inbound is None:
             return
-        replies = await self.handler(inbound)
+        answer = replies = await self.handler(inbound)
         if query is not None:
             try:
                 await self._call("answerCallbackQuery", callback_query_id=query.id)
@@ -171,6 +171,7 @@ class TelegramChannel:
                     await self._retire_keyboard(query)
         if update.effective_chat is not None:
             await self.deliver(str(update.effective_chat.id), replies)
+        answer_sent(answer)  # a redelivery of this update is not answered again
 
     async def _call(self, method: str, **params: Any) -> Any:
         """A Bot API call whose answer we do not need as PTB objects.

@@ -36,7 +36,14 @@ from bot.channels.wechat_xml import CallbackParams, Codec, Forged, Malformed
 from bot.config import WeChatSettings
 from bot.files import save_bytes
 from handlers.i18n import mark as _
-from handlers.messages import Attachment, AttachmentRefused, Inbound, Reply
+from handlers.messages import (
+    Attachment,
+    AttachmentRefused,
+    Inbound,
+    Reply,
+    answer_handed_over,
+    answer_sent,
+)
 from storage import outbox
 from storage.db import Database
 from storage.models import Identity, utcnow
@@ -147,12 +154,17 @@ class WeChatChannel:
         texts = self._render(replies)  # the core remembered the choices
         chunks = pack(texts)
         if not chunks:
+            answer_sent(replies)
             return web.Response(text="success")
         if len(chunks) > 1:  # a passive reply is one message: the rest follows as pushes
             await self._enqueue(message.source, f"wechat-more:{update_key(message)}", chunks[1:])
-        return web.Response(
+        response = web.Response(
             text=self.codec.reply(message, chunks[0], params), content_type="application/xml"
         )
+        await response.prepare(request)  # written out before the answer counts as sent
+        await response.write_eof()
+        answer_sent(replies)
+        return response
 
     async def _handle_within_budget(self, message: Any) -> list[Reply] | None:
         """The replies if ready within the budget; None when they will come as pushes."""
@@ -187,7 +199,9 @@ class WeChatChannel:
         try:
             replies = await task
             if replies:
-                await self._enqueue_replies(message.source, f"wechat-reply:{key}", replies)
+                await self._enqueue_replies(
+                    message.source, f"wechat-reply:{key}", replies, answer=replies
+                )
         except Exception:
             log.exception("WeChat %s: the late answer could not be queued", key)
         finally:  # WeChat stops retrying after 3 tries within about 15 s
@@ -273,9 +287,18 @@ class WeChatChannel:
         await self._enqueue_replies(openid, key, [Reply(text=c) for c in chunks])
 
     async def _enqueue_replies(
-        self, openid: str, key: str, replies: Sequence[Reply], *, status: str = "pending"
+        self,
+        openid: str,
+        key: str,
+        replies: Sequence[Reply],
+        *,
+        status: str = "pending",
+        answer: Sequence[Reply] | None = None,
     ) -> None:
+        """Queue a push; `answer`: the core's answer it carries, handed over in the same
+        transaction (a redelivery of the message then finds it sent)."""
         async with self.db.session() as session:
+            await answer_handed_over(session, answer)
             await outbox.enqueue(
                 session,
                 key=key,

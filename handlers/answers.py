@@ -1,0 +1,108 @@
+"""Answers between the handling transaction and the platform.
+
+The core stores a message's replies with its update record (storage/updates.py). When the
+channel reports them sent, they are cleared: in the background and a batch per transaction,
+so the reply itself waits for nothing. A redelivery of the update finds them only when the
+process died before that, and sends them then.
+
+What this gives (SECURITY.md, "Replies"): killed after the commit and before the reply
+left, the reply is sent once when the platform delivers the update again. Killed while the
+reply was on its way (or before the clearing committed), it is sent again: the bot cannot
+know whether the platform received it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from handlers.messages import Answer, Inbound, Reply
+from storage.db import Database
+from storage.updates import clear_answers
+
+log = logging.getLogger(__name__)
+
+IN_HAND_SECONDS = 120.0  # how long this process assumes a reply it returned is being sent
+RETRY_SECONDS = 1.0
+
+
+class _Receipt:
+    def __init__(self, answers: SentAnswers, key: tuple[str, str], update_id: int) -> None:
+        self.answers = answers
+        self.key = key
+        self.update_id = update_id
+
+    def sent(self) -> None:
+        self.answers._release(self.key)
+        self.answers._clear_soon(self.update_id)
+
+    async def handed_over(self, session: Any) -> None:
+        self.answers._release(self.key)
+        await clear_answers(session, [self.update_id])
+
+
+class SentAnswers:
+    """Tracks the answers this process returned and clears those sent."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._in_hand: dict[tuple[str, str], asyncio.TimerHandle | None] = {}
+        self._to_clear: set[int] = set()
+        self._task: asyncio.Task[None] | None = None
+
+    def answer(self, inbound: Inbound, update_id: int, replies: list[Reply]) -> Answer:
+        """`replies` with a receipt; the update counts as in hand until it is used."""
+        if not replies:
+            return Answer()
+        key = (inbound.channel, inbound.update_key)
+        try:
+            timer = asyncio.get_running_loop().call_later(
+                IN_HAND_SECONDS, self._in_hand.pop, key, None
+            )
+        except RuntimeError:
+            timer = None
+        self._release(key)
+        self._in_hand[key] = timer
+        return Answer(replies, _Receipt(self, key, update_id))
+
+    def in_hand(self, inbound: Inbound) -> bool:
+        """This process returned the update's replies and the channel is still sending them
+        (a redelivery now must not send them a second time)."""
+        return (inbound.channel, inbound.update_key) in self._in_hand
+
+    def _release(self, key: tuple[str, str]) -> None:
+        timer = self._in_hand.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+
+    def _clear_soon(self, update_id: int) -> None:
+        self._to_clear.add(update_id)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._clear_all())
+
+    async def _clear_all(self) -> None:
+        """Clear what is queued, one transaction for all that came in meanwhile."""
+        failures = 0
+        while self._to_clear:
+            batch, self._to_clear = self._to_clear, set()
+            try:
+                async with self.db.session() as session:
+                    await clear_answers(session, batch)
+                failures = 0
+            except Exception as exc:  # the database away: keep them, try again
+                self._to_clear |= batch
+                failures += 1
+                log.warning("could not clear %d sent answers (%r); retrying", len(batch), exc)
+                await asyncio.sleep(min(RETRY_SECONDS * failures, 30.0))
+
+    async def close(self) -> None:
+        """Clear what is still queued (at shutdown)."""
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout=10)
+            except (TimeoutError, Exception):
+                log.warning("%d sent answers not cleared at shutdown", len(self._to_clear))
+        for timer in self._in_hand.values():
+            if timer is not None:
+                timer.cancel()
