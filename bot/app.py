@@ -139,6 +139,7 @@ class BotApp:
         while not self._stop.is_set():
             try:
                 await digest.tick(self.core, self.core.clock())
+                await self.core.answers.push_unsent(self.settings.outbox.unsent_reply_seconds)
                 if minutes % 60 == 0:
                     went = await retention.run_daily(self.db, self.settings, self.core.clock())
                     if went is not None and not went.empty:

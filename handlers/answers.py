@@ -8,18 +8,24 @@ process died before that, and sends them then.
 What this gives (SECURITY.md, "Replies"): killed after the commit and before the reply
 left, the reply is sent once when the platform delivers the update again. Killed while the
 reply was on its way (or before the clearing committed), it is sent again: the bot cannot
-know whether the platform received it.
+know whether the platform received it. A platform that will not deliver the update again
+(WeChat after "success", Telegram once the update was confirmed) gets the reply as a push:
+answers unsent after `outbox.unsent_reply_seconds` go to the outbox (`push_unsent`, run by
+every instance's housekeeping).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
 from handlers.messages import Answer, Inbound, Reply
+from storage import outbox
 from storage.db import Database
-from storage.updates import clear_answers
+from storage.models import utcnow
+from storage.updates import clear_answers, unsent_answers
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +101,30 @@ class SentAnswers:
                 failures += 1
                 log.warning("could not clear %d sent answers (%r); retrying", len(batch), exc)
                 await asyncio.sleep(min(RETRY_SECONDS * failures, 30.0))
+
+    async def push_unsent(self, older_than_seconds: float) -> int:
+        """Queue as pushes the answers stored longer ago than that and never reported sent
+        (their process died, or their send failed). Returns how many."""
+        cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+        async with self.db.session() as session:
+            pushed = []
+            for update_id, channel, key, chat_id, replies in await unsent_answers(session, cutoff):
+                if (channel, key) in self._in_hand:
+                    continue  # this process is still at it
+                await outbox.enqueue(
+                    session,
+                    key=f"answer:{channel}:{key}",
+                    channel=channel,
+                    chat_id=chat_id,
+                    payload={"replies": replies},
+                )
+                pushed.append(update_id)
+            await clear_answers(session, pushed)
+        if pushed:
+            log.warning(
+                "%d answers left unsent by a stopped process: queued as pushes", len(pushed)
+            )
+        return len(pushed)
 
     async def close(self) -> None:
         """Clear what is still queued (at shutdown)."""

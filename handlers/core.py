@@ -212,7 +212,8 @@ class Core:
                 return await self._redelivered(session, inbound)
             replies = await self._respond(session, inbound)
             if replies:
-                await store_answer(session, update_id, [r.to_dict() for r in replies])
+                payload = [r.to_dict() for r in replies]
+                await store_answer(session, update_id, inbound.chat_id, payload)
         return self.answers.answer(inbound, update_id, replies)
 
     async def _redelivered(self, session, inbound: Inbound) -> list[Reply]:  # type: ignore[no-untyped-def]

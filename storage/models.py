@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -88,7 +89,15 @@ class InboundUpdate(Base):
     """Every platform update id we handled; a repeat is ignored."""
 
     __tablename__ = "inbound_updates"
-    __table_args__ = (UniqueConstraint("channel", "update_key", name="uq_inbound_update"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "update_key", name="uq_inbound_update"),
+        Index(
+            "ix_inbound_updates_unsent",
+            "received_at",
+            postgresql_where=text("answer IS NOT NULL"),
+            sqlite_where=text("answer IS NOT NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
     update_key: Mapped[str] = mapped_column(String(120))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -60,11 +61,12 @@ _CLEAR = update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True)))
 
 
 async def store_answer(
-    session: AsyncSession, update_id: int, replies: list[dict[str, Any]]
+    session: AsyncSession, update_id: int, chat_id: str, replies: list[dict[str, Any]]
 ) -> None:
     """Keep the replies with the update's record (encrypted), in the handling transaction."""
     conn = await session.connection()
-    payload = json.dumps(replies, ensure_ascii=False, separators=(",", ":"))
+    answer = {"chat": chat_id, "replies": replies}
+    payload = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
     await conn.execute(_STORE, {"b_id": update_id, "answer": payload})
 
 
@@ -76,7 +78,27 @@ async def pending_answer(
     row = (await conn.execute(_PENDING, {"b_channel": channel, "b_key": update_key})).first()
     if row is None or not row.answer:
         return None
-    return row.id, json.loads(row.answer)
+    return row.id, json.loads(row.answer)["replies"]
+
+
+async def unsent_answers(
+    session: AsyncSession, older_than: datetime, limit: int = 100
+) -> list[tuple[int, str, str, str, list[dict[str, Any]]]]:
+    """Answers stored before `older_than` and never reported sent: (id, channel, update_key,
+    chat id, replies). Locked for this transaction; other processes skip them."""
+    stmt = (
+        select(_TABLE.c.id, _TABLE.c.channel, _TABLE.c.update_key, _TABLE.c.answer)
+        .where(_TABLE.c.answer.is_not(None), _TABLE.c.received_at < older_than)
+        .order_by(_TABLE.c.received_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = (await session.execute(stmt)).all()
+    found = []
+    for row in rows:
+        answer = json.loads(row.answer)
+        found.append((row.id, row.channel, row.update_key, answer["chat"], answer["replies"]))
+    return found
 
 
 async def clear_answers(session: AsyncSession, update_ids: Collection[int]) -> None:

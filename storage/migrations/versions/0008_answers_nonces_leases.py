@@ -23,6 +23,13 @@ depends_on: Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("inbound_updates", schema=None) as batch_op:
         batch_op.add_column(sa.Column("answer", sa.Text(), nullable=True))
+    op.create_index(
+        "ix_inbound_updates_unsent",
+        "inbound_updates",
+        ["received_at"],
+        postgresql_where=sa.text("answer IS NOT NULL"),
+        sqlite_where=sa.text("answer IS NOT NULL"),
+    )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lease_owner", sa.String(length=40), nullable=True))
         batch_op.add_column(
@@ -47,5 +54,6 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_column("sent_parts")
         batch_op.drop_column("lease_owner")
+    op.drop_index("ix_inbound_updates_unsent", table_name="inbound_updates")
     with op.batch_alter_table("inbound_updates", schema=None) as batch_op:
         batch_op.drop_column("answer")
