@@ -258,6 +258,83 @@ async def test_killed_mid_delivery_every_push_arrives(
         assert server.texts_to(chat) == [f"push to {chat}"]
 
 
+async def test_killed_mid_push_of_several_replies_resumes_after_those_sent(
+    bot: BotProcess, server: HoldingTelegramServer, db_url: str
+) -> None:
+    """A push of three replies, killed while the second was on its way (Telegram had it):
+    after the restart the first is not sent again, the second arrives twice (the one message
+    in flight: at least once) and the third once."""
+    chat = 9011
+    parts = [f"part {n} of 3" for n in (1, 2, 3)]
+    db = Database(db_url)
+    await db.upgrade()
+    async with db.session() as session:
+        await outbox.enqueue(
+            session,
+            key="fault-test:parts",
+            channel="telegram",
+            chat_id=str(chat),
+            payload={"replies": [Reply(p).to_dict() for p in parts]},
+        )
+    server.hold("sendMessage", chat, reached=True, text=parts[1])
+    await bot.start()
+    await server.wait_for(lambda: server.held, timeout=10)
+    await bot.kill()
+    server.release()
+    await bot.start()
+
+    async def delivered() -> bool:
+        async with db.session() as session:
+            return (await session.execute(select(OutboxMessage.status))).scalar_one() == (
+                "delivered"
+            )
+
+    try:
+        await eventually(delivered, "the push was not delivered after the restart")
+    finally:
+        await db.dispose()
+    assert server.texts_to(chat) == [parts[0], parts[1], parts[1], parts[2]]
+    assert "taken over from a stopped dispatcher after 1 replies sent" in bot.output()
+
+
+async def test_a_slow_delivery_keeps_its_lease_and_is_not_sent_twice(
+    tmp_path: Path, server: HoldingTelegramServer, db_url: str
+) -> None:
+    """A send that takes longer than the lease (2 s here) while its process is alive: the
+    lease is renewed, so a second instance on the same database does not send it too."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("two processes share PostgreSQL")
+    first = BotProcess(write_config(tmp_path, server, db_url, lease_seconds=2), server)
+    other_dir = tmp_path / "other"
+    other_dir.mkdir()
+    second = BotProcess(write_config(other_dir, server, db_url, lease_seconds=2), server)
+    db = Database(db_url)
+    await db.upgrade()
+    async with db.session() as session:
+        await outbox.enqueue(
+            session,
+            key="fault-test:slow",
+            channel="telegram",
+            chat_id="9012",
+            payload={"replies": [Reply("a slow push").to_dict()]},
+        )
+    server.hold("sendMessage", 9012, reached=True)
+    try:
+        await first.start()
+        await server.wait_for(lambda: server.held, timeout=10)
+        await second.start()
+        await asyncio.sleep(5)  # two and a half leases
+        assert len(server.held) == 1
+        server.release()
+        await asyncio.sleep(1)
+        assert server.texts_to(9012) == ["a slow push"]
+    finally:
+        server.release()
+        await first.stop()
+        await second.stop()
+        await db.dispose()
+
+
 def _through_proxy(url: str, proxy: TcpProxy) -> str:
     return make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(False)
 

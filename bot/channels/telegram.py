@@ -74,6 +74,7 @@ def application_builder(settings: TelegramSettings) -> ApplicationBuilder:  # ty
 
 class TelegramChannel:
     name = "telegram"
+    sends_each_reply_alone = True  # the outbox records a push's replies one by one
 
     def __init__(
         self,
