@@ -28,7 +28,7 @@ from aiohttp import web
 from sqlalchemy import update
 
 from bot.channels.base import DeliveryHeld
-from bot.channels.callback_checks import Refused, read_body
+from bot.channels.callback_checks import Refused, ReplayGuard, read_body
 from bot.channels.numbered import remember_pushed, render, texts_for
 from bot.channels.text_parts import split_utf8
 from bot.channels.wechat_api import OUT_OF_WINDOW, WeChatApi, WeChatApiError
@@ -107,6 +107,7 @@ class WeChatChannel:
         self.codec = Codec(
             settings.token, settings.encoding_aes_key, settings.app_id, settings.mode
         )
+        self.replays = ReplayGuard(db, "wechat")
         self._inflight: dict[str, asyncio.Task[list[Reply]]] = {}
         self._by_push: set[str] = set()  # calls answered "success": their answer is a push
         self._background: set[asyncio.Task[None]] = set()
@@ -148,6 +149,11 @@ class WeChatChannel:
         except Malformed as exc:
             log.warning("unreadable WeChat call from %s: %s", request.remote, exc)
             return web.Response(status=400, text="bad request")
+        try:  # a signature is only as good as its freshness (plain mode: not of the body)
+            await self.replays.check(params.timestamp, params.nonce, body)
+        except Refused as exc:
+            log.warning("replayed WeChat call from %s: %s", request.remote, exc.reason)
+            return web.Response(status=exc.status, text="forbidden")
         replies = await self._handle_within_budget(message)
         if replies is None:
             return web.Response(text="success")

@@ -90,6 +90,7 @@ class WeComChannel:
         self.api = WeComApi(settings, db)
         self.outbound = WeComOutbound(self.api, db)
         self.crypto: WeChatCrypto | None = None
+        self.replays = callback.ReplayGuard(db, "wecom")
         self._calls: dict[str, _Call] = {}
         if settings.app_enabled:
             self.crypto = WeChatCrypto(settings.token, settings.encoding_aes_key, settings.corp_id)
@@ -127,6 +128,8 @@ class WeComChannel:
         try:
             body = await callback.read_body(request, self.max_body)
             message = callback.incoming(callback.open_message(self.crypto, request.query, body))
+            query = request.query
+            await self.replays.check(query.get("timestamp", ""), query.get("nonce", ""), body)
         except callback.Refused as exc:
             return self._refused(request, exc)
         if message is None:
