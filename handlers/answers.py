@@ -1,8 +1,10 @@
 """Answers between the handling transaction and the platform.
 
 The core stores a message's replies with its update record (storage/updates.py). When the
-channel reports them sent, they are cleared: in the background and a batch per transaction,
-so the reply itself waits for nothing. A redelivery of the update finds them only when the
+channel reports them sent, they are cleared by the next message's transaction (one more
+statement there, no transaction of their own: on SQLite every transaction takes the one
+write lock), or after IDLE_CLEAR_SECONDS in one transaction of their own when no message
+comes; the reply itself waits for nothing. A redelivery of the update finds them only when the
 process died before that, and sends them then.
 
 What this gives (SECURITY.md, "Replies"): killed after the commit and before the reply
@@ -30,6 +32,7 @@ from storage.updates import clear_answers, unsent_answers
 log = logging.getLogger(__name__)
 
 IN_HAND_SECONDS = 120.0  # how long this process assumes a reply it returned is being sent
+IDLE_CLEAR_SECONDS = 0.5  # sent answers wait this long for a message's transaction to clear them
 RETRY_SECONDS = 1.0
 
 
@@ -40,8 +43,7 @@ class _Receipt:
         self.update_id = update_id
 
     def sent(self) -> None:
-        self.answers._release(self.key)
-        self.answers._clear_soon(self.update_id)
+        self.answers._clear_soon(self.update_id, self.key)
 
     async def handed_over(self, session: Any) -> None:
         self.answers._release(self.key)
@@ -54,8 +56,9 @@ class SentAnswers:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._in_hand: dict[tuple[str, str], asyncio.TimerHandle | None] = {}
-        self._to_clear: set[int] = set()
+        self._to_clear: dict[int, tuple[str, str]] = {}  # sent, to clear: id -> update key
         self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
 
     def answer(self, inbound: Inbound, update_id: int, replies: list[Reply]) -> Answer:
         """`replies` with a receipt; the update counts as in hand until it is used."""
@@ -73,8 +76,8 @@ class SentAnswers:
         return Answer(replies, _Receipt(self, key, update_id))
 
     def in_hand(self, inbound: Inbound) -> bool:
-        """This process returned the update's replies and the channel is still sending them
-        (a redelivery now must not send them a second time)."""
+        """This process returned the update's replies and they are being sent, or were sent
+        and not yet cleared (a redelivery now must not send them a second time)."""
         return (inbound.channel, inbound.update_key) in self._in_hand
 
     def _release(self, key: tuple[str, str]) -> None:
@@ -82,22 +85,47 @@ class SentAnswers:
         if timer is not None:
             timer.cancel()
 
-    def _clear_soon(self, update_id: int) -> None:
-        self._to_clear.add(update_id)
-        if self._task is None or self._task.done():
+    def take(self) -> dict[int, tuple[str, str]]:
+        """The sent answers to clear in the caller's transaction: `cleared` once it committed,
+        `give_back` if it failed."""
+        batch, self._to_clear = self._to_clear, {}
+        return batch
+
+    def give_back(self, batch: dict[int, tuple[str, str]]) -> None:
+        if batch:
+            self._to_clear.update(batch)
+            self._arm()
+
+    def cleared(self, batch: dict[int, tuple[str, str]]) -> None:
+        for key in batch.values():
+            self._release(key)
+
+    def _clear_soon(self, update_id: int, key: tuple[str, str]) -> None:
+        self._to_clear[update_id] = key
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(IDLE_CLEAR_SECONDS, self._idle)
+
+    def _idle(self) -> None:
+        """No message's transaction took them: clear them in a transaction of their own."""
+        self._timer = None
+        if self._to_clear and (self._task is None or self._task.done()):
             self._task = asyncio.get_running_loop().create_task(self._clear_all())
 
     async def _clear_all(self) -> None:
         """Clear what is queued, one transaction for all that came in meanwhile."""
         failures = 0
         while self._to_clear:
-            batch, self._to_clear = self._to_clear, set()
+            batch = self.take()
             try:
                 async with self.db.session() as session:
                     await clear_answers(session, batch)
                 failures = 0
+                self.cleared(batch)
             except Exception as exc:  # the database away: keep them, try again
-                self._to_clear |= batch
+                self._to_clear.update(batch)
                 failures += 1
                 log.warning("could not clear %d sent answers (%r); retrying", len(batch), exc)
                 await asyncio.sleep(min(RETRY_SECONDS * failures, 30.0))
@@ -128,6 +156,11 @@ class SentAnswers:
 
     async def close(self) -> None:
         """Clear what is still queued (at shutdown)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._to_clear and (self._task is None or self._task.done()):
+            self._task = asyncio.get_running_loop().create_task(self._clear_all())
         if self._task is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self._task), timeout=10)

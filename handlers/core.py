@@ -38,7 +38,7 @@ from storage.conversations import load_conversation
 from storage.db import Database
 from storage.models import FaqLink, Person
 from storage.people import find_identity, get_or_create_identity, private_chat_identity
-from storage.updates import pending_answer, record_update, store_answer
+from storage.updates import clear_answers, pending_answer, record_update, store_answer
 
 if TYPE_CHECKING:
     from knowledge.faq import KnowledgeBase
@@ -206,14 +206,25 @@ class Core:
         await self.answers.close()
 
     async def _handle_once(self, inbound: Inbound) -> list[Reply]:
-        async with self.db.session() as session:
-            update_id = await record_update(session, inbound.channel, inbound.update_key)
-            if update_id is None:
-                return await self._redelivered(session, inbound)
-            replies = await self._respond(session, inbound)
-            if replies:
-                payload = [r.to_dict() for r in replies]
-                await store_answer(session, update_id, inbound.chat_id, payload)
+        sent = self.answers.take()  # earlier answers sent since: cleared in this transaction
+        try:
+            async with self.db.session() as session:
+                update_id = await record_update(session, inbound.channel, inbound.update_key)
+                if sent:
+                    await clear_answers(session, sent)
+                if update_id is None:
+                    again = await self._redelivered(session, inbound)
+                else:
+                    replies = await self._respond(session, inbound)
+                    if replies:
+                        payload = [r.to_dict() for r in replies]
+                        await store_answer(session, update_id, inbound.chat_id, payload)
+        except BaseException:
+            self.answers.give_back(sent)
+            raise
+        self.answers.cleared(sent)
+        if update_id is None:
+            return again
         return self.answers.answer(inbound, update_id, replies)
 
     async def _redelivered(self, session, inbound: Inbound) -> list[Reply]:  # type: ignore[no-untyped-def]
