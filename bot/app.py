@@ -97,6 +97,7 @@ class BotApp:
 
     async def start(self) -> None:
         await self.db.upgrade()
+        await self.core.start()
         self._build_channels()
         addresses = self._web_addresses()
         if addresses:

@@ -20,8 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from datetime import timedelta
 from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from handlers.messages import Answer, Inbound, Reply
 from storage import outbox
@@ -31,6 +36,10 @@ from storage.updates import clear_answers, unsent_answers
 
 log = logging.getLogger(__name__)
 
+#: Owners alive in this Python process (tests run several bots in one); other processes
+#: show they live by holding a PostgreSQL advisory lock on their owner number.
+_LIVE: set[int] = set()
+_LOCKS = 724202  # the advisory lock namespace of answer owners (724201: migrations)
 IN_HAND_SECONDS = 120.0  # how long this process assumes a reply it returned is being sent
 IDLE_CLEAR_SECONDS = 0.5  # sent answers wait this long for a message's transaction to clear them
 RETRY_SECONDS = 1.0
@@ -59,6 +68,36 @@ class SentAnswers:
         self._to_clear: dict[int, tuple[str, str]] = {}  # sent, to clear: id -> update key
         self._task: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self.owner = secrets.randbelow(2**31 - 2) + 1
+        _LIVE.add(self.owner)
+        self._lock_engine: AsyncEngine | None = None
+        self._lock_conn: AsyncConnection | None = None
+
+    async def start(self) -> None:
+        """On PostgreSQL, hold this owner's advisory lock on a connection of its own for as
+        long as the process lives: when the process dies, the server releases it."""
+        if self.db.dialect != "postgresql" or self._lock_conn is not None:
+            return
+        self._lock_engine = create_async_engine(self.db.url, poolclass=NullPool)
+        self._lock_conn = await self._lock_engine.connect()
+        await self._lock_conn.execute(
+            text("SELECT pg_advisory_lock(:ns, :owner)"), {"ns": _LOCKS, "owner": self.owner}
+        )
+        await self._lock_conn.commit()
+
+    async def owner_alive(self, session: Any, owner: int | None) -> bool:
+        """Whether the process that stored an answer still runs (and so is sending it)."""
+        if owner is None:
+            return False
+        if owner in _LIVE:
+            return True
+        if self.db.dialect != "postgresql":
+            return False  # one process per SQLite file: the owner was an earlier run
+        conn = await session.connection()
+        got = await conn.execute(
+            text("SELECT pg_try_advisory_xact_lock(:ns, :owner)"), {"ns": _LOCKS, "owner": owner}
+        )
+        return not got.scalar()
 
     def answer(self, inbound: Inbound, update_id: int, replies: list[Reply]) -> Answer:
         """`replies` with a receipt; the update counts as in hand until it is used."""
@@ -169,3 +208,10 @@ class SentAnswers:
         for timer in self._in_hand.values():
             if timer is not None:
                 timer.cancel()
+        _LIVE.discard(self.owner)
+        if self._lock_conn is not None:
+            await self._lock_conn.close()
+            self._lock_conn = None
+        if self._lock_engine is not None:
+            await self._lock_engine.dispose()
+            self._lock_engine = None

@@ -201,6 +201,10 @@ class Core:
             normalize_locale(inbound.locale_hint, self.settings.center.default_locale)
         )
 
+    async def start(self) -> None:
+        """Show other processes that this one lives (its stored answers are its to send)."""
+        await self.answers.start()
+
     async def close(self) -> None:
         """Record the answers sent so far (at shutdown)."""
         await self.answers.close()
@@ -218,7 +222,8 @@ class Core:
                     replies = await self._respond(session, inbound)
                     if replies:
                         payload = [r.to_dict() for r in replies]
-                        await store_answer(session, update_id, inbound.chat_id, payload)
+                        owner = self.answers.owner
+                        await store_answer(session, update_id, inbound.chat_id, payload, owner)
         except BaseException:
             self.answers.give_back(sent)
             raise
@@ -231,12 +236,12 @@ class Core:
         """An update handled before: its answer if that was never (known to be) sent."""
         if not self.answers.in_hand(inbound):
             pending = await pending_answer(session, inbound.channel, inbound.update_key)
-            if pending is not None:
+            if pending is not None and not await self.answers.owner_alive(session, pending[2]):
                 log.info(
-                    "update %s came again before its answer was sent: sending it now",
+                    "update %s came again and its answer was never sent: sending it now",
                     inbound.update_key,
                 )
-                update_id, stored = pending
+                update_id, stored, _owner = pending
                 return self.answers.answer(inbound, update_id, [Reply.from_dict(r) for r in stored])
         log.info("ignoring repeated update %s", inbound.update_key)
         return Answer()

@@ -105,6 +105,9 @@ class InboundUpdate(Base):
     # The replies, written in the transaction that handled the update and cleared once the
     # channel sent them: a redelivery after a crash in between sends them (handlers/core.py).
     answer: Mapped[str | None] = mapped_column(EncryptedString, default=None)
+    # The process that stored it (handlers/answers.py: a redelivery sends the answer only
+    # when that process is gone; otherwise it is sending it).
+    answer_owner: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class CallbackNonce(Base):

@@ -51,8 +51,12 @@ async def record_update(session: AsyncSession, channel: str, update_key: str) ->
     return None if row is None else int(row.id)
 
 
-_STORE = update(_TABLE).where(_TABLE.c.id == bindparam("b_id")).values(answer=bindparam("answer"))
-_PENDING = select(_TABLE.c.id, _TABLE.c.answer).where(
+_STORE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("b_id"))
+    .values(answer=bindparam("answer"), answer_owner=bindparam("owner"))
+)
+_PENDING = select(_TABLE.c.id, _TABLE.c.answer, _TABLE.c.answer_owner).where(
     _TABLE.c.channel == bindparam("b_channel"),
     _TABLE.c.update_key == bindparam("b_key"),
     _TABLE.c.answer.is_not(None),
@@ -61,24 +65,29 @@ _CLEAR = update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True)))
 
 
 async def store_answer(
-    session: AsyncSession, update_id: int, chat_id: str, replies: list[dict[str, Any]]
+    session: AsyncSession,
+    update_id: int,
+    chat_id: str,
+    replies: list[dict[str, Any]],
+    owner: int | None = None,
 ) -> None:
     """Keep the replies with the update's record (encrypted), in the handling transaction."""
     conn = await session.connection()
     answer = {"chat": chat_id, "replies": replies}
     payload = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
-    await conn.execute(_STORE, {"b_id": update_id, "answer": payload})
+    await conn.execute(_STORE, {"b_id": update_id, "answer": payload, "owner": owner})
 
 
 async def pending_answer(
     session: AsyncSession, channel: str, update_key: str
-) -> tuple[int, list[dict[str, Any]]] | None:
-    """The update's id and replies when they were stored but not (known to be) sent."""
+) -> tuple[int, list[dict[str, Any]], int | None] | None:
+    """The update's id, replies and their owner when they were stored but not (known to
+    be) sent."""
     conn = await session.connection()
     row = (await conn.execute(_PENDING, {"b_channel": channel, "b_key": update_key})).first()
     if row is None or not row.answer:
         return None
-    return row.id, json.loads(row.answer)["replies"]
+    return row.id, json.loads(row.answer)["replies"], row.answer_owner
 
 
 async def unsent_answers(

@@ -23,6 +23,7 @@ depends_on: Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("inbound_updates", schema=None) as batch_op:
         batch_op.add_column(sa.Column("answer", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("answer_owner", sa.Integer(), nullable=True))
     op.create_index(
         "ix_inbound_updates_unsent",
         "inbound_updates",
@@ -56,4 +57,5 @@ def downgrade() -> None:
         batch_op.drop_column("lease_owner")
     op.drop_index("ix_inbound_updates_unsent", table_name="inbound_updates")
     with op.batch_alter_table("inbound_updates", schema=None) as batch_op:
+        batch_op.drop_column("answer_owner")
         batch_op.drop_column("answer")
