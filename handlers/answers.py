@@ -12,8 +12,9 @@ left, the reply is sent once when the platform delivers the update again. Killed
 reply was on its way (or before the clearing committed), it is sent again: the bot cannot
 know whether the platform received it. A redelivery sends a stored answer only when the
 process that stored it is gone (`owner_alive`): a duplicate that reaches a second instance
-while the first is still sending is not answered twice. A platform that will not deliver the update again
-(WeChat after "success", Telegram once the update was confirmed) gets the reply as a push:
+while the first is still sending is not answered twice. A platform that will not deliver
+the update again (WeChat after "success", Telegram once the update was confirmed) gets the
+reply as a push:
 answers unsent after `outbox.unsent_reply_seconds` go to the outbox (`push_unsent`, run by
 every instance's housekeeping).
 """
