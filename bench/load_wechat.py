@@ -10,6 +10,7 @@ as a push: counted apart ("pushed"). Target: p99 under 1 s at 200 requests/s.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import statistics
 import tempfile
 import time
@@ -85,8 +86,8 @@ class WeChatSide:
 
     async def post(self, openid: str, text: str) -> tuple[int, str]:
         """Post one message; returns the HTTP status and the reply's text ("" if none)."""
-        self._nonce += 1
-        timestamp, nonce = str(int(time.time())), str(self._nonce)
+        self._nonce += 1  # unique per call, as WeChat's are: the bot refuses a reused one
+        timestamp, nonce = str(int(time.time())), f"{self._nonce}{secrets.randbelow(10**6)}"
         sealed = xmltodict.parse(
             self.crypto.encrypt_message(text_xml(openid, text), nonce, timestamp)
         )

@@ -113,6 +113,7 @@ class BotApp:
         if not await keep_trying("database", self.db.upgrade, db_problem, self._stop):
             return False
         await self.core.warm_knowledge()  # before listening: the first question is not slow
+        await self.core.start()
         self._build_channels()
         addresses = self._web_addresses()
         if addresses:
@@ -161,6 +162,7 @@ class BotApp:
         while not self._stop.is_set():
             try:
                 await digest.tick(self.core, self.core.clock())
+                await self.core.answers.push_unsent(self.settings.outbox.unsent_reply_seconds)
                 if minutes % 60 == 0:
                     went = await retention.run_daily(self.db, self.settings, self.core.clock())
                     if went is not None and not went.empty:
@@ -181,6 +183,7 @@ class BotApp:
         for channel in self.channels.values():
             await channel.stop()
         self.started.clear()
+        await self.core.close()
         if self.web_runner:
             await self.web_runner.cleanup()
         await self.health.stop()

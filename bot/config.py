@@ -173,7 +173,8 @@ class StorageSettings:
 class OutboxSettings:
     poll_seconds: float = 2.0
     max_attempts: int = 8
-    lease_seconds: float = 60.0  # a claimed push is another instance's to retry after this
+    lease_seconds: float = 15.0  # renewed while sending; another instance's after this
+    unsent_reply_seconds: float = 120.0  # a reply never reported sent goes out as a push
 
 
 @dataclass

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.config import Settings
 from handlers import commands, edge
+from handlers.answers import SentAnswers
 from handlers.choices import resolve, shown
 from handlers.context import Ctx
 from handlers.deadlines import WorkCalendar
@@ -28,7 +29,7 @@ from handlers.flow import FlowRegistry
 from handlers.i18n import Translator, normalize_locale
 from handlers.i18n import mark as _
 from handlers.locks import KeyedLocks
-from handlers.messages import Inbound, Reply
+from handlers.messages import Answer, Inbound, Reply
 from handlers.staff.refs import DEPARTMENTS
 from knowledge.scope import ScopeRules, load_scope_rules
 from storage import outbox
@@ -37,7 +38,7 @@ from storage.conversations import load_conversation
 from storage.db import Database
 from storage.models import FaqLink, Person
 from storage.people import find_identity, get_or_create_identity, private_chat_identity
-from storage.updates import record_update
+from storage.updates import clear_answers, pending_answer, record_update, store_answer
 
 if TYPE_CHECKING:
     from knowledge.faq import KnowledgeBase
@@ -81,6 +82,7 @@ class Core:
         commands.register_flows(self.flows)
         self._chat_locks = KeyedLocks()
         self._slots = asyncio.Semaphore(HANDLING_SLOTS)
+        self.answers = SentAnswers(db)
         self._translators: dict[str, Translator] = {}
         self.kb: KnowledgeBase | None = None
         self._kb_lock = asyncio.Lock()
@@ -182,7 +184,9 @@ class Core:
 
     # --- handling ---------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:
-        """Handle one message; messages of one chat are handled one at a time."""
+        """Handle one message; messages of one chat are handled one at a time.
+
+        Returns an :class:`Answer`: the channel reports it sent (handlers/answers.py)."""
         inbound = edge.clean(inbound)  # before anything is stored, for every channel
         if edge.unstorable(inbound):
             log.warning("refused a message with an over-long id on %s", inbound.channel)
@@ -210,34 +214,76 @@ class Core:
             normalize_locale(inbound.locale_hint, self.settings.center.default_locale)
         )
 
+    async def start(self) -> None:
+        """Show other processes that this one lives (its stored answers are its to send)."""
+        await self.answers.start()
+
+    async def close(self) -> None:
+        """Record the answers sent so far (at shutdown)."""
+        await self.answers.close()
+
     async def _handle_once(self, inbound: Inbound) -> list[Reply]:
-        async with self.db.session() as session:
-            if not await record_update(session, inbound.channel, inbound.update_key):
-                log.info("ignoring repeated update %s", inbound.update_key)
-                return []
-            private = inbound.chat_kind == "private"
-            identity, person = await get_or_create_identity(
-                session, inbound.channel, inbound.sender_id, inbound.chat_id if private else None
-            )
-            conv = await load_conversation(
-                session, inbound.channel, inbound.chat_id, identity.person_id
-            )
-            locale = person.locale or normalize_locale(
-                inbound.locale_hint, self.settings.center.default_locale
-            )
-            before: list[list[str]] | None = None  # the choices shown last, if looked up
-            if inbound.text_only:
-                inbound, before = await self._numbered_choice(session, inbound)
-            ctx = Ctx(self, session, inbound, identity, person, conv, self.translator(locale))
-            if len(inbound.text) > MAX_TEXT:
-                return [Reply(ctx.t(_TOO_LONG, max=ctx.t.number(MAX_TEXT)))]
-            replies = await commands.dispatch(ctx)
-            if inbound.text_only:
-                now_shown = shown(replies)
-                if now_shown != before:
-                    await save_choices(session, inbound.channel, inbound.chat_id, now_shown)
-                await outbox.release_held(session, inbound.channel, inbound.chat_id)
-            return replies
+        sent = self.answers.take()  # earlier answers sent since: cleared in this transaction
+        try:
+            async with self.db.session() as session:
+                update_id = await record_update(session, inbound.channel, inbound.update_key)
+                if sent:
+                    await clear_answers(session, sent)
+                if update_id is None:
+                    again = await self._redelivered(session, inbound)
+                else:
+                    replies = await self._respond(session, inbound)
+                    if replies:
+                        payload = [r.to_dict() for r in replies]
+                        owner = self.answers.owner
+                        await store_answer(session, update_id, inbound.chat_id, payload, owner)
+        except BaseException:
+            self.answers.give_back(sent)
+            raise
+        self.answers.cleared(sent)
+        if update_id is None:
+            return again
+        return self.answers.answer(inbound, update_id, replies)
+
+    async def _redelivered(self, session, inbound: Inbound) -> list[Reply]:  # type: ignore[no-untyped-def]
+        """An update handled before: its answer if that was never (known to be) sent."""
+        if not self.answers.in_hand(inbound):
+            pending = await pending_answer(session, inbound.channel, inbound.update_key)
+            if pending is not None and not await self.answers.owner_alive(session, pending[2]):
+                log.info(
+                    "update %s came again and its answer was never sent: sending it now",
+                    inbound.update_key,
+                )
+                update_id, stored, _owner = pending
+                return self.answers.answer(inbound, update_id, [Reply.from_dict(r) for r in stored])
+        log.info("ignoring repeated update %s", inbound.update_key)
+        return Answer()
+
+    async def _respond(self, session, inbound: Inbound) -> list[Reply]:  # type: ignore[no-untyped-def]
+        """The replies to a new update, in its handling transaction."""
+        private = inbound.chat_kind == "private"
+        identity, person = await get_or_create_identity(
+            session, inbound.channel, inbound.sender_id, inbound.chat_id if private else None
+        )
+        conv = await load_conversation(
+            session, inbound.channel, inbound.chat_id, identity.person_id
+        )
+        locale = person.locale or normalize_locale(
+            inbound.locale_hint, self.settings.center.default_locale
+        )
+        before: list[list[str]] | None = None  # the choices shown last, if looked up
+        if inbound.text_only:
+            inbound, before = await self._numbered_choice(session, inbound)
+        ctx = Ctx(self, session, inbound, identity, person, conv, self.translator(locale))
+        if len(inbound.text) > MAX_TEXT:
+            return [Reply(ctx.t(_TOO_LONG, max=ctx.t.number(MAX_TEXT)))]
+        replies = await commands.dispatch(ctx)
+        if inbound.text_only:
+            now_shown = shown(replies)
+            if now_shown != before:
+                await save_choices(session, inbound.channel, inbound.chat_id, now_shown)
+            await outbox.release_held(session, inbound.channel, inbound.chat_id)
+        return replies
 
     @staticmethod
     async def _numbered_choice(

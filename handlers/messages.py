@@ -6,8 +6,9 @@ A channel builds an :class:`Inbound` from its platform payload and turns each
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 ChatKind = Literal["private", "group"]
 
@@ -136,3 +137,37 @@ class Reply:
 
 def grid(items: list[Button], per_row: int = 2) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(items[i : i + per_row]) for i in range(0, len(items), per_row))
+
+
+class Receipt(Protocol):
+    """How a channel tells the core what became of an answer (see handlers/answers.py)."""
+
+    def sent(self) -> None: ...
+
+    async def handed_over(self, session: Any) -> None: ...
+
+
+class Answer(list[Reply]):
+    """The replies to one inbound message, as the core returns them.
+
+    They were stored with the message's record when it was handled. The channel calls
+    :func:`answer_sent` once they reached the platform, or :func:`answer_handed_over` in the
+    transaction that queues them in the outbox; until then a redelivery of the message
+    (after a crash) gets them again instead of nothing.
+    """
+
+    def __init__(self, replies: Iterable[Reply] = (), receipt: Receipt | None = None) -> None:
+        super().__init__(replies)
+        self.receipt = receipt
+
+
+def answer_sent(replies: Sequence[Reply] | None) -> None:
+    """The replies reached the platform (a no-op for plain lists)."""
+    if isinstance(replies, Answer) and replies.receipt is not None:
+        replies.receipt.sent()
+
+
+async def answer_handed_over(session: Any, replies: Sequence[Reply] | None) -> None:
+    """The replies were queued in the outbox in `session`'s transaction."""
+    if isinstance(replies, Answer) and replies.receipt is not None:
+        await replies.receipt.handed_over(session)

@@ -4,7 +4,7 @@ Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under the data key 
 configuration (`[security] data_key` or `MEDIATION_DATA_KEY`), else a key file created on
 first use. A database copy without the key reveals no phone or ID number. Rows written
 before encryption was introduced are read as they are and encrypted by migrations 0006
-(phone and ID fields) and 0013 (free text, event notes, outbox payloads).
+(phone and ID fields) and 0010 (free text, event notes, outbox payloads).
 
 Key rotation: the new key becomes `data_key`, the previous ones go to `[security] old_keys`.
 Values are then read with any of the keys and written with the new one; `mediation-bot

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -88,11 +89,42 @@ class InboundUpdate(Base):
     """Every platform update id we handled; a repeat is ignored."""
 
     __tablename__ = "inbound_updates"
-    __table_args__ = (UniqueConstraint("channel", "update_key", name="uq_inbound_update"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "update_key", name="uq_inbound_update"),
+        Index(
+            "ix_inbound_updates_unsent",
+            "received_at",
+            postgresql_where=text("answer IS NOT NULL"),
+            sqlite_where=text("answer IS NOT NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
     update_key: Mapped[str] = mapped_column(String(120))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The replies, written in the transaction that handled the update and cleared once the
+    # channel sent them: a redelivery after a crash in between sends them (handlers/core.py).
+    answer: Mapped[str | None] = mapped_column(EncryptedString, default=None)
+    # The process that stored it (handlers/answers.py: a redelivery sends the answer only
+    # when that process is gone; otherwise it is sending it).
+    answer_owner: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class CallbackNonce(Base):
+    """A signed WeChat/WeCom callback seen recently: its (timestamp, nonce) may come again
+    only with the same body (the platform's retry), never with another (a replay)."""
+
+    __tablename__ = "callback_nonces"
+    __table_args__ = (
+        UniqueConstraint("source", "timestamp", "nonce", name="uq_callback_nonce"),
+        Index("ix_callback_nonces_expires", "expires_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))
+    timestamp: Mapped[str] = mapped_column(String(20))
+    nonce: Mapped[str] = mapped_column(String(100))
+    body_digest: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column()
 
 
 class Conversation(Base):
@@ -273,6 +305,10 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     route: Mapped[str | None] = mapped_column(String(20), default=None)
+    # Which dispatcher pass holds the lease: only it may record the outcome or renew it.
+    lease_owner: Mapped[str | None] = mapped_column(String(40), default=None)
+    # Replies already sent (a push of several resumes after them instead of resending them).
+    sent_parts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class PlatformToken(Base):

@@ -1,7 +1,16 @@
-"""The durable outbox: pushes written with the change that caused them, delivered later."""
+"""The durable outbox: pushes written with the change that caused them, delivered later.
+
+Delivery is at least once. A dispatcher leases the rows it sends (`claim_due`) and renews the
+lease while it is at them (`renew`), so a push is taken over only from a process that
+stopped; every outcome is recorded only by the lease's owner. A push of several replies
+records each reply sent (`mark_progress`), so a retry resumes after it. What can still
+arrive twice: the one message that was on its way when the process died, because the
+platform took it and the bot never heard so (tests/test_faults.py).
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -12,7 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import OUTBOX_QUEUED, insert_for
 from storage.models import OutboxMessage, utcnow
 
-LEASE = timedelta(seconds=60)
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=15)  # renewed every third of it while the dispatcher holds it
 
 
 async def enqueue(
@@ -53,12 +64,12 @@ async def enqueue(
 
 
 async def claim_due(
-    session: AsyncSession, limit: int = 20, lease: timedelta = LEASE
+    session: AsyncSession, owner: str, limit: int = 20, lease: timedelta = LEASE
 ) -> Sequence[OutboxMessage]:
-    """Lease due messages to this process; other processes skip leased rows.
+    """Lease due messages to `owner`; other processes skip leased rows.
 
     A process that dies holding a lease leaves its rows until the lease ends; then they are
-    sent again (one that was in flight may reach its chat twice).
+    sent again, from the first reply not recorded as sent.
     """
     now = utcnow()
     stmt = (
@@ -74,23 +85,70 @@ async def claim_due(
     )
     rows = (await session.execute(stmt)).scalars().all()
     for row in rows:
+        if row.locked_until is not None:  # a lease that ran out: its holder stopped
+            log.warning(
+                "outbox %s taken over from a stopped dispatcher after %d replies sent; "
+                "a message it was sending then may arrive twice",
+                row.id,
+                row.sent_parts,
+            )
         row.locked_until = now + lease
+        row.lease_owner = owner
     return rows
 
 
-async def mark_delivered(session: AsyncSession, message_id: int, route: str | None = None) -> None:
+def _owned(message_id: int, owner: str) -> Any:
+    return (OutboxMessage.id == message_id) & (OutboxMessage.lease_owner == owner)
+
+
+async def renew(
+    session: AsyncSession, message_ids: Sequence[int], owner: str, lease: timedelta = LEASE
+) -> int:
+    """Extend the lease of the rows `owner` still holds; returns how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(message_ids),
+            OutboxMessage.lease_owner == owner,
+            OutboxMessage.status == "pending",
+        )
+        .values(locked_until=utcnow() + lease)
+    )
+    return int(result.rowcount or 0)
+
+
+async def mark_progress(
+    session: AsyncSession, message_id: int, owner: str, sent_parts: int, lease: timedelta = LEASE
+) -> bool:
+    """Record that the first `sent_parts` replies of a push were sent (a retry resumes after
+    them). False when the lease was lost: stop sending."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(_owned(message_id, owner))
+        .values(sent_parts=sent_parts, locked_until=utcnow() + lease)
+    )
+    return bool(result.rowcount)
+
+
+async def mark_delivered(
+    session: AsyncSession, message_id: int, route: str | None = None, owner: str | None = None
+) -> None:
+    where = _owned(message_id, owner) if owner else OutboxMessage.id == message_id
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(where)
         .values(status="delivered", delivered_at=utcnow(), locked_until=None, route=route)
     )
 
 
-async def mark_held(session: AsyncSession, message_id: int, reason: str) -> None:
+async def mark_held(
+    session: AsyncSession, message_id: int, reason: str, owner: str | None = None
+) -> None:
     """Keep a push the channel cannot deliver now; `release_held` frees it."""
+    where = _owned(message_id, owner) if owner else OutboxMessage.id == message_id
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(where)
         .values(status="held", locked_until=None, last_error=reason[:2000])
     )
 
@@ -118,11 +176,16 @@ async def release_held(session: AsyncSession, channel: str, chat_id: str) -> int
 
 
 async def mark_failed(
-    session: AsyncSession, message_id: int, error: str, *, max_attempts: int
+    session: AsyncSession,
+    message_id: int,
+    error: str,
+    *,
+    max_attempts: int,
+    owner: str | None = None,
 ) -> None:
     """Record a failed attempt; retry with exponential backoff, give up after max_attempts."""
     row = await session.get(OutboxMessage, message_id)
-    if row is None:
+    if row is None or (owner and row.lease_owner != owner):
         return
     row.attempts += 1
     row.last_error = error[:2000]

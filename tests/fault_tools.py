@@ -30,12 +30,20 @@ class HoldingTelegramServer(FakeTelegramServer):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
-        self._hold: tuple[str, int | None, bool] | None = None
+        self._hold: tuple[str, int | None, bool, str | None] | None = None
         self._gate = asyncio.Event()
         self.held: list[dict[str, Any]] = []
 
-    def hold(self, method: str, chat_id: int | None = None, *, reached: bool = True) -> None:
-        self._hold = (method.lower(), chat_id, reached)
+    def hold(
+        self,
+        method: str,
+        chat_id: int | None = None,
+        *,
+        reached: bool = True,
+        text: str | None = None,
+    ) -> None:
+        """Hold the next such call (only one with this text, if given)."""
+        self._hold = (method.lower(), chat_id, reached, text)
         self._gate = asyncio.Event()
 
     def release(self) -> None:
@@ -54,6 +62,8 @@ class HoldingTelegramServer(FakeTelegramServer):
             return await super()._handle_api(request)
         params, _ = await self._read_params(request)
         if hold[1] is not None and params.get("chat_id") != hold[1]:
+            return await super()._handle_api(request)
+        if hold[3] is not None and params.get("text") != hold[3]:
             return await super()._handle_api(request)
         gate = self._gate
         response = await super()._handle_api(request) if hold[2] else web.Response(status=502)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import func, select
 
 from bot.config import Settings
@@ -101,6 +103,29 @@ async def test_repeated_update_is_handled_once(
         count = (await s.execute(select(func.count()).select_from(InboundUpdate))).scalar_one()
     await db.dispose()
     assert count == 1
+
+
+async def test_replies_are_kept_only_until_sent(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    """A reply is stored with its update (encrypted) only until it was sent: while the bot
+    runs, and after a normal stop, no reply is left in the database."""
+    async with running_bot(settings, server) as bot:
+        await bot.send(USER, "/start")
+        await bot.send(USER, "/lang en")
+        db = Database(settings.database.url)
+        for _ in range(50):  # cleared by the next message, or within a second when idle
+            async with db.session() as s:
+                left = await s.scalar(select(func.count()).where(InboundUpdate.answer.is_not(None)))
+            if not left:
+                break
+            await asyncio.sleep(0.1)
+        assert left == 0
+        await bot.send(USER, "/help")
+    async with db.session() as s:
+        stored = (await s.execute(select(InboundUpdate.answer))).scalars().all()
+    await db.dispose()
+    assert stored == [None, None, None]
 
 
 async def test_unknown_command_and_stale_button(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.files import save_bytes
-from handlers.messages import AttachmentRefused, Inbound, Reply
+from handlers.messages import AttachmentRefused, Inbound, Reply, answer_sent
 
 Handler = Callable[[Inbound], Awaitable[list[Reply]]]
 
@@ -102,6 +102,7 @@ class ConsoleChannel:
     async def _loop(self) -> None:
         replies = await self.handler(self.to_inbound("/start"))
         self.show(replies)
+        answer_sent(replies)
         while True:
             line = await self._lines.get()
             if line is None:
@@ -110,6 +111,7 @@ class ConsoleChannel:
                 continue
             replies = await self.handler(self.to_inbound(line))
             self.show(replies)
+            answer_sent(replies)
         self.finished.set()
 
     async def start(self) -> None:

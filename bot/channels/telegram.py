@@ -31,7 +31,7 @@ from bot.config_checks import webhook_secret_problem
 from bot.files import TooLarge, download_limited, save_bytes
 from bot.startup import StartupError, Unreachable, one_line
 from handlers.locks import KeyedLocks
-from handlers.messages import Attachment, Inbound, Reply
+from handlers.messages import Attachment, Inbound, Reply, answer_sent
 from handlers.private_files import remove_sent
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ def application_builder(settings: TelegramSettings) -> ApplicationBuilder:  # ty
 
 class TelegramChannel:
     name = "telegram"
+    sends_each_reply_alone = True  # the outbox records a push's replies one by one
 
     def __init__(
         self,
@@ -211,7 +212,7 @@ class TelegramChannel:
         query = update.callback_query
         if inbound is None:
             return
-        replies = await self.handler(inbound)
+        answer = replies = await self.handler(inbound)
         if query is not None:
             try:
                 await self._call("answerCallbackQuery", callback_query_id=query.id)
@@ -231,6 +232,7 @@ class TelegramChannel:
                     await self._retire_keyboard(query)
         if update.effective_chat is not None:
             await self.deliver(str(update.effective_chat.id), replies)
+        answer_sent(answer)  # a redelivery of this update is not answered again
 
     async def _call(self, method: str, **params: Any) -> Any:
         """A Bot API call whose answer we do not need as PTB objects.

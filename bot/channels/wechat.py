@@ -29,7 +29,7 @@ from sqlalchemy import update
 
 from bot import metrics
 from bot.channels.base import DeliveryHeld
-from bot.channels.callback_checks import Refused, read_body
+from bot.channels.callback_checks import Refused, ReplayGuard, read_body
 from bot.channels.numbered import remember_pushed, render, texts_for
 from bot.channels.text_parts import split_utf8
 from bot.channels.wechat_api import OUT_OF_WINDOW, WeChatApi, WeChatApiError
@@ -37,7 +37,14 @@ from bot.channels.wechat_xml import CallbackParams, Codec, Forged, Malformed
 from bot.config import WeChatSettings
 from bot.files import save_bytes
 from handlers.i18n import mark as _
-from handlers.messages import Attachment, AttachmentRefused, Inbound, Reply
+from handlers.messages import (
+    Attachment,
+    AttachmentRefused,
+    Inbound,
+    Reply,
+    answer_handed_over,
+    answer_sent,
+)
 from handlers.private_files import remove_sent
 from storage import outbox
 from storage.db import Database
@@ -102,6 +109,7 @@ class WeChatChannel:
         self.codec = Codec(
             settings.token, settings.encoding_aes_key, settings.app_id, settings.mode
         )
+        self.replays = ReplayGuard(db, "wechat")
         self._inflight: dict[str, asyncio.Task[list[Reply]]] = {}
         self._by_push: set[str] = set()  # calls answered "success": their answer is a push
         self._background: set[asyncio.Task[None]] = set()
@@ -143,18 +151,28 @@ class WeChatChannel:
         except Malformed as exc:
             log.warning("unreadable WeChat call from %s: %s", request.remote, exc)
             return web.Response(status=400, text="bad request")
+        try:  # a signature is only as good as its freshness (plain mode: not of the body)
+            await self.replays.check(params.timestamp, params.nonce, body)
+        except Refused as exc:
+            log.warning("replayed WeChat call from %s: %s", request.remote, exc.reason)
+            return web.Response(status=exc.status, text="forbidden")
         replies = await self._handle_within_budget(message)
         if replies is None:
             return web.Response(text="success")
         texts = self._render(replies)  # the core remembered the choices
         chunks = pack(texts)
         if not chunks:
+            answer_sent(replies)
             return web.Response(text="success")
         if len(chunks) > 1:  # a passive reply is one message: the rest follows as pushes
             await self._enqueue(message.source, f"wechat-more:{update_key(message)}", chunks[1:])
-        return web.Response(
+        response = web.Response(
             text=self.codec.reply(message, chunks[0], params), content_type="application/xml"
         )
+        await response.prepare(request)  # written out before the answer counts as sent
+        await response.write_eof()
+        answer_sent(replies)
+        return response
 
     async def _handle_within_budget(self, message: Any) -> list[Reply] | None:
         """The replies if ready within the budget; None when they will come as pushes."""
@@ -190,7 +208,9 @@ class WeChatChannel:
         try:
             replies = await task
             if replies:
-                await self._enqueue_replies(message.source, f"wechat-reply:{key}", replies)
+                await self._enqueue_replies(
+                    message.source, f"wechat-reply:{key}", replies, answer=replies
+                )
         except Exception:
             log.exception("WeChat %s: the late answer could not be queued", key)
         finally:  # WeChat stops retrying after 3 tries within about 15 s
@@ -277,9 +297,18 @@ class WeChatChannel:
         await self._enqueue_replies(openid, key, [Reply(text=c) for c in chunks])
 
     async def _enqueue_replies(
-        self, openid: str, key: str, replies: Sequence[Reply], *, status: str = "pending"
+        self,
+        openid: str,
+        key: str,
+        replies: Sequence[Reply],
+        *,
+        status: str = "pending",
+        answer: Sequence[Reply] | None = None,
     ) -> None:
+        """Queue a push; `answer`: the core's answer it carries, handed over in the same
+        transaction (a redelivery of the message then finds it sent)."""
         async with self.db.session() as session:
+            await answer_handed_over(session, answer)
             await outbox.enqueue(
                 session,
                 key=key,

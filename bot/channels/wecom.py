@@ -28,7 +28,14 @@ from bot.channels.wecom_outbound import WeComOutbound
 from bot.channels.wecom_render import TEXT_LIMIT
 from bot.config import WeComSettings
 from bot.files import save_bytes
-from handlers.messages import Attachment, AttachmentRefused, Inbound, Reply
+from handlers.messages import (
+    Attachment,
+    AttachmentRefused,
+    Inbound,
+    Reply,
+    answer_handed_over,
+    answer_sent,
+)
 from storage import outbox
 from storage.db import Database
 
@@ -83,6 +90,7 @@ class WeComChannel:
         self.api = WeComApi(settings, db)
         self.outbound = WeComOutbound(self.api, db)
         self.crypto: WeChatCrypto | None = None
+        self.replays = callback.ReplayGuard(db, "wecom")
         self._calls: dict[str, _Call] = {}
         if settings.app_enabled:
             self.crypto = WeChatCrypto(settings.token, settings.encoding_aes_key, settings.corp_id)
@@ -120,6 +128,8 @@ class WeComChannel:
         try:
             body = await callback.read_body(request, self.max_body)
             message = callback.incoming(callback.open_message(self.crypto, request.query, body))
+            query = request.query
+            await self.replays.check(query.get("timestamp", ""), query.get("nonce", ""), body)
         except callback.Refused as exc:
             return self._refused(request, exc)
         if message is None:
@@ -138,7 +148,7 @@ class WeComChannel:
             return web.Response(text="")
         if call.task.exception() is not None:
             return web.Response(status=500, text="failed")  # WeCom retries; nothing was kept
-        return await self._answer(message, call.task.result(), request.query.get("nonce", ""))
+        return await self._answer(request, message, call.task.result())
 
     async def _run(self, call: _Call, message: callback.Incoming) -> list[Reply]:
         """Handle one message; when the callback could not wait, queue the replies."""
@@ -157,13 +167,15 @@ class WeComChannel:
         return replies
 
     async def _answer(
-        self, message: callback.Incoming, replies: list[Reply], nonce: str
+        self, request: web.Request, message: callback.Incoming, replies: list[Reply]
     ) -> web.Response:
         """A passive reply when it fits one text message; the outbox otherwise."""
+        nonce = request.query.get("nonce", "")
         texts, _ = render(replies)
         joined = "\n\n".join(texts)
         passive = all(not (r.image or r.document) for r in replies)
         if not replies or not joined.strip():
+            answer_sent(replies)
             return web.Response(text="")
         if passive and utf8_len(joined) <= TEXT_LIMIT:
             assert self.crypto is not None
@@ -174,7 +186,11 @@ class WeComChannel:
                 text=joined,
                 nonce=nonce,
             )
-            return web.Response(text=xml, content_type="application/xml")
+            response = web.Response(text=xml, content_type="application/xml")
+            await response.prepare(request)  # written out before the answer counts as sent
+            await response.write_eof()
+            answer_sent(replies)
+            return response
         await self._queue(message, replies)
         return web.Response(text="")
 
@@ -183,6 +199,7 @@ class WeComChannel:
         if not replies:
             return
         async with self.db.session() as session:
+            await answer_handed_over(session, replies)  # in the transaction that queues it
             await outbox.enqueue(
                 session,
                 key=f"wecom:reply:{message.key}",

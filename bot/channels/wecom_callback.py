@@ -16,9 +16,17 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot.channels.callback_checks import Refused, declares_entities, read_body
+from bot.channels.callback_checks import Refused, ReplayGuard, declares_entities, read_body
 
-__all__ = ["MAX_BODY", "Incoming", "Refused", "open_message", "read_body", "verify_url"]
+__all__ = [
+    "MAX_BODY",
+    "Incoming",
+    "Refused",
+    "ReplayGuard",
+    "open_message",
+    "read_body",
+    "verify_url",
+]
 
 MAX_BODY = 64 * 1024
 

@@ -7,7 +7,7 @@ cases record the kind of delegation (委派 before filing / 委托 in a suit) an
 days given by the court's letter.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-04
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from storage.models import UTCDateTime
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """encrypt free text, event notes, drafts and outbox payloads; data requests
 
-Revision ID: 0013
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-24
 
@@ -24,7 +24,7 @@ from alembic import op
 from storage import crypto
 from storage.models import UTCDateTime
 
-revision: str = "0013"
+revision: str = "0010"
 # "0006" in the task's numbering; this branch has 0007 on top of 0006 and Alembic needs one
 # head, so it follows 0007 here (the integrator re-chains the migrations).
 down_revision: str | None = "0009"
