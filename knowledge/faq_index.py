@@ -12,12 +12,12 @@ the question. A logistic curve fitted on ``bench/faq_eval`` turns that into a co
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+
+import numpy as np
 
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import CONCEPT_MARK, cut, fold, is_content, is_word, rarity, subwords
@@ -165,6 +165,15 @@ class SearchIndex:
                 merged[form] = max(merged.get(form, 0.0), weight)
         # Words in more passages than this only add to passages found through rarer words.
         self.common = max(COMMON_POSTINGS, len(self.docs) // 40)
+        # The same postings as arrays (passage numbers, weights): a question adds up what it
+        # shares with every passage in a few vector operations per word.
+        self.arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            form: (
+                np.fromiter((d for d, _ in docs), np.intp, len(docs)),
+                np.fromiter((w for _, w in docs), np.float64, len(docs)),
+            )
+            for form, docs in self.postings.items()
+        }
 
     def unit_weight(self, unit: Unit) -> float:
         weight = self.idf.get(unit.head)
@@ -205,24 +214,25 @@ class SearchIndex:
             while common and taken < half:
                 seeds.append(common.pop(0))
                 taken += seeds[-1][1]
-        shared: dict[int, float] = defaultdict(float)
+        total = np.zeros(len(self.docs))
         for form, q in seeds:
-            for doc_no, d in self.postings.get(form, ()):
-                shared[doc_no] += d if d < q else q
-        shared = self._likeliest(shared)
-        for doc_no in shared:
-            doc_vector = self.docs[doc_no].vector
+            found = self.arrays.get(form)
+            if found is not None:
+                total[found[0]] += np.minimum(found[1], q)  # each passage once per form
+        found_docs = np.flatnonzero(total)
+        if len(found_docs) > MAX_CANDIDATES:
+            # In a big knowledge base, only the passages that share the most are scored
+            # (the most first; equal ones in passage order).
+            order = np.argsort(-total[found_docs], kind="stable")[:MAX_CANDIDATES]
+            found_docs = found_docs[order]
+        if common:
+            chosen = np.zeros(len(self.docs), dtype=bool)
+            chosen[found_docs] = True
             for form, q in common:
-                d = doc_vector.get(form, 0.0)
-                shared[doc_no] += d if d < q else q
-        return shared
-
-    @staticmethod
-    def _likeliest(shared: dict[int, float]) -> dict[int, float]:
-        """In a big knowledge base, only the passages that share the most are scored."""
-        if len(shared) <= MAX_CANDIDATES:
-            return shared
-        return dict(heapq.nlargest(MAX_CANDIDATES, shared.items(), key=itemgetter(1)))
+                docs, weights = self.arrays[form]
+                keep = chosen[docs]
+                total[docs[keep]] += np.minimum(weights[keep], q)
+        return dict(zip(found_docs.tolist(), total[found_docs].tolist(), strict=True))
 
     def search(self, question: str) -> list[Hit]:
         """Entries that share words with the question, best first, with confidences."""
