@@ -30,9 +30,9 @@ CONCEPT_BOOST = 1.5  # a synonym-group hit weighs this much more than a plain wo
 UNKNOWN_WEIGHT = 1.3  # weight of words the knowledge base never uses, relative to a rare word
 MIN_RARITY = 0.15  # ... times their rarity in general Chinese, at least this
 SINGLE_CHAR = 0.5  # single characters (钱, 退) say less than words
-HEAD_SHARE = 0.5  # share of a unit's weight on the word itself; the rest on its sub-words
-SUPPORT = 0.3  # share of the entry's second-best passage added to its best
-ENTRY_SHARE = 0.4  # how much "all the entry's phrasings together cover the question" counts
+HEAD_SHARE = 0.4  # share of a unit's weight on the word itself; the rest on its sub-words
+SUPPORT = 0.45  # share of the entry's second-best passage added to its best
+ENTRY_SHARE = 0.5  # how much "all the entry's phrasings together cover the question" counts
 CALIBRATION = (7.5, 0.41)  # confidence = 1 / (1 + exp(-a * (score - b)))
 THRESHOLD = 0.65  # answered when confidence >= THRESHOLD
 COMMON_POSTINGS = 150  # see SearchIndex.common
