@@ -8,6 +8,9 @@ each passage by the weight they share, relative to both sides' weights (long, ra
 questions lean on how much of the passage they cover). An entry scores as its best passage
 plus a little for its second best, blended with how well all its passages together cover
 the question. A logistic curve fitted on ``bench/faq_eval`` turns that into a confidence.
+The best few entries are then re-ranked with a little of how many adjacent character pairs
+they share with the question (written or segmented differently: 逼迫离职 / 逼我离职); the
+confidence stays on the lexical score, the signal that rejects best.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ THRESHOLD = 0.65  # answered when confidence >= THRESHOLD
 COMMON_POSTINGS = 150  # see SearchIndex.common
 MAX_CANDIDATES = 600  # passages scored in full, by what they share in rarer words
 MAX_HITS = 10
+RERANK = 0.3  # weight of character-pair overlap in re-ranking the best entries (tuned: LOPO)
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,10 @@ class SearchIndex:
         number = {eid: i for i, eid in enumerate(self.entry_ids)}
         written = [p for p in passages if p.kind != "linked"]
         analysed = [(number[p.entry_id], analyzer.analyze(p.text)) for p in written]
+        # Character pairs of every passage, per entry: for re-ranking the best few entries.
+        self.pairs: list[list[frozenset[str]]] = [[] for _ in self.entry_ids]
+        for p in passages:
+            self.pairs[number[p.entry_id]].append(char_pairs(p.text))
         analyzer.learn_vocabulary(_forms(analysed))
         # Questions staff linked are users' words: read them like questions, slips repaired.
         analysed += [
@@ -266,7 +274,30 @@ class SearchIndex:
             scored.append(((1 - ENTRY_SHARE) * score + ENTRY_SHARE * covered, entry))
             scored.sort(reverse=True)
             del scored[MAX_HITS:]
+        if RERANK and len(scored) > 1:
+            asked = char_pairs(question)
+            scored = sorted(
+                ((s + RERANK * self._pair_overlap(asked, e), s, e) for s, e in scored),
+                reverse=True,
+            )
+            return [Hit(self.entry_ids[e], s, calibrate(s)) for _, s, e in scored]
         return [Hit(self.entry_ids[e], s, calibrate(s)) for s, e in scored]
+
+    def _pair_overlap(self, asked: frozenset[str], entry: int) -> float:
+        """Dice overlap of character pairs with the entry's closest passage."""
+        if not asked:
+            return 0.0
+        return max(
+            (2 * len(asked & own) / (len(asked) + len(own)) for own in self.pairs[entry] if own),
+            default=0.0,
+        )
+
+
+def char_pairs(text: str) -> frozenset[str]:
+    """Adjacent pairs of Chinese characters (and letters) of the folded text."""
+    folded = fold(text)
+    pairs = (folded[i : i + 2] for i in range(len(folded) - 1))
+    return frozenset(p for p in pairs if p[0].isalnum() and p[1].isalnum())
 
 
 def _by_weight(form_weight: tuple[str, float]) -> float:
