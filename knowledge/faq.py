@@ -180,7 +180,12 @@ class KnowledgeBase:
             return SearchResult(None, 0.0, False, referral=referral)
         if locale != "zh_CN":  # near ties go to entries written in the reader's language
             labour.sort(key=lambda h: -h.score - LOCALE_BONUS * self._has(h.entry_id, locale))
-        ranked = [(self.entries[h.entry_id], h.confidence) for h in labour[:MAX_CANDIDATES]]
+        # In rank order (re-ranking may put an entry above one of higher lexical confidence):
+        # a runner-up is never more certain than the entries above it.
+        ranked, ceiling = [], 1.0
+        for h in labour[:MAX_CANDIDATES]:
+            ceiling = min(ceiling, h.confidence)
+            ranked.append((self.entries[h.entry_id], ceiling))
         best, confidence = ranked[0]
         contested = bool(route_hits) and (
             route_hits[0].score >= labour[0].score + margin - ROUTE_MARGIN
