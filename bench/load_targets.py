@@ -96,8 +96,10 @@ class BotProcess:
 
     @classmethod
     def ours(cls, config: Path) -> BotProcess:
+        profile = os.environ.get("BENCH_PROFILE")  # a cProfile output file for our bot
+        prefix = ["-m", "cProfile", "-o", profile] if profile else []
         return cls(
-            [sys.executable, "-m", "bot", "--config", str(config), "run"],
+            [sys.executable, *prefix, "-m", "bot", "--config", str(config), "run"],
             config.with_suffix(".log"),
         )
 

@@ -41,8 +41,14 @@ from knowledge.faq_files import check_kb as check_entry_files
 from knowledge.faq_index import Analyzer, Hit, Passage, SearchIndex
 from knowledge.faq_review import DEFAULT_MAX_AGE_MONTHS
 from knowledge.faq_synonyms import Synonyms
-from knowledge.faq_text import is_trivial
-from knowledge.referrals import ROUTE_PREFIX, Route, check_routes, load_routes
+from knowledge.faq_text import fold, is_trivial
+from knowledge.referrals import (
+    ROUTE_PREFIX,
+    Route,
+    check_routes,
+    load_labour_words,
+    load_routes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +61,7 @@ LOCALE_BONUS = 0.02  # raw score added to entries that have text in the reader's
 REFER_THRESHOLD = 0.45  # a referral route on top with this confidence is referred
 ROUTE_MARGIN = 0.05  # a route this close behind the best entry makes the answer unsure
 UNSURE_MARGIN = 0.10  # when no entry is sure, a route this close behind is referred too
+LABOUR_MARGIN = 0.10  # a question with a labour word: a route must lead the best entry by this
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,7 @@ class KnowledgeBase:
     entries: Mapping[str, Entry]
     index: SearchIndex = field(repr=False)
     routes: Mapping[str, Route] = field(default_factory=dict)  # by index id ("route:x")
+    labour_words: frozenset[str] = frozenset()  # see referrals.toml, ``labour_words``
 
     def warm(self) -> None:
         """Load what the first search would (jieba, the script tables) ahead of time."""
@@ -167,14 +175,22 @@ class KnowledgeBase:
         hits = self.index.search(question)
         labour = [h for h in hits if h.entry_id in self.entries]
         route_hits = [h for h in hits if h.entry_id in self.routes]
-        referral = self._referral(labour, route_hits)
+        margin = LABOUR_MARGIN if self._about_work(question) else 0.0
+        referral = self._referral(labour, route_hits, margin)
         if not labour:
             return SearchResult(None, 0.0, False, referral=referral)
         if locale != "zh_CN":  # near ties go to entries written in the reader's language
             labour.sort(key=lambda h: -h.score - LOCALE_BONUS * self._has(h.entry_id, locale))
-        ranked = [(self.entries[h.entry_id], h.confidence) for h in labour[:MAX_CANDIDATES]]
+        # In rank order (re-ranking may put an entry above one of higher lexical confidence):
+        # a runner-up is never more certain than the entries above it.
+        ranked, ceiling = [], 1.0
+        for h in labour[:MAX_CANDIDATES]:
+            ceiling = min(ceiling, h.confidence)
+            ranked.append((self.entries[h.entry_id], ceiling))
         best, confidence = ranked[0]
-        contested = bool(route_hits) and route_hits[0].score >= labour[0].score - ROUTE_MARGIN
+        contested = bool(route_hits) and (
+            route_hits[0].score >= labour[0].score + margin - ROUTE_MARGIN
+        )
         return SearchResult(
             best=best,
             confidence=confidence,
@@ -184,17 +200,28 @@ class KnowledgeBase:
             referral=referral,
         )
 
-    def _referral(self, labour: list[Hit], routes: list[Hit]) -> Route | None:
-        """The route to refer to: one that outranks every labour entry, confidently."""
+    def _referral(self, labour: list[Hit], routes: list[Hit], margin: float) -> Route | None:
+        """The route to refer to: one that outranks every labour entry, confidently.
+
+        ``margin``: how far the route must lead when the question speaks of work.
+        """
         if not routes or routes[0].confidence < REFER_THRESHOLD:
             return None
-        if labour and labour[0].score >= routes[0].score:
-            # behind the best entry: referred only when that entry would not be answered
+        if labour and labour[0].score + margin >= routes[0].score:
+            # not clearly ahead: referred only when the best entry would not be answered
             if labour[0].confidence >= self.index.threshold:
                 return None
-            if routes[0].score < labour[0].score - UNSURE_MARGIN:
+            if routes[0].score < labour[0].score + margin - UNSURE_MARGIN:
                 return None
         return self.routes[routes[0].entry_id]
+
+    def _about_work(self, question: str) -> bool:
+        """The question uses a word of work (工资, 上班, 老板 ...): it leans labour."""
+        if not self.labour_words:
+            return False
+        folded = fold(question)
+        words = set(folded.split())
+        return any(w in words if w.isascii() else w in folded for w in self.labour_words)
 
     def _has(self, entry_id: str, locale: Locale) -> bool:
         return locale in self.entries[entry_id].answer
@@ -306,6 +333,7 @@ def load_kb(
         extra_phrasings,
         synonyms=Synonyms.load(_synonyms(folder)),
         routes=load_routes(referrals).values(),
+        labour_words=load_labour_words(referrals),
     )
 
 
@@ -342,6 +370,7 @@ def build_kb(
     *,
     synonyms: Synonyms | None = None,
     routes: Iterable[Route] = (),
+    labour_words: Iterable[str] | None = None,
 ) -> KnowledgeBase:
     """Index entries (and referral routes) already in memory (``load_kb`` reads files)."""
     by_id = {e.id: e for e in entries}
@@ -359,7 +388,8 @@ def build_kb(
         for loc, asked in route.phrasings.items():
             passages.extend(Passage(route_id, text, loc) for text in asked)
     index = SearchIndex(passages, Analyzer(synonyms or Synonyms.load()))
-    return KnowledgeBase(MappingProxyType(by_id), index, MappingProxyType(by_route))
+    words = load_labour_words() if labour_words is None else frozenset(labour_words)
+    return KnowledgeBase(MappingProxyType(by_id), index, MappingProxyType(by_route), words)
 
 
 __all__ = [

@@ -73,6 +73,18 @@ def parse_route(raw: dict[str, Any]) -> Route:
     )
 
 
+def load_labour_words(path: Path | None = None) -> frozenset[str]:
+    """``labour_words`` of the referrals file: words that make a question about work."""
+    path = path or REFERRALS_PATH
+    if not path.exists():
+        return frozenset()
+    with path.open("rb") as fh:
+        words = tomllib.load(fh).get("labour_words", [])
+    if not isinstance(words, list):
+        return frozenset()
+    return frozenset(w.strip().lower() for w in words if isinstance(w, str) and w.strip())
+
+
 def load_routes(path: Path | None = None) -> dict[str, Route]:
     """Every usable route by id; a missing file means no routes (nothing is referred)."""
     path = path or REFERRALS_PATH

@@ -73,6 +73,48 @@ def test_labour_questions_stay_labour(kb, question: str, expected: str) -> None:
     assert result.referral is None and result.to_json()["referral"] is None
 
 
+# Hard negatives of issue 18's second pass: each pair shares words, one is referred to the
+# named route and the other stays labour.
+@pytest.mark.parametrize(
+    ("question", "route"),
+    [
+        ("租的房子退租了房东扣着押金不还", "tenancy"),  # vs a deposit demanded by an employer
+        ("手机维修店说好保修三个月，坏了又不认账", "consumer"),  # a repair shop's promise
+        ("晚上在街上被几个陌生人打伤了", "police"),  # vs injured at work
+        ("手机话费莫名其妙多扣了几十块，找10086也没用", "telecom"),  # telecom bills: 12300
+        ("骑电动车去买菜被小轿车撞了，对方全责", "traffic"),  # vs a commuting accident
+        ("同事借了我两万块钱一直不还", "private_debt"),  # a colleague, but a private loan
+    ],
+)
+def test_hard_negative_is_referred_to_its_route(kb, question: str, route: str) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search(question)
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == route
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("进厂的时候老板要我交五百块押金", "contract.deposit_fee"),
+        ("把公司设备弄坏了要从工资里扣维修费", "pay.deductions"),
+        ("上班的时候被客户打伤了算工伤吗", "injury.what_counts"),
+        ("下班回家路上出了车祸，对方全责，公司说不算工伤", "injury.commute_accident"),
+        ("老公在工地出事故去世了，家属能拿到哪些赔偿", "injury.death_benefits"),
+    ],
+)
+def test_hard_negative_labour_twin_stays_labour(kb, question: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search(question)
+    assert result.referral is None
+    assert result.best is not None and result.best.id == expected
+
+
+def test_telecom_route_names_12300_and_its_basis() -> None:
+    route = load_routes()["telecom"]
+    assert "12300" in route.text("where", "zh_CN") and "12300" in route.text("where", "en")
+    assert "电信用户申诉处理办法" in route.text("basis", "zh_CN")
+    assert "telecom" in route.full_text("en").lower()
+
+
 def test_every_entry_has_six_phrasings(kb) -> None:  # type: ignore[no-untyped-def]
     few = [e.id for e in kb.entries.values() if len(e.phrasings.get("zh_CN", ())) < 6]
     assert few == []
