@@ -204,6 +204,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
 def _sqlite_migration_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     dbapi_conn.isolation_level = None  # BEGIN is ours (_begin_immediate)
     cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # as every connection of the bot has it
     cur.execute("PRAGMA foreign_keys=OFF")  # Database._upgrade_sqlite says why
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
