@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot import metrics
 from bot.channels.base import Channel, DeliveryHeld
-from handlers.messages import Reply
+from handlers.conversation.messages import Reply
 from storage import outbox
 from storage.db import Database
 

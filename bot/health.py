@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text
 
 from bot.config_ops import HealthSettings
 from bot.metrics import REGISTRY
-from handlers.lifecycle import ENDED
+from handlers.casework.lifecycle import ENDED
 from storage.db import Database, migration_heads
 from storage.models import Case, OutboxMessage, utcnow
 

@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.process_collector import ProcessCollector
 
-from handlers import log_context
-from handlers.messages import Inbound, Reply
+from handlers.conversation import log_context
+from handlers.conversation.messages import Inbound, Reply
 
 log = logging.getLogger(__name__)
 REGISTRY = CollectorRegistry(auto_describe=True)

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers.core import Core
-from handlers.dispute import STEPS
-from handlers.messages import Inbound
+from handlers.conversation.core import Core
+from handlers.conversation.messages import Inbound
+from handlers.party.dispute import STEPS
 from handlers.staff.registry import COMMANDS as STAFF_COMMANDS
 from storage.db import Database
 from storage.models import Conversation

@@ -1,4 +1,4 @@
-"""Table-driven tests for handlers.validators.
+"""Table-driven tests for handlers.casework.validators.
 
 All identity numbers and credit codes are synthetic: they are built here from made-up 17-character
 bodies with an independent implementation of the check-character algorithms.
@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 
-from handlers.validators import (
+from handlers.casework.validators import (
     ERROR_CODES,
     ParsedDate,
     ValidationError,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from handlers import followup
-from handlers.context import Ctx
-from handlers.deadlines import arbitration_open_from, center_due, statutory_applies
-from handlers.i18n import Translator
-from handlers.lifecycle import STATE_LABELS, IllegalTransition, transition
-from handlers.messages import Button, Reply, grid
+from handlers.casework.deadlines import arbitration_open_from, center_due, statutory_applies
+from handlers.casework.lifecycle import STATE_LABELS, IllegalTransition, transition
+from handlers.casework.validators import ValidationError, parse_amount, parse_date
+from handlers.conversation.context import Ctx
+from handlers.conversation.i18n import Translator
+from handlers.conversation.messages import Button, Reply, grid
+from handlers.party import followup
 from handlers.staff.joint import department_guard, notify_department
 from handlers.staff.pushes import arbitration_advice, notify_parties
 from handlers.staff.refs import (
@@ -19,7 +20,6 @@ from handlers.staff.refs import (
     parse_when,
 )
 from handlers.staff.registry import DESK, command, usage
-from handlers.validators import ValidationError, parse_amount, parse_date
 from storage.cases import add_event
 from storage.models import Case, Staff
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from handlers.context import Ctx
-from handlers.messages import Reply
+from handlers.conversation.context import Ctx
+from handlers.conversation.messages import Reply
 from handlers.staff.refs import DEPARTMENTS, department_code, find_case
 from handlers.staff.registry import ALL, DESK, command, usage
 from storage.cases import add_event

@@ -7,9 +7,9 @@ from datetime import datetime, time
 
 from sqlalchemy import or_, select
 
-from handlers import log_context
-from handlers.context import Ctx
-from handlers.i18n import mark as _
+from handlers.conversation import log_context
+from handlers.conversation.context import Ctx
+from handlers.conversation.i18n import mark as _
 from storage.cases import find_case_by_number
 from storage.models import Case, Staff
 
