@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
-from handlers.conversation.core import Core
+from handlers.app import Core
 from handlers.conversation.messages import Inbound, Reply
 from storage import crypto
 from storage.db import Database

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from settings import Settings
 
 
 class ConfigError(Exception):

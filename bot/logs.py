@@ -19,8 +19,8 @@ import sys
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from handlers.casework.validators import mask_text
 from handlers.conversation import log_context
+from handlers.conversation.masking import mask_text
 
 CASE_REF = re.compile(r"\b[A-Z]{1,6}-\d{4}-\d{6}\b")
 #: Libraries whose debug lines carry message texts, names, tokens or SQL parameters.

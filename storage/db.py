@@ -27,7 +27,7 @@ from sqlalchemy.util import await_only
 from storage import crypto, sqlite_onehop
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 T = TypeVar("T")

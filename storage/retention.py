@@ -52,7 +52,7 @@ from storage.models import (
 )
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from settings import Settings
 
 # The states in which a case has ended (handlers/lifecycle.py ENDED; a test keeps them equal).
 FINISHED_STATES = (

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from handlers.conversation.core import Core
+from handlers.app import Core
 from handlers.conversation.messages import Attachment, Inbound, Reply
 from storage.db import Database
 from storage.models import Attachment as AttachmentRow

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers.conversation.core import Core
+from handlers.app import Core
 from handlers.staff import digest
 from storage.db import Database
 from storage.models import Case, Identity, OutboxMessage, Person

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import func, make_url, select, text
 
 from bot.config import Settings
+from handlers.app import Core
 from handlers.casework.validators import id_check_char
-from handlers.conversation.core import Core
 from handlers.conversation.messages import Inbound, Reply
 from storage import outbox
 from storage.db import Database

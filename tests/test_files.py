@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.files import save_bytes
-from handlers.conversation.core import Core
+from handlers.app import Core
 from handlers.conversation.edge import safe_file_name
 from handlers.conversation.messages import Attachment
 from handlers.office import documents

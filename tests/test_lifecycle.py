@@ -145,8 +145,9 @@ def test_one_latest_safe_date_to_apply_for_arbitration(settings: Settings) -> No
 
 
 def test_payment_order_covers_injury_medical_costs_only(settings: Settings) -> None:
+    from handlers.casework.followups import PAYMENT_ORDER_CATEGORIES
     from handlers.conversation.i18n import Translator
-    from handlers.party.followup import PAYMENT_ORDER_CATEGORIES, routes_if_not_honoured
+    from handlers.party.followup import routes_if_not_honoured
 
     assert "injury" not in PAYMENT_ORDER_CATEGORIES
     t = Translator("en", settings.tz)

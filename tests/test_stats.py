@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from bot import cli_reports
 from bot.config import Settings
-from handlers.conversation.core import Core
+from handlers.app import Core
 from handlers.conversation.i18n import Translator
 from handlers.office import charts
 from handlers.office.ledger import Ledger, build_ledger, write_csv, write_xlsx

@@ -21,10 +21,6 @@ from handlers.casework.validators import (
     ValidationError,
     format_amount,
     id_check_char,
-    mask_id_number,
-    mask_name,
-    mask_phone,
-    mask_text,
     parse_amount,
     parse_count,
     parse_date,
@@ -36,6 +32,7 @@ from handlers.casework.validators import (
     phone_last_digits,
     uscc_check_char,
 )
+from handlers.conversation.masking import mask_id_number, mask_name, mask_phone, mask_text
 
 TODAY = date(2024, 6, 15)
 

@@ -30,7 +30,7 @@ from bot.app import BotApp
 from bot.channels.wecom import GROUP, WeComChannel
 from bot.channels.wecom_api import WeComError
 from bot.config import Settings
-from handlers.conversation.core import Core
+from handlers.app import Core
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Inbound, Reply
 from storage import outbox

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-from bot.config import Settings
+from settings import Settings
 from storage.models import Case
 
 log = logging.getLogger(__name__)
@@ -168,3 +168,14 @@ def latest_safe_arbitration_date(
         return year_after(min(days))
     start = received_day(settings, case)
     return year_after(start) if start else None
+
+
+_CALENDARS: dict[tuple[tuple[str, ...], tuple[str, ...]], WorkCalendar] = {}
+
+
+def work_calendar(settings: Settings) -> WorkCalendar:
+    """The calendar of these settings, made once per configuration (it warns once a year)."""
+    key = (tuple(settings.calendar.holidays), tuple(settings.calendar.workdays))
+    if key not in _CALENDARS:
+        _CALENDARS[key] = WorkCalendar.from_settings(settings)
+    return _CALENDARS[key]

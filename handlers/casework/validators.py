@@ -1,4 +1,4 @@
-"""Pure parsers, validators and maskers for the intake form.
+"""Pure parsers and validators for the intake form (the maskers: conversation/masking.py).
 
 Every ``parse_*`` function returns a normalized value or raises :class:`ValidationError` whose
 ``code`` (see :data:`ERROR_CODES`) the conversation layer maps to a localized message, using
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
+
+from handlers.conversation.masking import DASHES, compact, mask_text, mobile_digits, nfkc
 
 ERROR_CODES: frozenset[str] = frozenset({
     "phone.format",
@@ -45,39 +47,25 @@ class ValidationError(ValueError):
         return f"ValidationError({self.code!r}, {self.params!r})"
 
 
-_DASHES = "-‐‑‒–—―−"
-_SEPARATORS = re.compile(f"[\\s{re.escape(_DASHES)}]+")
-_MINUS = str.maketrans(dict.fromkeys(_DASHES, "-"))
+_MINUS = str.maketrans(dict.fromkeys(DASHES, "-"))
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\ufeff")
 _BIDI_AND_BOM = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u200b")
 
 
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-def _compact(text: str) -> str:
-    """NFKC-normalize and drop all whitespace and dash-like separators (codes and numbers)."""
-    return _SEPARATORS.sub("", _nfkc(text))
-
-
 def _squash(text: str) -> str:
     """NFKC-normalize, drop whitespace, map dash-like characters to ASCII '-' (minus signs)."""
-    return re.sub(r"\s+", "", _nfkc(text).translate(_MINUS))
+    return re.sub(r"\s+", "", nfkc(text).translate(_MINUS))
 
 
 # --- phone -----------------------------------------------------------------------------------
 
-_MOBILE_RE = re.compile(r"(?:\+?86|0086)?(1[3-9]\d{9})", re.ASCII)
-
 
 def parse_mobile(text: str) -> str:
     """Mainland mobile number -> 11 ASCII digits; +86/86/0086 prefixes are dropped."""
-    compact = _compact(text).replace("(", "").replace(")", "")
-    m = _MOBILE_RE.fullmatch(compact)
-    if m is None:
+    digits = mobile_digits(text)
+    if digits is None:
         raise ValidationError("phone.format")
-    return m.group(1)
+    return digits
 
 
 def phone_last_digits(phone: str, n: int = 4) -> str:
@@ -101,7 +89,7 @@ def id_check_char(body: str) -> str:
 
 def parse_id_number(text: str, *, today: date | None = None) -> str:
     """18-character resident ID -> uppercase; checks format, birth date, then check character."""
-    s = _compact(text).upper()
+    s = compact(text).upper()
     if len(s) != 18:
         raise ValidationError("id.length", {"length": len(s)})
     if not _ID_RE.fullmatch(s):
@@ -131,7 +119,7 @@ def uscc_check_char(body: str) -> str:
 
 def parse_uscc(text: str) -> str:
     """18-character unified social credit code -> uppercase (I, O, Z, S, V are not allowed)."""
-    s = _compact(text).upper()
+    s = compact(text).upper()
     if len(s) != 18:
         raise ValidationError("uscc.length", {"length": len(s)})
     if any(c not in _USCC_CHARSET for c in s):
@@ -321,81 +309,3 @@ def parse_free_text(text: str, *, max_len: int = 2000) -> str:
     if len(s) > max_len:
         raise ValidationError("text.too_long", {"max": max_len, "length": len(s)})
     return s
-
-
-# --- masking ---------------------------------------------------------------------------------
-
-
-def _mask_middle(s: str, head: int, tail: int) -> str:
-    if len(s) <= head + tail:
-        return "*" * len(s)
-    return s[:head] + "*" * (len(s) - head - tail) + s[len(s) - tail :]
-
-
-def mask_phone(phone: str) -> str:
-    """``"13812345678" -> "138****5678"``; unparseable input is masked except the last 4."""
-    try:
-        return _mask_middle(parse_mobile(phone), 3, 4)
-    except ValidationError:
-        return _mask_middle(_compact(phone), 0, 4)
-
-
-def mask_id_number(id_number: str) -> str:
-    """First 6 (region) + 8 asterisks + last 4: ``"110105********123X"``."""
-    s = _compact(id_number).upper()
-    return _mask_middle(s, 6, 4) if len(s) == 18 else _mask_middle(s, 0, 4)
-
-
-def mask_name(name: str) -> str:
-    """Keep the first character: ``"张三丰" -> "张**"``; a single character becomes ``"*"``."""
-    s = "".join(name.split())
-    return s[:1] + "*" * (len(s) - 1) if len(s) > 1 else "*" * len(s)
-
-
-_SENSITIVE_RE = re.compile(
-    r"(?<!\d)(?:"
-    r"(?P<phone>(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2})"
-    r"|(?P<id>\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx])"
-    r"|(?P<long>\d{4}(?:[ -]\d{4}){3,}(?:[ -]\d{1,4})?|\d{12,})"
-    r"|(?P<oldid>\d{6}[ -]\d{6}[ -]?\d{3})"  # 15-character ID (before 1999), with spaces
-    r"|(?P<landline>(?:\(0\d{2,3}\)|0\d{2,3})[ -]?[1-9]\d{2,3}[ -]?\d{4})"
-    r")(?!\d)",
-    re.ASCII,
-)
-_PROBE = str.maketrans(  # 1:1 character mapping, so match spans also index the original text
-    {chr(0xFF10 + i): str(i) for i in range(10)}
-    | dict.fromkeys(_DASHES + "－", "-")
-    | {"＋": "+", "Ｘ": "X", "ｘ": "x", "（": "(", "）": ")", "\u3000": " ", "\u00a0": " "}
-)
-
-
-# Area codes of three digits: 010 and 02X (Beijing, and the 02X cities); the rest have four.
-_THREE_DIGIT_AREAS = {"01", "02"}
-
-
-def _mask_match(m: re.Match[str]) -> str:
-    if m.group("phone"):
-        return mask_phone(m.group(0))
-    if m.group("id"):
-        return mask_id_number(m.group(0))
-    if m.group("landline"):
-        digits = "".join(c for c in m.group(0) if c.isdigit())
-        head = 3 if digits[:2] in _THREE_DIGIT_AREAS else 4
-        return digits[:head] + "-" + _mask_middle(digits[head:], 0, 4)
-    return _mask_middle(_compact(m.group(0)), 0, 4)
-
-
-def mask_text(text: str) -> str:
-    """Mask mobiles (138****5678), 18-char IDs (110105********123X), landlines with their
-    area code (010-****5678) and any other run of 12+ digits (bank cards, 15-digit IDs: all
-    but the last 4 starred) embedded in free text.
-
-    Matches are bounded by non-digits so a longer digit run is never partially treated as a
-    phone; IDs are masked even when their check character is wrong.
-    """
-    parts: list[str] = []
-    pos = 0
-    for m in _SENSITIVE_RE.finditer(text.translate(_PROBE)):
-        parts += [text[pos : m.start()], _mask_match(m)]
-        pos = m.end()
-    return "".join([*parts, text[pos:]])

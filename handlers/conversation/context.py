@@ -16,8 +16,8 @@ from storage import outbox
 from storage.models import Conversation, Identity, Person
 
 if TYPE_CHECKING:
-    from bot.config import Settings
     from handlers.conversation.core import Core
+    from settings import Settings
 
 
 @dataclass

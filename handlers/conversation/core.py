@@ -19,10 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.config import Settings
-from handlers.casework.deadlines import WorkCalendar
-from handlers.conversation import edge
-from handlers.conversation import routing as commands
+from handlers.conversation import edge, routing
 from handlers.conversation.choices import resolve, shown
 from handlers.conversation.context import Ctx
 from handlers.conversation.flow import FlowRegistry
@@ -30,8 +27,9 @@ from handlers.conversation.i18n import Translator, normalize_locale
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.locks import KeyedLocks
 from handlers.conversation.messages import Inbound, Reply
-from handlers.staff.refs import DEPARTMENTS
+from handlers.conversation.registry import FEATURES
 from knowledge.scope import ScopeRules, load_scope_rules
+from settings import Settings
 from storage import outbox
 from storage.choices import load_choices, save_choices
 from storage.conversations import load_conversation
@@ -74,12 +72,8 @@ class Core:
         self.rules = rules or load_scope_rules()
         self.clock = clock
         self.flows = FlowRegistry()
-        self.calendar = WorkCalendar.from_settings(settings)
-        for dept in settings.staff.departments:  # partner departments beyond the four
-            code, _, name = dept.partition("=")
-            DEPARTMENTS.setdefault(code.strip(), name.strip())
         self.console_staff = False
-        commands.register_flows(self.flows)
+        FEATURES.install(self.flows, settings)  # what party/ and staff/ registered
         self._chat_locks = KeyedLocks()
         self._slots = asyncio.Semaphore(HANDLING_SLOTS)
         self._translators: dict[str, Translator] = {}
@@ -232,7 +226,7 @@ class Core:
             ctx = Ctx(self, session, inbound, identity, person, conv, self.translator(locale))
             if len(inbound.text) > MAX_TEXT:
                 return [Reply(ctx.t(_TOO_LONG, max=ctx.t.number(MAX_TEXT)))]
-            replies = await commands.dispatch(ctx)
+            replies = await routing.dispatch(ctx)
             if inbound.text_only:
                 now_shown = shown(replies)
                 if now_shown != before:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from handlers.casework.validators import mask_text
+from handlers.conversation.masking import mask_text
 from handlers.conversation.messages import Button, Reply
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.casework.claims import CATEGORIES
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
 from handlers.office.stats import CHART_GROUPS, MonthFigures, TrendPoint, add_months, month_label
-from handlers.party.intake import CATEGORIES
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "fonts"
 FONT_PATH = FONT_DIR / "MediationSansSC-Regular.otf"

@@ -27,14 +27,14 @@ from jinja2 import Environment, StrictUndefined, TemplateError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
+from handlers.casework.claims import CATEGORIES
 from handlers.casework.deadlines import latest_safe_arbitration_date, year_after
 from handlers.casework.numerals import amount_in_capitals, amount_in_figures, chinese_date
-from handlers.casework.validators import mask_id_number, mask_phone
 from handlers.conversation.edge import safe_file_name
 from handlers.conversation.i18n import Translator
+from handlers.conversation.masking import mask_id_number, mask_phone
 from handlers.conversation.private_files import create_private, make_private
-from handlers.party.intake import CATEGORIES
+from settings import Settings
 from storage.models import Attachment, Case, CaseEvent, Staff
 
 log = logging.getLogger(__name__)

@@ -17,14 +17,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.casework.claims import CATEGORIES
 from handlers.casework.lifecycle import STATE_LABELS
-from handlers.casework.validators import mask_name, mask_text
+from handlers.casework.references import DEPARTMENTS
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
+from handlers.conversation.masking import mask_name, mask_text
 from handlers.conversation.private_files import create_private
 from handlers.office.stats import History, add_months, local_day, month_start
-from handlers.party.intake import CATEGORIES
-from handlers.staff.refs import DEPARTMENTS
 from storage.models import Case, CaseEvent, FollowUp, Staff
 
 Value = str | int | Decimal | date | None

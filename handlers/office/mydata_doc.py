@@ -15,10 +15,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from handlers.casework.claims import CATEGORIES, CONTACT_TIMES
 from handlers.casework.lifecycle import STATE_LABELS
 from handlers.conversation.context import Ctx
+from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
-from handlers.party.intake import CATEGORIES, CONTACT_TIMES
 from storage.data_requests import DataRequest, copies_dir, person_cases
 from storage.models import Attachment, Case, CaseEvent, FollowUp, Identity
 
@@ -179,3 +180,19 @@ def write_copy(ctx: Ctx, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     path.chmod(0o600)
     return path
+
+
+def kept_reason(t: Translator, cases: list[Case], days: int) -> str:
+    """Why the case files of `cases` stay after a deletion request ("" when none do)."""
+    kept = [c.number for c in cases if c.number and c.anonymized_at is None]
+    if not kept:
+        return ""
+    return t(
+        "Case files {numbers} are kept until their retention period ends ({days} days after "
+        "the case's last activity) and are then anonymized: the center needs them for the "
+        "case and what may follow it (arbitration, enforcement of an agreement), and the "
+        "duty to delete applies once that purpose is achieved (个人信息保护法第四十七条). Until "
+        "then they are used for nothing else.",
+        numbers="、".join(kept),
+        days=days,
+    )

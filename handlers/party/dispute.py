@@ -1,5 +1,8 @@
 """The dispute flow: screening, then (when the person wants to file) intake.
 
+Staff's /register adds the desk's first questions (desk_*: handlers/staff/desk.py registers
+them), so that a desk registration runs this same flow.
+
 ```mermaid
 stateDiagram-v2
     [*] --> screen
@@ -33,12 +36,8 @@ from __future__ import annotations
 
 from handlers.conversation.flow import Flow, Step
 from handlers.party import intake, screening, submit
-from handlers.staff import desk
 
 STEPS: dict[str, Step] = {
-    "desk_source": Step(desk.ask_source, desk.handle_source),
-    "desk_court": Step(desk.ask_court, desk.handle_court),
-    "desk_court_period": Step(desk.ask_court_period, desk.handle_court_period),
     "screen": Step(screening.ask_screen, screening.handle_screen),
     "outcome": Step(screening.ask_outcome, screening.handle_outcome),
     "consent": Step(intake.ask_consent, intake.handle_consent),

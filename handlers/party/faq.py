@@ -3,9 +3,8 @@
 Questions that are not labour matters (a tenancy deposit, a divorce) are referred to the
 right place (``knowledge/referrals.toml``) instead of being answered with labour law.
 
-Questions the bot could not answer are logged for staff (`/faq misses`, referrals under
-their own heading), who can link a missed question to an entry as a new phrasing
-(`/faq link`) and reload the files (`/faq reload`) without a restart.
+Questions the bot could not answer are logged for staff, who curate them with `/faq`
+(handlers/staff/faq_review.py).
 """
 
 from __future__ import annotations
@@ -14,27 +13,23 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from bot.metrics import faq_outcome
-from handlers.casework.validators import mask_text
+from handlers.conversation import events
 from handlers.conversation.context import Ctx
+from handlers.conversation.masking import mask_text
 from handlers.conversation.messages import Button, Reply, grid
-from handlers.staff.registry import DESK, command, usage
-from storage.models import FaqLink, FaqMiss, Staff
+from knowledge.referrals import ROUTE_PREFIX
+from storage.models import FaqMiss
 
 if TYPE_CHECKING:
     from knowledge.faq import Entry, SearchResult
     from knowledge.referrals import Route
 
-ROUTE_PREFIX = "route:"  # FaqMiss.best_id of a referral: the route's index id
 
 QUESTION_HINT = re.compile(
     r"[?？]|吗|呢|么|怎么|怎样|如何|咋|多少|多久|能不能|可不可以|是否|是不是|有没有|为什么|为啥|"
     r"\b(how|what|when|can|is|do|does|should|why)\b",
     re.IGNORECASE,
 )
-MISSES_SHOWN = 20
 
 
 def looks_like_question(text: str) -> bool:
@@ -118,10 +113,10 @@ async def respond(ctx: Ctx, question: str) -> Outcome:
     kb = await ctx.core.knowledge(ctx.session)
     result = kb.search(question[:1000], ctx.t.locale)
     if result.answered and result.best is not None:
-        faq_outcome("answered")
+        events.emit(events.FAQ_OUTCOME, "answered")
         return Outcome("answer", [render_entry(ctx, result.best)])
     route = result.referral
-    faq_outcome("referred" if route else "refused")
+    events.emit(events.FAQ_OUTCOME, "referred" if route else "refused")
     best_id = ROUTE_PREFIX + route.id if route else (result.best.id if result.best else None)
     ctx.session.add(
         FaqMiss(  # kept for staff to curate: numbers a person typed are not needed there
@@ -160,79 +155,3 @@ def prompt(ctx: Ctx) -> list[Reply]:
             )
         )
     ]
-
-
-@command(
-    "faq",
-    "/faq misses | link MISS_ID ENTRY_ID | reload",
-    "curate the legal FAQ: unanswered questions, add phrasings, reload the files",
-    DESK,
-)
-async def faq_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
-    parts = arg.split()
-    action = parts[0] if parts else ""
-    if action == "misses":
-        return [Reply(await _misses(ctx))]
-    if action == "link" and len(parts) == 3 and parts[1].lstrip("#").isdigit():
-        miss = await ctx.session.get(FaqMiss, int(parts[1].lstrip("#")))
-        kb = await ctx.core.knowledge(ctx.session)
-        if miss is None:
-            return [Reply(ctx.t("No unanswered question #{id}.", id=parts[1].lstrip("#")))]
-        if kb.get(parts[2]) is None:
-            return [Reply(ctx.t("No FAQ entry {id}.", id=parts[2][:60]))]
-        miss.linked_entry_id, miss.linked_by = parts[2], ctx.actor
-        exists = await ctx.session.execute(
-            select(FaqLink.id).where(
-                FaqLink.entry_id == parts[2], FaqLink.phrasing == miss.question
-            )
-        )
-        if exists.first() is None:
-            ctx.session.add(
-                FaqLink(
-                    entry_id=parts[2],
-                    phrasing=miss.question,
-                    locale=miss.locale,
-                    created_by=ctx.actor,
-                )
-            )
-        ctx.core.invalidate_knowledge()
-        return [
-            Reply(
-                ctx.t(
-                    "Linked #{id} to {entry}; it is answered from now on.",
-                    id=miss.id,
-                    entry=parts[2],
-                )
-            )
-        ]
-    if action == "reload":
-        ctx.core.invalidate_knowledge()
-        kb = await ctx.core.knowledge(session=ctx.session)
-        return [Reply(ctx.t("Knowledge base reloaded: {count} entries.", count=len(kb.entries)))]
-    return [usage(ctx, "faq")]
-
-
-async def _misses(ctx: Ctx) -> str:
-    """The newest unanswered questions, then the newest referred ones, each under a heading."""
-    unlinked = FaqMiss.linked_entry_id.is_(None)
-    referred = FaqMiss.best_id.startswith(ROUTE_PREFIX)
-    groups = []
-    for where in (~referred | FaqMiss.best_id.is_(None), referred):
-        stmt = select(FaqMiss).where(unlinked, where).order_by(FaqMiss.id.desc())
-        groups.append((await ctx.session.execute(stmt.limit(MISSES_SHOWN))).scalars().all())
-    missed, sent_elsewhere = groups
-    if not missed and not sent_elsewhere:
-        return ctx.t("No unanswered questions.")
-    lines = []
-    if missed:
-        lines.append(ctx.t("Unanswered questions (newest first):"))
-        lines += [
-            f"#{m.id} {m.question[:80]} (→ {m.best_id or '—'} {m.confidence:.2f})" for m in missed
-        ]
-    if sent_elsewhere:
-        lines.append(ctx.t("Not labour, referred elsewhere (newest first):"))
-        lines += [
-            f"#{m.id} {m.question[:80]} (→ {(m.best_id or '')[len(ROUTE_PREFIX) :]})"
-            for m in sent_elsewhere
-        ]
-    return "\n".join(lines)

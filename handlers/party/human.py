@@ -2,30 +2,19 @@
 
 The party is shown to staff only as a reference `#P<id>` (and their case number), so staff
 never need the party's own account. Staff answer by replying to the relayed message in the
-group or with `/reply P<id> text`; each exchange is kept in the case history.
+group or with `/reply P<id> text` (handlers/staff/replies.py); each exchange is kept in the
+case history.
 """
 
 from __future__ import annotations
 
-import re
-
-from handlers.casework.lifecycle import ENDED
-from handlers.casework.validators import mask_text
+from handlers.casework.references import latest_case
 from handlers.conversation.context import Ctx
 from handlers.conversation.flow import Flow, Step, StepResult, finish, stay
 from handlers.conversation.i18n import mark as _
+from handlers.conversation.masking import mask_text
 from handlers.conversation.messages import Button, Reply, grid
-from handlers.staff.registry import command, usage
-from storage.cases import add_event, cases_of_person
-from storage.models import Case, Person, Staff
-
-REF = re.compile(r"#P(\d+)\b")
-
-
-async def _latest_case(ctx: Ctx, person_id: int) -> Case | None:
-    cases = await cases_of_person(ctx.session, person_id)
-    open_cases = [c for c in cases if c.state not in ENDED]
-    return (open_cases or list(cases) or [None])[0]
+from storage.cases import add_event
 
 
 async def ask_talk(ctx: Ctx) -> list[Reply]:
@@ -43,7 +32,7 @@ async def handle_talk(ctx: Ctx) -> StepResult:
         return finish(*main_menu(ctx))
     if not ctx.text:
         return stay(reask=True)
-    case = await _latest_case(ctx, ctx.person.id)
+    case = await latest_case(ctx, ctx.person.id)
     staff_t = ctx.core.translator()
     about = staff_t(_("case {number}"), number=case.number) if case else staff_t(_("no case yet"))
     notice = staff_t(
@@ -82,35 +71,3 @@ async def handle_talk(ctx: Ctx) -> StepResult:
 
 
 HUMAN_FLOW = Flow(name="human", start="talk", steps={"talk": Step(ask_talk, handle_talk)})
-
-
-async def staff_reply(ctx: Ctx, staff: Staff, person_id: int, text: str) -> list[Reply]:
-    person = await ctx.session.get(Person, person_id)
-    if person is None:
-        return [Reply(ctx.t("No person #P{ref}.", ref=person_id))]
-    t = ctx.core.translator(person.locale)
-    message = t("💬 Staff of the center: {text}", text=text[:3000])
-    buttons = grid([Button(t("Reply"), "m:human")])
-    key = f"reply:{ctx.inbound.channel}:{ctx.inbound.update_key}"
-    if not await ctx.push_to_person(person_id, key, [Reply(message, buttons=buttons)]):
-        return [Reply(ctx.t("#P{ref} cannot be reached through the bot.", ref=person_id))]
-    case = await _latest_case(ctx, person_id)
-    if case is not None:
-        await add_event(
-            ctx.session, case, actor=ctx.actor, action="staff_message", note=text[:2000]
-        )
-    return [Reply(ctx.t("Sent to #P{ref}.", ref=person_id))]
-
-
-@command("reply", "/reply P<ref> text", "answer a party who asked for a person")
-async def reply_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
-    ref, _, text = arg.partition(" ")
-    ref = ref.strip().lstrip("#").upper()
-    if not ref.startswith("P") or not ref[1:].isdigit() or not text.strip():
-        return [usage(ctx, "reply")]
-    return await staff_reply(ctx, staff, int(ref[1:]), text.strip())
-
-
-def referenced_person(reply_to_text: str | None) -> int | None:
-    match = REF.search(reply_to_text or "")
-    return int(match.group(1)) if match else None

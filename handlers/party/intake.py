@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers.casework.claims import CATEGORIES, CONTACT_TIMES
 from handlers.casework.validators import (
     ValidationError,
     parse_amount,
@@ -33,26 +34,6 @@ from storage.drafts import delete_unfiled_attachments
 from storage.models import Attachment
 
 # Claim categories: stored as codes on the case, shown through the catalog.
-CATEGORIES: dict[str, str] = {
-    "pay": _("Unpaid wages"),
-    "overtime": _("Overtime pay"),
-    "no_contract": _("No written contract (double pay)"),
-    "compensation": _("Economic compensation"),
-    "unlawful_termination": _("Unlawful dismissal damages"),
-    "social_insurance": _("Social insurance"),
-    "injury": _("Work-injury costs and benefits"),
-    "relationship": _("Confirm the labour relationship"),
-    "hours_leave": _("Hours, rest and leave"),
-    "other": _("Something else"),
-}
-
-CONTACT_TIMES: dict[str, str] = {
-    "any": _("Any time"),
-    "morning": _("Weekday mornings"),
-    "afternoon": _("Weekday afternoons"),
-    "evening": _("Weekday evenings (after 18:00)"),
-}
-
 ERRORS: dict[str, str] = {
     "phone.format": _(
         "That is not a mainland mobile number. Please send the 11 digits, for example 13812345678."

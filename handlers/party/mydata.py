@@ -14,30 +14,13 @@ from __future__ import annotations
 
 from handlers.casework.validators import ValidationError, parse_free_text
 from handlers.conversation.context import Ctx
-from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Reply
-from handlers.office.mydata_doc import build_copy, write_copy
+from handlers.office.mydata_doc import build_copy, kept_reason, write_copy
 from storage.data_requests import DataRequest, person_cases
-from storage.models import AccessLog, Case, utcnow
+from storage.models import AccessLog, utcnow
 
 PRIVATE_ONLY = _("To protect your privacy, please talk to me in a private chat, not in a group.")
-
-
-def kept_reason(t: Translator, cases: list[Case], days: int) -> str:
-    """Why the case files of `cases` stay after a deletion request ("" when none do)."""
-    kept = [c.number for c in cases if c.number and c.anonymized_at is None]
-    if not kept:
-        return ""
-    return t(
-        "Case files {numbers} are kept until their retention period ends ({days} days after "
-        "the case's last activity) and are then anonymized: the center needs them for the "
-        "case and what may follow it (arbitration, enforcement of an agreement), and the "
-        "duty to delete applies once that purpose is achieved (个人信息保护法第四十七条). Until "
-        "then they are used for nothing else.",
-        numbers="、".join(kept),
-        days=days,
-    )
 
 
 def _log(ctx: Ctx, action: str, detail: str) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 
+from handlers.casework.references import find_case
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
 from handlers.office import documents
-from handlers.staff.refs import find_case
 from storage.cases import cases_of_person
 from storage.models import AccessLog, Case
 

@@ -15,13 +15,13 @@ import hmac
 import re
 from datetime import datetime, timedelta
 
+from handlers.casework import followups
 from handlers.casework.deadlines import latest_safe_arbitration_date
 from handlers.casework.lifecycle import ENDED, IllegalTransition, transition
 from handlers.conversation.context import Ctx
 from handlers.conversation.flow import Flow, Step, StepResult, finish, goto, stay
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Button, Reply, grid
-from handlers.party import followup
 from storage.cases import add_event, find_case_by_number
 from storage.models import Case
 
@@ -88,7 +88,7 @@ async def handle_code(ctx: Ctx) -> StepResult:
         return _wait(ctx, failures, last + _pause(failures))
     code = re.sub(r"\s", "", ctx.text)
     case = await find_case_by_number(ctx.session, ctx.answers.get("number", ""))
-    from handlers.party.submit import code_hash
+    from handlers.casework.binding import code_hash
 
     def matches(stored: str | None) -> bool:
         return stored is not None and hmac.compare_digest(
@@ -243,7 +243,7 @@ async def on_case_button(ctx: Ctx, payload: str) -> list[Reply]:
             return [Reply(t("Case {number} can no longer be declined.", number=case.number))]
         case.respondent_response = "declined"
         case.outcome_at = ctx.now()
-        await followup.schedule_after_outcome(ctx, case)
+        await followups.schedule_after_outcome(ctx, case)
         await _tell_applicant_declined(ctx, case)
         return [
             Reply(
@@ -259,9 +259,7 @@ async def on_case_button(ctx: Ctx, payload: str) -> list[Reply]:
 async def _tell_applicant_agreed(ctx: Ctx, case: Case) -> None:
     if case.applicant_person_id is None:
         return
-    from handlers.party.status import person_translator
-
-    t = await person_translator(ctx, case.applicant_person_id)
+    t = await ctx.core.person_translator(ctx.session, case.applicant_person_id)
     text = t(
         "The other side of case {number} has agreed to mediation. Staff will "
         "contact you to arrange it.",
@@ -279,9 +277,7 @@ async def _tell_applicant_declined(ctx: Ctx, case: Case) -> None:
     """Declining ends mediation: the applicant hears that arbitration is the next route."""
     if case.applicant_person_id is None:
         return
-    from handlers.party.status import person_translator
-
-    t = await person_translator(ctx, case.applicant_person_id)
+    t = await ctx.core.person_translator(ctx.session, case.applicant_person_id)
     deadline = latest_safe_arbitration_date(ctx.settings, case) or ctx.today()
     text = t(
         "The other side of case {number} has declined mediation, so mediation at the center "

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import update
 
+from handlers.casework.binding import code_hash
 from handlers.casework.deadlines import (
     STATUTORY_MEDIATION_DAYS,
     accept_by,
     arbitration_open_from,
     court_period_days,
     court_report_due,
+    work_calendar,
 )
-from handlers.casework.validators import mask_id_number, mask_phone
 from handlers.conversation import log_context
 from handlers.conversation.context import Ctx
 from handlers.conversation.flow import StepResult, finish, goto, stay
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
+from handlers.conversation.masking import mask_id_number, mask_phone
 from handlers.conversation.messages import Button, Reply, grid
 from handlers.party.intake import FIELDS, applies, display_value, is_employer
 from storage.cases import add_event, next_case_number
@@ -46,11 +46,6 @@ SUMMARY_LABELS: dict[str, tuple[str, str]] = {
     "workers_count": (_("Workers involved"), _("Workers involved")),
     "contact_time": (_("Best time to call"), _("Best time to call")),
 }
-
-
-def code_hash(case_number: str, code: str) -> str:
-    """One-time codes are stored as a keyed hash, never in clear."""
-    return hmac.new(case_number.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
 def _label(ctx: Ctx, key: str) -> str:
@@ -153,7 +148,7 @@ async def submit(ctx: Ctx) -> list[Reply]:
         consent_at=_parse_ts(a.get("consent")),
         submitted_at=now,
         received_at=now,  # the statutory receipt: 调解仲裁法 第十四条 counts from it
-        accept_by=accept_by(settings, ctx.core.calendar, now),
+        accept_by=accept_by(settings, work_calendar(settings), now),
     )
     desk_code = None
     if a.get("desk"):  # registered by staff for a party who is not (yet) on the bot
@@ -269,7 +264,7 @@ def receipt(ctx: Ctx, case: Case) -> Reply:
 
 def staff_notice(t: Translator, case: Case, code: str, screening: str) -> Reply:
     """The work-group notice: phone and ID number masked, since the whole group sees it."""
-    from handlers.party.intake import CATEGORIES
+    from handlers.casework.claims import CATEGORIES
 
     result = case.screening or {}
     lines = [

@@ -13,10 +13,10 @@ import secrets
 
 from sqlalchemy import select
 
+from handlers.casework.references import find_case
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
 from handlers.staff.joint import department_guard
-from handlers.staff.refs import find_case
 from handlers.staff.registry import command, usage
 from storage.cases import add_event
 from storage.models import Case, CaseEvent, Staff
@@ -57,7 +57,7 @@ async def new_code(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                 )
             )
         ]
-    from handlers.party.submit import code_hash
+    from handlers.casework.binding import code_hash
 
     code = f"{secrets.randbelow(10**6):06d}"
     if applicant:
@@ -117,9 +117,7 @@ async def _accounts_that_tried(ctx: Ctx, case: Case) -> list[int]:
 
 
 async def _tell(ctx: Ctx, case: Case, person_id: int, event_id: int) -> bool:
-    from handlers.party.status import person_translator
-
-    t = await person_translator(ctx, person_id)
+    t = await ctx.core.person_translator(ctx.session, person_id)
     phone = ctx.settings.center.phone
     how = (
         t("call the center ({phone}) or visit it in office hours", phone=phone)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
 from handlers.office.mydata_doc import KINDS as KINDS_LABELS
-from handlers.party.mydata import kept_reason
+from handlers.office.mydata_doc import kept_reason
 from handlers.staff.registry import DESK, command, log_access, usage
 from storage.data_requests import OPEN, DataRequest, person_cases, remove_person
 from storage.drafts import delete_unfiled_attachments

@@ -15,11 +15,13 @@ from sqlalchemy import select
 
 from handlers.casework.deadlines import PRE_FILING_DELEGATION_DAYS, court_report_due
 from handlers.casework.lifecycle import STATE_LABELS
+from handlers.casework.references import DEPARTMENTS, find_case
 from handlers.conversation.context import Ctx
-from handlers.conversation.flow import StepResult, goto, stay
+from handlers.conversation.flow import Step, StepResult, goto, stay
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Button, Reply, grid
-from handlers.staff.refs import DEPARTMENTS, find_case
+from handlers.conversation.registry import FEATURES
+from handlers.staff.docs import doc
 from handlers.staff.registry import DESK, command, usage
 from storage.models import Case
 
@@ -228,7 +230,15 @@ async def report(ctx, staff, arg: str) -> list[Reply]:  # type: ignore[no-untype
         lines.append(t("Departments: {names}", names=names))
     replies = [Reply("\n".join(lines))]
     if ctx.inbound.chat_kind == "private":  # the signed report to send to the court
-        from handlers.staff.docs import doc
-
         replies += await doc(ctx, staff, f"{case.number} report")
     return replies
+
+
+FEATURES.add_steps(
+    "dispute",
+    {
+        "desk_source": Step(ask_source, handle_source),
+        "desk_court": Step(ask_court, handle_court),
+        "desk_court_period": Step(ask_court_period, handle_court_period),
+    },
+)

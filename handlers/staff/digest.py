@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.casework import followups
 from handlers.casework.deadlines import (
     received_day,
     statutory_applies,
@@ -23,7 +24,6 @@ from handlers.casework.lifecycle import ENDED
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Reply
 from handlers.conversation.redact import group_payload
-from handlers.party import followup
 from handlers.staff.pushes import arbitration_advice, push_parties
 from storage import outbox
 from storage.jobs import claim_job
@@ -144,7 +144,7 @@ async def tick(core: Core, now: datetime) -> None:
     async with core.db.session() as session:
         await notify_overdue(core, session, now)
     async with core.db.session() as session:
-        await followup.tick(core, session, now)
+        await followups.tick(core, session, now)
     local = now.astimezone(core.settings.tz)
     if local.time() < time.fromisoformat(core.settings.center.digest_time):
         return

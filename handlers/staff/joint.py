@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
+from handlers.casework.references import DEPARTMENTS, department_code, find_case
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
-from handlers.staff.refs import DEPARTMENTS, department_code, find_case
 from handlers.staff.registry import ALL, DESK, command, usage
 from storage.cases import add_event
 from storage.models import Case, Staff

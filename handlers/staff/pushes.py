@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from handlers.casework.deadlines import latest_safe_arbitration_date
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Reply
+from settings import Settings
 from storage.models import Case
 
 if TYPE_CHECKING:

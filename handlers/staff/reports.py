@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from babel.numbers import format_percent
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
+from handlers.casework.claims import CATEGORIES
 from handlers.casework.lifecycle import STATE_LABELS
+from handlers.casework.references import DEPARTMENTS
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
@@ -30,9 +31,8 @@ from handlers.office.stats import (
     parse_month,
     previous_month,
 )
-from handlers.party.intake import CATEGORIES
-from handlers.staff.refs import DEPARTMENTS
 from handlers.staff.registry import command, log_access
+from settings import Settings
 from storage.models import Staff
 
 if TYPE_CHECKING:

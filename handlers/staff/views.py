@@ -6,15 +6,15 @@ from collections.abc import Sequence
 
 from sqlalchemy import or_, select
 
+from handlers.casework.claims import CATEGORIES
 from handlers.casework.deadlines import arbitration_open_from, statutory_applies
 from handlers.casework.lifecycle import ENDED, STATE_LABELS
-from handlers.casework.validators import mask_text
+from handlers.casework.references import DEPARTMENTS, find_case
+from handlers.casework.summary import case_summary, period_lines
 from handlers.conversation.context import Ctx
+from handlers.conversation.masking import mask_text
 from handlers.conversation.messages import Button, Reply, grid
-from handlers.party.intake import CATEGORIES
-from handlers.party.status import case_summary, period_lines
 from handlers.staff.joint import case_departments
-from handlers.staff.refs import DEPARTMENTS, find_case
 from handlers.staff.registry import ADMIN, command, help_lines, log_access, usage
 from storage.cases import case_events
 from storage.models import AccessLog, Case, Staff

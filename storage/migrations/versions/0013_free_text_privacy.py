@@ -56,7 +56,7 @@ def _is_group(chat_id: str) -> bool:
 def _masked_payload(payload: Any) -> Any:
     # The masking rules live with the validators; a migration is a one-off script run by the
     # application, so it may reach up to them (storage itself never does).
-    from handlers.casework.validators import mask_text
+    from handlers.conversation.masking import mask_text
 
     if not isinstance(payload, dict):
         return payload
