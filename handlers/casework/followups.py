@@ -13,22 +13,19 @@ Timeline of one row: scheduled → (due, outside quiet hours) sent → (no answe
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.casework.lifecycle import TRANSITIONS
 from handlers.conversation.context import Ctx
+from handlers.conversation.core import Core
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Button, Reply, grid
 from settings import Settings
 from storage.cases import add_event
 from storage.db import insert_for
 from storage.models import Case, FollowUp, Person
-
-if TYPE_CHECKING:
-    from handlers.conversation.core import Core
 
 FULFILMENT_HOUR = time(10, 0)
 ANSWERS = ("yes", "partly", "no")

@@ -66,3 +66,9 @@ async def latest_case(ctx: Ctx, person_id: int) -> Case | None:
     cases = await cases_of_person(ctx.session, person_id)
     open_cases = [c for c in cases if c.state not in ENDED]
     return (open_cases or list(cases) or [None])[0]
+
+
+def case_departments(case: Case) -> list[str]:
+    return [
+        d for d in dict.fromkeys([case.lead_department, case.department, *case.departments]) if d
+    ]

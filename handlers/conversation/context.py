@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Inbound, Reply
 from handlers.conversation.redact import group_payload
+from settings import Settings
 from storage import outbox
 from storage.models import Conversation, Identity, Person
 
 if TYPE_CHECKING:
     from handlers.conversation.core import Core
-    from settings import Settings
 
 
 @dataclass

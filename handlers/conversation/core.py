@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -28,6 +27,7 @@ from handlers.conversation.i18n import mark as _
 from handlers.conversation.locks import KeyedLocks
 from handlers.conversation.messages import Inbound, Reply
 from handlers.conversation.registry import FEATURES
+from knowledge.faq import KnowledgeBase, forget_shared, load_kb_shared
 from knowledge.scope import ScopeRules, load_scope_rules
 from settings import Settings
 from storage import outbox
@@ -37,9 +37,6 @@ from storage.db import Database
 from storage.models import FaqLink, Person
 from storage.people import find_identity, get_or_create_identity, private_chat_identity
 from storage.updates import record_update
-
-if TYPE_CHECKING:
-    from knowledge.faq import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +90,6 @@ class Core:
                 extra: dict[str, list[str]] = {}
                 for link in links:
                     extra.setdefault(link.entry_id, []).append(link.phrasing)
-                from knowledge.faq import load_kb_shared  # jieba is imported only when needed
-
                 self.kb = await asyncio.to_thread(load_kb_shared, extra)
             return self.kb
 
@@ -106,8 +101,6 @@ class Core:
 
     def invalidate_knowledge(self) -> None:
         """Reload the files (and linked phrasings) at the next question."""
-        from knowledge.faq import forget_shared
-
         forget_shared()
         self.kb = None
 

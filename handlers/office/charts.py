@@ -71,6 +71,7 @@ _font_added = False
 def _font() -> None:
     global _font_added
     if not _font_added:
+        # matplotlib is imported lazily (start-up cost, here and below): only charts need it.
         from matplotlib import font_manager
 
         font_manager.fontManager.addfont(str(FONT_PATH))
@@ -103,6 +104,7 @@ async def chart_file(fig: MonthFigures, trend: list[TrendPoint], t: Translator, 
 
 
 def _draw(fig: MonthFigures, trend: list[TrendPoint], t: Translator) -> Any:
+    # Lazy for start-up cost: matplotlib takes longer to import than the rest of the bot.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator

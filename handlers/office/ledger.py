@@ -161,6 +161,7 @@ async def _follow_ups(session: AsyncSession, t: Translator, ids: list[int]) -> d
 
 def write_xlsx(ledger: Ledger, path: Path, title: str) -> Path:
     """An Excel workbook with one sheet: a title row, the header row, one row per case."""
+    # Lazy for start-up cost: openpyxl is only needed when a ledger is written.
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter

@@ -14,7 +14,7 @@ from handlers.party import (
     faq,
     followup,
     human,
-    intake,
+    intake_form,
     menu,
     midflow,
     mydata,
@@ -48,7 +48,7 @@ async def cmd_cancel(ctx: Ctx, arg: str) -> list[Reply]:
     if menu.has_draft(ctx):  # a detour (/human, /bind, …) beside a parked application
         flows.end(ctx)
         return [Reply(ctx.t("Stopped.")), *menu.resume_offer(ctx)]
-    await intake.discard_draft(ctx)
+    await intake_form.discard_draft(ctx)
     flows.end(ctx)
     return [
         Reply(

@@ -35,16 +35,24 @@ stateDiagram-v2
 from __future__ import annotations
 
 from handlers.conversation.flow import Flow, Step
-from handlers.party import intake, screening, submit
+from handlers.party import (
+    intake,
+    intake_applicant,
+    intake_dispute,
+    intake_evidence,
+    screening,
+    submit,
+)
+from handlers.party.intake_form import field_step
 
 STEPS: dict[str, Step] = {
     "screen": Step(screening.ask_screen, screening.handle_screen),
     "outcome": Step(screening.ask_outcome, screening.handle_outcome),
-    "consent": Step(intake.ask_consent, intake.handle_consent),
-    **{key: intake.field_step(field) for key, field in intake.FIELDS.items()},
-    "claims": Step(intake.ask_claims, intake.handle_claims),
-    "evidence": Step(intake.ask_evidence, intake.handle_evidence),
-    "contact_time": Step(intake.ask_contact_time, intake.handle_contact_time),
+    "consent": Step(intake_applicant.ask_consent, intake_applicant.handle_consent),
+    **{key: field_step(field) for key, field in intake.FIELDS.items()},
+    "claims": Step(intake_dispute.ask_claims, intake_dispute.handle_claims),
+    "evidence": Step(intake_evidence.ask_evidence, intake_evidence.handle_evidence),
+    "contact_time": Step(intake_evidence.ask_contact_time, intake_evidence.handle_contact_time),
     "confirm": Step(submit.ask_confirm, submit.handle_confirm),
 }
 

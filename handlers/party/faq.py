@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from handlers.conversation import events
 from handlers.conversation.context import Ctx
 from handlers.conversation.masking import mask_text
 from handlers.conversation.messages import Button, Reply, grid
-from knowledge.referrals import ROUTE_PREFIX
+from knowledge.faq import Entry, SearchResult
+from knowledge.referrals import ROUTE_PREFIX, Route
 from storage.models import FaqMiss
-
-if TYPE_CHECKING:
-    from knowledge.faq import Entry, SearchResult
-    from knowledge.referrals import Route
-
 
 QUESTION_HINT = re.compile(
     r"[?？]|吗|呢|么|怎么|怎样|如何|咋|多少|多久|能不能|可不可以|是否|是不是|有没有|为什么|为啥|"

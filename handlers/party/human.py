@@ -14,6 +14,7 @@ from handlers.conversation.flow import Flow, Step, StepResult, finish, stay
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.masking import mask_text
 from handlers.conversation.messages import Button, Reply, grid
+from handlers.party.menu import main_menu
 from storage.cases import add_event
 
 
@@ -27,8 +28,6 @@ async def ask_talk(ctx: Ctx) -> list[Reply]:
 
 async def handle_talk(ctx: Ctx) -> StepResult:
     if ctx.choice == "end":
-        from handlers.party.menu import main_menu
-
         return finish(*main_menu(ctx))
     if not ctx.text:
         return stay(reask=True)

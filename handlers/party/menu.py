@@ -7,7 +7,7 @@ from datetime import datetime
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import LOCALES
 from handlers.conversation.messages import Button, Reply, grid
-from handlers.party import respondent, status
+from handlers.party import faq, intake_form, respondent, status
 
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
@@ -83,8 +83,6 @@ async def on_menu(ctx: Ctx, item: str) -> list[Reply]:
         resume = await offer_resume(ctx)
         return resume or await flows.begin(ctx, "dispute", {"mode": "file"})
     if item == "faq":
-        from handlers.party import faq
-
         if ctx.conv.flow:
             flows.leave(ctx)
         return faq.prompt(ctx) + draft_note(ctx)
@@ -155,8 +153,6 @@ def confirm_discard(ctx: Ctx) -> list[Reply]:
 
 async def on_resume(ctx: Ctx, choice: str) -> list[Reply]:
     """The buttons of an unfinished application: continue, start over, delete (confirmed)."""
-    from handlers.party import intake
-
     flows = ctx.core.flows
     if choice == "continue":
         if has_draft(ctx):
@@ -167,13 +163,13 @@ async def on_resume(ctx: Ctx, choice: str) -> list[Reply]:
     if choice == "discard":
         if not (has_draft(ctx) or flows.holds_draft(ctx)):
             return [Reply(ctx.t("There is nothing to cancel."), buttons=menu_button(ctx))]
-        await intake.discard_draft(ctx)
+        await intake_form.discard_draft(ctx)
         if flows.current(ctx) and flows.current(ctx)[0].name == "dispute":  # type: ignore[index]
             flows.end(ctx)
         text = ctx.t("Cancelled. Nothing was filed and your draft answers were deleted.")
         return [Reply(text, buttons=menu_button(ctx))]
     if choice == "restart" and (has_draft(ctx) or ctx.conv.flow == "dispute"):
-        await intake.discard_draft(ctx)
+        await intake_form.discard_draft(ctx)
         return await flows.begin(ctx, "dispute", {"mode": "file"})
     return main_menu(ctx)
 

@@ -16,12 +16,14 @@ import re
 from datetime import datetime, timedelta
 
 from handlers.casework import followups
+from handlers.casework.binding import code_hash
 from handlers.casework.deadlines import latest_safe_arbitration_date
 from handlers.casework.lifecycle import ENDED, IllegalTransition, transition
 from handlers.conversation.context import Ctx
 from handlers.conversation.flow import Flow, Step, StepResult, finish, goto, stay
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Button, Reply, grid
+from handlers.party.status import my_cases
 from storage.cases import add_event, find_case_by_number
 from storage.models import Case
 
@@ -88,7 +90,6 @@ async def handle_code(ctx: Ctx) -> StepResult:
         return _wait(ctx, failures, last + _pause(failures))
     code = re.sub(r"\s", "", ctx.text)
     case = await find_case_by_number(ctx.session, ctx.answers.get("number", ""))
-    from handlers.casework.binding import code_hash
 
     def matches(stored: str | None) -> bool:
         return stored is not None and hmac.compare_digest(
@@ -117,8 +118,6 @@ async def handle_code(ctx: Ctx) -> StepResult:
         case.applicant_code_hash = None
         await add_event(ctx.session, case, actor=ctx.actor, action="applicant_bound")
         ctx.drop_answer("_bind")
-        from handlers.party.status import my_cases
-
         linked = Reply(ctx.t("Linked. You can now follow case {number}.", number=case.number))
         return finish(linked, *await my_cases(ctx))
     if case.applicant_person_id == ctx.person.id:
@@ -136,8 +135,6 @@ async def handle_code(ctx: Ctx) -> StepResult:
     case.respondent_code_hash = None  # one-time
     await add_event(ctx.session, case, actor=ctx.actor, action="respondent_bound")
     ctx.drop_answer("_bind")
-    from handlers.party.status import my_cases
-
     replies = [Reply(ctx.t("Linked. You can now follow case {number}.", number=case.number))]
     return finish(*replies, *await my_cases(ctx))
 

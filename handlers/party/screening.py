@@ -8,6 +8,8 @@ from handlers.casework.validators import ValidationError, parse_date
 from handlers.conversation.context import Ctx
 from handlers.conversation.flow import StepResult, finish, goto, stay
 from handlers.conversation.messages import Button, Reply, grid
+from handlers.party.intake_form import error_text
+from handlers.party.menu import main_menu, resume_offer
 from knowledge.scope import Ask, Citation, Result
 
 
@@ -52,8 +54,6 @@ async def handle_screen(ctx: Ctx) -> StepResult:
         try:
             value = parse_date(ctx.text, today=ctx.today()).value.isoformat()
         except ValidationError as err:
-            from handlers.party.intake import error_text
-
             return stay(Reply(error_text(ctx, err)), reask=False)
     elif ctx.text:
         value = _match_label(ctx, step)
@@ -143,13 +143,9 @@ async def handle_outcome(ctx: Ctx) -> StepResult:
         ctx.drop_answer("result")
         return goto("screen")
     if choice == "file" and result.outcome.kind != "out_of_scope":
-        from handlers.party.menu import resume_offer
-
         if ctx.core.flows.parked(ctx):  # one application at a time: continue it or start over
             return stay(*resume_offer(ctx))
         return goto("consent")
     if choice == "menu":
-        from handlers.party.menu import main_menu
-
         return finish(*main_menu(ctx))
     return stay(Reply(ctx.t("Please choose one of the buttons.")), reask=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import update
 
 from handlers.casework.binding import code_hash
+from handlers.casework.claims import CATEGORIES
 from handlers.casework.deadlines import (
     STATUTORY_MEDIATION_DAYS,
     accept_by,
@@ -24,7 +25,10 @@ from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.masking import mask_id_number, mask_phone
 from handlers.conversation.messages import Button, Reply, grid
-from handlers.party.intake import FIELDS, applies, display_value, is_employer
+from handlers.party.intake import FIELDS
+from handlers.party.intake_evidence import evidence_count
+from handlers.party.intake_form import applies, display_value, is_employer
+from handlers.party.menu import confirm_discard
 from storage.cases import add_event, next_case_number
 from storage.models import Attachment, Case, utcnow
 
@@ -62,10 +66,8 @@ def summary_lines(ctx: Ctx) -> list[str]:
 
 
 async def ask_confirm(ctx: Ctx) -> list[Reply]:
-    from handlers.party.intake import _evidence_count
-
     lines = [ctx.t("Please check your application:"), *summary_lines(ctx)]
-    count = await _evidence_count(ctx)
+    count = await evidence_count(ctx)
     lines.append(ctx.t.n("Evidence: {count} file", "Evidence: {count} files", count))
     buttons = grid(
         [
@@ -96,8 +98,6 @@ async def handle_confirm(ctx: Ctx) -> StepResult:
             ctx.set_answer("editing", True)
             return goto(key)
     if choice == "cancel":  # deleting is confirmed first (menu.on_resume deletes)
-        from handlers.party.menu import confirm_discard
-
         return stay(*confirm_discard(ctx))
     return stay(Reply(ctx.t("Please choose one of the buttons.")), reask=True)
 
@@ -219,8 +219,6 @@ def desk_receipt(ctx: Ctx, case: Case, code: str) -> Reply:
 
 
 def _parse_ts(value: str | None):  # type: ignore[no-untyped-def]
-    from datetime import datetime
-
     return datetime.fromisoformat(value) if value else utcnow()
 
 
@@ -264,8 +262,6 @@ def receipt(ctx: Ctx, case: Case) -> Reply:
 
 def staff_notice(t: Translator, case: Case, code: str, screening: str) -> Reply:
     """The work-group notice: phone and ID number masked, since the whole group sees it."""
-    from handlers.casework.claims import CATEGORIES
-
     result = case.screening or {}
     lines = [
         ("🔴 " if case.collective else "") + t("New filing {number}", number=case.number),

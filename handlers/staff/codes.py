@@ -13,6 +13,7 @@ import secrets
 
 from sqlalchemy import select
 
+from handlers.casework.binding import code_hash
 from handlers.casework.references import find_case
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
@@ -57,8 +58,6 @@ async def new_code(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                 )
             )
         ]
-    from handlers.casework.binding import code_hash
-
     code = f"{secrets.randbelow(10**6):06d}"
     if applicant:
         case.applicant_code_hash = code_hash(case.number or "", code)

@@ -8,7 +8,7 @@ notice go out once.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,16 +21,15 @@ from handlers.casework.deadlines import (
     statutory_period_end,
 )
 from handlers.casework.lifecycle import ENDED
+from handlers.conversation.core import Core
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Reply
 from handlers.conversation.redact import group_payload
 from handlers.staff.pushes import arbitration_advice, push_parties
+from handlers.staff.reports import monthly_report
 from storage import outbox
 from storage.jobs import claim_job
 from storage.models import Case
-
-if TYPE_CHECKING:
-    from handlers.conversation.core import Core
 
 DUE_SOON_DAYS = 3
 
@@ -168,8 +167,6 @@ async def tick(core: Core, now: datetime) -> None:
 
 async def _monthly(core: Core, now: datetime, period: str) -> None:
     """On the 1st at the digest time: last month's figures and chart, once across instances."""
-    from handlers.staff.reports import monthly_report
-
     target = core.staff_target()
     async with core.db.session() as session:
         if target is None or not await claim_job(session, "monthly", period):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from babel.numbers import format_percent
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +15,7 @@ from handlers.casework.claims import CATEGORIES
 from handlers.casework.lifecycle import STATE_LABELS
 from handlers.casework.references import DEPARTMENTS
 from handlers.conversation.context import Ctx
+from handlers.conversation.core import Core
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Reply
@@ -34,11 +34,6 @@ from handlers.office.stats import (
 from handlers.staff.registry import command, log_access
 from settings import Settings
 from storage.models import Staff
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from handlers.conversation.core import Core
 
 SOURCES = {"telegram": _("Telegram"), "wechat": _("WeChat"), "console": _("console")}
 UNKNOWN = _("unknown")
