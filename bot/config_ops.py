@@ -4,10 +4,8 @@ environment of a service (one health port per process, a systemd credential) add
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from settings import Settings
+from settings import Settings
 
 CREDENTIAL_NAME = "data-key"  # LoadCredential=data-key:... in deploy/mediation-bot.service
 

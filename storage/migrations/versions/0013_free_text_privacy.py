@@ -54,8 +54,8 @@ def _is_group(chat_id: str) -> bool:
 
 
 def _masked_payload(payload: Any) -> Any:
-    # The masking rules live with the validators; a migration is a one-off script run by the
-    # application, so it may reach up to them (storage itself never does).
+    # The masking rules live in handlers/conversation/masking.py; a migration is a one-off
+    # script run by the application, so it may reach up to them (storage itself never does).
     from handlers.conversation.masking import mask_text
 
     if not isinstance(payload, dict):
