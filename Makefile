@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 LOCALE_DIR = handlers/locale
 
-.PHONY: run test test-pg lint setup catalogs extract bench clean
+.PHONY: run test test-pg lint cycles setup catalogs extract bench clean
 
 run: setup
 	$(BIN)/mediation-bot db upgrade
@@ -13,7 +13,12 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# Lists import cycles in bot, handlers, knowledge, settings, storage (none: exit 0).
+cycles: setup
+	$(BIN)/python -m tests.test_architecture
 
 # The PostgreSQL half of the suite against the local server (CI sets this too).
 test-pg: setup
@@ -41,6 +46,7 @@ extract: $(STAMP)
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -22,8 +22,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
-from handlers.core import Core
-from handlers.messages import Inbound, Reply
+from handlers.app import Core
+from handlers.conversation.messages import Inbound, Reply
 from storage import crypto
 from storage.db import Database
 

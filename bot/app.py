@@ -18,8 +18,8 @@ from bot.config import Settings
 from bot.dispatcher import OutboxDispatcher
 from bot.health import HealthServer
 from bot.startup import database_problem, keep_trying
-from handlers import digest
-from handlers.core import Core
+from handlers.app import Core
+from handlers.staff import digest
 from storage import retention
 from storage.db import open_database
 

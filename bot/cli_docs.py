@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bot.config import Settings
-from handlers import documents
+from handlers.office import documents
 from storage.models import Attachment, Case, Staff
 
 CASE_NUMBER = re.compile(r"^([A-Za-z]{1,6})-(\d{4})-(\d{1,6})$")

@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.config import Settings
-from handlers.i18n import LOCALES, Translator
-from handlers.stats import parse_month, previous_month
+from handlers.conversation.i18n import LOCALES, Translator
+from handlers.office.stats import parse_month, previous_month
 
 
 def _month(text: str) -> date:
@@ -47,9 +47,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _stats(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers.charts import render_chart
+    from handlers.office.charts import render_chart
+    from handlers.office.stats import add_months, month_figures, month_start, month_trend
     from handlers.staff.reports import figures_text
-    from handlers.stats import add_months, month_figures, month_start, month_trend
     from storage.db import open_database
 
     now = datetime.now(UTC)
@@ -79,8 +79,8 @@ async def _stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers.ledger import build_ledger, write_csv, write_xlsx
-    from handlers.stats import month_label
+    from handlers.office.ledger import build_ledger, write_csv, write_xlsx
+    from handlers.office.stats import month_label
     from storage.db import open_database
     from storage.models import AccessLog
 

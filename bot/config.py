@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import tomllib
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from datetime import date, time
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
@@ -22,212 +22,62 @@ from bot.config_checks import (
     shown,
     validate_telegram,
 )
+from settings import (  # the dataclasses live a layer down; re-exported for bot/
+    OFFICIAL_TELEGRAM_API,
+    OFFICIAL_TELEGRAM_FILES,
+    OFFICIAL_WECHAT_API,
+    OFFICIAL_WECOM_API,
+    SUPPORTED_LOCALES,
+    ArbitrationSettings,
+    CalendarSettings,
+    CenterSettings,
+    ConsoleSettings,
+    DatabaseSettings,
+    FollowUpSettings,
+    HealthSettings,
+    LoggingSettings,
+    OutboxSettings,
+    RetentionSettings,
+    SecuritySettings,
+    Settings,
+    StaffSettings,
+    StorageSettings,
+    TelegramSettings,
+    WebhookSettings,
+    WeChatSettings,
+    WeComSettings,
+)
 
-__all__ = ["SECRET_KEYS", "ConfigError", "Settings", "load_settings", "masked_url"]  # re-exported
-from bot.config_ops import HealthSettings, LoggingSettings, ops_environment, validate_ops
-
-SUPPORTED_LOCALES = ("zh_CN", "en")
-OFFICIAL_TELEGRAM_API = "https://api.telegram.org/bot"
-OFFICIAL_TELEGRAM_FILES = "https://api.telegram.org/file/bot"
-OFFICIAL_WECHAT_API = "https://api.weixin.qq.com"
-OFFICIAL_WECOM_API = "https://qyapi.weixin.qq.com"
-
-
-@dataclass
-class CenterSettings:
-    name: str = "劳动人事争议多元调解中心"
-    district: str = "示例区"
-    streets: list[str] = field(default_factory=lambda: ["示例街道", "新城街道", "河西镇"])
-    timezone: str = "Asia/Shanghai"
-    default_locale: str = "zh_CN"
-    case_prefix: str = "LJ"
-    phone: str = ""
-    address: str = ""
-    mediation_days: int = 15
-    court_mediation_days: int = 30
-    accept_working_days: int = 3
-    digest_time: str = "09:00"
-
-
-@dataclass
-class ArbitrationSettings:
-    commission: str = "示例区劳动人事争议仲裁委员会"
-    address: str = ""
-    hours: str = ""
-
-
-@dataclass
-class FollowUpSettings:
-    quiet_start: str = "21:00"
-    quiet_end: str = "08:00"
-    survey_delay_hours: int = 2
-    reminder_days: int = 3
-
-
-@dataclass
-class CalendarSettings:
-    holidays: list[str] = field(default_factory=list)
-    workdays: list[str] = field(default_factory=list)
-
-
-@dataclass
-class DatabaseSettings:
-    url: str = "sqlite+aiosqlite:///data/mediation.db"
-    # PostgreSQL: a connection or statement taking longer fails, and the person is told to
-    # try again shortly (a database that hangs would otherwise hold every chat).
-    timeout_seconds: float = 15.0
-
-
-@dataclass
-class TelegramSettings:
-    token: str = ""
-    base_url: str = OFFICIAL_TELEGRAM_API
-    base_file_url: str = OFFICIAL_TELEGRAM_FILES
-    mode: str = "polling"
-    webhook_url: str = ""
-    webhook_secret: str = ""
-    listen: str = "127.0.0.1"
-    port: int = 8443
-    staff_chat_id: int = 0
-    max_sends_per_second: float = 30.0
-
-
-@dataclass
-class WeChatSettings:
-    """The WeChat Official Account (服务号) that parties talk to."""
-
-    app_id: str = ""
-    app_secret: str = ""
-    token: str = ""
-    encoding_aes_key: str = ""
-    mode: str = "safe"  # "plain" | "safe" (AES), as chosen in the Official Account console
-    listen: str = "127.0.0.1"
-    port: int = 8080
-    path: str = "/wechat"
-    api_base_url: str = OFFICIAL_WECHAT_API
-    template_ids: dict[str, str] = field(default_factory=dict)  # {"case_update": "..."}
-    reply_budget_seconds: float = 4.0  # WeChat waits 5 s for a passive reply
-    window_hours: int = 48  # customer-service messages only this long after the last message
-    window_max_messages: int = 5  # ... and at most this many of them
-    max_body_kb: int = 64
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.app_id and self.token)
-
-
-@dataclass
-class WeComSettings:
-    """WeChat Work (企业微信) for staff: a group robot for notices, an app for commands."""
-
-    corp_id: str = ""
-    agent_id: int = 0
-    secret: str = ""
-    token: str = ""
-    encoding_aes_key: str = ""
-    listen: str = "127.0.0.1"
-    port: int = 8080
-    path: str = "/wecom"
-    api_base_url: str = OFFICIAL_WECOM_API
-    robot_webhook_url: str = ""
-
-    @property
-    def app_enabled(self) -> bool:
-        return bool(self.corp_id and self.token and self.encoding_aes_key)
-
-
-@dataclass
-class WebhookSettings:
-    """The web server the webhook channels (Telegram webhook, WeChat, WeCom) share."""
-
-    # Several bot processes on one host listen on the same ports (SO_REUSEPORT, Linux) and
-    # the kernel spreads the calls over them: one process is one CPU core. PostgreSQL only.
-    share_ports: bool = False
-
-
-@dataclass
-class RetentionSettings:
-    """How long personal data is kept (drafts: storage.draft_max_age_days)."""
-
-    closed_case_days: int = 1095  # closed cases are anonymized after this many days
-    inbound_updates_days: int = 30  # ids of handled updates, kept to ignore redeliveries
-    outbox_days: int = 30  # delivered or failed pushes (their texts), kept to trace delivery
-    faq_misses_days: int = 180  # questions the FAQ could not answer, kept for staff to curate
-    people_idle_days: int = 365  # a person no case, draft or request needs, silent this long
-
-
-@dataclass
-class StaffSettings:
-    admins: list[str] = field(default_factory=list)
-    departments: list[str] = field(default_factory=list)  # extra ones: "code=名称"
-
-
-@dataclass
-class StorageSettings:
-    files_dir: str = "data/files"
-    max_attachment_mb: int = 20
-    draft_max_age_days: int = 30
-
-
-@dataclass
-class OutboxSettings:
-    poll_seconds: float = 2.0
-    max_attempts: int = 8
-    lease_seconds: float = 15.0  # renewed while sending; another instance's after this
-    unsent_reply_seconds: float = 120.0  # a reply never reported sent goes out as a push
-
-
-@dataclass
-class ConsoleSettings:
-    enabled: bool = False
-    user: str = "console-user"
-
-
-@dataclass
-class SecuritySettings:
-    data_key: str = ""
-    key_file: str = "data/secret.key"
-    old_keys: list[str] = field(default_factory=list)  # earlier data keys, still read (rotation)
-
-
-@dataclass
-class Settings:
-    center: CenterSettings = field(default_factory=CenterSettings)
-    database: DatabaseSettings = field(default_factory=DatabaseSettings)
-    telegram: TelegramSettings = field(default_factory=TelegramSettings)
-    staff: StaffSettings = field(default_factory=StaffSettings)
-    storage: StorageSettings = field(default_factory=StorageSettings)
-    outbox: OutboxSettings = field(default_factory=OutboxSettings)
-    console: ConsoleSettings = field(default_factory=ConsoleSettings)
-    arbitration: ArbitrationSettings = field(default_factory=ArbitrationSettings)
-    calendar: CalendarSettings = field(default_factory=CalendarSettings)
-    followup: FollowUpSettings = field(default_factory=FollowUpSettings)
-    security: SecuritySettings = field(default_factory=SecuritySettings)
-    wechat: WeChatSettings = field(default_factory=WeChatSettings)
-    wecom: WeComSettings = field(default_factory=WeComSettings)
-    retention: RetentionSettings = field(default_factory=RetentionSettings)
-    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
-    health: HealthSettings = field(default_factory=HealthSettings)
-    logging: LoggingSettings = field(default_factory=LoggingSettings)
-    source: str = "built-in defaults"
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.center.timezone)
-
-    def enabled_channels(self) -> list[str]:
-        """Channels `run` starts: every configured one, the console when none is."""
-        channels = []
-        if self.telegram.token:
-            channels.append("telegram")
-        if self.wechat.enabled:
-            channels.append("wechat")
-        if self.wecom.app_enabled or self.wecom.robot_webhook_url:
-            channels.append("wecom")
-        if self.console.enabled or not channels:
-            channels.append("console")
-        return channels
-
+__all__ = [
+    "OFFICIAL_TELEGRAM_API",
+    "OFFICIAL_TELEGRAM_FILES",
+    "OFFICIAL_WECHAT_API",
+    "OFFICIAL_WECOM_API",
+    "SECRET_KEYS",
+    "SUPPORTED_LOCALES",
+    "ArbitrationSettings",
+    "CalendarSettings",
+    "CenterSettings",
+    "ConfigError",
+    "ConsoleSettings",
+    "DatabaseSettings",
+    "FollowUpSettings",
+    "HealthSettings",
+    "LoggingSettings",
+    "OutboxSettings",
+    "RetentionSettings",
+    "SecuritySettings",
+    "Settings",
+    "StaffSettings",
+    "StorageSettings",
+    "TelegramSettings",
+    "WeChatSettings",
+    "WeComSettings",
+    "WebhookSettings",
+    "load_settings",
+    "masked_url",
+]  # re-exported
+from bot.config_ops import ops_environment, validate_ops
 
 # Environment variables that may carry secrets instead of the file.
 ENV_OVERRIDES: dict[str, tuple[str, str]] = {

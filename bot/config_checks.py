@@ -4,10 +4,9 @@ so that each stays small. Error messages name the key and never show a secret's 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from bot.config import Settings
+from settings import Settings
 
 
 class ConfigError(Exception):

@@ -3,30 +3,11 @@ environment of a service (one health port per process, a systemd credential) add
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.config import Settings
+from settings import Settings
 
 CREDENTIAL_NAME = "data-key"  # LoadCredential=data-key:... in deploy/mediation-bot.service
-
-
-@dataclass
-class HealthSettings:
-    """GET /healthz, /readyz and /metrics on their own address; off while port is 0.
-
-    Every process serves its own figures: with webhooks.share_ports give each process its
-    own health port (MEDIATION_HEALTH_PORT in its environment)."""
-
-    listen: str = "127.0.0.1"
-    port: int = 0
-
-
-@dataclass
-class LoggingSettings:
-    format: str = "text"  # "text" | "json" (one JSON object per line)
 
 
 def validate_ops(s: Settings, error: type[Exception]) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot import metrics
 from bot.channels.base import Channel, DeliveryHeld
-from handlers.messages import Reply
+from handlers.conversation.messages import Reply
 from storage import outbox
 from storage.db import Database
 

@@ -3,7 +3,7 @@
 Downloads are limited by the bytes that arrive, not by the size a platform declares: a
 stream is written to a temporary file while it is counted and stops at the limit, and
 nothing of a refused file is kept. Evidence is personal data: files are written 0600, and a
-received name keeps no control characters and no executable suffix (handlers.edge).
+received name keeps no control characters and no executable suffix (handlers.conversation.edge).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import aiohttp
 
-from handlers.edge import safe_file_name
-from handlers.messages import Attachment
-from handlers.private_files import create_private
+from handlers.conversation.edge import safe_file_name
+from handlers.conversation.messages import Attachment
+from handlers.conversation.private_files import create_private
 
 CHUNK = 64 * 1024
 SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,8}$")

@@ -20,9 +20,9 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
 
-from bot.config_ops import HealthSettings
 from bot.metrics import REGISTRY
-from handlers.lifecycle import ENDED
+from handlers.casework.lifecycle import ENDED
+from settings import HealthSettings
 from storage.db import Database, migration_heads
 from storage.models import Case, OutboxMessage, utcnow
 

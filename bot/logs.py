@@ -3,7 +3,7 @@
 format "text": one readable line each; "json": one JSON object per line with time, level,
 logger, message, and (while a message is handled) channel, update_id and case.
 
-Every line at every level, tracebacks included, goes through handlers.validators.mask_text:
+Every line at every level, tracebacks included, goes through handlers.casework.validators.mask_text:
 mobile numbers, ID numbers and any run of 12+ digits (bank cards) keep at most their last 4
 digits, wherever they come from. Libraries that log whole messages or SQL parameters at
 debug level (python-telegram-bot, httpx, SQLAlchemy, aiosqlite) stay at INFO or above even
@@ -19,8 +19,8 @@ import sys
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from handlers import log_context
-from handlers.validators import mask_text
+from handlers.conversation import log_context
+from handlers.conversation.masking import mask_text
 
 CASE_REF = re.compile(r"\b[A-Z]{1,6}-\d{4}-\d{6}\b")
 #: Libraries whose debug lines carry message texts, names, tokens or SQL parameters.

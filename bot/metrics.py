@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.process_collector import ProcessCollector
 
-from handlers import log_context
-from handlers.messages import Inbound, Reply
+from handlers.conversation import events, log_context
+from handlers.conversation.messages import Inbound, Reply
 
 log = logging.getLogger(__name__)
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -60,6 +60,9 @@ Handler = Callable[[Inbound], Awaitable[list[Reply]]]
 def faq_outcome(outcome: str) -> None:
     """Count a legal question by what became of it (one of FAQ_OUTCOMES)."""
     FAQ.labels(outcome).inc()
+
+
+events.subscribe(events.FAQ_OUTCOME, faq_outcome)  # handlers report; bot counts
 
 
 def instrumented(handle: Handler) -> Handler:

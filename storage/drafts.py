@@ -58,7 +58,7 @@ async def remove_unused_files(db: Database, paths: Iterable[str]) -> int:
         return _remove(await _unused(session, paths))
 
 
-#: handlers.flow.DRAFT: the answers key of an application parked beside other talk.
+#: handlers.conversation.flow.DRAFT: the answers key of an application parked beside other talk.
 PARKED = "_draft"
 
 

@@ -29,12 +29,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from settings import Settings
 from storage.cases import add_event
 from storage.data_requests import remove_old_copies, remove_person, unneeded_people
 from storage.db import Database
@@ -51,10 +52,8 @@ from storage.models import (
     Staff,
 )
 
-if TYPE_CHECKING:
-    from bot.config import Settings
-
-# The states in which a case has ended (handlers/lifecycle.py ENDED; a test keeps them equal).
+# The states in which a case has ended (handlers/casework/lifecycle.py ENDED; a test keeps
+# them equal).
 FINISHED_STATES = (
     "agreement",
     "failed",
@@ -63,7 +62,7 @@ FINISHED_STATES = (
     "referred",
     "closed",
 )
-# Follow-up statuses still waiting for an answer (handlers/followup.py OPEN).
+# Follow-up statuses still waiting for an answer (handlers/casework/followups.py OPEN).
 OPEN_FOLLOW_UPS = ("scheduled", "sent", "reminded")
 # Employer kinds (knowledge/scope.toml, question employer_kind) that are organisations.
 ORGANISATION_KINDS = frozenset(

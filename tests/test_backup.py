@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot import backup as bk
 from bot import cli_backup
 from bot.config import Settings
-from handlers.stats import month_figures
+from handlers.office.stats import month_figures
 from storage.db import Database
 from storage.models import Attachment, Base
 from tests.fakes.telegram_api import FakeTelegramServer

@@ -15,7 +15,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from handlers.i18n import DOMAIN, LOCALE_DIR, Translator
+from handlers.conversation.i18n import DOMAIN, LOCALE_DIR, Translator
 
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 PRIMARY = "zh_CN"

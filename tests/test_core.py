@@ -8,8 +8,8 @@ import itertools
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers.core import HANDLING_SLOTS, Core
-from handlers.messages import Inbound, Reply
+from handlers.conversation.core import HANDLING_SLOTS, Core
+from handlers.conversation.messages import Inbound, Reply
 from storage.db import Database
 from storage.models import Conversation
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from handlers.core import Core
-from handlers.messages import Attachment, Inbound, Reply
+from handlers.app import Core
+from handlers.conversation.messages import Attachment, Inbound, Reply
 from storage.db import Database
 from storage.models import Attachment as AttachmentRow
 from storage.models import Case

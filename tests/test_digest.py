@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers import digest
-from handlers.core import Core
+from handlers.app import Core
+from handlers.staff import digest
 from storage.db import Database
 from storage.models import Case, Identity, OutboxMessage, Person
 
@@ -141,7 +141,7 @@ async def test_monthly_report_goes_to_the_group_once_on_the_first(
 
 
 async def test_overdue_command_lists_late_cases_only(settings: Settings, db: Database) -> None:
-    from handlers.messages import Inbound
+    from handlers.conversation.messages import Inbound
 
     settings.staff.admins = ["test:admin"]
     settings.center.default_locale = "en"
@@ -169,7 +169,7 @@ async def test_arbitration_opens_15_days_after_receipt_not_after_acceptance(
 ) -> None:
     """Received 20 days ago, accepted 5 days ago (the center's own period runs 10 more days):
     the parties hear now that either side may apply for arbitration, and /overdue lists it."""
-    from handlers.messages import Inbound
+    from handlers.conversation.messages import Inbound
 
     settings.staff.admins = ["test:admin"]
     settings.center.default_locale = "en"

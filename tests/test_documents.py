@@ -20,8 +20,10 @@ from sqlalchemy import select
 import handlers.staff.docs  # noqa: F401  (registers /doc)
 from bot import cli_docs
 from bot.config import Settings
-from handlers import commands, documents, party_docs
-from handlers.numerals import amount_in_capitals, amount_in_figures, chinese_date
+from handlers.casework.numerals import amount_in_capitals, amount_in_figures, chinese_date
+from handlers.conversation.registry import FEATURES
+from handlers.office import documents
+from handlers.party import party_docs
 from knowledge.templates import build_templates
 from storage.db import Database
 from storage.models import AccessLog, Attachment, Case, CaseEvent, Identity, Person, Staff
@@ -419,7 +421,7 @@ async def test_mycopy_for_the_parties_only(
     monkeypatch: pytest.MonkeyPatch,
     no_libreoffice: None,
 ) -> None:
-    monkeypatch.setitem(commands.COMMANDS, "mycopy", party_docs.my_copy)
+    monkeypatch.setitem(FEATURES.commands, "mycopy", party_docs.my_copy)
     settings.center.default_locale = "en"
     await seed(db)
     async with running_bot(settings, server) as bot:

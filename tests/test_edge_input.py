@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from handlers.core import Core
-from handlers.validators import ValidationError, parse_name
+from handlers.app import Core
+from handlers.casework.validators import ValidationError, parse_name
 from storage.db import Database
 from storage.models import Conversation, FaqMiss, Identity, InboundUpdate
 from tests.test_detours import Party, up_to_the_narrative

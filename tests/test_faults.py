@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import func, make_url, select, text
 
 from bot.config import Settings
-from handlers.core import Core
-from handlers.messages import Inbound, Reply
-from handlers.validators import id_check_char
+from handlers.app import Core
+from handlers.casework.validators import id_check_char
+from handlers.conversation.messages import Inbound, Reply
 from storage import outbox
 from storage.db import Database
 from storage.models import Case, OutboxMessage

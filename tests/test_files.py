@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.files import save_bytes
-from handlers import documents
-from handlers.core import Core
-from handlers.edge import safe_file_name
-from handlers.ledger import Ledger, write_csv, write_xlsx
-from handlers.messages import Attachment
+from handlers.app import Core
+from handlers.conversation.edge import safe_file_name
+from handlers.conversation.messages import Attachment
+from handlers.office import documents
+from handlers.office.ledger import Ledger, write_csv, write_xlsx
 from storage.db import Database
 from storage.models import Attachment as AttachmentRow
 from storage.models import Case

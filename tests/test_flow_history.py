@@ -8,7 +8,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.flow import undo_entry, undone
+from handlers.conversation.flow import undo_entry, undone
 
 values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers import digest
-from handlers.core import Core
-from handlers.messages import Inbound
+from handlers.app import Core
+from handlers.conversation.messages import Inbound
+from handlers.staff import digest
 from storage.db import Database
 from storage.models import Case, FollowUp, Identity, OutboxMessage, Person
 
@@ -191,7 +191,7 @@ async def test_opted_out_person_gets_no_survey(settings: Settings, db: Database)
 
 
 def test_quiet_hours(settings: Settings) -> None:
-    from handlers.followup import in_quiet_hours
+    from handlers.casework.followups import in_quiet_hours
 
     local = settings.tz
     assert in_quiet_hours(settings, datetime(2026, 11, 2, 21, 0, tzinfo=local))

@@ -14,12 +14,15 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers.core import Core
-from handlers.dispute import STEPS
-from handlers.messages import Inbound
+from handlers.app import Core
+from handlers.conversation.messages import Inbound
+from handlers.conversation.registry import FEATURES
 from handlers.staff.registry import COMMANDS as STAFF_COMMANDS
 from storage.db import Database
 from storage.models import Conversation
+
+# Every step of the dispute flow, the desk's included (staff/desk.py adds those).
+STEPS = {**FEATURES.steps["dispute"], **FEATURES.flows["dispute"].steps}
 
 _ids = itertools.count(1)
 FAILED = "something went wrong"

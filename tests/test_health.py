@@ -14,8 +14,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from bench.load_targets import BotProcess, listening
 from bench.load_wechat import WeChatSide, wechat_config
 from bot.config import Settings
-from bot.config_ops import HealthSettings
 from bot.health import HealthServer
+from settings import HealthSettings
 from storage.db import Database
 from storage.models import Case, OutboxMessage, utcnow
 from tests.fakes.telegram_api import FakeTelegramServer

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from handlers.validators import id_check_char
+from handlers.casework.validators import id_check_char
 from storage.db import Database
 from storage.models import Attachment, Case, CaseEvent, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegramServer

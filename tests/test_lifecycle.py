@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from handlers.deadlines import WorkCalendar, accept_by, limitation_date, mediation_due
-from handlers.lifecycle import STATE_LABELS, TRANSITIONS, IllegalTransition, transition
+from handlers.casework.deadlines import WorkCalendar, accept_by, limitation_date, mediation_due
+from handlers.casework.lifecycle import STATE_LABELS, TRANSITIONS, IllegalTransition, transition
 from storage.cases import case_events
 from storage.db import Database
 from storage.models import Case
@@ -101,7 +101,7 @@ def _local(settings: Settings, *parts: int) -> datetime:
 def test_arbitration_opens_15_days_after_receipt_whatever_the_center_does(
     settings: Settings,
 ) -> None:
-    from handlers.deadlines import arbitration_open_from, center_due, statutory_period_end
+    from handlers.casework.deadlines import arbitration_open_from, center_due, statutory_period_end
 
     received = _local(settings, 2026, 11, 1, 10)
     case = Case(received_at=received, submitted_at=received, extended_days=0)
@@ -115,7 +115,7 @@ def test_arbitration_opens_15_days_after_receipt_whatever_the_center_does(
 
 
 def test_court_period_comes_from_the_letter(settings: Settings) -> None:
-    from handlers.deadlines import center_due, court_report_due, statutory_applies
+    from handlers.casework.deadlines import center_due, court_report_due, statutory_applies
 
     received = _local(settings, 2026, 11, 1, 10)
     accepted = _local(settings, 2026, 11, 5, 10)
@@ -130,7 +130,7 @@ def test_court_period_comes_from_the_letter(settings: Settings) -> None:
 
 
 def test_one_latest_safe_date_to_apply_for_arbitration(settings: Settings) -> None:
-    from handlers.deadlines import latest_safe_arbitration_date
+    from handlers.casework.deadlines import latest_safe_arbitration_date
 
     case = Case(received_at=_local(settings, 2026, 3, 2, 9), state="failed")
     assert latest_safe_arbitration_date(settings, case) == date(2027, 3, 2)  # from receipt
@@ -145,8 +145,9 @@ def test_one_latest_safe_date_to_apply_for_arbitration(settings: Settings) -> No
 
 
 def test_payment_order_covers_injury_medical_costs_only(settings: Settings) -> None:
-    from handlers.followup import PAYMENT_ORDER_CATEGORIES, routes_if_not_honoured
-    from handlers.i18n import Translator
+    from handlers.casework.followups import PAYMENT_ORDER_CATEGORIES
+    from handlers.conversation.i18n import Translator
+    from handlers.party.followup import routes_if_not_honoured
 
     assert "injury" not in PAYMENT_ORDER_CATEGORIES
     t = Translator("en", settings.tz)

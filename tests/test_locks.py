@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from handlers.locks import KeyedLocks
+from handlers.conversation.locks import KeyedLocks
 
 
 async def test_same_key_runs_in_arrival_order_other_keys_concurrently() -> None:

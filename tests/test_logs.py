@@ -15,7 +15,7 @@ import pytest
 
 from bot import logs
 from bot.config import ConfigError, Settings, load_settings
-from handlers import log_context
+from handlers.conversation import log_context
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.harness import STAFF_GROUP, in_group, running_bot, texts
 from tests.test_intake_e2e import ID_NUMBER, PHONE, WORKER, file_case

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers.midflow import classify
+from handlers.party.midflow import classify
 from storage.db import Database
 from storage.models import Conversation
 from tests.fakes.telegram_api import FakeTelegramServer

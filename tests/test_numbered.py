@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.channels.numbered import render, resolve
 from bot.channels.wechat import TEXT_LIMIT, pack
-from handlers.messages import Button, Reply
+from handlers.conversation.messages import Button, Reply
 
 CHOICES = [["申请调解", "m:file"], ["法律咨询", "m:faq"], ["✅ 拖欠工资", "s:claims:pay"]]
 

@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import ConfigError, Settings, load_settings
-from handlers.followup import OPEN
-from handlers.lifecycle import ENDED
-from handlers.stats import month_figures
-from handlers.validators import id_check_char
+from handlers.casework.followups import OPEN
+from handlers.casework.lifecycle import ENDED
+from handlers.casework.validators import id_check_char
+from handlers.office.stats import month_figures
 from storage import retention
 from storage.db import Database
 from storage.models import (

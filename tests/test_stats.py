@@ -24,13 +24,13 @@ from sqlalchemy import select
 
 from bot import cli_reports
 from bot.config import Settings
-from handlers import charts
-from handlers.core import Core
-from handlers.i18n import Translator
-from handlers.ledger import Ledger, build_ledger, write_csv, write_xlsx
+from handlers.app import Core
+from handlers.conversation.i18n import Translator
+from handlers.office import charts
+from handlers.office.ledger import Ledger, build_ledger, write_csv, write_xlsx
+from handlers.office.stats import month_figures, month_label, month_trend, parse_month
 from handlers.staff import reports  # noqa: F401  (registers /stats and /export)
 from handlers.staff.reports import monthly_report
-from handlers.stats import month_figures, month_label, month_trend, parse_month
 from storage.db import Database
 from storage.models import AccessLog, Case, CaseEvent, FollowUp, Person, Staff
 from tests.fakes.telegram_api import FakeTelegramServer

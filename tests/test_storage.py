@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.dispatcher import OutboxDispatcher
-from handlers.messages import Reply
+from handlers.conversation.messages import Reply
 from storage import outbox
 from storage.cases import next_case_number
 from storage.db import Database, migration_heads

@@ -1,4 +1,4 @@
-"""Table-driven tests for handlers.validators.
+"""Table-driven tests for handlers.casework.validators.
 
 All identity numbers and credit codes are synthetic: they are built here from made-up 17-character
 bodies with an independent implementation of the check-character algorithms.
@@ -15,16 +15,12 @@ from decimal import Decimal
 
 import pytest
 
-from handlers.validators import (
+from handlers.casework.validators import (
     ERROR_CODES,
     ParsedDate,
     ValidationError,
     format_amount,
     id_check_char,
-    mask_id_number,
-    mask_name,
-    mask_phone,
-    mask_text,
     parse_amount,
     parse_count,
     parse_date,
@@ -36,6 +32,7 @@ from handlers.validators import (
     phone_last_digits,
     uscc_check_char,
 )
+from handlers.conversation.masking import mask_id_number, mask_name, mask_phone, mask_text
 
 TODAY = date(2024, 6, 15)
 

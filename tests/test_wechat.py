@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from bot.channels import callback_checks
 from bot.channels.wechat_api import WeChatApi
 from bot.config import Settings
-from handlers.messages import Reply
-from handlers.validators import id_check_char
+from handlers.casework.validators import id_check_char
+from handlers.conversation.messages import Reply
 from storage.db import Database
 from storage.models import Attachment, Case, InboundUpdate, OutboxMessage, utcnow
 from storage.people import find_identity

@@ -30,9 +30,9 @@ from bot.app import BotApp
 from bot.channels.wecom import GROUP, WeComChannel
 from bot.channels.wecom_api import WeComError
 from bot.config import Settings
-from handlers.core import Core
-from handlers.i18n import Translator
-from handlers.messages import Inbound, Reply
+from handlers.app import Core
+from handlers.conversation.i18n import Translator
+from handlers.conversation.messages import Inbound, Reply
 from storage import outbox
 from storage.db import Database
 from storage.models import Case, InboundUpdate, OutboxMessage

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from handlers.messages import Reply
+from handlers.conversation.messages import Reply
 
 
 class DeliveryHeld(Exception):

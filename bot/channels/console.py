@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.files import save_bytes
-from handlers.messages import AttachmentRefused, Inbound, Reply, answer_sent
+from handlers.conversation.messages import AttachmentRefused, Inbound, Reply, answer_sent
 
 Handler = Callable[[Inbound], Awaitable[list[Reply]]]
 

@@ -1,8 +1,9 @@
 """Buttons as numbered choices, for chats that only carry text (WeChat, WeCom).
 
 Replies are rendered as text with "1. 是 / 2. 否" lines, numbered in the order of
-`handlers.choices.shown`; the core keeps those choices in the database (storage.choices), so
-that the answer "2" presses the second button, even after a restart or on another instance.
+`handlers.conversation.choices.shown`; the core keeps those choices in the database
+(storage.choices), so that the answer "2" presses the second button, even after a restart or
+on another instance.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from collections.abc import Sequence
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from handlers.choices import resolve, shown
-from handlers.i18n import Translator
-from handlers.i18n import mark as _
-from handlers.messages import Reply
+from handlers.conversation.choices import resolve, shown
+from handlers.conversation.i18n import Translator
+from handlers.conversation.i18n import mark as _
+from handlers.conversation.messages import Reply
 from storage.choices import save_choices
 from storage.db import Database
 

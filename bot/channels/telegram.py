@@ -30,9 +30,9 @@ from bot.config import ConfigError, TelegramSettings
 from bot.config_checks import webhook_secret_problem
 from bot.files import TooLarge, download_limited, save_bytes
 from bot.startup import StartupError, Unreachable, one_line
-from handlers.locks import KeyedLocks
-from handlers.messages import Attachment, Inbound, Reply, answer_sent
-from handlers.private_files import remove_sent
+from handlers.conversation.locks import KeyedLocks
+from handlers.conversation.messages import Attachment, Inbound, Reply, answer_sent
+from handlers.conversation.private_files import remove_sent
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.channels.text_parts import split_lines
 from bot.files import TooLarge
-from handlers.messages import Attachment, AttachmentRefused, Inbound, Reply
+from handlers.conversation.messages import Attachment, AttachmentRefused, Inbound, Reply
 
 TEXT_LIMIT = 4096
 # Callback data may hold at most 64 bytes.

@@ -36,8 +36,8 @@ from bot.channels.wechat_api import OUT_OF_WINDOW, WeChatApi, WeChatApiError
 from bot.channels.wechat_xml import CallbackParams, Codec, Forged, Malformed
 from bot.config import WeChatSettings
 from bot.files import save_bytes
-from handlers.i18n import mark as _
-from handlers.messages import (
+from handlers.conversation.i18n import mark as _
+from handlers.conversation.messages import (
     Attachment,
     AttachmentRefused,
     Inbound,
@@ -45,7 +45,7 @@ from handlers.messages import (
     answer_handed_over,
     answer_sent,
 )
-from handlers.private_files import remove_sent
+from handlers.conversation.private_files import remove_sent
 from storage import outbox
 from storage.db import Database
 from storage.models import Identity, utcnow

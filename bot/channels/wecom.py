@@ -28,7 +28,7 @@ from bot.channels.wecom_outbound import WeComOutbound
 from bot.channels.wecom_render import TEXT_LIMIT
 from bot.config import WeComSettings
 from bot.files import save_bytes
-from handlers.messages import (
+from handlers.conversation.messages import (
     Attachment,
     AttachmentRefused,
     Inbound,

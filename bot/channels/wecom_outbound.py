@@ -18,8 +18,8 @@ from sqlalchemy import select
 from bot.channels.numbered import texts_for
 from bot.channels.wecom_api import WeComApi
 from bot.channels.wecom_render import app_steps, case_ids, robot_messages
-from handlers.messages import Reply
-from handlers.private_files import remove_sent
+from handlers.conversation.messages import Reply
+from handlers.conversation.private_files import remove_sent
 from storage.db import Database
 from storage.models import Case
 

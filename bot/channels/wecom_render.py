@@ -15,9 +15,9 @@ from typing import Any
 
 from bot.channels.numbered import render
 from bot.channels.text_parts import split_utf8 as _split_utf8
-from handlers.i18n import Translator
-from handlers.i18n import mark as _
-from handlers.messages import Button, Reply
+from handlers.conversation.i18n import Translator
+from handlers.conversation.i18n import mark as _
+from handlers.conversation.messages import Button, Reply
 
 TEXT_LIMIT = 2048  # bytes of UTF-8: app messages, passive replies and robot texts
 ROBOT_IMAGE_LIMIT = 2 * 1024 * 1024  # the robot takes JPG or PNG up to 2 MB

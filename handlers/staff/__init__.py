@@ -1,6 +1,7 @@
-"""Staff commands for the work group and private chats with staff.
+"""What staff do: commands declared once in registry.py (one authorization filter), the desk
+(/register, /today, /report), the daily digest and monthly report, pushes to the parties,
+replies to parties who asked for a person, FAQ curation. routes.py registers the staff side
+with the engine.
 
-The command modules register themselves when imported; `handlers.staff.commands_all`
-imports them all (the router does), so importing one helper module here stays cheap and free
-of import cycles.
+May import office, casework, conversation, storage, knowledge, settings; never party.
 """

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.context import Ctx
-from handlers.messages import Button, Reply, grid
+from handlers.casework.references import DEPARTMENTS
+from handlers.conversation.context import Ctx
+from handlers.conversation.messages import Button, Reply, grid
 from handlers.staff import registry
-from handlers.staff.refs import DEPARTMENTS, ROUTES
+from handlers.staff.refs import ROUTES
 from storage.models import Case, Staff
 
 

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from handlers import followup
-from handlers.context import Ctx
-from handlers.deadlines import arbitration_open_from, center_due, statutory_applies
-from handlers.i18n import Translator
-from handlers.lifecycle import STATE_LABELS, IllegalTransition, transition
-from handlers.messages import Button, Reply, grid
+from handlers.casework import followups
+from handlers.casework.deadlines import arbitration_open_from, center_due, statutory_applies
+from handlers.casework.lifecycle import STATE_LABELS, IllegalTransition, transition
+from handlers.casework.references import DEPARTMENTS, department_code, find_case
+from handlers.casework.validators import ValidationError, parse_amount, parse_date
+from handlers.conversation.context import Ctx
+from handlers.conversation.i18n import Translator
+from handlers.conversation.messages import Button, Reply, grid
 from handlers.staff.joint import department_guard, notify_department
 from handlers.staff.pushes import arbitration_advice, notify_parties
-from handlers.staff.refs import (
-    DEPARTMENTS,
-    ROUTES,
-    department_code,
-    find_case,
-    find_staff,
-    parse_when,
-)
+from handlers.staff.refs import ROUTES, find_staff, parse_when
 from handlers.staff.registry import DESK, command, usage
-from handlers.validators import ValidationError, parse_amount, parse_date
 from storage.cases import add_event
 from storage.models import Case, Staff
 
@@ -320,7 +314,7 @@ async def outcome(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         return [refused]
     case.outcome_amount, case.outcome_due, case.outcome_at = amount, due, ctx.now()
     case.outcome_terms = parts[4][:2000] if len(parts) > 4 else ""
-    await followup.schedule_after_outcome(ctx, case)
+    await followups.schedule_after_outcome(ctx, case)
 
     def text(t: Translator) -> str:
         if result == "agreement":

@@ -1,6 +1,6 @@
 """`/code ID`: a new one-time linking code for a case's party, the old one void.
 
-Wrong codes are counted per account (handlers.respondent), so a stranger guessing never locks
+Wrong codes are counted per account (handlers.party.respondent), so a stranger guessing never locks
 the case; but a party who lost the code, or whose code leaked, needs a new one. The code is
 shown only to the staff member, in a private chat; the accounts that tried to link the case
 are told through the outbox how to get it (from the center, after staff check who they are).
@@ -13,10 +13,11 @@ import secrets
 
 from sqlalchemy import select
 
-from handlers.context import Ctx
-from handlers.messages import Reply
+from handlers.casework.binding import code_hash
+from handlers.casework.references import find_case
+from handlers.conversation.context import Ctx
+from handlers.conversation.messages import Reply
 from handlers.staff.joint import department_guard
-from handlers.staff.refs import find_case
 from handlers.staff.registry import command, usage
 from storage.cases import add_event
 from storage.models import Case, CaseEvent, Staff
@@ -57,8 +58,6 @@ async def new_code(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                 )
             )
         ]
-    from handlers.submit import code_hash
-
     code = f"{secrets.randbelow(10**6):06d}"
     if applicant:
         case.applicant_code_hash = code_hash(case.number or "", code)
@@ -117,9 +116,7 @@ async def _accounts_that_tried(ctx: Ctx, case: Case) -> list[int]:
 
 
 async def _tell(ctx: Ctx, case: Case, person_id: int, event_id: int) -> bool:
-    from handlers.status import person_translator
-
-    t = await person_translator(ctx, person_id)
+    t = await ctx.core.person_translator(ctx.session, person_id)
     phone = ctx.settings.center.phone
     how = (
         t("call the center ({phone}) or visit it in office hours", phone=phone)

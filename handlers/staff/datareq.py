@@ -12,10 +12,10 @@ import re
 
 from sqlalchemy import select
 
-from handlers.context import Ctx
-from handlers.messages import Reply
-from handlers.mydata import kept_reason
-from handlers.mydata_doc import KINDS as KINDS_LABELS
+from handlers.conversation.context import Ctx
+from handlers.conversation.messages import Reply
+from handlers.office.mydata_doc import KINDS as KINDS_LABELS
+from handlers.office.mydata_doc import kept_reason
 from handlers.staff.registry import DESK, command, log_access, usage
 from storage.data_requests import OPEN, DataRequest, person_cases, remove_person
 from storage.drafts import delete_unfiled_attachments

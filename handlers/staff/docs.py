@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 
-from handlers import documents
-from handlers.context import Ctx
-from handlers.i18n import mark as _
-from handlers.messages import Reply
-from handlers.staff.refs import find_case
+from handlers.casework.references import find_case
+from handlers.conversation.context import Ctx
+from handlers.conversation.i18n import mark as _
+from handlers.conversation.messages import Reply
+from handlers.office import documents
 from handlers.staff.registry import command, log_access, usage
 from storage.models import Staff
 

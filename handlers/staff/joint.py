@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from handlers.context import Ctx
-from handlers.messages import Reply
-from handlers.staff.refs import DEPARTMENTS, department_code, find_case
+from handlers.casework.references import DEPARTMENTS, case_departments, department_code, find_case
+from handlers.conversation.context import Ctx
+from handlers.conversation.messages import Reply
 from handlers.staff.registry import ALL, DESK, command, usage
+from handlers.staff.views import case_list
 from storage.cases import add_event
 from storage.models import Case, Staff
-
-
-def case_departments(case: Case) -> list[str]:
-    return [
-        d for d in dict.fromkeys([case.lead_department, case.department, *case.departments]) if d
-    ]
 
 
 def department_guard(ctx: Ctx, staff: Staff, case: Case) -> Reply | None:
@@ -114,8 +109,6 @@ async def lead(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
 
 @command("dept", "/dept [DEPT]", "the cases of a department (yours by default)", ALL)
 async def dept(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
-    from handlers.staff.views import case_list
-
     code = department_code(arg) if arg.strip() else staff.department
     if code is None:
         return [

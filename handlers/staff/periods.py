@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.context import Ctx
-from handlers.deadlines import statutory_applies
-from handlers.i18n import Translator
-from handlers.lifecycle import ENDED
-from handlers.messages import Reply
+from handlers.casework.deadlines import statutory_applies
+from handlers.casework.lifecycle import ENDED
+from handlers.conversation.context import Ctx
+from handlers.conversation.i18n import Translator
+from handlers.conversation.messages import Reply
 from handlers.staff.cases import _case_or_reply, _mine_only
 from handlers.staff.pushes import notify_parties
 from handlers.staff.registry import command, usage

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from handlers.context import Ctx
-from handlers.deadlines import latest_safe_arbitration_date
-from handlers.i18n import Translator
-from handlers.messages import Reply
+from handlers.casework.deadlines import latest_safe_arbitration_date
+from handlers.conversation.context import Ctx
+from handlers.conversation.core import Core
+from handlers.conversation.i18n import Translator
+from handlers.conversation.messages import Reply
+from settings import Settings
 from storage.models import Case
-
-if TYPE_CHECKING:
-    from handlers.core import Core
 
 Build = Callable[[Translator], str]
 

@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, time
 
 from sqlalchemy import or_, select
 
-from handlers import log_context
-from handlers.context import Ctx
-from handlers.i18n import mark as _
-from storage.cases import find_case_by_number
-from storage.models import Case, Staff
-
-DEPARTMENTS: dict[str, str] = {
-    "hrss": _("HR and social security bureau"),
-    "court": _("people's court"),
-    "union": _("trade union"),
-    "justice": _("justice bureau"),
-}
-DEPARTMENT_ALIASES = {
-    "人社": "hrss",
-    "人社局": "hrss",
-    "法院": "court",
-    "工会": "union",
-    "司法": "justice",
-    "司法局": "justice",
-}
+from handlers.conversation.context import Ctx
+from handlers.conversation.i18n import mark as _
+from storage.models import Staff
 
 ROUTES: dict[str, str] = {
     "arbitration": _("the labour and personnel dispute arbitration commission"),
@@ -38,31 +20,6 @@ ROUTES: dict[str, str] = {
     "other_center": _("the mediation center or arbitration commission of the competent area"),
     "other": _("another route staff will explain"),
 }
-
-CASE_NUMBER = re.compile(r"^[A-Za-z]{1,6}-\d{4}-\d{1,6}$")
-
-
-async def find_case(ctx: Ctx, ref: str) -> Case | None:
-    """A case by its number (LJ-2026-000123) or, for this year, by its sequence (123)."""
-    ref = ref.strip()
-    if ref.isdigit() and len(ref) <= 6:
-        year = ctx.now().astimezone(ctx.settings.tz).year
-        ref = f"{ctx.settings.center.case_prefix}-{year}-{int(ref):06d}"
-    elif CASE_NUMBER.match(ref):
-        prefix, year, seq = ref.split("-")
-        ref = f"{prefix.upper()}-{year}-{int(seq):06d}"
-    else:
-        return None
-    case = await find_case_by_number(ctx.session, ref)
-    log_context.bind_case(case.number if case else None)
-    return case
-
-
-def department_code(text: str) -> str | None:
-    text = text.strip().lstrip("@").lower()
-    if text in DEPARTMENTS:
-        return text
-    return DEPARTMENT_ALIASES.get(text)
 
 
 async def find_staff(ctx: Ctx, text: str, *, role: str | None = None) -> Staff | None:

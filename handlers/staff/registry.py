@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from handlers.context import Ctx
-from handlers.i18n import mark as _
-from handlers.messages import Reply
-from handlers.redact import for_group
+from handlers.conversation.context import Ctx
+from handlers.conversation.i18n import mark as _
+from handlers.conversation.messages import Reply
+from handlers.conversation.redact import for_group
 from storage.models import AccessLog, Staff
 
 log = logging.getLogger(__name__)

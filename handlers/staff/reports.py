@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from babel.numbers import format_percent
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from handlers.charts import chart_file
-from handlers.context import Ctx
-from handlers.i18n import Translator
-from handlers.i18n import mark as _
-from handlers.intake import CATEGORIES
-from handlers.ledger import build_ledger, write_xlsx
-from handlers.lifecycle import STATE_LABELS
-from handlers.messages import Reply
-from handlers.staff.refs import DEPARTMENTS
-from handlers.staff.registry import command, log_access
-from handlers.stats import (
+from handlers.casework.claims import CATEGORIES
+from handlers.casework.lifecycle import STATE_LABELS
+from handlers.casework.references import DEPARTMENTS
+from handlers.conversation.context import Ctx
+from handlers.conversation.core import Core
+from handlers.conversation.i18n import Translator
+from handlers.conversation.i18n import mark as _
+from handlers.conversation.messages import Reply
+from handlers.office.charts import chart_file
+from handlers.office.ledger import build_ledger, write_xlsx
+from handlers.office.stats import (
     MonthFigures,
     add_months,
     month_figures,
@@ -33,12 +31,9 @@ from handlers.stats import (
     parse_month,
     previous_month,
 )
+from handlers.staff.registry import command, log_access
+from settings import Settings
 from storage.models import Staff
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from handlers.core import Core
 
 SOURCES = {"telegram": _("Telegram"), "wechat": _("WeChat"), "console": _("console")}
 UNKNOWN = _("unknown")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.context import Ctx
-from handlers.messages import Reply
-from handlers.staff.refs import DEPARTMENTS, department_code
+from handlers.casework.references import DEPARTMENTS, department_code
+from handlers.conversation.context import Ctx
+from handlers.conversation.messages import Reply
 from handlers.staff.registry import ADMIN, ALL, ROLE_LABELS, ROLES, command, usage
 from storage.models import Staff
 

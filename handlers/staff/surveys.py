@@ -6,10 +6,10 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from handlers.context import Ctx
-from handlers.i18n import mark as _
-from handlers.messages import Reply
-from handlers.staff.refs import find_case
+from handlers.casework.references import find_case
+from handlers.conversation.context import Ctx
+from handlers.conversation.i18n import mark as _
+from handlers.conversation.messages import Reply
 from handlers.staff.registry import command
 from storage.models import Case, FollowUp, Staff
 

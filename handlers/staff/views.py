@@ -6,16 +6,16 @@ from collections.abc import Sequence
 
 from sqlalchemy import or_, select
 
-from handlers.context import Ctx
-from handlers.deadlines import arbitration_open_from, statutory_applies
-from handlers.intake import CATEGORIES
-from handlers.lifecycle import ENDED, STATE_LABELS
-from handlers.messages import Button, Reply, grid
-from handlers.staff.joint import case_departments
-from handlers.staff.refs import DEPARTMENTS, find_case
+from handlers.casework.claims import CATEGORIES
+from handlers.casework.deadlines import arbitration_open_from, statutory_applies
+from handlers.casework.lifecycle import ENDED, STATE_LABELS
+from handlers.casework.references import DEPARTMENTS, case_departments, find_case
+from handlers.casework.summary import case_summary, period_lines
+from handlers.conversation.context import Ctx
+from handlers.conversation.masking import mask_text
+from handlers.conversation.messages import Button, Reply, grid
+from handlers.staff.digest import is_overdue, open_cases, overdue_condition
 from handlers.staff.registry import ADMIN, command, help_lines, log_access, usage
-from handlers.status import case_summary, period_lines
-from handlers.validators import mask_text
 from storage.cases import case_events
 from storage.models import AccessLog, Case, Staff
 
@@ -36,8 +36,6 @@ def case_line(ctx: Ctx, case: Case) -> str:
         late = case.accept_by < ctx.today()
         parts.append(("⏰ " if late else "") + t("accept by {date}", date=t.date(case.accept_by)))
     elif case.state not in ENDED:
-        from handlers.digest import is_overdue
-
         if statutory_applies(case) and (opens := arbitration_open_from(ctx.settings, case)):
             late = is_overdue(ctx.settings, case, ctx.now())
             parts.append(("⏰ " if late else "") + t("arbitration open {date}", date=t.date(opens)))
@@ -155,8 +153,6 @@ async def overdue(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
 async def overdue_cases(ctx: Ctx) -> Sequence[Case]:
     """Past the 15 days after receipt (or an in-suit court period), past the center's own
     working period, or not accepted by the target date."""
-    from handlers.digest import open_cases, overdue_condition
-
     late = or_(
         overdue_condition(ctx.settings, ctx.now()),
         Case.due_at < ctx.now(),

@@ -2,7 +2,7 @@
 
     .venv/bin/python knowledge/templates/build_templates.py [OUT_DIR]
 
-The .docx files are the data the renderer (handlers/documents.py) loads; this script only
+The .docx files are the data the renderer (handlers/office/documents.py) loads; this script only
 regenerates the built-in defaults and OVERWRITES them. A center that uses its own letterhead
 edits the .docx in Word instead (placeholders: docs/documents.md) and does not run this.
 

@@ -54,9 +54,9 @@ def _is_group(chat_id: str) -> bool:
 
 
 def _masked_payload(payload: Any) -> Any:
-    # The masking rules live with the validators; a migration is a one-off script run by the
-    # application, so it may reach up to them (storage itself never does).
-    from handlers.validators import mask_text
+    # The masking rules live in handlers/conversation/masking.py; a migration is a one-off
+    # script run by the application, so it may reach up to them (storage itself never does).
+    from handlers.conversation.masking import mask_text
 
     if not isinstance(payload, dict):
         return payload

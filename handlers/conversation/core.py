@@ -1,0 +1,305 @@
+"""The platform-neutral core: one inbound message in, replies out.
+
+Every update is recorded by its platform id in the same transaction that handles it, so a
+redelivered update is ignored and a failed one can be retried. Replies to the sender are
+returned to the channel; pushes to anyone else go through the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
+
+from handlers.conversation import edge, routing
+from handlers.conversation.answers import SentAnswers
+from handlers.conversation.choices import resolve, shown
+from handlers.conversation.context import Ctx
+from handlers.conversation.flow import FlowRegistry
+from handlers.conversation.i18n import Translator, normalize_locale
+from handlers.conversation.i18n import mark as _
+from handlers.conversation.locks import KeyedLocks
+from handlers.conversation.messages import Answer, Inbound, Reply
+from handlers.conversation.registry import FEATURES
+from knowledge.faq import KnowledgeBase, forget_shared, load_kb_shared
+from knowledge.scope import ScopeRules, load_scope_rules
+from settings import Settings
+from storage import outbox
+from storage.choices import load_choices, save_choices
+from storage.conversations import load_conversation
+from storage.db import Database
+from storage.models import FaqLink, Person
+from storage.people import find_identity, get_or_create_identity, private_chat_identity
+from storage.updates import clear_answers, pending_answer, record_update, store_answer
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4000
+RETRIES = 3
+#: Messages handled at once by one process. The rest wait here, in order, instead of in the
+#: database pool (storage.db; its 30 s wait ends in "busy"), and instead of sharing
+#: the CPU so thinly that no answer is ready in time: under overload WeChat then answers
+#: late (as a push) rather than not at all. Leaves connections for the outbox and jobs.
+HANDLING_SLOTS = 10
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Core:
+    """Routes messages to commands, buttons and flows; owns nothing platform-specific."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        rules: ScopeRules | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.rules = rules or load_scope_rules()
+        self.clock = clock
+        self.flows = FlowRegistry()
+        self.console_staff = False
+        FEATURES.install(self.flows, settings)  # what party/ and staff/ registered
+        self._chat_locks = KeyedLocks()
+        self._slots = asyncio.Semaphore(HANDLING_SLOTS)
+        self.answers = SentAnswers(db)
+        self._translators: dict[str, Translator] = {}
+        self.kb: KnowledgeBase | None = None
+        self._kb_lock = asyncio.Lock()
+
+    # --- the legal FAQ ----------------------------------------------------------------
+    async def knowledge(self, session=None) -> KnowledgeBase:  # type: ignore[no-untyped-def]
+        """The FAQ index with staff-linked phrasings; loaded on first use (jieba is slow)."""
+        async with self._kb_lock:
+            if self.kb is None:
+                if session is None:
+                    async with self.db.session() as own:
+                        links = (await own.execute(select(FaqLink))).scalars().all()
+                else:
+                    links = (await session.execute(select(FaqLink))).scalars().all()
+                extra: dict[str, list[str]] = {}
+                for link in links:
+                    extra.setdefault(link.entry_id, []).append(link.phrasing)
+                self.kb = await asyncio.to_thread(load_kb_shared, extra)
+            return self.kb
+
+    async def warm_knowledge(self) -> None:
+        """Build the FAQ index and load jieba at start, so the first question is as fast
+        as the others (about 1.5 s otherwise)."""
+        kb = await self.knowledge()
+        await asyncio.to_thread(kb.warm)
+
+    def invalidate_knowledge(self) -> None:
+        """Reload the files (and linked phrasings) at the next question."""
+        forget_shared()
+        self.kb = None
+
+    # --- who is who -------------------------------------------------------------------
+    def staff_target(self) -> tuple[str, str] | None:
+        """Where work-group notices go: the Telegram staff group, else the WeCom group robot,
+        else the console."""
+        tg = self.settings.telegram
+        if tg.token and tg.staff_chat_id:
+            return "telegram", str(tg.staff_chat_id)
+        if self.settings.wecom.robot_webhook_url:
+            return "wecom", "#group"  # bot.channels.wecom.GROUP: never a member's UserID
+        if "console" in self.settings.enabled_channels():
+            return "console", "staff"
+        return None
+
+    def translator(self, locale: str | None = None) -> Translator:
+        """One Translator per locale, made once (they hold no per-message state)."""
+        locale = locale or self.settings.center.default_locale
+        if locale not in self._translators:
+            self._translators[locale] = Translator(locale, self.settings.tz)
+        return self._translators[locale]
+
+    async def person_translator(self, session, person_id: int) -> Translator:  # type: ignore[no-untyped-def]
+        """A translator in the language of the person a push goes to."""
+        person = await session.get(Person, person_id)
+        return self.translator(person.locale if person and person.locale else None)
+
+    async def push_to_person(
+        self,
+        session,
+        person_id: int,
+        key: str,
+        replies: Sequence[Reply],  # type: ignore[no-untyped-def]
+    ) -> bool:
+        identity = await private_chat_identity(session, person_id)
+        if identity is None or not identity.chat_id:
+            return False
+        await outbox.enqueue(
+            session,
+            key=key,
+            channel=identity.channel,
+            chat_id=identity.chat_id,
+            person_id=person_id,
+            payload={"replies": [r.to_dict() for r in replies]},
+        )
+        return True
+
+    async def push_to_member(
+        self,
+        session,
+        member: str,
+        key: str,
+        replies: Sequence[Reply],  # type: ignore[no-untyped-def]
+    ) -> bool:
+        """Push to a staff member ('telegram:123') in their private chat with the bot."""
+        channel, _, external_id = member.partition(":")
+        identity = await find_identity(session, channel, external_id)
+        chat_id = identity.chat_id if identity and identity.chat_id else None
+        if chat_id is None and channel in ("telegram", "wecom"):
+            chat_id = external_id  # a private chat (Telegram, WeCom app) has the user's id
+        if chat_id is None:
+            return False
+        payload = {"replies": [r.to_dict() for r in replies]}
+        await outbox.enqueue(session, key=key, channel=channel, chat_id=chat_id, payload=payload)
+        return True
+
+    # --- handling ---------------------------------------------------------------------
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """Handle one message; messages of one chat are handled one at a time.
+
+        Returns an :class:`Answer`: the channel reports it sent (handlers/answers.py)."""
+        inbound = edge.clean(inbound)  # before anything is stored, for every channel
+        if edge.unstorable(inbound):
+            log.warning("refused a message with an over-long id on %s", inbound.channel)
+            return [Reply(self._fallback_t(inbound)(_UNSTORABLE_ID), unhandled=True)]
+        async with self._chat_locks.hold(f"{inbound.channel}:{inbound.chat_id}"), self._slots:
+            for attempt in range(RETRIES):
+                try:
+                    return await self._handle_once(inbound)
+                except StaleDataError:
+                    log.info("conversation changed underneath us; retry %s", attempt + 1)
+                except TimeoutError as exc:  # it waited long already: do not make it wait more
+                    log.warning("database timeout handling %s: %r", inbound.update_key, exc)
+                    break
+                # PoolTimeout: every database connection busy for 30 s (overload)
+                except (OperationalError, DBAPIError, PoolTimeout, OSError) as exc:
+                    log.warning("database trouble handling %s: %s", inbound.update_key, exc)
+                    await asyncio.sleep(0.3 * (attempt + 1))
+                except Exception:
+                    log.exception("handler failed for %s", inbound.update_key)
+                    return [Reply(self._fallback_t(inbound)(_FAILED), unhandled=True)]
+            return [Reply(self._fallback_t(inbound)(_BUSY), unhandled=True)]
+
+    def _fallback_t(self, inbound: Inbound) -> Translator:
+        return self.translator(
+            normalize_locale(inbound.locale_hint, self.settings.center.default_locale)
+        )
+
+    async def start(self) -> None:
+        """Show other processes that this one lives (its stored answers are its to send)."""
+        await self.answers.start()
+
+    async def close(self) -> None:
+        """Record the answers sent so far (at shutdown)."""
+        await self.answers.close()
+
+    async def _handle_once(self, inbound: Inbound) -> list[Reply]:
+        sent = self.answers.take()  # earlier answers sent since: cleared in this transaction
+        try:
+            async with self.db.session() as session:
+                update_id = await record_update(session, inbound.channel, inbound.update_key)
+                if sent:
+                    await clear_answers(session, sent)
+                if update_id is None:
+                    again = await self._redelivered(session, inbound)
+                else:
+                    replies = await self._respond(session, inbound)
+                    if replies:
+                        payload = [r.to_dict() for r in replies]
+                        owner = self.answers.owner
+                        await store_answer(session, update_id, inbound.chat_id, payload, owner)
+        except BaseException:
+            self.answers.give_back(sent)
+            raise
+        self.answers.cleared(sent)
+        if update_id is None:
+            return again
+        return self.answers.answer(inbound, update_id, replies)
+
+    async def _redelivered(self, session, inbound: Inbound) -> list[Reply]:  # type: ignore[no-untyped-def]
+        """An update handled before: its answer if that was never (known to be) sent."""
+        if not self.answers.in_hand(inbound):
+            pending = await pending_answer(session, inbound.channel, inbound.update_key)
+            if pending is not None and not await self.answers.owner_alive(session, pending[2]):
+                log.info(
+                    "update %s came again and its answer was never sent: sending it now",
+                    inbound.update_key,
+                )
+                update_id, stored, _owner = pending
+                return self.answers.answer(inbound, update_id, [Reply.from_dict(r) for r in stored])
+        log.info("ignoring repeated update %s", inbound.update_key)
+        return Answer()
+
+    async def _respond(self, session, inbound: Inbound) -> list[Reply]:  # type: ignore[no-untyped-def]
+        """The replies to a new update, in its handling transaction."""
+        private = inbound.chat_kind == "private"
+        identity, person = await get_or_create_identity(
+            session, inbound.channel, inbound.sender_id, inbound.chat_id if private else None
+        )
+        conv = await load_conversation(
+            session, inbound.channel, inbound.chat_id, identity.person_id
+        )
+        locale = person.locale or normalize_locale(
+            inbound.locale_hint, self.settings.center.default_locale
+        )
+        before: list[list[str]] | None = None  # the choices shown last, if looked up
+        if inbound.text_only:
+            inbound, before = await self._numbered_choice(session, inbound)
+        ctx = Ctx(self, session, inbound, identity, person, conv, self.translator(locale))
+        if len(inbound.text) > MAX_TEXT:
+            return [Reply(ctx.t(_TOO_LONG, max=ctx.t.number(MAX_TEXT)))]
+        replies = await routing.dispatch(ctx)
+        if inbound.text_only:
+            now_shown = shown(replies)
+            if now_shown != before:
+                await save_choices(session, inbound.channel, inbound.chat_id, now_shown)
+            await outbox.release_held(session, inbound.channel, inbound.chat_id)
+        return replies
+
+    @staticmethod
+    async def _numbered_choice(
+        session,  # type: ignore[no-untyped-def]
+        inbound: Inbound,
+    ) -> tuple[Inbound, list[list[str]] | None]:
+        """In a text-only chat, "2" (or the item's words) presses the second button shown.
+        Also returns the choices shown, when they were looked up (None when not)."""
+        if inbound.button is not None or not inbound.text or inbound.is_command:
+            return inbound, None
+        choices = await load_choices(session, inbound.channel, inbound.chat_id)
+        payload = resolve(inbound.text, choices) if choices else None
+        return (replace(inbound, button=payload, text="") if payload else inbound), choices
+
+
+_BUSY = _(
+    "Sorry, the service is busy right now. Your earlier answers are saved; "
+    "please send your last message again in a minute."
+)
+_FAILED = _(
+    "Sorry, something went wrong on our side. Your earlier answers are kept; "
+    "please send your last message again, or type /help."
+)
+_UNSTORABLE_ID = _(
+    "Sorry, I cannot serve this account: its id is longer than I can store. Please call or "
+    "visit the center instead."
+)
+_TOO_LONG = _(
+    "That message is too long for me. Please keep it under {max} characters, "
+    "or split it into several messages."
+)

@@ -1,0 +1,152 @@
+"""Legal questions: free text goes to the FAQ; unsure answers say so and offer a person.
+
+Questions that are not labour matters (a tenancy deposit, a divorce) are referred to the
+right place (``knowledge/referrals.toml``) instead of being answered with labour law.
+
+Questions the bot could not answer are logged for staff, who curate them with `/faq`
+(handlers/staff/faq_review.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from handlers.conversation import events
+from handlers.conversation.context import Ctx
+from handlers.conversation.masking import mask_text
+from handlers.conversation.messages import Button, Reply, grid
+from knowledge.faq import Entry, SearchResult
+from knowledge.referrals import ROUTE_PREFIX, Route
+from storage.models import FaqMiss
+
+QUESTION_HINT = re.compile(
+    r"[?？]|吗|呢|么|怎么|怎样|如何|咋|多少|多久|能不能|可不可以|是否|是不是|有没有|为什么|为啥|"
+    r"\b(how|what|when|can|is|do|does|should|why)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_question(text: str) -> bool:
+    return bool(QUESTION_HINT.search(text))
+
+
+def _citations(ctx: Ctx, entry: Entry) -> str:
+    sep = "；" if ctx.t.locale == "zh_CN" else "; "
+    return sep.join(c.label(ctx.t.locale) for c in entry.statutes)
+
+
+def render_entry(ctx: Ctx, entry: Entry, *, full: bool = False) -> Reply:
+    t = ctx.t
+    locale = t.locale
+    body = entry.full_answer(locale) if full else entry.text("answer", locale)
+    parts = [f"📖 {entry.text('title', locale)}", body]
+    if entry.statutes:
+        parts.append(t("Legal basis: {citations}", citations=_citations(ctx, entry)))
+    parts.append(
+        t(
+            "General information, not advice on your case. Staff can look at your "
+            "situation: file a dispute or talk to a person."
+        )
+    )
+    items = []
+    if not full and entry.text("more", locale):
+        items.append(Button(t("More"), f"faq:m:{entry.id}"))
+    for rid in entry.related[:3]:
+        related = ctx.core.kb.get(rid) if ctx.core.kb else None
+        if related is not None:
+            items.append(Button(related.text("title", locale)[:40], f"faq:s:{rid}"))
+    items += [Button(t("File a dispute"), "m:file"), Button(t("Talk to a person"), "m:human")]
+    return Reply("\n\n".join(parts), buttons=grid(items, per_row=1))
+
+
+def not_sure(ctx: Ctx, result: SearchResult) -> Reply:
+    t = ctx.t
+    text = t(
+        "I am not sure I have a good answer to that, and I do not want to guess. "
+        "Here are the closest topics; or staff of the center can help you."
+    )
+    items = [Button(e.text("title", t.locale)[:40], f"faq:s:{e.id}") for e in result.closest]
+    items += [Button(t("Talk to a person"), "m:human"), Button(t("File a dispute"), "m:file")]
+    return Reply(text, buttons=grid(items, per_row=1))
+
+
+def referral(ctx: Ctx, route: Route) -> Reply:
+    """Not a labour matter: say so politely, say where to go, offer a person."""
+    t = ctx.t
+    locale = t.locale
+    parts = [
+        t(
+            "This does not look like a labour or personnel dispute, so it is not something "
+            "the center handles. Here is where to go:"
+        ),
+        f"📍 {route.text('title', locale)}\n{route.text('where', locale)}",
+    ]
+    if route.text("basis", locale):
+        parts.append(t("Legal basis: {citations}", citations=route.text("basis", locale)))
+    parts.append(
+        t("If it is about your job after all, or you are not sure, staff of the center can help.")
+    )
+    return Reply("\n\n".join(parts), buttons=grid([Button(t("Talk to a person"), "m:human")]))
+
+
+@dataclass
+class Outcome:
+    """What the FAQ made of a message: ``answer``, ``referral`` or ``unsure``."""
+
+    kind: str
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def helped(self) -> bool:
+        """An answer or a referral: the message was understood as a question."""
+        return self.kind != "unsure"
+
+
+async def respond(ctx: Ctx, question: str) -> Outcome:
+    """Search the FAQ; refer non-labour questions; log a miss (referrals included)."""
+    kb = await ctx.core.knowledge(ctx.session)
+    result = kb.search(question[:1000], ctx.t.locale)
+    if result.answered and result.best is not None:
+        events.emit(events.FAQ_OUTCOME, "answered")
+        return Outcome("answer", [render_entry(ctx, result.best)])
+    route = result.referral
+    events.emit(events.FAQ_OUTCOME, "referred" if route else "refused")
+    best_id = ROUTE_PREFIX + route.id if route else (result.best.id if result.best else None)
+    ctx.session.add(
+        FaqMiss(  # kept for staff to curate: numbers a person typed are not needed there
+            question=mask_text(question[:1000]),
+            locale=ctx.t.locale,
+            best_id=best_id,
+            confidence=result.confidence,
+        )
+    )
+    if route is not None:
+        return Outcome("referral", [referral(ctx, route)])
+    return Outcome("unsure", [not_sure(ctx, result)])
+
+
+async def answer(ctx: Ctx, question: str) -> tuple[bool, list[Reply]]:
+    """Search the FAQ; log a miss. Returns (answered or referred, replies)."""
+    outcome = await respond(ctx, question)
+    return outcome.helped, outcome.replies
+
+
+async def on_button(ctx: Ctx, payload: str) -> list[Reply]:
+    kind, _, entry_id = payload.partition(":")
+    kb = await ctx.core.knowledge(ctx.session)
+    entry = kb.get(entry_id)
+    if entry is None:
+        return [Reply(ctx.t("That topic is no longer available."))]
+    return [render_entry(ctx, entry, full=kind == "m")]
+
+
+def prompt(ctx: Ctx) -> list[Reply]:
+    return [
+        Reply(
+            ctx.t(
+                "Type your question in your own words, for example: "
+                "\u201cMy boss has not paid me for two months, what can I do?\u201d"
+            )
+        )
+    ]

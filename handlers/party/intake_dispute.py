@@ -1,0 +1,124 @@
+"""The application, part three: the dispute (claims, request, amount, employment dates,
+what happened, how many workers)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers.casework.claims import CATEGORIES
+from handlers.casework.validators import (
+    ValidationError,
+    parse_amount,
+    parse_count,
+    parse_date,
+    parse_free_text,
+)
+from handlers.conversation.context import Ctx
+from handlers.conversation.flow import StepResult, goto, stay
+from handlers.conversation.i18n import mark as _
+from handlers.conversation.messages import Button, Reply, grid
+from handlers.party.intake_form import Field, next_step
+
+
+def _date(ctx: Ctx, text: str) -> str:
+    return parse_date(text, today=ctx.today()).value.isoformat()
+
+
+def _end_date(ctx: Ctx, text: str) -> str:
+    value = parse_date(text, today=ctx.today()).value
+    start = ctx.answers.get("employment_start")
+    if start and value < date.fromisoformat(start):
+        raise ValidationError("date.order")
+    return value.isoformat()
+
+
+FIELDS: dict[str, Field] = {
+    f.key: f
+    for f in [
+        Field(
+            "claims_text",
+            _(
+                "In a sentence or two: what do you ask for? For example "
+                "\u201cpay my wages for March to May\u201d."
+            ),
+            _("In a sentence or two: what does your unit ask for?"),
+            lambda c, s: parse_free_text(s, max_len=500),
+        ),
+        Field(
+            "amount",
+            _(
+                "How much money do you claim in total, in yuan? If you are not "
+                "claiming money, press \u201cNo amount\u201d."
+            ),
+            _("How much money is in dispute, in yuan? If none, press \u201cNo amount\u201d."),
+            lambda c, s: str(parse_amount(s)),
+            optional=True,
+            skip_label=_("No amount"),
+        ),
+        Field(
+            "employment_start",
+            _("When did you start working there? (for example 2023-05 or 2023-05-10)"),
+            _("When did the worker start working for your unit?"),
+            _date,
+            optional=True,
+            skip_label=_("I don't remember"),
+        ),
+        Field(
+            "employment_end",
+            _(
+                "When did the job end? If you still work there, press "
+                "\u201cStill working there\u201d."
+            ),
+            _(
+                "When did the job end? If the worker is still employed, press "
+                "\u201cStill working there\u201d."
+            ),
+            _end_date,
+            optional=True,
+            skip_label=_("Still working there"),
+        ),
+        Field(
+            "facts",
+            _(
+                "Please describe what happened in your own words: what, when, and "
+                "what you have already tried. (at most 2000 characters)"
+            ),
+            _("Please describe what happened in your own words. (at most 2000 characters)"),
+            lambda c, s: parse_free_text(s, max_len=2000),
+        ),
+        Field(
+            "workers_count",
+            _("How many workers are making this claim together?"),
+            _("How many workers are involved?"),
+            lambda c, s: parse_count(s, minimum=2, maximum=100000),
+        ),
+    ]
+}
+
+
+# --- claims (multiple choice) ------------------------------------------------------------
+async def ask_claims(ctx: Ctx) -> list[Reply]:
+    chosen = set(ctx.answers.get("claims") or [])
+    items = [
+        Button(("✅ " if code in chosen else "") + ctx.t(label), f"s:claims:{code}")
+        for code, label in CATEGORIES.items()
+    ]
+    items.append(Button(ctx.t("Done"), "s:claims:done"))
+    text = ctx.t("What is the dispute about? Choose all that apply, then press Done.")
+    return [Reply(text, buttons=grid(items, per_row=2))]
+
+
+async def handle_claims(ctx: Ctx) -> StepResult:
+    chosen: list[str] = list(ctx.answers.get("claims") or [])
+    if ctx.choice == "done" or (ctx.choice is None and ctx.text in ("完成", "done", "Done")):
+        if not chosen:
+            return stay(Reply(ctx.t("Please choose at least one.")), reask=True)
+        return goto(next_step(ctx, "claims"))
+    if ctx.choice in CATEGORIES:
+        if ctx.choice in chosen:
+            chosen.remove(ctx.choice)
+        else:
+            chosen.append(ctx.choice)
+        ctx.set_answer("claims", chosen)
+        return stay(reask=True)
+    return stay(Reply(ctx.t("Please choose with the buttons, then press Done.")), reask=True)

@@ -1,0 +1,55 @@
+"""What a party sees of their cases, and the staff 'view' button."""
+
+from __future__ import annotations
+
+from handlers.casework.lifecycle import ENDED, NEXT_STEP, STATE_LABELS
+from handlers.casework.summary import period_lines
+from handlers.conversation.context import Ctx
+from handlers.conversation.messages import Button, Reply, grid
+from storage.cases import cases_of_person
+
+
+async def my_cases(ctx: Ctx) -> list[Reply]:
+    """The person's cases with state, due date and next step; nobody else's."""
+    t = ctx.t
+    cases = await cases_of_person(ctx.session, ctx.person.id)
+    if not cases:
+        return [
+            Reply(
+                t("You have no cases with the center yet."),
+                buttons=(
+                    (Button(t("File a dispute"), "m:file"), Button(t("Main menu"), "m:home")),
+                ),
+            )
+        ]
+    replies = []
+    for case in cases[:10]:
+        is_respondent = case.respondent_person_id == ctx.person.id
+        lines = [
+            t("Case {number}", number=case.number),
+            t("Status: {state}", state=t(STATE_LABELS.get(case.state, case.state))),
+            t("Filed: {date}", date=t.date(case.submitted_at)),
+        ]
+        if is_respondent:
+            lines.append(
+                t("You are the respondent; the applicant is {name}.", name=case.applicant_name)
+            )
+        else:
+            lines.append(t("Respondent: {name}", name=case.respondent_name))
+        if case.state not in ENDED:
+            lines += period_lines(ctx, case)
+        if case.respondent_response == "agreed":
+            lines.append(t("The respondent has agreed to mediate."))
+        step = NEXT_STEP.get(case.state)
+        if step:
+            lines.append(t("Next: {step}", step=t(step)))
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if is_respondent and case.respondent_response is None and case.state not in ENDED:
+            buttons = grid(
+                [
+                    Button(t("Agree to mediate"), f"case:{case.number}:agree"),
+                    Button(t("Decline mediation"), f"case:{case.number}:decline"),
+                ]
+            )
+        replies.append(Reply("\n".join(lines), buttons=buttons))
+    return replies
