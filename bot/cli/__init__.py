@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import cli_backup, cli_docs, cli_doctor, cli_purge, cli_qr, cli_reports
+from bot.cli import backup, docs, doctor, purge, qr, reports
 from bot.config import ConfigError, Settings, load_settings
 from bot.event_loop import run_loop
 
@@ -50,12 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MONTHS",
         help="an entry reviewed longer ago than this fails (default: 18 months)",
     )
-    cli_docs.add_parsers(sub)
-    cli_reports.add_parsers(sub)
-    cli_purge.add_parsers(sub)
-    cli_qr.add_parsers(sub)
-    cli_backup.add_parsers(sub)
-    cli_doctor.add_parsers(sub)
+    docs.add_parsers(sub)
+    reports.add_parsers(sub)
+    purge.add_parsers(sub)
+    qr.add_parsers(sub)
+    backup.add_parsers(sub)
+    doctor.add_parsers(sub)
     return p
 
 
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     if command in ("ask", "kb"):
         return _kb_command(args)
     if command == "doctor":  # reports a configuration error as one of its findings
-        return cli_doctor.run(args)
+        return doctor.run(args)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
@@ -169,15 +169,15 @@ def main(argv: list[str] | None = None) -> int:
     if command == "db":
         return _db_command(settings)
     if command == "doc":
-        return cli_docs.run(args, settings)
+        return docs.run(args, settings)
     if command in ("stats", "export"):
-        return cli_reports.run(args, settings)
+        return reports.run(args, settings)
     if command in ("purge", "rekey"):
-        return cli_purge.run(args, settings)
+        return purge.run(args, settings)
     if command in ("qr", "wechat-menu"):
-        return cli_qr.run(args, settings)
+        return qr.run(args, settings)
     if command in ("backup", "restore"):
-        return cli_backup.run(args, settings)
+        return backup.run(args, settings)
     from bot.startup import StartupError
 
     try:

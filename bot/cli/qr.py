@@ -19,7 +19,7 @@ from typing import Any
 from bot.config import Settings
 
 SITE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what both Telegram and WeChat accept
-MENU_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "wechat_menu.toml"
+MENU_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "wechat_menu.toml"
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
