@@ -1,22 +1,17 @@
-"""`mediation-bot` command line."""
+"""`mediation-bot` command line: the parser and `main()`; each command group in a module of
+its own (kb: ask and kb check, docs, reports, purge, qr, backup, doctor, diagrams). `run`,
+`console`, `db upgrade` and `check-config` live here."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
-import json
-import logging
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot.cli import backup, docs, doctor, purge, qr, reports
+from bot.cli import backup, docs, doctor, kb, purge, qr, reports
 from bot.config import ConfigError, Settings, load_settings
 from bot.event_loop import run_loop
-
-if TYPE_CHECKING:
-    from knowledge.faq import KnowledgeBase
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,22 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", metavar="TASK", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations")
     sub.add_parser("check-config", help="load the configuration and report problems")
-    ask = sub.add_parser("ask", help="ask the FAQ knowledge base a question")
-    ask.add_argument("question", help='the question, or "-" to read one per line from stdin')
-    ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
-    ask.add_argument("--locale", default="zh_CN", choices=["zh_CN", "en"])
-    ask.add_argument("--folder", type=Path, help="knowledge base folder (default: knowledge/faq)")
-    kb = sub.add_parser("kb", help="FAQ knowledge base tasks")
-    kb_sub = kb.add_subparsers(dest="kb_command", metavar="TASK", required=True)
-    kb_check = kb_sub.add_parser("check", help="report problems in knowledge/faq/*.toml")
-    kb_check.add_argument("folder", nargs="?", type=Path, help="another folder to check")
-    kb_check.add_argument(
-        "--max-review-age",
-        type=int,
-        default=18,
-        metavar="MONTHS",
-        help="an entry reviewed longer ago than this fails (default: 18 months)",
-    )
+    kb.add_parsers(sub)
     docs.add_parsers(sub)
     reports.add_parsers(sub)
     purge.add_parsers(sub)
@@ -99,61 +79,11 @@ async def _run(settings: Settings, channels: list[str], staff: bool) -> None:
     await BotApp(settings, channels, console_staff=staff).run_forever()
 
 
-def _faq_line(kb: KnowledgeBase, question: str, locale: str, as_json: bool) -> str:
-    result = kb.search(question, locale)
-    if as_json:
-        return json.dumps(result.to_json(locale), ensure_ascii=False)
-    zh = locale == "zh_CN"
-    if not result.answered or result.best is None:
-        closest = "；".join(e.text("title", locale) for e in result.closest)
-        line = "不太确定你问的是哪个问题。" if zh else "Not sure which question you mean."
-        if closest:
-            line += f"{'你可能想问：' if zh else ' Closest topics: '}{closest}"
-        return line
-    best = result.best
-    parts = [best.text("title", locale), best.full_answer(locale)]
-    if best.statutes:
-        sep = "；" if zh else "; "
-        labels = sep.join(c.label(locale) for c in best.statutes)
-        parts.append(f"{'依据：' if zh else 'Sources: '}{labels}")
-    if result.related:
-        titles = ("；" if zh else "; ").join(e.text("title", locale) for e in result.related)
-        parts.append(f"{'相关问题：' if zh else 'Related: '}{titles}")
-    return "\n\n".join(parts)
-
-
-def _kb_command(args: argparse.Namespace) -> int:
-    """`ask` and `kb check`: the FAQ alone, no configuration or database needed."""
-    from knowledge.faq import check_kb, load_entries, load_kb
-
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
-    with contextlib.suppress(AttributeError, ValueError):
-        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
-    if args.command == "kb":
-        problems = check_kb(args.folder, max_review_age_months=args.max_review_age)
-        for problem in problems:
-            print(problem)
-        if problems:
-            print(f"{len(problems)} problem(s) in the knowledge base", file=sys.stderr)
-            return 1
-        entries = load_entries(args.folder)
-        english = sum(1 for e in entries.values() if e.has_english())
-        print(f"knowledge base OK: {len(entries)} entries ({english} with English)")
-        return 0
-    kb = load_kb(args.folder)
-    if args.question != "-":
-        print(_faq_line(kb, args.question, args.locale, args.json))
-        return 0
-    for line in sys.stdin:
-        print(_faq_line(kb, line.rstrip("\r\n"), args.locale, args.json), flush=True)
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
     if command in ("ask", "kb"):
-        return _kb_command(args)
+        return kb.run(args)
     if command == "doctor":  # reports a configuration error as one of its findings
         return doctor.run(args)
     try:
