@@ -83,6 +83,17 @@ class Ask:
 
 
 @dataclass(frozen=True)
+class Edge:
+    """One way out of a question, for drawing the tree (docs/flows/screening.md)."""
+
+    question: str
+    answer: str  # a choice id, or "recent" / "old" for a date question
+    how: Literal["next", "outcome", "review"]  # review: the staff-review outcome it records
+    target: str
+    when: Cond  # earlier answers this rule needs (empty: always)
+
+
+@dataclass(frozen=True)
 class Result:
     outcome: Outcome
     warnings: tuple[Warning, ...]
@@ -319,6 +330,26 @@ class ScopeRules:
         self._start, self._nodes, self._outcomes, self._warnings = start, nodes, outcomes, warnings
         self.question_ids, self.outcome_ids = tuple(nodes), tuple(outcomes)
         self.warning_ids = tuple(warnings)
+
+    @property
+    def start(self) -> str:
+        return self._start
+
+    def edges(self) -> list[Edge]:
+        """Every rule of every answer, in file order: the tree as data."""
+        edges = []
+        for n in self._nodes.values():
+            for answer, b in (*n.choices.items(), *n.dated.items()):
+                for when, how, target in b.rules:
+                    kind: Literal["next", "outcome"] = "next" if how == "next" else "outcome"
+                    edges.append(Edge(n.id, answer, kind, target, when))
+                if b.review:
+                    edges.append(Edge(n.id, answer, "review", b.review, MappingProxyType({})))
+        return edges
+
+    def fact_values(self) -> dict[str, tuple[str, ...]]:
+        """Each fact a choice question records, with the choice ids it may hold."""
+        return {n.fact: tuple(n.choices) for n in self._nodes.values() if n.kind == "choice"}
 
     def question(self, qid: str, role: str = "worker", district: str | None = None) -> Question:
         """The question with its static choices (streets are added by :meth:`next_step`)."""

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import sys
 
-from bot.cli import backup, docs, doctor, kb, purge, qr, reports
+from bot.cli import backup, diagrams, docs, doctor, kb, purge, qr, reports
 from bot.config import ConfigError, Settings, load_settings
 from bot.event_loop import run_loop
 
@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     qr.add_parsers(sub)
     backup.add_parsers(sub)
     doctor.add_parsers(sub)
+    diagrams.add_parsers(sub)
     return p
 
 
@@ -84,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     if command in ("ask", "kb"):
         return kb.run(args)
+    if command == "diagrams":  # the code's own tables, no configuration
+        return diagrams.run(args)
     if command == "doctor":  # reports a configuration error as one of its findings
         return doctor.run(args)
     try:
