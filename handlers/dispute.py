@@ -31,6 +31,8 @@ stateDiagram-v2
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers import desk, intake, screening, submit
 from handlers.flow import Flow, Step
 
@@ -49,7 +51,7 @@ STEPS: dict[str, Step] = {
 }
 
 
-def _is_draft(answers: dict) -> bool:  # type: ignore[type-arg]
+def _is_draft(answers: dict[str, Any]) -> bool:
     """After consent the answers are an application in progress: never dropped by a detour."""
     return bool(answers.get("consent"))
 

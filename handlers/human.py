@@ -25,7 +25,7 @@ REF = re.compile(r"#P(\d+)\b")
 async def _latest_case(ctx: Ctx, person_id: int) -> Case | None:
     cases = await cases_of_person(ctx.session, person_id)
     open_cases = [c for c in cases if c.state not in ENDED]
-    return (open_cases or list(cases) or [None])[0]
+    return next(iter(open_cases or cases), None)
 
 
 async def ask_talk(ctx: Ctx) -> list[Reply]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import update
@@ -223,8 +223,7 @@ def desk_receipt(ctx: Ctx, case: Case, code: str) -> Reply:
     return Reply(text)
 
 
-def _parse_ts(value: str | None):  # type: ignore[no-untyped-def]
-    from datetime import datetime
+def _parse_ts(value: str | None) -> datetime:
 
     return datetime.fromisoformat(value) if value else utcnow()
 

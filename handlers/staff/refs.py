@@ -49,8 +49,8 @@ async def find_case(ctx: Ctx, ref: str) -> Case | None:
         year = ctx.now().astimezone(ctx.settings.tz).year
         ref = f"{ctx.settings.center.case_prefix}-{year}-{int(ref):06d}"
     elif CASE_NUMBER.match(ref):
-        prefix, year, seq = ref.split("-")
-        ref = f"{prefix.upper()}-{year}-{int(seq):06d}"
+        prefix, year_text, seq = ref.split("-")
+        ref = f"{prefix.upper()}-{year_text}-{int(seq):06d}"
     else:
         return None
     case = await find_case_by_number(ctx.session, ref)
