@@ -122,7 +122,7 @@ class _Branch:
 @dataclass(frozen=True)
 class _Node:
     id: str
-    kind: str
+    kind: Literal["choice", "location", "date"]
     fact: str
     street_fact: str | None
     raw: Raw
@@ -270,8 +270,9 @@ class _Loader:
             known.update({n.street_fact: None} if n.street_fact else {})
             for b in (*n.choices.values(), *n.dated.values()):
                 for k, v in b.facts.items():
-                    if known.setdefault(k, set()) is not None:
-                        known[k].add(v)
+                    values = known.setdefault(k, set())
+                    if values is not None:
+                        values.add(v)
         edges: dict[str, set[str]] = {q: set() for q in self.nodes}
         used_o: set[str] = set()
         used_w: set[str] = set()
@@ -284,7 +285,8 @@ class _Loader:
                     (edges[n.id] if how == "next" else used_o).add(target)
                 for cond in (*(r[0] for r in b.rules), b.shown_when):
                     for k, vals in cond.items():
-                        if k not in known or (known[k] is not None and set(vals) - known[k]):
+                        values = known.get(k, set())
+                        if k not in known or (values is not None and set(vals) - values):
                             raise self.fail(where, f"condition on unknown fact/value '{k}'")
                 review = self.outcomes.get(b.review or "")
                 if b.review is not None:

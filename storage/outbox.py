@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import OUTBOX_QUEUED, insert_for
@@ -95,7 +95,7 @@ async def mark_held(session: AsyncSession, message_id: int, reason: str) -> None
     )
 
 
-_OUTBOX = OutboxMessage.__table__
+_OUTBOX = cast(Table, OutboxMessage.__table__)  # a mapped class's table is a Table
 _RELEASE_HELD = (
     update(_OUTBOX)
     .where(

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from knowledge.faq import KnowledgeBase
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ask = sub.add_parser("ask", help="ask the FAQ knowledge base a question")
     ask.add_argument("question", help='the question, or "-" to read one per line from stdin')
     ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
     with contextlib.suppress(AttributeError, ValueError):
+        # typed as TextIO, which has no reconfigure; a redirected stdout may lack it (suppressed)
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     if args.command == "kb":
         problems = check_kb(args.folder, max_review_age_months=args.max_review_age)
