@@ -274,7 +274,7 @@ def followup_diagram() -> str:
         '    scheduled -- "due, outside quiet hours: asked (outbox)" --> sent',
         f'    sent -- "no answer for {d.reminder_days} days: reminded" --> reminded',
         f'    reminded -- "no answer for {d.reminder_days} more days" --> closed',
-        f'    sent -- "answered: fulfilment {answers}; satisfaction 1-5" --> answered',
+        f'    sent -- "answered: fulfilment {answers}, satisfaction 1-5" --> answered',
         "    reminded -- answered --> answered",
         '    scheduled -- "satisfaction, person opted out" --> skipped',
         '    sent -- "satisfaction, person opted out" --> skipped',
