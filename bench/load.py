@@ -36,14 +36,10 @@ from cryptography.fernet import Fernet
 
 from bench.load_driver import Driver, Stats
 from bench.load_script import faq_script, person_script
-from bench.load_targets import (
-    BotConfig,
-    BotProcess,
-    telegram_ready,
-)
+from bench.load_targets import BotConfig
 from bench.load_wechat import WeChatStats, measure_wechat
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.local import free_port, reset_postgres
+from tests.local import BotProcess, free_port, reset_postgres, telegram_ready
 
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1/test"
 ECHO_STOCK = "echo"  # PTB as shipped: the ceiling the target is a share of

@@ -23,9 +23,9 @@ import xmltodict
 from cryptography.fernet import Fernet
 from wechatpy.crypto import WeChatCrypto
 
-from bench.load_targets import BotConfig, BotProcess, listening
+from bench.load_targets import BotConfig
 from tests.fakes.wechat_api import FakeWeChatApi
-from tests.local import free_port, reset_postgres
+from tests.local import BotProcess, free_port, listening, reset_postgres
 from tests.wechat_harness import AES_KEY, TOKEN, envelope, sign, text_xml
 
 #: What people write: a greeting (the menu) and legal questions (the FAQ, the heavier part).

@@ -57,7 +57,7 @@ def save_bytes(
             fp.write(data)
         os.replace(tmp, path)
     return Attachment(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]  # channels pass photo/document/voice/video as str
         path=str(path),
         size=len(data),
         sha256=digest,
@@ -96,7 +96,7 @@ async def save_stream(
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     return Attachment(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]  # channels pass photo/document/voice/video as str
         path=str(path),
         size=size,
         sha256=digest.hexdigest(),

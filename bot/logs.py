@@ -71,8 +71,10 @@ class Json(logging.Formatter):
             line["update_id"] = mask_text(str(getattr(record, "update_id", "") or ""))
         case = getattr(record, "case", None)
         found = CASE_REF.search(message)
-        if case or found:
-            line["case"] = case or found.group(0)  # type: ignore[union-attr]
+        if case:
+            line["case"] = case
+        elif found:
+            line["case"] = found.group(0)
         if record.exc_info:
             line["traceback"] = mask_text(self.formatException(record.exc_info))
         elif record.exc_text:

@@ -276,11 +276,11 @@ class SearchIndex:
             del scored[MAX_HITS:]
         if RERANK and len(scored) > 1:
             asked = char_pairs(question)
-            scored = sorted(
+            reranked = sorted(
                 ((s + RERANK * self._pair_overlap(asked, e), s, e) for s, e in scored),
                 reverse=True,
             )
-            return [Hit(self.entry_ids[e], s, calibrate(s)) for _, s, e in scored]
+            return [Hit(self.entry_ids[e], s, calibrate(s)) for _, s, e in reranked]
         return [Hit(self.entry_ids[e], s, calibrate(s)) for s, e in scored]
 
     def _pair_overlap(self, asked: frozenset[str], entry: int) -> float:

@@ -95,7 +95,7 @@ class Homophones:
     def _repair_run(self, run: str) -> str:
         tokens = self._cut(run)
         bounds = set(itertools.accumulate(len(t) for t in tokens)) | {0}
-        weak = set()  # stray characters, and words jieba guessed (not in its dictionary)
+        weak: set[int] = set()  # stray characters, and words jieba guessed (not in its dictionary)
         at = 0
         for t in tokens:
             if len(t) == 1 or not self._is_word(t):

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from knowledge.scope_model import (
     _GOTO,
@@ -27,6 +27,7 @@ from knowledge.scope_model import (
     Ask,
     Choice,
     Citation,
+    Edge,
     Locale,
     Outcome,
     Question,
@@ -174,8 +175,9 @@ class _Loader:
             known.update({n.street_fact: None} if n.street_fact else {})
             for b in (*n.choices.values(), *n.dated.values()):
                 for k, v in b.facts.items():
-                    if known.setdefault(k, set()) is not None:
-                        known[k].add(v)
+                    values = known.setdefault(k, set())
+                    if values is not None:
+                        values.add(v)
         edges: dict[str, set[str]] = {q: set() for q in self.nodes}
         used_o: set[str] = set()
         used_w: set[str] = set()
@@ -188,7 +190,8 @@ class _Loader:
                     (edges[n.id] if how == "next" else used_o).add(target)
                 for cond in (*(r[0] for r in b.rules), b.shown_when):
                     for k, vals in cond.items():
-                        if k not in known or (known[k] is not None and set(vals) - known[k]):
+                        values = known.get(k, set())
+                        if k not in known or (values is not None and set(vals) - values):
                             raise self.fail(where, f"condition on unknown fact/value '{k}'")
                 review = self.outcomes.get(b.review or "")
                 if b.review is not None:
@@ -234,6 +237,26 @@ class ScopeRules:
         self._start, self._nodes, self._outcomes, self._warnings = start, nodes, outcomes, warnings
         self.question_ids, self.outcome_ids = tuple(nodes), tuple(outcomes)
         self.warning_ids = tuple(warnings)
+
+    @property
+    def start(self) -> str:
+        return self._start
+
+    def edges(self) -> list[Edge]:
+        """Every rule of every answer, in file order: the tree as data."""
+        edges = []
+        for n in self._nodes.values():
+            for answer, b in (*n.choices.items(), *n.dated.items()):
+                for when, how, target in b.rules:
+                    kind: Literal["next", "outcome"] = "next" if how == "next" else "outcome"
+                    edges.append(Edge(n.id, answer, kind, target, when))
+                if b.review:
+                    edges.append(Edge(n.id, answer, "review", b.review, MappingProxyType({})))
+        return edges
+
+    def fact_values(self) -> dict[str, tuple[str, ...]]:
+        """Each fact a choice question records, with the choice ids it may hold."""
+        return {n.fact: tuple(n.choices) for n in self._nodes.values() if n.kind == "choice"}
 
     def question(self, qid: str, role: str = "worker", district: str | None = None) -> Question:
         """The question with its static choices (streets are added by :meth:`next_step`)."""

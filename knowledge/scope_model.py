@@ -77,6 +77,17 @@ class Ask:
 
 
 @dataclass(frozen=True)
+class Edge:
+    """One way out of a question, for drawing the tree (docs/flows/screening.md)."""
+
+    question: str
+    answer: str  # a choice id, or "recent" / "old" for a date question
+    how: Literal["next", "outcome", "review"]  # review: the staff-review outcome it records
+    target: str
+    when: Cond  # earlier answers this rule needs (empty: always)
+
+
+@dataclass(frozen=True)
 class Result:
     outcome: Outcome
     warnings: tuple[Warning, ...]
@@ -105,7 +116,7 @@ class _Branch:
 @dataclass(frozen=True)
 class _Node:
     id: str
-    kind: str
+    kind: Literal["choice", "location", "date"]
     fact: str
     street_fact: str | None
     raw: Raw

@@ -125,7 +125,7 @@ class EncryptedJSON(EncryptedString):
 
     cache_ok = True
 
-    def process_bind_param(self, value: Any, dialect: Any) -> str | None:  # type: ignore[override]
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
         return None if value is None else encrypt(json.dumps(value, ensure_ascii=False))
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, String, Text, delete, exists, or_, select
+from sqlalchemy import CursorResult, ForeignKey, Index, String, Text, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
@@ -129,7 +130,7 @@ async def remove_person(
     await session.execute(delete(Conversation).where(Conversation.person_id == person_id))
     await session.execute(delete(Identity).where(Identity.person_id == person_id))
     result = await session.execute(delete(Person).where(Person.id == person_id))
-    return bool(result.rowcount)
+    return bool(cast(CursorResult[Any], result).rowcount)  # a DELETE's result has a rowcount
 
 
 COPIES = "copies"  # under storage.files_dir: the files /mydata sends

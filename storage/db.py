@@ -58,7 +58,7 @@ INSERTS: dict[str, Callable[..., Any]] = {"postgresql": pg_insert, "sqlite": sql
 
 def insert_for(session: AsyncSession) -> Callable[..., Any]:
     """`insert` of the session's dialect, for ON CONFLICT clauses (SQLite and PostgreSQL)."""
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def per_dialect(build: Callable[[Callable[..., Any]], T]) -> dict[str, T]:
@@ -186,7 +186,7 @@ class Database:
         await self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     sqlite_onehop.install(dbapi_conn)
     # We issue BEGIN ourselves (below), so the driver must not.
     dbapi_conn.isolation_level = None
@@ -199,7 +199,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
-def _sqlite_migration_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_migration_pragmas(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None  # BEGIN is ours (_begin_immediate)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")  # as every connection of the bot has it
@@ -248,7 +248,7 @@ class _OneWriter:
         conn.info["one_writer"] = lock
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    def checkin(self, _dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+    def checkin(self, _dbapi_conn: Any, record: Any) -> None:
         lock = record.info.pop("one_writer", None)
         if lock is not None:
             lock.release()

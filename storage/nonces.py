@@ -8,14 +8,15 @@ plain mode signs only the token, timestamp and nonce, not the body) and is refus
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import per_dialect
 from storage.models import CallbackNonce
 
-_TABLE = CallbackNonce.__table__
+_TABLE = cast(Table, CallbackNonce.__table__)  # a mapped class's table is a Table
 
 
 def _remember(insert):  # type: ignore[no-untyped-def]

@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import CursorResult, Table, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import OUTBOX_QUEUED, insert_for
@@ -114,7 +114,7 @@ async def renew(
         )
         .values(locked_until=utcnow() + lease)
     )
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult[Any], result).rowcount or 0)  # an UPDATE's result
 
 
 async def mark_progress(
@@ -127,7 +127,7 @@ async def mark_progress(
         .where(_owned(message_id, owner))
         .values(sent_parts=sent_parts, locked_until=utcnow() + lease)
     )
-    return bool(result.rowcount)
+    return bool(cast(CursorResult[Any], result).rowcount)  # an UPDATE's result
 
 
 async def mark_delivered(
@@ -153,7 +153,7 @@ async def mark_held(
     )
 
 
-_OUTBOX = OutboxMessage.__table__
+_OUTBOX = cast(Table, OutboxMessage.__table__)  # a mapped class's table is a Table
 _RELEASE_HELD = (
     update(_OUTBOX)
     .where(

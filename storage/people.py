@@ -41,6 +41,7 @@ async def get_or_create_identity(
     params = {"channel": channel, "external_id": external_id}
     row = (await session.execute(_SENDER, params)).first()
     identity = row[0] if row else None
+    person: Person | None
     if identity is None:
         try:
             async with session.begin_nested():

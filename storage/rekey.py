@@ -8,7 +8,9 @@ meanwhile is not overwritten, and a second run changes nothing.
 
 from __future__ import annotations
 
-from sqlalchemy import column, select, table
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, column, select, table
 from sqlalchemy.sql.schema import Table
 
 from storage import (
@@ -57,7 +59,7 @@ async def rekey(db: Database) -> int:
                             .where(raw.c.id == row.id, raw.c[name] == stored)
                             .values({name: new})
                         )
-                        rewritten += result.rowcount or 0
+                        rewritten += cast(CursorResult[Any], result).rowcount or 0
             if not rows:
                 break
             last_id = rows[-1].id

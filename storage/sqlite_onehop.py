@@ -74,6 +74,8 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
+        # ignored (here and below): SQLAlchemy types these as its own cursor
+        # and row dict; ours hold a finished statement's results, with the same attributes
         self._cursor = _Finished(None, -1, None, None)  # type: ignore[assignment]
         self._soft_closed_memoized = {}  # type: ignore[assignment]
         self._rows = collections.deque()
@@ -113,7 +115,8 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     """SQLAlchemy's aiosqlite connection, handing out `OneHopCursor`s."""
 
     __slots__ = ()
-    _cursor_cls = OneHopCursor
+    # its __init__ takes the aiosqlite connection, not any adapted one: only ever made here
+    _cursor_cls = OneHopCursor  # type: ignore[assignment]
 
 
 def install(dbapi_connection: Any) -> None:

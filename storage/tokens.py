@@ -8,7 +8,7 @@ process under a row lock, and the others read it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -28,17 +28,18 @@ class TokenStore:
         self.db = db
         self.name = name
         self.fetch = fetch
-        self._cached: tuple[str, object] | None = None  # (value, expires_at)
+        # (value, expires_at); cached only when usable, so expires_at is never None here
+        self._cached: tuple[str, datetime] | None = None
 
     async def get(self, *, stale: str | None = None) -> str:
         """A valid token. Pass `stale` when the platform rejected that token: a newer one is
         used if another instance has it already, otherwise one is fetched."""
         now = utcnow()
-        if self._cached and self._cached[0] != stale and self._cached[1] > now + MARGIN:  # type: ignore[operator]
+        if self._cached and self._cached[0] != stale and self._cached[1] > now + MARGIN:
             return self._cached[0]
         async with self.db.session() as session:
             row = await session.get(PlatformToken, self.name)
-            if row and self._usable(row, stale):
+            if row and row.expires_at and self._usable(row, stale):
                 self._cached = (row.value, row.expires_at)
                 return row.value
         return await self._refresh(stale)
@@ -66,5 +67,5 @@ class TokenStore:
                 row.value = value
                 row.expires_at = utcnow() + timedelta(seconds=seconds)
                 row.updated_at = utcnow()
-            self._cached = (row.value, row.expires_at)
+            self._cached = (row.value, row.expires_at)  # type: ignore[assignment]  # usable or just set: not None
             return row.value

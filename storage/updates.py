@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import per_dialect
 from storage.models import InboundUpdate, utcnow
 
-_TABLE = InboundUpdate.__table__
+_TABLE = cast(Table, InboundUpdate.__table__)  # a mapped class's table is a Table
 
 
 # Built once, on the table rather than the mapped class: this runs for every message, and

@@ -4,9 +4,6 @@ calls can be held in flight, and a user who plays against both."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +12,7 @@ from aiohttp import web
 
 from tests.conftest import TEST_DATA_KEY
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.local import BotProcess, asked_for_updates
 
 STAFF_GROUP = -100200300
 _PARAMS = web.RequestKey("params", tuple)
@@ -109,66 +107,16 @@ def write_config(tmp_path: Path, server: FakeTelegramServer, db_url: str, **outb
     return path
 
 
-class BotProcess:
-    """`python -m bot run` as a child process, started and killed by the test."""
-
-    def __init__(self, config: Path, server: HoldingTelegramServer) -> None:
-        self.config = config
-        self.server = server
-        self.log = config.parent / "bot.log"
-        self.proc: asyncio.subprocess.Process | None = None
-        self.starts = 0
-
-    async def start(self) -> None:
-        """Start, and wait until the bot polls Telegram."""
-        polls = self._polls()
-        self.starts += 1
-        with self.log.open("a", encoding="utf-8") as log:
-            log.write(f"\n===== start {self.starts} =====\n")
-            log.flush()
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "--config",
-                str(self.config),
-                "run",
-                stdout=log,
-                stderr=log,
-                cwd=self.config.parent,
-                env={**os.environ, "PTB_TIMEDELTA": "true"},
-            )
-        deadline = asyncio.get_running_loop().time() + 30
-        while self._polls() <= polls:
-            if not self.alive or asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"the bot did not start polling:\n{self.output()}")
-            await asyncio.sleep(0.05)
-
-    def _polls(self) -> int:
-        return sum(1 for c in self.server.calls if c.method == "getUpdates")
-
-    @property
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.returncode is None
-
-    async def kill(self) -> None:
-        """kill -9: no cleanup of any kind."""
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        await self.proc.wait()
-
-    async def stop(self) -> None:
-        """A normal shutdown (SIGTERM), if it is still running."""
-        if self.alive:
-            assert self.proc is not None
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.proc.wait(), 30)
-            except TimeoutError:
-                await self.kill()
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8") if self.log.exists() else ""
+def bot_process(config: Path, server: HoldingTelegramServer) -> BotProcess:
+    """`python -m bot run` with `config`, in its folder, logging to bot.log there; started when
+    it asks the fake server for updates."""
+    return BotProcess.ours(
+        config,
+        log_path=config.parent / "bot.log",
+        cwd=config.parent,
+        env={"PTB_TIMEDELTA": "true"},
+        ready=lambda: asked_for_updates(server),
+    )
 
 
 class RemoteUser:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import backup as bk
-from bot import cli_backup
+from bot.cli import backup as cli_backup
 from bot.config import Settings
 from handlers.office.stats import month_figures
 from storage.db import Database

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot import cli_doctor
+from bot.cli import doctor as cli_doctor
 from bot.config import Settings, load_settings
 from storage.db import Database
 from storage.models import Case

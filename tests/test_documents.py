@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 import handlers.staff.docs  # noqa: F401  (registers /doc)
-from bot import cli_docs
+from bot.cli import docs as cli_docs
 from bot.config import Settings
 from handlers.casework.numerals import amount_in_capitals, amount_in_figures, chinese_date
 from handlers.conversation.registry import FEATURES

@@ -28,12 +28,13 @@ from storage.models import Case, OutboxMessage
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.fault_tools import (
     STAFF_GROUP,
-    BotProcess,
     HoldingTelegramServer,
     RemoteUser,
+    bot_process,
     eventually,
     write_config,
 )
+from tests.local import BotProcess
 
 pytestmark = pytest.mark.timeout(120)  # real processes, started several times
 
@@ -56,7 +57,7 @@ async def server() -> AsyncIterator[HoldingTelegramServer]:
 async def bot(
     tmp_path: Path, server: HoldingTelegramServer, db_url: str
 ) -> AsyncIterator[BotProcess]:
-    process = BotProcess(write_config(tmp_path, server, db_url, lease_seconds=2), server)
+    process = bot_process(write_config(tmp_path, server, db_url, lease_seconds=2), server)
     yield process
     await process.stop()
 
@@ -206,7 +207,8 @@ async def test_killed_between_commit_and_reply_the_reply_arrives_once_after_rest
 async def test_telegram_unreachable_for_a_while_the_bot_keeps_polling(
     tmp_path: Path, server: HoldingTelegramServer
 ) -> None:
-    bot = BotProcess(write_config(tmp_path, server, f"sqlite+aiosqlite:///{tmp_path}/t.db"), server)
+    config = write_config(tmp_path, server, f"sqlite+aiosqlite:///{tmp_path}/t.db")
+    bot = bot_process(config, server)
     user = RemoteUser(server, WORKER)
     try:
         await bot.start()
@@ -350,7 +352,7 @@ async def test_database_down_users_told_to_retry_and_the_bot_recovers(
     target = make_url(db_url)
     proxy = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
     await proxy.start()
-    bot = BotProcess(write_config(tmp_path, server, _through_proxy(db_url, proxy)), server)
+    bot = bot_process(write_config(tmp_path, server, _through_proxy(db_url, proxy)), server)
     db = Database(db_url)  # the test's own way in, not through the proxy
     user = RemoteUser(server, WORKER)
     try:

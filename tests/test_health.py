@@ -11,7 +11,6 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.load_targets import BotProcess, listening
 from bench.load_wechat import WeChatSide, wechat_config
 from bot.config import Settings
 from bot.health import HealthServer
@@ -21,7 +20,7 @@ from storage.models import Case, OutboxMessage, utcnow
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.harness import TelegramBot, telegram_settings
-from tests.local import free_port, reset_postgres
+from tests.local import BotProcess, free_port, listening, reset_postgres
 from tests.wechat_harness import WeChatUser, running_wechat_bot, wechat_settings
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")

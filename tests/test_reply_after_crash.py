@@ -19,11 +19,11 @@ import xmltodict
 from cryptography.fernet import Fernet
 from wechatpy.enterprise.crypto import WeChatCrypto
 
-from bench.load_targets import REPO, BotConfig, BotProcess, telegram_ready
+from bench.load_targets import BotConfig
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.fakes.wecom_api import FakeWeComApi
-from tests.local import free_port
+from tests.local import REPO, BotProcess, free_port, telegram_ready
 from tests.test_wecom import SAMPLE, WeComSide
 from tests.test_wecom import text_xml as wecom_text_xml
 from tests.wechat_harness import AES_KEY, TOKEN, WeChatServerSide, text_xml

@@ -22,7 +22,7 @@ from fontTools.ttLib import TTFont
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot import cli_reports
+from bot.cli import reports as cli_reports
 from bot.config import Settings
 from handlers.app import Core
 from handlers.conversation.i18n import Translator

@@ -18,19 +18,13 @@ from sqlalchemy import select
 
 from bench.load_driver import Driver
 from bench.load_script import person_script
-from bench.load_targets import (
-    STAFF_GROUP,
-    BotConfig,
-    BotProcess,
-    listening,
-    telegram_ready,
-)
+from bench.load_targets import STAFF_GROUP, BotConfig
 from bench.load_wechat import WeChatSide, wechat_config
 from storage.db import Database
 from storage.models import Case, InboundUpdate
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
-from tests.local import free_port, reset_postgres
+from tests.local import BotProcess, free_port, listening, reset_postgres, telegram_ready
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="two instances share PostgreSQL")

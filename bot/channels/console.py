@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.files import save_bytes
 from handlers.conversation.messages import AttachmentRefused, Inbound, Reply, answer_sent
@@ -77,7 +77,9 @@ class ConsoleChannel:
 
     def to_inbound(self, line: str) -> Inbound:
         key = f"console:{uuid.uuid4().hex}"
-        base = dict(channel="console", update_key=key, sender_id=self.user, chat_id=self.user)
+        base: dict[str, Any] = dict(
+            channel="console", update_key=key, sender_id=self.user, chat_id=self.user
+        )
         text = line.strip()
         if text.isdigit() and 1 <= int(text) <= len(self._choices):
             return Inbound(**base, button=self._choices[int(text) - 1])
@@ -85,7 +87,7 @@ class ConsoleChannel:
             return self._file(base, text[6:].strip())
         return Inbound(**base, text=text)
 
-    def _file(self, base: dict[str, str], raw_path: str) -> Inbound:
+    def _file(self, base: dict[str, Any], raw_path: str) -> Inbound:
         path = Path(raw_path).expanduser()
         if not path.is_file():
             return Inbound(**base, refused=(AttachmentRefused("document", "failed"),))

@@ -16,13 +16,12 @@ from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
     TypeHandler,
 )
 
-from bot.channels.telegram_polling import ConfirmingPoller, process_now
+from bot.channels.telegram_polling import AnyApplication, ConfirmingPoller, process_now
 from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.telegram_translate import keyboard, split_text, to_inbound
 from bot.channels.telegram_updates import parse_update, quiet_library_logs, update_id_of
@@ -58,9 +57,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         pass
 
 
-def application_builder(settings: TelegramSettings) -> ApplicationBuilder:  # type: ignore[type-arg]
+def application_builder(
+    settings: TelegramSettings,
+) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
     """PTB configured as the channel runs it (the load benchmark's echo bot uses it too)."""
-    builder = (
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
@@ -103,7 +104,7 @@ class TelegramChannel:
         self.max_bytes = max_bytes
         self.on_handled = on_handled  # after each update (the test harness counts them)
         self.poller: ConfirmingPoller | None = None
-        self.app: Application = application_builder(settings).build()  # type: ignore[type-arg]
+        self.app: AnyApplication = application_builder(settings).build()
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
         self.webhook_path = "/telegram"

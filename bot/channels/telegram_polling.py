@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0
 READ_MARGIN = 5.0  # seconds a long poll's answer may take beyond its timeout
+#: PTB's Application with its six type parameters (bot, context, user/chat/bot data, job
+#: queue) left open: the channel uses none of them.
+AnyApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
+
 PATIENCE = 30.0  # a batch still in hand after this is confirmed anyway, so others get through
 
 
@@ -35,7 +39,7 @@ class ConfirmingPoller:
 
     def __init__(
         self,
-        app: Application,  # type: ignore[type-arg]
+        app: AnyApplication,
         *,
         timeout: int = 10,
         allowed_updates: Sequence[str] = ("message", "callback_query"),
@@ -127,6 +131,6 @@ class ConfirmingPoller:
             log.exception("update %s failed", update.update_id)
 
 
-async def process_now(app: Application, update: object) -> None:  # type: ignore[type-arg]
+async def process_now(app: AnyApplication, update: object) -> None:
     """Handle one update through the application's (per-chat) update processor."""
     await app.update_processor.process_update(update, app.process_update(update))

@@ -98,6 +98,7 @@ class AiohttpRequest(BaseRequest):
         headers: dict[str, str] | None = None
         if files:
             form = aiohttp.FormData(quote_fields=False)
+            # files come only with request data: request_data is set here
             for name, value in request_data.json_parameters.items():  # type: ignore[union-attr]
                 form.add_field(name, value)
             for name, (filename, content, mime) in files.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
@@ -39,7 +40,7 @@ async def to_inbound(update: Update, download: Download, max_bytes: int) -> Inbo
     chat = update.effective_chat
     if user is None or chat is None or user.is_bot:
         return None
-    base = dict(
+    base: dict[str, Any] = dict(
         channel="telegram",
         update_key=str(update.update_id),
         sender_id=str(user.id),
@@ -50,7 +51,7 @@ async def to_inbound(update: Update, download: Download, max_bytes: int) -> Inbo
         bot_name=_own_username(update),
     )
     if update.callback_query is not None:
-        return Inbound(**base, button=update.callback_query.data or "")  # type: ignore[arg-type]
+        return Inbound(**base, button=update.callback_query.data or "")
     # Edits of earlier messages are ignored: they would be taken as the answer to whatever
     # question is current, which is rarely what the person meant.
     message = update.message
@@ -63,7 +64,7 @@ async def to_inbound(update: Update, download: Download, max_bytes: int) -> Inbo
         entry = text[7:].strip()[:100] or None
     replied = message.reply_to_message
     return Inbound(
-        **base,  # type: ignore[arg-type]
+        **base,
         reply_to_text=(replied.text or replied.caption) if replied else None,
         text=text,
         attachments=tuple(attachments),

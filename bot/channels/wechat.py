@@ -21,11 +21,11 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 
 from bot import metrics
 from bot.channels.base import DeliveryHeld
@@ -349,7 +349,7 @@ class WeChatChannel:
                 )
                 .values(window_pushes=Identity.window_pushes + count)
             )
-            return bool(result.rowcount)
+            return bool(cast(CursorResult[Any], result).rowcount)  # an UPDATE's result
 
     async def _deliver_template(
         self, openid: str, replies: Sequence[Reply], texts: list[str]

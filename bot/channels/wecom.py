@@ -16,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 from wechatpy.enterprise.crypto import WeChatCrypto
@@ -210,7 +211,7 @@ class WeComChannel:
 
     # --- inbound -----------------------------------------------------------------------
     async def _to_inbound(self, message: callback.Incoming) -> Inbound | None:
-        base = dict(
+        base: dict[str, Any] = dict(
             channel=self.name,
             update_key=message.key,
             sender_id=message.user_id,
@@ -219,16 +220,16 @@ class WeComChannel:
             text_only=True,  # the core resolves "2" against the choices it showed last
         )
         if message.kind in ("text", "click"):
-            return Inbound(**base, text=message.text.strip())  # type: ignore[arg-type]
+            return Inbound(**base, text=message.text.strip())
         if message.kind in ("image", "file") and message.media_id:
             kind = "photo" if message.kind == "image" else "document"
             got = await self._download(message, kind)
             if isinstance(got, Attachment):
-                return Inbound(**base, attachments=(got,))  # type: ignore[arg-type]
-            return Inbound(**base, refused=(got,))  # type: ignore[arg-type]
+                return Inbound(**base, attachments=(got,))
+            return Inbound(**base, refused=(got,))
         if message.kind in ("voice", "video"):
             refused = AttachmentRefused(message.kind, "unsupported")
-            return Inbound(**base, refused=(refused,))  # type: ignore[arg-type]
+            return Inbound(**base, refused=(refused,))
         return None  # location, link, ...: nothing the bot can act on
 
     async def _download(

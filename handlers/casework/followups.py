@@ -44,7 +44,8 @@ def worker_person(case: Case) -> int | None:
 
 
 def parties(case: Case) -> list[int]:
-    return sorted({case.applicant_person_id, case.respondent_person_id} - {None})  # type: ignore[arg-type]
+    both = (case.applicant_person_id, case.respondent_person_id)
+    return sorted({p for p in both if p is not None})
 
 
 async def _add(session: AsyncSession, **values: object) -> None:

@@ -45,8 +45,8 @@ async def find_case(ctx: Ctx, ref: str) -> Case | None:
         year = ctx.now().astimezone(ctx.settings.tz).year
         ref = f"{ctx.settings.center.case_prefix}-{year}-{int(ref):06d}"
     elif CASE_NUMBER.match(ref):
-        prefix, year, seq = ref.split("-")
-        ref = f"{prefix.upper()}-{year}-{int(seq):06d}"
+        prefix, year_text, seq = ref.split("-")
+        ref = f"{prefix.upper()}-{year_text}-{int(seq):06d}"
     else:
         return None
     case = await find_case_by_number(ctx.session, ref)
@@ -65,7 +65,8 @@ async def latest_case(ctx: Ctx, person_id: int) -> Case | None:
     """The person's newest open case, else their newest case, else None."""
     cases = await cases_of_person(ctx.session, person_id)
     open_cases = [c for c in cases if c.state not in ENDED]
-    return (open_cases or list(cases) or [None])[0]
+    newest_first = open_cases or list(cases)
+    return newest_first[0] if newest_first else None
 
 
 def case_departments(case: Case) -> list[str]:

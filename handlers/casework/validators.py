@@ -180,16 +180,15 @@ class ParsedDate:
         return f"{v.year}年{v.month}月" + (f"{v.day}日" if self.precision == "day" else "")
 
 
-_DATE_PATTERNS: tuple[tuple[re.Pattern[str], Literal["day", "month"]], ...] = tuple(
-    (re.compile(pattern, re.ASCII), precision)  # groups: year, separator, month, day
-    for pattern, precision in (
-        (r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})[日号]?", "day"),
-        (r"(\d{4})()(\d{2})(\d{2})", "day"),
-        (r"(\d{4})(年)(\d{1,2})月(\d{1,2})[日号]?", "day"),
-        (r"(\d{4})(年)(\d{1,2})月份?()", "month"),
-        (r"(\d{4})([-/.])(\d{1,2})()", "month"),
-    )
+_DATE_FORMATS: tuple[tuple[str, Literal["day", "month"]], ...] = (
+    # groups: year, separator, month, day
+    (r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})[日号]?", "day"),
+    (r"(\d{4})()(\d{2})(\d{2})", "day"),
+    (r"(\d{4})(年)(\d{1,2})月(\d{1,2})[日号]?", "day"),
+    (r"(\d{4})(年)(\d{1,2})月份?()", "month"),
+    (r"(\d{4})([-/.])(\d{1,2})()", "month"),
 )
+_DATE_PATTERNS = tuple((re.compile(p, re.ASCII), precision) for p, precision in _DATE_FORMATS)
 _RELATIVE_DAYS = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
 
 
@@ -202,6 +201,7 @@ def parse_date(
     future/too-old checks such a value counts as the whole month.
     """
     s = _squash(text)
+    parsed: ParsedDate | None
     if s in _RELATIVE_DAYS:
         parsed = ParsedDate(today - timedelta(days=_RELATIVE_DAYS[s]), "day")
     else:

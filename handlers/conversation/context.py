@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,7 +51,7 @@ class Ctx:
         return f"{self.inbound.channel}:{self.inbound.sender_id}"
 
     @property
-    def answers(self) -> dict:  # type: ignore[type-arg]
+    def answers(self) -> dict[str, Any]:
         return self.conv.answers
 
     def set_answer(self, key: str, value: object) -> None:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from handlers.conversation import edge, routing
@@ -80,7 +81,7 @@ class Core:
         self._kb_lock = asyncio.Lock()
 
     # --- the legal FAQ ----------------------------------------------------------------
-    async def knowledge(self, session=None) -> KnowledgeBase:  # type: ignore[no-untyped-def]
+    async def knowledge(self, session: AsyncSession | None = None) -> KnowledgeBase:
         """The FAQ index with staff-linked phrasings; loaded on first use (jieba is slow)."""
         async with self._kb_lock:
             if self.kb is None:
@@ -126,17 +127,17 @@ class Core:
             self._translators[locale] = Translator(locale, self.settings.tz)
         return self._translators[locale]
 
-    async def person_translator(self, session, person_id: int) -> Translator:  # type: ignore[no-untyped-def]
+    async def person_translator(self, session: AsyncSession, person_id: int) -> Translator:
         """A translator in the language of the person a push goes to."""
         person = await session.get(Person, person_id)
         return self.translator(person.locale if person and person.locale else None)
 
     async def push_to_person(
         self,
-        session,
+        session: AsyncSession,
         person_id: int,
         key: str,
-        replies: Sequence[Reply],  # type: ignore[no-untyped-def]
+        replies: Sequence[Reply],
     ) -> bool:
         identity = await private_chat_identity(session, person_id)
         if identity is None or not identity.chat_id:
@@ -153,10 +154,10 @@ class Core:
 
     async def push_to_member(
         self,
-        session,
+        session: AsyncSession,
         member: str,
         key: str,
-        replies: Sequence[Reply],  # type: ignore[no-untyped-def]
+        replies: Sequence[Reply],
     ) -> bool:
         """Push to a staff member ('telegram:123') in their private chat with the bot."""
         channel, _, external_id = member.partition(":")
@@ -233,7 +234,7 @@ class Core:
             return again
         return self.answers.answer(inbound, update_id, replies)
 
-    async def _redelivered(self, session, inbound: Inbound) -> list[Reply]:  # type: ignore[no-untyped-def]
+    async def _redelivered(self, session: AsyncSession, inbound: Inbound) -> list[Reply]:
         """An update handled before: its answer if that was never (known to be) sent."""
         if not self.answers.in_hand(inbound):
             pending = await pending_answer(session, inbound.channel, inbound.update_key)
@@ -247,7 +248,7 @@ class Core:
         log.info("ignoring repeated update %s", inbound.update_key)
         return Answer()
 
-    async def _respond(self, session, inbound: Inbound) -> list[Reply]:  # type: ignore[no-untyped-def]
+    async def _respond(self, session: AsyncSession, inbound: Inbound) -> list[Reply]:
         """The replies to a new update, in its handling transaction."""
         private = inbound.chat_kind == "private"
         identity, person = await get_or_create_identity(
@@ -275,7 +276,7 @@ class Core:
 
     @staticmethod
     async def _numbered_choice(
-        session,  # type: ignore[no-untyped-def]
+        session: AsyncSession,
         inbound: Inbound,
     ) -> tuple[Inbound, list[list[str]] | None]:
         """In a text-only chat, "2" (or the item's words) presses the second button shown.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
@@ -24,7 +25,7 @@ MAX_HISTORY = 60
 DRAFT = "_draft"
 
 
-def undo_entry(step: str | None, before: dict, after: dict) -> dict:  # type: ignore[type-arg]
+def undo_entry(step: str | None, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """What /back needs to undo one step: the step, and only the answers it changed (their
     earlier values, and the keys it added). A copy of all answers per step made the history
     grow with the square of the flow's length: 19 KB by the end of an application, written
@@ -33,7 +34,7 @@ def undo_entry(step: str | None, before: dict, after: dict) -> dict:  # type: ig
     return {"step": step, "restore": changed, "drop": [k for k in after if k not in before]}
 
 
-def undone(entry: dict, answers: dict) -> dict:  # type: ignore[type-arg]
+def undone(entry: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
     """The answers as they were before the step `entry` records."""
     if "answers" in entry:  # written before entries held only the changes
         return dict(entry["answers"])
@@ -41,7 +42,7 @@ def undone(entry: dict, answers: dict) -> dict:  # type: ignore[type-arg]
     return {**earlier, **entry.get("restore", {})}
 
 
-def kept_answers(answers: dict) -> dict:  # type: ignore[type-arg]
+def kept_answers(answers: dict[str, Any]) -> dict[str, Any]:
     """Answers that outlive a flow: keys starting with "_" (e.g. the QR entry source)."""
     return {k: v for k, v in answers.items() if k.startswith("_")}
 
@@ -81,7 +82,7 @@ class Flow:
     steps: dict[str, Step]
     #: Whether these answers are a draft worth keeping when the person leaves the flow for
     #: another one (/human, /bind, the menu): then it is parked, not dropped.
-    keeps: Callable[[dict], bool] | None = None  # type: ignore[type-arg]
+    keeps: Callable[[dict[str, Any]], bool] | None = None
 
 
 class FlowRegistry:
@@ -104,8 +105,8 @@ class FlowRegistry:
         self,
         ctx: Ctx,
         name: str,
-        answers: dict | None = None,
-        step: str | None = None,  # type: ignore[type-arg]
+        answers: dict[str, Any] | None = None,
+        step: str | None = None,
     ) -> list[Reply]:
         flow = self.flows[name]
         self.park(ctx)
@@ -166,7 +167,7 @@ class FlowRegistry:
         keeps = current[0].keeps if current else None
         return bool(keeps and keeps(ctx.conv.answers))
 
-    def parked(self, ctx: Ctx) -> dict | None:  # type: ignore[type-arg]
+    def parked(self, ctx: Ctx) -> dict[str, Any] | None:
         """The draft put aside while the person does something else, if any."""
         draft = ctx.conv.answers.get(DRAFT)
         return draft if isinstance(draft, dict) else None

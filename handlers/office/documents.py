@@ -189,7 +189,7 @@ def build_context(
             "review_by": chinese_date(agreed + timedelta(days=REVIEW_DAYS)),
             "confirm_by": chinese_date(agreed + timedelta(days=CONFIRM_DAYS)),
             "limitation_by": chinese_date(
-                latest_safe_arbitration_date(settings, case, after_agreement=True)
+                latest_safe_arbitration_date(settings, case, after_agreement=True)  # type: ignore[arg-type]  # a date once outcome_at is set
                 if case.outcome_at
                 else _year_after(agreed)
             ),

@@ -89,7 +89,7 @@ async def build_ledger(
     for case in cases:
         ended = history.conclusion(case)
         state = history.state_at(case)
-        received = local_day(case.submitted_at, tz)
+        received = local_day(case.submitted_at, tz)  # type: ignore[arg-type]  # filed cases only
         closed = local_day(ended[1], tz) if ended else None
         worker_applies = case.applicant_role == "worker"
         values: dict[str, Value] = {

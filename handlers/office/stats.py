@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
@@ -147,7 +148,8 @@ _COLUMNS = (
 class History:
     """The state changes of the loaded cases, to rebuild states and outcomes at any moment."""
 
-    def __init__(self, rows: list[tuple[int, datetime, str]]) -> None:
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        """`rows`: (case id, when, the state it went to), as selected from case_events."""
         self.by_case: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
         for case_id, at, to_state in rows:  # rows come ordered by time
             self.by_case[case_id].append((at, to_state))

@@ -34,6 +34,8 @@ stateDiagram-v2
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers.conversation.flow import Flow, Step
 from handlers.party import (
     intake,
@@ -57,7 +59,7 @@ STEPS: dict[str, Step] = {
 }
 
 
-def _is_draft(answers: dict) -> bool:  # type: ignore[type-arg]
+def _is_draft(answers: dict[str, Any]) -> bool:
     """After consent the answers are an application in progress: never dropped by a detour."""
     return bool(answers.get("consent"))
 

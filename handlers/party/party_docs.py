@@ -8,6 +8,7 @@ or is bound to as respondent; the other side's phone and ID number are masked.
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from handlers.casework.references import find_case
 from handlers.conversation.context import Ctx
@@ -76,7 +77,7 @@ async def my_copy(ctx: Ctx, arg: str) -> list[Reply]:
             )
         ]
     replies = [Reply(ctx.t("Your documents of case {number}:", number=case.number))]
-    viewer = "applicant" if applicant else "respondent"
+    viewer: Literal["applicant", "respondent"] = "applicant" if applicant else "respondent"
     for kind in kinds:
         try:
             made = await documents.produce(

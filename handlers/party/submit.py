@@ -218,7 +218,7 @@ def desk_receipt(ctx: Ctx, case: Case, code: str) -> Reply:
     return Reply(text)
 
 
-def _parse_ts(value: str | None):  # type: ignore[no-untyped-def]
+def _parse_ts(value: str | None) -> datetime:
     return datetime.fromisoformat(value) if value else utcnow()
 
 

@@ -23,7 +23,7 @@ from handlers.conversation.messages import Button, Reply, grid
 from handlers.conversation.registry import FEATURES
 from handlers.staff.docs import doc
 from handlers.staff.registry import DESK, command, usage
-from storage.models import Case
+from storage.models import Case, Staff
 
 SOURCES: dict[str, str] = {
     "walk_in": _("walk-in visit"),
@@ -42,7 +42,7 @@ SOURCES: dict[str, str] = {
     "court delegation, referral), in a private chat",
     DESK,
 )
-async def register(ctx, staff, arg: str) -> list[Reply]:  # type: ignore[no-untyped-def]
+async def register(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if ctx.inbound.chat_kind != "private":
         return [
             Reply(
@@ -156,7 +156,7 @@ def is_desk(ctx: Ctx) -> bool:
 
 # --- the desk's own views --------------------------------------------------------------------
 @command("today", "/today", "what was registered and received today, on every channel")
-async def today(ctx, staff, arg: str) -> list[Reply]:  # type: ignore[no-untyped-def]
+async def today(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     tz = ctx.settings.tz
     start = datetime.combine(ctx.today(), time.min, tzinfo=tz)
     stmt = select(Case).where(Case.submitted_at >= start, Case.number.is_not(None))
@@ -177,7 +177,7 @@ async def today(ctx, staff, arg: str) -> list[Reply]:  # type: ignore[no-untyped
 
 
 @command("report", "/report ID", "the result summary a delegating court needs")
-async def report(ctx, staff, arg: str) -> list[Reply]:  # type: ignore[no-untyped-def]
+async def report(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     case = await find_case(ctx, arg.split()[0]) if arg.strip() else None
     if case is None:
         return [usage(ctx, "report")]

@@ -26,8 +26,8 @@ async def push_parties(
     The idempotency key includes the person, so a retried change never pushes twice.
     """
     sent = 0
-    for person_id in sorted({case.applicant_person_id, case.respondent_person_id} - {None}):
-        assert person_id is not None
+    parties = (case.applicant_person_id, case.respondent_person_id)
+    for person_id in sorted({p for p in parties if p is not None}):
         t = await core.person_translator(session, person_id)
         if await core.push_to_person(
             session, person_id, f"case:{case.number}:{key}:{person_id}", [Reply(build(t))]

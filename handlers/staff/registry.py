@@ -41,7 +41,9 @@ class StaffCommand:
 COMMANDS: dict[str, StaffCommand] = {}
 
 
-def command(name: str, usage: str, help: str, roles: frozenset[str] = ALL):  # type: ignore[no-untyped-def]
+def command(
+    name: str, usage: str, help: str, roles: frozenset[str] = ALL
+) -> Callable[[Handler], Handler]:
     """Declare a staff command."""
 
     def register(fn: Handler) -> Handler:

@@ -44,6 +44,7 @@ async def _upsert(ctx: Ctx, member: str, role: str, name: str, dept: str | None)
     ADMIN,
 )
 async def staff_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    row: Staff | None  # a found row may be missing
     parts = arg.split()
     action = parts[0] if parts else "list"
     if action == "list":
@@ -79,6 +80,7 @@ async def staff_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     ALL,
 )
 async def mediators(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    row: Staff | None  # a found row may be missing
     parts = arg.split()
     action = parts[0] if parts else "list"
     if action == "list":

@@ -66,7 +66,7 @@ async def survey(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     kept: dict[int | None, list[bool]] = defaultdict(list)
     for row, mediator_id in (await ctx.session.execute(stmt)).all():
         if row.kind == "satisfaction":
-            scores[mediator_id].append(int(row.answer))
+            scores[mediator_id].append(int(row.answer))  # type: ignore[arg-type]  # answered rows only
         else:
             kept[mediator_id].append(row.answer == "yes")
     if not scores and not kept:

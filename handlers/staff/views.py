@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from handlers.casework.claims import CATEGORIES
 from handlers.casework.deadlines import arbitration_open_from, statutory_applies
@@ -174,7 +174,10 @@ async def find(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if len(text) < 2:
         return [usage(ctx, "find")]
     like = f"%{text.replace('%', '').replace('_', '')}%"
-    conditions = [Case.applicant_name.ilike(like), Case.respondent_name.ilike(like)]
+    conditions: list[ColumnElement[bool]] = [
+        Case.applicant_name.ilike(like),
+        Case.respondent_name.ilike(like),
+    ]
     if text.isdigit() and len(text) >= 4:
         conditions.append(Case.applicant_phone_last4 == text[-4:])  # phones are encrypted
     stmt = select(Case).where(or_(*conditions), Case.number.is_not(None)).order_by(Case.id.desc())

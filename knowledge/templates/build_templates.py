@@ -22,7 +22,9 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.styles.style import CharacterStyle
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 HERE = Path(__file__).parent
 BODY_FONT = "宋体"
@@ -30,9 +32,9 @@ TITLE_FONT = "黑体"
 BLANK = "＿＿＿＿＿＿＿＿"
 
 
-def _east_asian(run_or_style: object, font: str) -> None:
+def _east_asian(run_or_style: Run | CharacterStyle, font: str) -> None:
     """python-docx sets only the Latin font; Chinese text needs w:eastAsia too."""
-    element = run_or_style.element  # type: ignore[attr-defined]
+    element = run_or_style.element
     rpr = element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:

@@ -22,7 +22,7 @@ from storage.models import Attachment, Case, Staff
 CASE_NUMBER = re.compile(r"^([A-Za-z]{1,6})-(\d{4})-(\d{1,6})$")
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     doc = sub.add_parser("doc", help="case documents: application form, agreement, notice")
     doc_sub = doc.add_subparsers(dest="doc_command", metavar="TASK", required=True)
     render = doc_sub.add_parser("render", help="write one document of a case to a file")

@@ -19,10 +19,10 @@ from typing import Any
 from bot.config import Settings
 
 SITE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what both Telegram and WeChat accept
-MENU_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "wechat_menu.toml"
+MENU_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "wechat_menu.toml"
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     qr = sub.add_parser("qr", help="write QR codes that open the bot with a site recorded")
     qr.add_argument("site", help="the site's code: letters, digits, - and _ (at most 64)")
     qr.add_argument("--out", type=Path, default=Path("."), help="folder for the PNG files")

@@ -17,7 +17,7 @@ from bot.config import Settings
 from storage.retention import RetentionPlan
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     purge = sub.add_parser("purge", help="anonymize and delete personal data past its period")
     purge.add_argument(
         "--dry-run", action="store_true", help="only show what would go; change nothing"

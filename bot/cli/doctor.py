@@ -35,7 +35,7 @@ class Finding:
     fix: str = ""
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser("doctor", help="check configuration, database, key, files, disk, channels")
 
 

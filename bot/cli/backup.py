@@ -19,7 +19,7 @@ from bot import backup as bk
 from bot.config import Settings
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     b = sub.add_parser("backup", help="copy the database and files (safe while the bot runs)")
     b.add_argument("--out", type=Path, required=True, metavar="PATH", help="a new folder")
     r = sub.add_parser("restore", help="restore a backup into an empty database")

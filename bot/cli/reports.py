@@ -25,7 +25,7 @@ def _month(text: str) -> date:
     return month
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     stats = sub.add_parser("stats", help="a month's figures (default: last month)")
     stats.add_argument("--month", type=_month, metavar="YYYY-MM")
     stats.add_argument("--json", action="store_true", help="print JSON with the 12-month trend")
