@@ -8,7 +8,7 @@ plain mode signs only the token, timestamp and nonce, not the body) and is refus
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,7 @@ from storage.models import CallbackNonce
 _TABLE = cast(Table, CallbackNonce.__table__)  # a mapped class's table is a Table
 
 
-def _remember(insert):  # type: ignore[no-untyped-def]
+def _remember(insert: Any) -> Any:
     return (
         insert(_TABLE)
         .values(

@@ -164,7 +164,7 @@ async def on_resume(ctx: Ctx, choice: str) -> list[Reply]:
         if not (has_draft(ctx) or flows.holds_draft(ctx)):
             return [Reply(ctx.t("There is nothing to cancel."), buttons=menu_button(ctx))]
         await intake_form.discard_draft(ctx)
-        if flows.current(ctx) and flows.current(ctx)[0].name == "dispute":  # type: ignore[index]
+        if (current := flows.current(ctx)) and current[0].name == "dispute":
             flows.end(ctx)
         text = ctx.t("Cancelled. Nothing was filed and your draft answers were deleted.")
         return [Reply(text, buttons=menu_button(ctx))]
