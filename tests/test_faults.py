@@ -306,10 +306,10 @@ async def test_a_slow_delivery_keeps_its_lease_and_is_not_sent_twice(
     lease is renewed, so a second instance on the same database does not send it too."""
     if db_url.startswith("sqlite"):
         pytest.skip("two processes share PostgreSQL")
-    first = BotProcess(write_config(tmp_path, server, db_url, lease_seconds=2), server)
+    first = bot_process(write_config(tmp_path, server, db_url, lease_seconds=2), server)
     other_dir = tmp_path / "other"
     other_dir.mkdir()
-    second = BotProcess(write_config(other_dir, server, db_url, lease_seconds=2), server)
+    second = bot_process(write_config(other_dir, server, db_url, lease_seconds=2), server)
     db = Database(db_url)
     await db.upgrade()
     async with db.session() as session:
