@@ -110,7 +110,7 @@ async def build_copy(ctx: Ctx) -> str:
     cases = await person_cases(session, pid)
     numbers = {c.id: c.number or "—" for c in cases}
     lines = [
-        t("{center}: the personal data we hold about you", center=ctx.settings.center.name),
+        t("{center}: the personal data we hold about you", center=ctx.settings.center.display_name(t.locale)),
         t("Made on {date}. Reference: #P{ref}.", date=t.datetime(ctx.now()), ref=pid),
         t("Language: {locale}", locale=ctx.person.locale or "—"),
         t("First contact: {date}", date=t.datetime(ctx.person.created_at)),

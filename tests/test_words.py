@@ -1,0 +1,71 @@
+"""Words and names (issue 20, points 17-21): what a party reads is right in each language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import docs as cli_docs
+from bot.config import Settings
+from handlers.conversation.core import Core
+from handlers.conversation.messages import Inbound, Reply
+from handlers.office import documents
+from storage.db import Database
+from tests.test_documents import docx_text
+
+_count = iter(range(1, 10**6))
+
+
+async def say(core: Core, text: str, *, user: str = "w1", locale: str = "zh_CN") -> list[Reply]:
+    return await core.handle(
+        Inbound(
+            channel="console",
+            update_key=f"w{next(_count)}",
+            sender_id=user,
+            chat_id=user,
+            text=text,
+            locale_hint=locale,
+        )
+    )
+
+
+def joined(replies: list[Reply]) -> str:
+    return "\n".join(r.text for r in replies)
+
+
+# --- 17: the center's name --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("柳江区劳动人事争议多元调解中心", "这里是柳江区劳动人事争议多元调解中心。"),
+        ("劳动人事争议多元调解中心", "这里是柳江区劳动人事争议多元调解中心。"),
+    ],
+)
+async def test_greeting_names_the_district_once(
+    name: str, shown: str, settings: Settings, db: Database
+) -> None:
+    settings.center.name, settings.center.district = name, "柳江区"
+    text = joined(await say(Core(settings, db), "/start"))
+    assert shown in text
+    assert "柳江区柳江区" not in text
+
+
+async def test_english_greeting_uses_the_english_name(settings: Settings, db: Database) -> None:
+    settings.center.name, settings.center.district = "柳江区劳动人事争议多元调解中心", "柳江区"
+    settings.center.name_en = "Liujiang Labour Dispute Mediation Center"
+    text = joined(await say(Core(settings, db), "/start", locale="en"))
+    assert "this is the Liujiang Labour Dispute Mediation Center." in text
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in text.split("\n")[0]), text
+    settings.center.name_en = ""
+    text = joined(await say(Core(settings, db), "/start", user="w2", locale="en"))
+    assert "Labour and Personnel Dispute Mediation Center" in text and "柳江" not in text
+
+
+@pytest.mark.parametrize("name", ["柳江区劳动人事争议多元调解中心", "劳动人事争议多元调解中心"])
+def test_documents_name_the_center_in_full(name: str, settings: Settings, tmp_path: Path) -> None:
+    settings.center.name, settings.center.district = name, "柳江区"
+    case, _, _ = cli_docs.sample_case()
+    text = docx_text(documents.render(case, "application", tmp_path / "a.docx", settings=settings))
+    assert "此致\n柳江区劳动人事争议多元调解中心" in text
+    assert "柳江区柳江区" not in text
