@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,22 @@ def test_documents_name_the_center_in_full(name: str, settings: Settings, tmp_pa
     text = docx_text(documents.render(case, "application", tmp_path / "a.docx", settings=settings))
     assert "此致\n柳江区劳动人事争议多元调解中心" in text
     assert "柳江区柳江区" not in text
+
+
+# --- 19: the agreement draft ------------------------------------------------------------------
+@pytest.mark.parametrize("amount", [Decimal("12000.00"), None])
+def test_agreement_has_other_terms_once(
+    amount: Decimal | None, settings: Settings, tmp_path: Path
+) -> None:
+    case, mediator, _ = cli_docs.sample_case()
+    case.outcome_amount = amount
+    case.outcome_terms = "分两期银行转账"
+    text = docx_text(
+        documents.render(
+            case, "agreement", tmp_path / "a.docx", settings=settings, mediator=mediator
+        )
+    )
+    assert text.count("其他约定") == 1, text
+    assert "分两期银行转账" in text
+    if amount is not None:
+        assert "二、支付方式：分两期银行转账" in text
