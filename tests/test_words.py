@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -89,3 +90,39 @@ def test_agreement_has_other_terms_once(
     assert "分两期银行转账" in text
     if amount is not None:
         assert "二、支付方式：分两期银行转账" in text
+
+
+# --- 18: Chinese punctuation in Chinese text ---------------------------------------------------
+CJK = "\u4e00-\u9fff"
+ASCII_IN_CHINESE = re.compile(rf"[{CJK}）]: |。 |[{CJK}], [{CJK}]|[{CJK}]; ")
+
+
+def chinese_punctuation_problems(text: str) -> list[str]:
+    return [text[max(0, m.start() - 12) : m.end() + 12] for m in ASCII_IN_CHINESE.finditer(text)]
+
+
+async def test_chinese_replies_and_the_data_copy_use_chinese_punctuation(
+    settings: Settings, db: Database
+) -> None:
+    core = Core(settings, db)
+    seen = []
+    for text in ("/start", "/help", "/mycopy", "/correct 电话号码写错了", "/mydata"):
+        replies = await say(core, text, user="p18")
+        seen += [r.text for r in replies]
+        seen += [Path(r.document).read_text(encoding="utf-8") for r in replies if r.document]
+    copy = seen[-1]
+    assert "语言：" in copy and "首次联系：" in copy and "  console：p18" in copy, copy
+    assert "更正：待办" in copy, copy  # the request just made, with its state
+    problems = [p for text in seen for p in chinese_punctuation_problems(text)]
+    assert not problems, problems
+
+
+def test_lists_and_labels_follow_the_language() -> None:
+    from zoneinfo import ZoneInfo
+
+    from handlers.conversation.i18n import Translator
+
+    zh, en = Translator("zh_CN", ZoneInfo("Asia/Shanghai")), Translator("en", ZoneInfo("UTC"))
+    assert zh.label("姓名", "张测试") == "姓名：张测试" and en.label("Name", "A") == "Name: A"
+    assert zh.join(["工资", "加班费"]) == "工资、加班费" and en.join(["a", "b"]) == "a, b"
+    assert zh.join(["甲", "乙"], strong=True) == "甲；乙"
