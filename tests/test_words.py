@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import docs as cli_docs
 from bot.config import Settings
-from handlers.conversation.core import Core
+from handlers.app import Core
 from handlers.conversation.messages import Inbound, Reply
 from handlers.office import documents
 from storage.db import Database
@@ -126,3 +126,53 @@ def test_lists_and_labels_follow_the_language() -> None:
     assert zh.label("姓名", "张测试") == "姓名：张测试" and en.label("Name", "A") == "Name: A"
     assert zh.join(["工资", "加班费"]) == "工资、加班费" and en.join(["a", "b"]) == "a, b"
     assert zh.join(["甲", "乙"], strong=True) == "甲；乙"
+
+
+# --- 20: English ------------------------------------------------------------------------------
+def has_chinese(text: str) -> bool:
+    return bool(re.search(f"[{CJK}]", text))
+
+
+async def test_english_topic_buttons_are_english_and_whole_words(
+    settings: Settings, db: Database
+) -> None:
+    core = Core(settings, db)
+    kb = await core.knowledge()
+    cut = 0
+    for question in (
+        "my boss did not pay my wages",
+        "How is overtime pay calculated?",
+        "Can I get double pay without a written contract?",
+        "I was hurt at work, what compensation can I get?",
+    ):
+        replies = await say(core, question, user="e20", locale="en")
+        for button in (b for r in replies for b in r.flat_buttons):
+            assert not has_chinese(button.label), (question, button.label)
+            if not button.payload.startswith("faq:s:"):
+                continue
+            entry = kb.get(button.payload.removeprefix("faq:s:"))
+            assert entry is not None and entry.has_english()
+            title = entry.text("title", "en")
+            if button.label.endswith("…"):
+                cut += 1
+                head = button.label[:-1]
+                assert title.startswith(head) and title[len(head)] in " ,;:", (title, head)
+            else:
+                assert button.label == title
+    assert cut, "no long title was met: the test did not look at a cut"
+
+
+def test_short_title_cuts_between_words() -> None:
+    from handlers.party.faq import short_title
+
+    assert short_title("How do I complain to labour inspection about my unpaid wages?") == (
+        "How do I complain to labour inspection…"
+    )
+    assert short_title("短标题") == "短标题"
+    assert len(short_title("很" * 60)) == 40
+
+
+async def test_english_help_points_to_human(settings: Settings, db: Database) -> None:
+    settings.center.phone = ""
+    text = joined(await say(Core(settings, db), "/help", user="h20", locale="en"))
+    assert "send /human" in text and "visit the center in person" not in text

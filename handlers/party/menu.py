@@ -57,7 +57,7 @@ def help_text(ctx: Ctx) -> list[Reply]:
             t("To speak to a person, call the center: {phone}", phone=ctx.settings.center.phone)
         )
     else:
-        lines.append(t("To speak to a person, visit the center in person during office hours."))
+        lines.append(t("To speak to a person, send /human: the center's staff answer you here."))
     return [Reply("\n".join(lines), buttons=menu_button(ctx))]
 
 
