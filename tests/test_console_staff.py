@@ -80,3 +80,41 @@ def test_party_console_numbers_stay_with_the_party(tmp_path: Path) -> None:
     before, rest = _file_then_press_2(tmp_path)
     assert "📋 [工作群] 新申请 LJ-" in before
     assert "已受理" not in rest and "您好" in rest  # 2 = 主菜单 of the party's last reply
+
+
+# --- 23: the full path of the file written -------------------------------------------------
+def test_console_prints_the_full_path_of_a_document(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(  # a relative files folder, as in a fresh clone's config
+        f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "c.db"}"\n'
+        '[storage]\nfiles_dir = "data/files"\n',
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), "console"],
+        input="/mydata\n",
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stdout.splitlines() if "📄" in x)
+    shown = Path(line.split("📄 ", 1)[1].split(" (")[0])
+    assert shown.is_absolute() and shown.is_file(), line
+    assert shown.is_relative_to(tmp_path / "data" / "files")
+
+
+def test_cli_document_and_export_print_full_paths(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    run = [sys.executable, "-m", "bot", "--config", str(config)]
+    subprocess.run([*run, "db", "upgrade"], check=True, capture_output=True, cwd=tmp_path)
+    export = subprocess.run(
+        [*run, "export", "--out", "ledger.xlsx"],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=tmp_path,
+    )
+    assert export.returncode == 0, export.stderr
+    assert f"wrote {tmp_path / 'ledger.xlsx'}" in export.stderr

@@ -68,10 +68,11 @@ class ConsoleChannel:
             for button in reply.flat_buttons:
                 choices.append(button.payload)
                 lines.append(f"  [{len(choices)}] {button.label}")
-            if reply.document:
-                lines.append(f"  📄 {reply.file_name or reply.document}")
+            if reply.document:  # the full path: the file is opened from where it was written
+                name = f" ({reply.file_name})" if reply.file_name else ""
+                lines.append(f"  📄 {Path(reply.document).resolve()}{name}")
             if reply.image:
-                lines.append(f"  🖼  {reply.image}")
+                lines.append(f"  🖼  {Path(reply.image).resolve()}")
             self._print("\n".join(lines))
         if choices and chat is not None:
             self._choices, self._choices_chat = choices, chat
