@@ -34,6 +34,10 @@ class CenterSettings:
     court_mediation_days: int = 30
     accept_working_days: int = 3
     digest_time: str = "09:00"
+    # Video sessions: the link `/schedule ID DATE TIME video` sends when staff give none,
+    # e.g. "https://meet.example.org/{case}-{token}" ({token}: fresh and unguessable per
+    # session); empty: parties are told the link will follow.
+    meeting_link_template: str = ""
 
     @property
     def full_name(self) -> str:

@@ -176,3 +176,65 @@ async def test_english_help_points_to_human(settings: Settings, db: Database) ->
     settings.center.phone = ""
     text = joined(await say(Core(settings, db), "/help", user="h20", locale="en"))
     assert "send /human" in text and "visit the center in person" not in text
+
+
+# --- 21: video sessions ------------------------------------------------------------------------
+async def _schedule(core: Core, db: Database, line: str) -> str:
+    """Staff schedule on the console; returns the text pushed to the applicant."""
+    from sqlalchemy import select
+
+    from storage.models import OutboxMessage
+
+    core.console_staff = True
+    async with db.session() as s:
+        before = {r.id for r in (await s.execute(select(OutboxMessage))).scalars()}
+    reply = joined(await say(core, line, user="admin21"))
+    async with db.session() as s:
+        rows = [r for r in (await s.execute(select(OutboxMessage))).scalars() if r.id not in before]
+    assert rows, reply
+    return "\n".join(r["text"] for row in rows for r in row.payload["replies"])
+
+
+def _day(days: int) -> str:
+    from datetime import datetime, timedelta
+
+    return (datetime.now() + timedelta(days=days)).strftime("%Y-%m-%d")
+
+
+async def test_video_session_says_how_the_link_comes(settings: Settings, db: Database) -> None:
+    from tests.test_documents import OTHER, seed
+
+    await seed(db)
+    core = Core(settings, db)
+    told = await _schedule(core, db, f"/schedule {OTHER} {_day(20)} 10:00 video")
+    assert "by video" in told and "send you the link here" in told
+    assert "Please bring your ID" not in told
+    link = "https://meet.example.org/room-7"
+    told = await _schedule(core, db, f"/schedule {OTHER} {_day(20)} 10:00 video {link}")
+    assert f"Join with: {link}" in told  # the same time again: the link is a new message
+    told = await _schedule(core, db, f"/schedule {OTHER} {_day(21)} 09:30 调解室一")
+    assert "调解室一" in told and "Please bring your ID" in told
+
+
+async def test_meeting_link_template_makes_a_fresh_token(settings: Settings, db: Database) -> None:
+    from tests.test_documents import OTHER, seed
+
+    await seed(db)
+    settings.center.meeting_link_template = "https://meet.example.org/{case}-{token}"
+    core = Core(settings, db)
+    found = []
+    for day in (20, 22):
+        told = await _schedule(core, db, f"/schedule {OTHER} {_day(day)} 10:00 视频")
+        match = re.search(rf"https://meet\.example\.org/{OTHER}-([\w-]+)", told)
+        assert match, told
+        found.append(match.group(1))
+    assert found[0] != found[1] and all(len(token) >= 20 for token in found)
+
+
+def test_meeting_link_template_must_carry_a_token(tmp_path: Path) -> None:
+    from bot.config import ConfigError, load_settings
+
+    config = tmp_path / "c.toml"
+    config.write_text('[center]\nmeeting_link_template = "https://meet.example.org/{case}"\n')
+    with pytest.raises(ConfigError, match="meeting_link_template"):
+        load_settings(config, env={})
