@@ -73,6 +73,7 @@ def test_staff_console_numbers_press_the_work_group_notice(tmp_path: Path) -> No
     before, rest = _file_then_press_2(tmp_path, "--staff")
     assert "📋 [工作群] 新申请 LJ-" in before
     assert "已受理" in rest, rest[-1500:]
+    assert "🔔 [申请人 示例餐饮有限公司] " in rest, rest[-1500:]  # the party's own push, labelled
     assert "您好" not in rest  # not the party's 主菜单 (button 2 of the last party reply)
 
 

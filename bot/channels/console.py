@@ -64,7 +64,8 @@ class ConsoleChannel:
         (None: keep the numbers as they were)."""
         choices: list[str] = []
         for reply in replies:
-            lines = [header + reply.text] if reply.text else []
+            label = f"[{reply.audience}] " if reply.audience else ""
+            lines = [header + label + reply.text] if reply.text else []
             for button in reply.flat_buttons:
                 choices.append(button.payload)
                 lines.append(f"  [{len(choices)}] {button.label}")
