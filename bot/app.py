@@ -103,6 +103,7 @@ class BotApp:
                 user=s.console.user,
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
+                staff=self.core.console_staff,
             )
 
     async def start(self) -> bool:

@@ -143,6 +143,21 @@ def _apply(obj: Any, data: dict[str, Any], prefix: str) -> None:
             setattr(obj, key, _coerce(full, value, hints[key]))
 
 
+def _validate_meeting_link(template: str) -> None:
+    if not template:
+        return
+    try:
+        sample = template.format(case="LJ-2026-000001", token="x")
+    except (KeyError, IndexError, ValueError):
+        sample = ""
+    if "{token}" not in template or not sample.startswith("https://"):
+        raise ConfigError(
+            "center.meeting_link_template: expected an https:// link with {token} (and "
+            f"optionally {{case}}), e.g. 'https://meet.example.org/{{case}}-{{token}}', "
+            f"got {template!r}"
+        )
+
+
 def _validate(s: Settings) -> None:
     if s.center.default_locale not in SUPPORTED_LOCALES:
         raise ConfigError(
@@ -161,6 +176,7 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"center.case_prefix: expected 1-6 ASCII letters, got {prefix!r}")
     if not s.center.streets:
         raise ConfigError("center.streets: expected at least one street or town")
+    _validate_meeting_link(s.center.meeting_link_template)
     validate_telegram(s)
     if not s.database.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         raise ConfigError(

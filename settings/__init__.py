@@ -21,6 +21,9 @@ OFFICIAL_WECOM_API = "https://qyapi.weixin.qq.com"
 class CenterSettings:
     name: str = "劳动人事争议多元调解中心"
     district: str = "示例区"
+    # The center's name in English, shown to people who chose English (Chinese there is
+    # unreadable to them); empty: a generic English name with the district.
+    name_en: str = ""
     streets: list[str] = field(default_factory=lambda: ["示例街道", "新城街道", "河西镇"])
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_CN"
@@ -31,6 +34,29 @@ class CenterSettings:
     court_mediation_days: int = 30
     accept_working_days: int = 3
     digest_time: str = "09:00"
+    # Video sessions: the link `/schedule ID DATE TIME video` sends when staff give none,
+    # e.g. "https://meet.example.org/{case}-{token}" ({token}: fresh and unguessable per
+    # session); empty: parties are told the link will follow.
+    meeting_link_template: str = ""
+
+    @property
+    def full_name(self) -> str:
+        """The name as documents and Chinese replies give it: the district once, in front.
+
+        `name` may already carry the district ("柳江区劳动人事争议多元调解中心"); then it is
+        not repeated.
+        """
+        if not self.district or self.district in self.name:
+            return self.name
+        return self.district + self.name
+
+    def display_name(self, locale: str) -> str:
+        """The center's name in the person's language."""
+        if locale == "zh_CN":
+            return self.full_name
+        if self.name_en:
+            return self.name_en
+        return "Labour and Personnel Dispute Mediation Center"
 
 
 @dataclass

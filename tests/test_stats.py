@@ -418,7 +418,8 @@ async def test_monthly_report(db: Database, settings: Settings) -> None:
         replies = await monthly_report(core, s, AFTER_MARCH)
     assert replies is not None
     text, image = replies
-    assert "Monthly report of 测试调解中心" in text.text and "Cases received: 7" in text.text
+    assert "Monthly report of Labour and Personnel Dispute Mediation Center" in text.text
+    assert "Cases received: 7" in text.text
     assert (
         "Agreement rate: 25.0%" in text.text and "Overdue at the end of the month: 2" in text.text
     )

@@ -1,6 +1,10 @@
 """An interactive terminal chat: buttons become numbered choices.
 
-Type a number to press a button, `/file PATH` to attach a file, Ctrl-D to quit.
+Type a number to press a button, `/file PATH` to attach a file, Ctrl-D to quit. Messages that
+are not a reply to what was typed are labelled: `[工作群]` for the staff work group's notices,
+the person's own pushes with 🔔. With `console --staff` the numbers act on the buttons of the
+work-group notice when that was the last thing shown with buttons (pressed in the work group,
+as staff would).
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from bot.files import save_bytes
 from handlers.conversation.messages import AttachmentRefused, Inbound, Reply, answer_sent
 
 Handler = Callable[[Inbound], Awaitable[list[Reply]]]
+STAFF_CHAT = "staff"  # the console's work group (handlers: Core.staff_target)
+WORK_GROUP_LABEL = "📋 [工作群] "
 
 
 class ConsoleChannel:
@@ -33,6 +39,7 @@ class ConsoleChannel:
         max_bytes: int = 20 * 1024 * 1024,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
+        staff: bool = False,
     ) -> None:
         self.handler = handler
         self.user = user
@@ -40,7 +47,9 @@ class ConsoleChannel:
         self.max_bytes = max_bytes
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
+        self.staff = staff
         self._choices: list[str] = []
+        self._choices_chat = ""  # "" the person's own chat; STAFF_CHAT the work group
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
         self.finished = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -50,24 +59,30 @@ class ConsoleChannel:
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
-    def show(self, replies: Sequence[Reply], *, header: str = "") -> None:
+    def show(self, replies: Sequence[Reply], *, header: str = "", chat: str | None = "") -> None:
+        """Print replies; their buttons become the numbers typed next, pressed in `chat`
+        (None: keep the numbers as they were)."""
         choices: list[str] = []
         for reply in replies:
-            lines = [header + reply.text] if reply.text else []
+            label = f"[{reply.audience}] " if reply.audience else ""
+            lines = [header + label + reply.text] if reply.text else []
             for button in reply.flat_buttons:
                 choices.append(button.payload)
                 lines.append(f"  [{len(choices)}] {button.label}")
-            if reply.document:
-                lines.append(f"  📄 {reply.file_name or reply.document}")
+            if reply.document:  # the full path: the file is opened from where it was written
+                name = f" ({reply.file_name})" if reply.file_name else ""
+                lines.append(f"  📄 {Path(reply.document).resolve()}{name}")
             if reply.image:
-                lines.append(f"  🖼  {reply.image}")
+                lines.append(f"  🖼  {Path(reply.image).resolve()}")
             self._print("\n".join(lines))
-        if choices and not header:
-            self._choices = choices
+        if choices and chat is not None:
+            self._choices, self._choices_chat = choices, chat
 
     async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
-        header = "📋 [工作群 / work group] " if chat_id == "staff" else "🔔 "
-        self.show(replies, header=header)
+        if chat_id == STAFF_CHAT:
+            self.show(replies, header=WORK_GROUP_LABEL, chat=STAFF_CHAT if self.staff else None)
+        else:
+            self.show(replies, header="🔔 ", chat="" if chat_id == self.user else None)
 
     # --- input -------------------------------------------------------------------------
     def _reader(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -82,7 +97,10 @@ class ConsoleChannel:
         )
         text = line.strip()
         if text.isdigit() and 1 <= int(text) <= len(self._choices):
-            return Inbound(**base, button=self._choices[int(text) - 1])
+            button = self._choices[int(text) - 1]
+            if self._choices_chat == STAFF_CHAT:
+                base.update(chat_id=STAFF_CHAT, chat_kind="group")
+            return Inbound(**base, button=button)
         if text.startswith("/file "):
             return self._file(base, text[6:].strip())
         return Inbound(**base, text=text)

@@ -46,14 +46,23 @@ def _logging(settings: Settings, verbose: bool, console: bool) -> None:
     logs.configure(settings.logging.format, verbose=verbose, console=console)
 
 
-async def _db_upgrade(settings: Settings) -> None:
+async def _db_upgrade(settings: Settings) -> str:
+    """Migrate, and say what happened: created, upgraded, or nothing to do."""
     from storage.db import open_database
 
     db = open_database(settings)
     try:
+        before = await db.revisions()
         await db.upgrade()
+        after = await db.revisions()
     finally:
         await db.dispose()
+    at = ", ".join(sorted(after))
+    if not before:
+        return f"database created (revision {at})"
+    if before != after:
+        return f"database upgraded from revision {', '.join(sorted(before))} to {at}"
+    return f"database already up to date (revision {at})"
 
 
 def _db_command(settings: Settings) -> int:
@@ -61,7 +70,7 @@ def _db_command(settings: Settings) -> int:
     from bot.startup import StartupError, database_problem
 
     try:
-        asyncio.run(_db_upgrade(settings))
+        done = asyncio.run(_db_upgrade(settings))
     except Exception as exc:
         try:
             problem = database_problem(settings.database.url)(exc)
@@ -70,7 +79,7 @@ def _db_command(settings: Settings) -> int:
             return 1
         print(f"mediation-bot: database not reachable ({problem.reason})", file=sys.stderr)
         return 1
-    print("database is up to date")
+    print(done)
     return 0
 
 

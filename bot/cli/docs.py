@@ -89,10 +89,14 @@ async def _render(args: argparse.Namespace, settings: Settings) -> int:
     except documents.DocumentError as exc:
         print(f"mediation-bot: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote {out}")
+    print(f"wrote {out.resolve()}")
     if not args.no_pdf:
         pdf = await asyncio.to_thread(documents.to_pdf, out)
-        print(f"wrote {pdf}" if pdf else "no PDF: LibreOffice (soffice) is not on PATH")
+        print(
+            f"wrote {Path(pdf).resolve()}"
+            if pdf
+            else "no PDF: LibreOffice (soffice) is not on PATH"
+        )
     return 0
 
 

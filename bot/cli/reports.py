@@ -105,5 +105,5 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     else:
         title = month_label(t.locale, args.month) if args.month else t("all cases")
         write_xlsx(ledger, args.out, title)
-    print(f"{args.out}: {len(ledger.rows)} cases", file=sys.stderr)
+    print(f"wrote {Path(args.out).resolve()}: {len(ledger.rows)} cases", file=sys.stderr)
     return 0

@@ -8,6 +8,7 @@ in memory so a fresh checkout still speaks Chinese.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
@@ -99,6 +100,17 @@ class Translator:
 
     def number(self, value: int | Decimal) -> str:
         return format_decimal(value, locale=self._babel)
+
+    def label(self, name: str, value: object) -> str:
+        """ "name: value" with the locale's colon (Chinese text takes the full-width "：")."""
+        return f"{name}：{value}" if self.locale == "zh_CN" else f"{name}: {value}"
+
+    def join(self, items: Iterable[str], *, strong: bool = False) -> str:
+        """A list in running text: "、" in Chinese (strong: "；" between clauses), ", " or
+        "; " in English."""
+        if self.locale == "zh_CN":
+            return ("；" if strong else "、").join(items)
+        return ("; " if strong else ", ").join(items)
 
     def pick(self, texts: dict[str, str] | None) -> str:
         """Choose this locale's text from a data file's {locale: text} table."""

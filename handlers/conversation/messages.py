@@ -106,6 +106,9 @@ class Reply:
     # `document` was made for this message and holds personal data: the channel removes it
     # once sent (handlers.conversation.private_files.remove_sent).
     temporary: bool = False
+    # Whom a push about a case is for ("申请人 张测试"): the console, where one person may
+    # play every part, shows it as a label; other channels leave it out.
+    audience: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -115,6 +118,7 @@ class Reply:
             "image": self.image,
             "file_name": self.file_name,
             **({"temporary": True} if self.temporary else {}),
+            **({"audience": self.audience} if self.audience else {}),
         }
 
     @classmethod
@@ -129,6 +133,7 @@ class Reply:
             image=data.get("image"),
             file_name=data.get("file_name"),
             temporary=bool(data.get("temporary")),
+            audience=str(data.get("audience") or ""),
         )
 
     @property

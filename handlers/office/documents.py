@@ -151,7 +151,7 @@ def build_context(
     due = case.outcome_due
     return {
         "center": {
-            "name": settings.center.name,
+            "name": settings.center.full_name,
             "district": settings.center.district,
             "address": settings.center.address,
             "phone": settings.center.phone,

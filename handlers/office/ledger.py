@@ -154,8 +154,8 @@ async def _follow_ups(session: AsyncSession, t: Translator, ids: list[int]) -> d
     for case_id in set(kept) | set(scores):
         parts = list(kept[case_id])
         if scores[case_id]:
-            parts.append(t("satisfaction {scores}", scores=", ".join(scores[case_id])))
-        result[case_id] = "; ".join(parts)
+            parts.append(t("satisfaction {scores}", scores=t.join(scores[case_id])))
+        result[case_id] = t.join(parts, strong=True)
     return result
 
 

@@ -28,7 +28,7 @@ STATUSES = {"open": _("open"), "done": _("done"), "refused": _("refused")}
 
 
 def _field(ctx: Ctx, label: str, value: object) -> str:
-    return f"  {ctx.t(label)}: {value if value not in (None, '') else '—'}"
+    return "  " + ctx.t.label(ctx.t(label), value if value not in (None, "") else "—")
 
 
 def _applicant_side(ctx: Ctx, case: Case) -> list[str]:
@@ -110,7 +110,10 @@ async def build_copy(ctx: Ctx) -> str:
     cases = await person_cases(session, pid)
     numbers = {c.id: c.number or "—" for c in cases}
     lines = [
-        t("{center}: the personal data we hold about you", center=ctx.settings.center.name),
+        t(
+            "{center}: the personal data we hold about you",
+            center=ctx.settings.center.display_name(t.locale),
+        ),
         t("Made on {date}. Reference: #P{ref}.", date=t.datetime(ctx.now()), ref=pid),
         t("Language: {locale}", locale=ctx.person.locale or "—"),
         t("First contact: {date}", date=t.datetime(ctx.person.created_at)),
@@ -118,8 +121,9 @@ async def build_copy(ctx: Ctx) -> str:
     lines += _section(
         t("Your chat accounts:"),
         (
-            f"  {i.channel}: {i.external_id} {('@' + i.username) if i.username else ''}"
-            f" — {t('last message')} {t.datetime(i.last_seen_at)}"
+            "  "
+            + t.label(i.channel, f"{i.external_id} {('@' + i.username) if i.username else ''}")
+            + f" — {t('last message')} {t.datetime(i.last_seen_at)}"
             for i in identities
         ),
     )
@@ -145,7 +149,8 @@ async def build_copy(ctx: Ctx) -> str:
     lines += _section(
         t("Your follow-up answers:"),
         (
-            f"  {numbers.get(f.case_id, '—')} {t.datetime(f.answered_at)}: {f.answer}"
+            "  "
+            + t.label(f"{numbers.get(f.case_id, '—')} {t.datetime(f.answered_at)}", f.answer)
             + (f" — {f.comment}" if f.comment else "")
             for f in answers.scalars()
         ),
@@ -156,8 +161,12 @@ async def build_copy(ctx: Ctx) -> str:
     lines += _section(
         t("Your requests about your data:"),
         (
-            f"  R{r.id} {t.datetime(r.created_at)} {t(KINDS.get(r.kind, r.kind))}: "
-            f"{t(STATUSES.get(r.status, r.status))}" + (f" — {r.outcome}" if r.outcome else "")
+            "  "
+            + t.label(
+                f"R{r.id} {t.datetime(r.created_at)} {t(KINDS.get(r.kind, r.kind))}",
+                t(STATUSES.get(r.status, r.status)),
+            )
+            + (f" — {r.outcome}" if r.outcome else "")
             for r in requests.scalars()
         ),
     )

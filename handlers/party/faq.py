@@ -31,6 +31,29 @@ def looks_like_question(text: str) -> bool:
     return bool(QUESTION_HINT.search(text))
 
 
+BUTTON_CHARS = 40
+
+
+def short_title(title: str, limit: int = BUTTON_CHARS) -> str:
+    """A title that fits on a button: cut at a word boundary (never inside an English word),
+    with "…" to show there is more."""
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:，、") + "…"
+
+
+def topic_buttons(ctx: Ctx, entries: list[Entry]) -> list[Button]:
+    """Buttons for other topics, in the person's language: in English only entries that have
+    English (a Chinese title would lead to a Chinese answer)."""
+    locale = ctx.t.locale
+    shown = [e for e in entries if locale == "zh_CN" or e.has_english()]
+    return [Button(short_title(e.text("title", locale)), f"faq:s:{e.id}") for e in shown]
+
+
 def _citations(ctx: Ctx, entry: Entry) -> str:
     sep = "；" if ctx.t.locale == "zh_CN" else "; "
     return sep.join(c.label(ctx.t.locale) for c in entry.statutes)
@@ -52,10 +75,9 @@ def render_entry(ctx: Ctx, entry: Entry, *, full: bool = False) -> Reply:
     items = []
     if not full and entry.text("more", locale):
         items.append(Button(t("More"), f"faq:m:{entry.id}"))
-    for rid in entry.related[:3]:
-        related = ctx.core.kb.get(rid) if ctx.core.kb else None
-        if related is not None:
-            items.append(Button(related.text("title", locale)[:40], f"faq:s:{rid}"))
+    kb = ctx.core.kb
+    related = [kb.get(rid) for rid in entry.related] if kb else []
+    items += topic_buttons(ctx, [e for e in related if e is not None])[:3]
     items += [Button(t("File a dispute"), "m:file"), Button(t("Talk to a person"), "m:human")]
     return Reply("\n\n".join(parts), buttons=grid(items, per_row=1))
 
@@ -66,7 +88,7 @@ def not_sure(ctx: Ctx, result: SearchResult) -> Reply:
         "I am not sure I have a good answer to that, and I do not want to guess. "
         "Here are the closest topics; or staff of the center can help you."
     )
-    items = [Button(e.text("title", t.locale)[:40], f"faq:s:{e.id}") for e in result.closest]
+    items = topic_buttons(ctx, list(result.closest))
     items += [Button(t("Talk to a person"), "m:human"), Button(t("File a dispute"), "m:file")]
     return Reply(text, buttons=grid(items, per_row=1))
 

@@ -19,11 +19,10 @@ def menu_button(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
 def main_menu(ctx: Ctx) -> list[Reply]:
     t = ctx.t
     text = t(
-        "Hello, this is the {center} of {district}. Mediation here is free of charge.\n"
+        "Hello, this is the {center}. Mediation here is free of charge.\n"
         "I can check whether the center can take your dispute, file it for you, "
         "answer legal questions and tell you how your case is going. What would you like to do?",
-        center=ctx.settings.center.name,
-        district=ctx.settings.center.district,
+        center=ctx.settings.center.display_name(t.locale),
     )
     items = [Button(t("Continue my application"), "r:continue")] if has_draft(ctx) else []
     items += [
@@ -58,7 +57,7 @@ def help_text(ctx: Ctx) -> list[Reply]:
             t("To speak to a person, call the center: {phone}", phone=ctx.settings.center.phone)
         )
     else:
-        lines.append(t("To speak to a person, visit the center in person during office hours."))
+        lines.append(t("To speak to a person, send /human: the center's staff answer you here."))
     return [Reply("\n".join(lines), buttons=menu_button(ctx))]
 
 

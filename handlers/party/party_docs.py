@@ -37,7 +37,7 @@ async def _which_case(ctx: Ctx, arg: str) -> Case | Reply:
     if not own:
         return Reply(ctx.t("You have no cases with the center yet."))
     if len(own) > 1:
-        numbers = ", ".join(c.number or "" for c in own[:10])
+        numbers = ctx.t.join(c.number or "" for c in own[:10])
         return Reply(
             ctx.t(
                 "You have several cases: {numbers}. Send /mycopy with the case number, "

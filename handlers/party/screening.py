@@ -24,7 +24,7 @@ def _next(ctx: Ctx) -> Ask | Result:
 
 
 def cite(ctx: Ctx, citations: tuple[Citation, ...]) -> str:
-    return "; ".join(c.label(ctx.t.locale) for c in citations)
+    return ctx.t.join((c.label(ctx.t.locale) for c in citations), strong=True)
 
 
 async def ask_screen(ctx: Ctx) -> list[Reply]:

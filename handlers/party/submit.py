@@ -61,7 +61,7 @@ def summary_lines(ctx: Ctx) -> list[str]:
     lines = []
     for key in SUMMARY_LABELS:
         if key in ("claims", "contact_time") or applies(ctx, key):
-            lines.append(f"{_label(ctx, key)}: {display_value(ctx, key)}")
+            lines.append(ctx.t.label(_label(ctx, key), display_value(ctx, key)))
     return lines
 
 

@@ -11,6 +11,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Button, Reply, grid
 from handlers.staff.joint import department_guard, notify_department
+from handlers.staff.meeting import session_notice, session_place
 from handlers.staff.pushes import arbitration_advice, notify_parties
 from handlers.staff.refs import ROUTES, find_staff, parse_when
 from handlers.staff.registry import DESK, command, usage
@@ -205,7 +206,7 @@ async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
 
 @command(
     "schedule",
-    "/schedule ID YYYY-MM-DD HH:MM PLACE|video",
+    "/schedule ID YYYY-MM-DD HH:MM PLACE|video [LINK]",
     "arrange a mediation session and tell both sides",
 )
 async def schedule(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
@@ -224,7 +225,7 @@ async def schedule(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         ]
     if when < ctx.now():
         return [Reply(ctx.t("That time is in the past."))]
-    place = parts[3].strip()[:200]
+    place = session_place(ctx.settings, case.number or "", parts[3]).stored
     if case.state == "in_mediation":
         await add_event(
             ctx.session,
@@ -238,19 +239,12 @@ async def schedule(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     ):
         return [refused]
     case.session_at, case.session_place = when, place
-    video = place.lower() in ("video", "视频")
+    where = session_place(ctx.settings, case.number or "", place)  # as stored: same link
 
     def text(t: Translator) -> str:
-        where = t("by video; the link will be sent before the session") if video else place
-        return t(
-            "Mediation session for case {number}: {when}, {where}. Please bring your ID "
-            "and your evidence. If you cannot come, tell us as soon as possible.",
-            number=case.number,
-            when=t.datetime(when),
-            where=where,
-        )
+        return session_notice(t, case.number or "", when, where)
 
-    await notify_parties(ctx, case, f"session:{when.isoformat()}", text)
+    await notify_parties(ctx, case, f"session:{when.isoformat()}:{where.key}", text)
     return [
         Reply(
             ctx.t(

@@ -34,7 +34,7 @@ async def list_requests(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     ).scalars()
     lines = [
         f"R{r.id} · {ctx.t.datetime(r.created_at)} · #P{r.person_id or '—'} · "
-        f"{ctx.t(KINDS_LABELS.get(r.kind, r.kind))}: {r.text or '—'}"
+        + ctx.t.label(ctx.t(KINDS_LABELS.get(r.kind, r.kind)), r.text or "—")
         for r in rows
     ]
     if not lines:

@@ -60,7 +60,7 @@ async def joint(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if len(parts) < 2 or None in codes:
         return [
             usage(ctx, "joint"),
-            Reply(ctx.t("Departments: {names}", names=", ".join(DEPARTMENTS))),
+            Reply(ctx.t("Departments: {names}", names=ctx.t.join(DEPARTMENTS))),
         ]
     case = await find_case(ctx, parts[0])
     if case is None:
@@ -113,7 +113,7 @@ async def dept(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if code is None:
         return [
             usage(ctx, "dept"),
-            Reply(ctx.t("Departments: {names}", names=", ".join(DEPARTMENTS))),
+            Reply(ctx.t("Departments: {names}", names=ctx.t.join(DEPARTMENTS))),
         ]
     stmt = select(Case).where(
         Case.number.is_not(None), or_(Case.lead_department == code, Case.department == code)

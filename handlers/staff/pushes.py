@@ -29,11 +29,19 @@ async def push_parties(
     parties = (case.applicant_person_id, case.respondent_person_id)
     for person_id in sorted({p for p in parties if p is not None}):
         t = await core.person_translator(session, person_id)
+        reply = Reply(build(t), audience=party_label(case, person_id))
         if await core.push_to_person(
-            session, person_id, f"case:{case.number}:{key}:{person_id}", [Reply(build(t))]
+            session, person_id, f"case:{case.number}:{key}:{person_id}", [reply]
         ):
             sent += 1
     return sent
+
+
+def party_label(case: Case, person_id: int) -> str:
+    """"申请人 张测试" / "被申请人 示例公司": for the console's label of a push."""
+    if person_id == case.applicant_person_id:
+        return f"申请人 {case.applicant_name or ''}".strip()
+    return f"被申请人 {case.respondent_name or ''}".strip()
 
 
 async def notify_parties(ctx: Ctx, case: Case, key: str, build: Build) -> int:

@@ -222,5 +222,5 @@ async def monthly_report(core: Core, session: AsyncSession, now: datetime) -> li
     if fig.empty:
         return None
     text, path = await text_and_chart(session, settings, t, fig, name)
-    head = t("Monthly report of {center}", center=settings.center.name or t("the center"))
+    head = t("Monthly report of {center}", center=settings.center.display_name(t.locale))
     return [Reply(f"{head}\n{text}"), Reply(month_label(t.locale, month), image=str(path))]

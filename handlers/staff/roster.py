@@ -54,7 +54,7 @@ async def staff_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         dept = department_code(parts[3]) if len(parts) > 3 else None
         if parts[2] == "liaison" and dept is None:
             return [
-                Reply(ctx.t("A liaison needs a department: {names}", names=", ".join(DEPARTMENTS)))
+                Reply(ctx.t("A liaison needs a department: {names}", names=ctx.t.join(DEPARTMENTS)))
             ]
         name = " ".join(parts[4:] if dept else parts[3:])
         row = await _upsert(ctx, _member(ctx, parts[1]), parts[2], name, dept)

@@ -174,7 +174,7 @@ def agreement() -> DocxDocument:
         "{{ agreement.amount_figures }}（大写：人民币{{ agreement.amount_capitals }}）。",
         indent=True,
     )
-    para(doc, "二、支付方式及其他约定：{{ agreement.terms }}", indent=True)
+    para(doc, "二、支付方式：{{ agreement.terms }}", indent=True)
     tag(doc, "{%p else %}")
     para(doc, "一、{{ agreement.terms }}", indent=True)
     para(doc, "二、履行期限：{{ agreement.due_date }}前。", indent=True)

@@ -1,0 +1,78 @@
+"""Where a mediation session takes place, and what the parties are told about it.
+
+`/schedule ID DATE TIME PLACE` takes a room (the parties are asked to bring their ID and
+evidence) or `video` / `视频`, optionally followed by the link or meeting number. Without one,
+a configured `center.meeting_link_template` (e.g. "https://meet.example.org/{case}-{token}")
+makes the link, with a fresh unguessable token for each session; without a template the
+parties are told the link will be sent here before the session (staff send it by scheduling
+again with the link).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from handlers.conversation.i18n import Translator
+from settings import Settings
+
+VIDEO_WORDS = ("video", "视频")
+TOKEN_BYTES = 16  # 128 bits: a link nobody can guess from the case number
+
+
+@dataclass(frozen=True)
+class SessionPlace:
+    video: bool
+    where: str  # a room, or how to join a video session ("" when not known yet)
+
+    @property
+    def stored(self) -> str:
+        """As kept in `Case.session_place` (at most 200 characters)."""
+        return (f"video {self.where}".strip() if self.video else self.where)[:200]
+
+    @property
+    def key(self) -> str:
+        """Part of the push's idempotency key: sending the link later is a new message."""
+        return hashlib.sha256(self.stored.encode()).hexdigest()[:12]
+
+
+def session_place(settings: Settings, case_number: str, raw: str) -> SessionPlace:
+    text = raw.strip()
+    word, _, rest = text.partition(" ")
+    if word.lower() not in VIDEO_WORDS:
+        return SessionPlace(False, text[:200])
+    link = rest.strip()
+    template = settings.center.meeting_link_template
+    if not link and template:
+        link = template.format(case=case_number, token=secrets.token_urlsafe(TOKEN_BYTES))
+    return SessionPlace(True, link[:190])
+
+
+def session_notice(t: Translator, number: str, when: datetime, place: SessionPlace) -> str:
+    """The message to each party."""
+    if not place.video:
+        return t(
+            "Mediation session for case {number}: {when}, {where}. Please bring your ID "
+            "and your evidence. If you cannot come, tell us as soon as possible.",
+            number=number,
+            when=t.datetime(when),
+            where=place.where,
+        )
+    if place.where:
+        return t(
+            "Mediation session for case {number}: {when}, by video. Join with: {link}\n"
+            "Keep your ID and evidence at hand to show on camera. If you cannot attend, "
+            "tell us as soon as possible.",
+            number=number,
+            when=t.datetime(when),
+            link=place.where,
+        )
+    return t(
+        "Mediation session for case {number}: {when}, by video. The center will send you "
+        "the link here, in this chat, before the session. Keep your ID and evidence at hand "
+        "to show on camera. If you cannot attend, tell us as soon as possible.",
+        number=number,
+        when=t.datetime(when),
+    )
