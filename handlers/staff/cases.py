@@ -11,7 +11,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Button, Reply, grid
 from handlers.staff.joint import department_guard, notify_department
-from handlers.staff.pushes import arbitration_advice, notify_parties
+from handlers.staff.pushes import arbitration_advice, notify_parties, told_reply
 from handlers.staff.refs import ROUTES, find_staff, parse_when
 from handlers.staff.registry import DESK, command, usage
 from storage.cases import add_event
@@ -82,14 +82,16 @@ async def accept(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             )
         return msg
 
-    await notify_parties(ctx, case, "accepted", text)
+    reach = await notify_parties(ctx, case, "accepted", text)
     return [
         Reply(
             ctx.t(
                 "Case {number} accepted; mediation period ends {due}.",
                 number=case.number,
                 due=ctx.t.date(case.due_at),
-            ),
+            )
+            + "\n"
+            + await told_reply(ctx, staff, case, reach),
             buttons=grid([Button(ctx.t("Assign"), f"st:assign:{case.id}")]),
         )
     ]
@@ -132,14 +134,16 @@ async def refer(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             )
         )
 
-    await notify_parties(ctx, case, "referred", text)
+    reach = await notify_parties(ctx, case, "referred", text)
     return [
         Reply(
             ctx.t(
-                "Case {number} referred to {route}; the parties have been told.",
+                "Case {number} referred to {route}.",
                 number=case.number,
                 route=ctx.t(ROUTES[route]),
             )
+            + "\n"
+            + await told_reply(ctx, staff, case, reach)
         )
     ]
 
@@ -186,7 +190,7 @@ async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             who=who,
         )
 
-    await notify_parties(ctx, case, f"assigned:{case.id}:{target}", text)
+    reach = await notify_parties(ctx, case, f"assigned:{case.id}:{target}", text)
     if mediator:
         await ctx.core.push_to_member(
             ctx.session,
@@ -200,7 +204,12 @@ async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                 )
             ],
         )
-    return [Reply(ctx.t("Case {number} assigned to {who}.", number=case.number, who=target))]
+    told = await told_reply(ctx, staff, case, reach)
+    return [
+        Reply(
+            ctx.t("Case {number} assigned to {who}.", number=case.number, who=target) + "\n" + told
+        )
+    ]
 
 
 @command(
@@ -250,14 +259,16 @@ async def schedule(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             where=where,
         )
 
-    await notify_parties(ctx, case, f"session:{when.isoformat()}", text)
+    reach = await notify_parties(ctx, case, f"session:{when.isoformat()}", text)
     return [
         Reply(
             ctx.t(
-                "Session for case {number} set for {when}; both sides have been told.",
+                "Session for case {number} set for {when}.",
                 number=case.number,
                 when=ctx.t.datetime(when),
             )
+            + "\n"
+            + await told_reply(ctx, staff, case, reach)
         )
     ]
 
@@ -344,7 +355,7 @@ async def outcome(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             "Case {number} has been withdrawn. You can apply again if needed.", number=case.number
         )
 
-    await notify_parties(ctx, case, result, text)
+    reach = await notify_parties(ctx, case, result, text)
     return [
         Reply(
             ctx.t(
@@ -352,5 +363,7 @@ async def outcome(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                 number=case.number,
                 state=ctx.t(STATE_LABELS[result]),
             )
+            + "\n"
+            + await told_reply(ctx, staff, case, reach)
         )
     ]

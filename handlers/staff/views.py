@@ -9,12 +9,13 @@ from sqlalchemy import ColumnElement, or_, select
 from handlers.casework.claims import CATEGORIES
 from handlers.casework.deadlines import arbitration_open_from, statutory_applies
 from handlers.casework.lifecycle import ENDED, STATE_LABELS
-from handlers.casework.references import DEPARTMENTS, case_departments, find_case
+from handlers.casework.references import DEPARTMENTS, find_case
 from handlers.casework.summary import case_summary, period_lines
 from handlers.conversation.context import Ctx
 from handlers.conversation.masking import mask_text
 from handlers.conversation.messages import Button, Reply, grid
 from handlers.staff.digest import is_overdue, open_cases, overdue_condition
+from handlers.staff.pushes import sees_full_details
 from handlers.staff.registry import ADMIN, command, help_lines, log_access, usage
 from storage.cases import case_events
 from storage.models import AccessLog, Case, Staff
@@ -81,13 +82,6 @@ async def queue(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         actions.append(Button(ctx.t("Assign"), f"st:assign:{case.id}"))
         replies.append(Reply(case_line(ctx, case), buttons=grid(actions, per_row=4)))
     return replies
-
-
-def sees_full_details(staff: Staff, case: Case) -> bool:
-    """Phone and ID numbers in full: admins, the case's mediator, its departments' liaisons."""
-    if staff.role == "admin" or (case.mediator_id is not None and case.mediator_id == staff.id):
-        return True
-    return staff.role == "liaison" and staff.department in case_departments(case)
 
 
 async def show_case(ctx: Ctx, case: Case, staff: Staff) -> list[Reply]:

@@ -1,0 +1,52 @@
+"""Issue 20 (staff tell the truth): staff replies say exactly who was told and who to phone,
+staff views speak in phrases, not codes.
+
+Through the real Telegram Application against the fake Bot API.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from bot.config import Settings
+from storage.db import Database
+from storage.models import Case
+from tests.fakes.telegram_api import FakeTelegramServer
+from tests.harness import in_group, running_bot, texts
+from tests.test_intake_e2e import file_case
+
+ADMIN = 9100
+
+
+async def _set_respondent_phone(settings: Settings, phone: str) -> None:
+    db = Database(settings.database.url)
+    async with db.session() as s:
+        await s.execute(update(Case).values(respondent_phone=phone))
+        await s.commit()
+    await db.dispose()
+
+
+async def test_staff_are_told_who_heard_and_whom_to_phone(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    settings.staff.admins = [f"telegram:{ADMIN}"]
+    settings.center.default_locale = "en"
+    async with running_bot(settings, server) as bot:
+        await bot.send(ADMIN, "/lang en")
+        number = await file_case(bot, server)
+        accepted = await in_group(bot, ADMIN, f"/accept {number}")
+        # the respondent never linked and gave no phone: staff must find another way
+        assert "Told through the bot: the applicant." in accepted, accepted
+        assert "Please reach the respondent 示例制造有限公司 another way" in accepted
+        assigned = await in_group(bot, ADMIN, f"/assign {number} union")
+        assert "Told through the bot: the applicant." in assigned
+        await _set_respondent_phone(settings, "13987654321")
+        scheduled = await in_group(bot, ADMIN, f"/schedule {number} 2099-01-05 14:30 调解室一")
+        assert "both sides" not in scheduled
+        assert "Told through the bot: the applicant." in scheduled
+        # in the group the number to call is masked; privately an admin sees it in full
+        assert "Please phone the respondent 示例制造有限公司 (139****4321)" in scheduled
+        private = texts(await bot.send(ADMIN, f"/extend {number} 5 双方同意延期"))
+        assert "Please phone the respondent 示例制造有限公司 (13987654321)" in private
+        failed = await in_group(bot, ADMIN, f"/outcome {number} failed")
+        assert "Told through the bot: the applicant." in failed
