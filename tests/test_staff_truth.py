@@ -6,6 +6,8 @@ Through the real Telegram Application against the fake Bot API.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import update
 
 from bot.config import Settings
@@ -50,3 +52,33 @@ async def test_staff_are_told_who_heard_and_whom_to_phone(
         assert "Please phone the respondent 示例制造有限公司 (13987654321)" in private
         failed = await in_group(bot, ADMIN, f"/outcome {number} failed")
         assert "Told through the bot: the applicant." in failed
+
+
+async def test_staff_views_speak_in_phrases_not_codes(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    settings.staff.admins = [f"telegram:{ADMIN}"]
+    settings.center.default_locale = "en"
+    async with running_bot(settings, server) as bot:
+        await bot.send(ADMIN, "/lang en")
+        number = await file_case(bot, server)
+        await in_group(bot, ADMIN, f"/accept {number}")
+        await in_group(bot, ADMIN, f"/assign {number} union")
+        await in_group(bot, ADMIN, f"/schedule {number} 2099-01-05 14:30 调解室一")
+        await in_group(bot, ADMIN, f"/schedule {number} 2099-01-06 10:00 video")
+        await in_group(bot, ADMIN, f"/extend {number} 5 双方同意延期")
+        shown = texts(await bot.send(ADMIN, f"/case {number}")).replace("\u202f", " ")
+        assert not re.search(r"(?<!by )video", shown)
+        for code in ("in_scope", "in_mediation", "submitted →", "T14:30", "rescheduled"):
+            assert code not in shown, (code, shown)
+        assert "application filed · screening: The center can mediate this dispute" in shown
+        assert "accepted by the center → assigned to a mediator" in shown
+        assert "January 5, 2099 2:30 PM 调解室一" in shown  # the session, in words, no seconds
+        assert "session moved · January 6, 2099 10:00 AM by video" in shown
+        assert "Session: January 6, 2099 10:00 AM, by video" in shown
+        assert "+5 days, both parties consented: 双方同意延期" in shown
+        assert not re.search(r"\d:\d\d:\d\d", shown)  # no seconds anywhere
+        await bot.send(ADMIN, "/export")
+        audit = texts(await bot.send(ADMIN, f"/audit {number}"))
+        assert "viewed the case" in audit and "view_case" not in audit
+        assert "exported the ledger all cases" in audit and "export_ledger" not in audit

@@ -12,9 +12,9 @@ from handlers.casework.lifecycle import ENDED, STATE_LABELS
 from handlers.casework.references import DEPARTMENTS, find_case
 from handlers.casework.summary import case_summary, period_lines
 from handlers.conversation.context import Ctx
-from handlers.conversation.masking import mask_text
 from handlers.conversation.messages import Button, Reply, grid
 from handlers.staff.digest import is_overdue, open_cases, overdue_condition
+from handlers.staff.phrases import access_line, event_line, place_phrase
 from handlers.staff.pushes import sees_full_details
 from handlers.staff.registry import ADMIN, command, help_lines, log_access, usage
 from storage.cases import case_events
@@ -105,17 +105,13 @@ async def show_case(ctx: Ctx, case: Case, staff: Staff) -> list[Reply]:
             t(
                 "Session: {when}, {place}",
                 when=t.datetime(case.session_at),
-                place=case.session_place or "",
+                place=place_phrase(t, case.session_place),
             )
         )
     lines += period_lines(ctx, case)
     lines.append(t("History:"))
     for event in await case_events(ctx.session, case.id):
-        change = f"{event.from_state or '—'} → {event.to_state}" if event.to_state else event.action
-        lines.append(
-            f"  {t.datetime(event.at)} · {event.actor} · {change}"
-            + (f" · {event.note if private else mask_text(event.note)}" if event.note else "")
-        )
+        lines.append(event_line(t, event, private=private, rules=ctx.core.rules))
     return [Reply("\n".join(lines))]
 
 
@@ -189,5 +185,5 @@ async def audit(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         stmt = select(AccessLog).where(AccessLog.case_id == case.id)
         title = ctx.t("Access to case {number}:", number=case.number)
     rows = (await ctx.session.execute(stmt.order_by(AccessLog.id.desc()).limit(30))).scalars()
-    lines = [f"{ctx.t.datetime(r.at)} · {r.actor} · {r.action} {r.detail}".rstrip() for r in rows]
+    lines = [access_line(ctx.t, r) for r in rows]
     return [Reply("\n".join([title, *lines]) if lines else ctx.t("Nothing recorded."))]
