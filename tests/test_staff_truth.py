@@ -14,10 +14,11 @@ from bot.config import Settings
 from storage.db import Database
 from storage.models import Case
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.harness import in_group, running_bot, texts
+from tests.harness import STAFF_GROUP, in_group, running_bot, texts
 from tests.test_intake_e2e import file_case
 
 ADMIN = 9100
+OTHER = 9202
 
 
 async def _set_respondent_phone(settings: Settings, phone: str) -> None:
@@ -82,3 +83,36 @@ async def test_staff_views_speak_in_phrases_not_codes(
         audit = texts(await bot.send(ADMIN, f"/audit {number}"))
         assert "viewed the case" in audit and "view_case" not in audit
         assert "exported the ledger all cases" in audit and "export_ledger" not in audit
+
+
+async def test_case_has_what_staff_need_to_call_and_the_evidence_comes_privately(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    settings.staff.admins = [f"telegram:{ADMIN}"]
+    settings.center.default_locale = "en"
+    async with running_bot(settings, server) as bot:
+        await bot.send(ADMIN, "/lang en")
+        number = await file_case(bot, server)
+        await _set_respondent_phone(settings, "13987654321")
+        shown = await in_group(bot, ADMIN, f"/case {number}")
+        assert "Respondent's address: 示例区示例路1号" in shown
+        assert "Respondent's phone: 139****4321" in shown  # masked in the group
+        assert "Employment: March 1, 2024 to September 30, 2026" in shown
+        assert "Best time to call: Weekday mornings" in shown
+        assert "Evidence (2):" in shown and "contract.pdf" in shown
+        # the button in the group does not send files there: it says where to ask
+        pressed = texts(await bot.press(ADMIN, "Evidence files", chat_id=STAFF_GROUP))
+        assert "only send it in a private chat" in pressed
+        assert not [m for m in server.sent_messages(STAFF_GROUP) if m["method"] == "sendDocument"]
+        private = texts(await bot.send(ADMIN, f"/case {number}"))
+        assert "Respondent's phone: 13987654321" in private
+        got = await bot.send(ADMIN, f"/evidence {number}")
+        docs = [m["document"]["file_name"] for m in got if m["method"] == "sendDocument"]
+        assert "contract.pdf" in docs and len(docs) == 2, docs
+        again = await bot.send(ADMIN, f"/evidence {number}")  # the files are kept, not consumed
+        assert len([m for m in again if m["method"] == "sendDocument"]) == 2
+        await in_group(bot, ADMIN, f"/staff add telegram:{OTHER} mediator 乙调解")
+        refused = texts(await bot.send(OTHER, f"/evidence {number}"))
+        assert "只有管理员、本案调解员和参与部门的联络员" in refused
+        audit = texts(await bot.send(ADMIN, f"/audit {number}"))
+        assert "received the evidence files" in audit

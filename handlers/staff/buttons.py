@@ -25,6 +25,8 @@ async def on_button(ctx: Ctx, payload: str) -> list[Reply]:
     number = case.number
     if action == "view":
         command, arg = "case", number
+    elif action == "evidence":
+        command, arg = "evidence", number
     elif action == "accept":
         command, arg = "accept", number
     elif action == "referto" and extra in ROUTES:

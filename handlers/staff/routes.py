@@ -9,6 +9,7 @@ from handlers.conversation.messages import Reply
 from handlers.conversation.registry import FEATURES, StaffSide
 from handlers.staff import (  # noqa: F401  (importing a command module registers it)
     buttons,
+    casecard,
     cases,
     codes,
     datareq,

@@ -13,6 +13,8 @@ from handlers.casework.references import DEPARTMENTS, find_case
 from handlers.casework.summary import case_summary, period_lines
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Button, Reply, grid
+from handlers.office.documents import case_attachments
+from handlers.staff.casecard import contact_lines, evidence_button, evidence_lines
 from handlers.staff.digest import is_overdue, open_cases, overdue_condition
 from handlers.staff.phrases import access_line, event_line, place_phrase
 from handlers.staff.pushes import sees_full_details
@@ -93,8 +95,7 @@ async def show_case(ctx: Ctx, case: Case, staff: Staff) -> list[Reply]:
         await log_access(ctx, "view_case", case.id, "" if full else "masked")
     t = ctx.t
     lines = [case_summary(ctx, case, masked=not full)]
-    if case.applicant_role == "worker" and full and case.respondent_phone:
-        lines.append(t("Respondent phone: {phone}", phone=case.respondent_phone))
+    lines += contact_lines(ctx, case, full=full)
     if case.department:
         lines.append(t("Department: {name}", name=t(DEPARTMENTS.get(case.department, ""))))
     if case.mediator_id:
@@ -112,7 +113,10 @@ async def show_case(ctx: Ctx, case: Case, staff: Staff) -> list[Reply]:
     lines.append(t("History:"))
     for event in await case_events(ctx.session, case.id):
         lines.append(event_line(t, event, private=private, rules=ctx.core.rules))
-    return [Reply("\n".join(lines))]
+    files = await case_attachments(ctx.session, case)
+    lines += evidence_lines(ctx, case, files)
+    buttons = grid([evidence_button(ctx, case)]) if files else ()
+    return [Reply("\n".join(lines), buttons=buttons)]
 
 
 @command(
