@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.config import Settings
 from storage.db import Database
 from storage.models import Case
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.harness import STAFF_GROUP, in_group, running_bot, texts
-from tests.test_intake_e2e import file_case
+from tests.test_intake_e2e import WORKER, file_case
 
 ADMIN = 9100
 OTHER = 9202
@@ -73,7 +73,7 @@ async def test_staff_views_speak_in_phrases_not_codes(
         for code in ("in_scope", "in_mediation", "submitted →", "T14:30", "rescheduled"):
             assert code not in shown, (code, shown)
         assert "application filed · screening: The center can mediate this dispute" in shown
-        assert "accepted by the center → assigned to a mediator" in shown
+        assert "accepted by the center → assigned to trade union" in shown
         assert "January 5, 2099 2:30 PM 调解室一" in shown  # the session, in words, no seconds
         assert "session moved · January 6, 2099 10:00 AM by video" in shown
         assert "Session: January 6, 2099 10:00 AM, by video" in shown
@@ -116,3 +116,62 @@ async def test_case_has_what_staff_need_to_call_and_the_evidence_comes_privately
         assert "只有管理员、本案调解员和参与部门的联络员" in refused
         audit = texts(await bot.send(ADMIN, f"/audit {number}"))
         assert "received the evidence files" in audit
+
+
+async def _state(settings: Settings) -> str:
+    db = Database(settings.database.url)
+    async with db.session() as s:
+        state = (await s.execute(select(Case.state))).scalar_one()
+    await db.dispose()
+    return state
+
+
+async def test_failed_takes_a_reason_and_a_refusal_says_what_comes_first(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    settings.staff.admins = [f"telegram:{ADMIN}"]
+    settings.center.default_locale = "en"
+    async with running_bot(settings, server) as bot:
+        await bot.send(ADMIN, "/lang en")
+        number = await file_case(bot, server)
+        reason = "劳动者不同意返还培训费"
+        early = await in_group(bot, ADMIN, f"/outcome {number} failed {reason}")
+        assert f"Accept it first: /accept {number}" in early, early
+        await in_group(bot, ADMIN, f"/accept {number}")
+        await in_group(bot, ADMIN, f"/assign {number} union")
+        refused = await in_group(bot, ADMIN, f"/outcome {number} failed {reason}")
+        assert "is assigned to trade union" in refused and "mediator" not in refused
+        assert f"Schedule a session first: /schedule {number}" in refused
+        await in_group(bot, ADMIN, f"/schedule {number} 2099-01-05 14:30 调解室一")
+        done = await in_group(bot, ADMIN, f"/outcome {number} failed {reason}")
+        assert "recorded: mediation did not succeed" in done, done
+        history = await in_group(bot, ADMIN, f"/case {number}")
+        assert f"in mediation → mediation did not succeed · {reason}" in history
+        assert "in mediation → assigned" not in history
+        assert "accepted by the center → assigned to trade union" in history
+    assert await _state(settings) == "failed"
+
+
+async def test_withdrawn_is_confirmed_with_a_button_first(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    settings.staff.admins = [f"telegram:{ADMIN}"]
+    settings.center.default_locale = "en"
+    async with running_bot(settings, server) as bot:
+        await bot.send(ADMIN, "/lang en")
+        number = await file_case(bot, server)
+        await in_group(bot, ADMIN, f"/accept {number}")
+        asked = await in_group(bot, ADMIN, f"/outcome {number} withdrawn 申请人已与单位和解")
+        assert "This cannot be undone" in asked and "申请人已与单位和解" in asked
+        assert await _state(settings) == "accepted"  # nothing recorded until confirmed
+        kept = texts(await bot.press(ADMIN, "No, keep it", chat_id=STAFF_GROUP))
+        assert "Nothing changed" in kept
+        assert await _state(settings) == "accepted"
+        await in_group(bot, ADMIN, f"/outcome {number} withdrawn 申请人已与单位和解")
+        done = texts(await bot.press(ADMIN, "Yes, withdraw it", chat_id=STAFF_GROUP))
+        assert "recorded: withdrawn" in done, done
+        assert await _state(settings) == "withdrawn"
+        again = texts(await bot.press(ADMIN, "Yes, withdraw it", chat_id=STAFF_GROUP))
+        assert "no longer in use" in again
+        await bot.deliver_outbox()
+        assert "has been withdrawn" in texts(server.sent_messages(WORKER))

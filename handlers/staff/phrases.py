@@ -16,7 +16,7 @@ from handlers.conversation.i18n import mark as _
 from handlers.conversation.masking import mask_text
 from handlers.staff.refs import ROUTES
 from knowledge.scope import ScopeRules
-from storage.models import AccessLog, CaseEvent
+from storage.models import AccessLog, Case, CaseEvent
 
 EVENT_LABELS: dict[str, str] = {
     "submitted": _("application filed"),
@@ -34,6 +34,7 @@ EVENT_LABELS: dict[str, str] = {
     "party_message": _("message from a party"),
     "staff_message": _("staff replied"),
     "rescheduled": _("session moved"),
+    "withdrawal_asked": _("withdrawal asked for, waiting for confirmation"),
 }
 
 ACCESS_LABELS: dict[str, str] = {
@@ -78,6 +79,33 @@ def state_phrase(t: Translator, state: str | None) -> str:
     return t(STATE_LABELS[state]) if state in STATE_LABELS else (state or "—")
 
 
+def case_state_phrase(t: Translator, case: Case) -> str:
+    """The state, naming the department (not "a mediator") when a department has the case."""
+    if case.state == "assigned" and case.department in DEPARTMENTS:
+        return t("assigned to {who}", who=t(DEPARTMENTS[case.department]))
+    return state_phrase(t, case.state)
+
+
+_ORDER = ("submitted", "accepted", "assigned", "in_mediation")
+
+
+def first_step(t: Translator, case: Case, target: str) -> str:
+    """What must happen before `case` can become `target`, or "" if nothing simple does."""
+    if case.state not in _ORDER:
+        return t("The case has ended; nothing more can be recorded.")
+    if target not in ("assigned", "in_mediation", "agreement", "failed"):
+        return ""
+    goal = _ORDER.index(target) if target in _ORDER else len(_ORDER)
+    if _ORDER.index(case.state) >= goal:
+        return ""
+    n = case.number
+    if case.state == "submitted":
+        return t("Accept it first: /accept {number}", number=n)
+    if case.state == "accepted":
+        return t("Assign it first: /assign {number} MEDIATOR-OR-DEPARTMENT", number=n)
+    return t("Schedule a session first: /schedule {number} YYYY-MM-DD HH:MM PLACE", number=n)
+
+
 def _note_phrase(t: Translator, event: CaseEvent, rules: ScopeRules | None) -> str:
     note = event.note or ""
     if event.action == "submitted" and rules is not None and note in rules.outcome_ids:
@@ -107,8 +135,12 @@ def event_line(
     t: Translator, event: CaseEvent, *, private: bool, rules: ScopeRules | None = None
 ) -> str:
     """One history line: when · who · what happened · the note, all in words."""
+    note = event.note or ""
     if event.action == "submitted":
         what = t(EVENT_LABELS["submitted"])
+    elif event.to_state == "assigned" and note:  # the note names the mediator or department
+        what = f"{state_phrase(t, event.from_state)} → " + t("assigned to {who}", who=note)
+        note = ""
     elif event.to_state:
         what = (
             f"{state_phrase(t, event.from_state)} → {state_phrase(t, event.to_state)}"
@@ -118,7 +150,7 @@ def event_line(
     else:
         what = t(EVENT_LABELS[event.action]) if event.action in EVENT_LABELS else event.action
     line = f"  {t.datetime(event.at)} · {event.actor} · {what}"
-    if event.note:
+    if note:
         note = _note_phrase(t, event, rules)
         line += f" · {note if private else mask_text(note)}"
     return line

@@ -17,6 +17,7 @@ from handlers.staff import (  # noqa: F401  (importing a command module register
     docs,
     faq_review,
     joint,
+    outcomes,
     periods,
     registry,
     replies,
