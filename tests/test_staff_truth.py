@@ -14,7 +14,7 @@ from bot.config import Settings
 from storage.db import Database
 from storage.models import Case
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.harness import STAFF_GROUP, in_group, running_bot, texts
+from tests.harness import STAFF_GROUP, TelegramBot, in_group, running_bot, texts
 from tests.test_intake_e2e import WORKER, file_case
 
 ADMIN = 9100
@@ -175,3 +175,69 @@ async def test_withdrawn_is_confirmed_with_a_button_first(
         assert "no longer in use" in again
         await bot.deliver_outbox()
         assert "has been withdrawn" in texts(server.sent_messages(WORKER))
+
+
+async def _file_old_dispute(bot: TelegramBot, user: int, employer: str) -> str:
+    """A worker who left over a year ago files about unpaid wages (the short way)."""
+    await bot.send(user, "/lang en")
+    await bot.press(user, "File a dispute")
+    await bot.press(user, "I am the worker (employee)")
+    await bot.press(user, "No, neither")
+    await bot.press(user, "A company, factory, shop or other enterprise")
+    await bot.press(user, "Unpaid or underpaid wages or overtime pay")
+    await bot.press(user, "No")
+    await bot.press(user, "示例街道")
+    await bot.press(user, "No, I have left")
+    await bot.send(user, "2025-06-01")
+    warned = texts(await bot.press(user, "Just me"))
+    assert "more than a year ago" in warned  # the party is warned about the time limit
+    await bot.press(user, "File my case now")
+    await bot.press(user, "I agree")
+    for answer in ("李测试", "13912345678"):
+        await bot.send(user, answer)
+    await bot.press(user, "Skip")  # ID number
+    await bot.send(user, employer)
+    await bot.send(user, "示例区示例路2号")
+    await bot.press(user, "Skip")
+    await bot.press(user, "Skip")
+    await bot.press(user, "Done")
+    await bot.send(user, "支付拖欠的工资")
+    await bot.send(user, "5000")
+    await bot.send(user, "2024-03")
+    await bot.send(user, "2025-06-01")
+    await bot.send(user, "老板一直拖欠工资。")
+    await bot.press(user, "Done")
+    await bot.press(user, "Weekday mornings")
+    receipt = texts(await bot.press(user, "Submit"))
+    match = re.search(r"LJ-\d{4}-\d{6}", receipt)
+    assert match, receipt
+    return match.group(0)
+
+
+async def test_the_work_group_sees_the_time_limit_warning_and_human_asks_which_case(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    settings.center.default_locale = "en"
+    async with running_bot(settings, server) as bot:
+        first = await _file_old_dispute(bot, WORKER, "示例制造有限公司")
+        await bot.deliver_outbox()
+        notice = texts(server.sent_messages(STAFF_GROUP))
+        assert f"New filing {first}" in notice
+        assert "You left more than a year ago, so the limit may have run out" in notice
+        second = await _file_old_dispute(bot, WORKER, "另一家示例公司")
+        await bot.deliver_outbox()
+        asked = texts(await bot.send(WORKER, "/human"))
+        assert "Which case is your message about?" in asked
+        labels = server.button_labels(server.last_message(WORKER))
+        assert any(first in label for label in labels) and any(second in x for x in labels)
+        before = len(server.sent_messages(STAFF_GROUP))
+        # typing first loses nothing: the message waits until the case is chosen
+        again = texts(await bot.send(WORKER, "请问什么时候调解？"))
+        assert "Which case is your message about?" in again
+        assert len(server.sent_messages(STAFF_GROUP)) == before
+        sent = texts(await bot.press(WORKER, first))
+        assert "Sent to staff" in sent
+        await bot.deliver_outbox()
+        relayed = texts(server.sent_messages(STAFF_GROUP)[before:])
+        assert f"case {first}" in relayed and "请问什么时候调解？" in relayed
+        assert second not in relayed
