@@ -241,3 +241,21 @@ async def test_the_work_group_sees_the_time_limit_warning_and_human_asks_which_c
         relayed = texts(server.sent_messages(STAFF_GROUP)[before:])
         assert f"case {first}" in relayed and "请问什么时候调解？" in relayed
         assert second not in relayed
+
+
+async def test_no_court_report_for_a_case_no_court_delegated(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    settings.staff.admins = [f"telegram:{ADMIN}"]
+    settings.center.default_locale = "en"
+    async with running_bot(settings, server) as bot:
+        await bot.send(ADMIN, "/lang en")
+        number = await file_case(bot, server)
+        refused = await in_group(bot, ADMIN, f"/report {number}")
+        assert f"Case {number} was not delegated by a court" in refused
+        assert "Report on case" not in refused
+        got = await bot.send(ADMIN, f"/doc {number} report")
+        assert "not delegated by a court" in texts(got)
+        assert not [m for m in got if m["method"] == "sendDocument"]
+        got = await bot.send(ADMIN, f"/report {number}")
+        assert not [m for m in got if m["method"] == "sendDocument"]

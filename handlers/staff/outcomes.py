@@ -117,7 +117,7 @@ async def _record(
     if refused := await _move(ctx, case, result, staff, note=note):
         return [refused]
     case.outcome_amount, case.outcome_due, case.outcome_at = amount, due, ctx.now()
-    case.outcome_terms = terms if result == "agreement" else reason
+    case.outcome_terms = terms  # a failure's or withdrawal's reason stays in the history
     await followups.schedule_after_outcome(ctx, case)
 
     def text(t: Translator) -> str:
