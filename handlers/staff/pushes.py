@@ -29,9 +29,6 @@ class Reach:
     told: list[str] = field(default_factory=list)  # "applicant" / "respondent"
     unreached: list[str] = field(default_factory=list)
 
-    def __int__(self) -> int:
-        return len(self.told)
-
 
 async def push_parties(
     core: Core, session: AsyncSession, case: Case, key: str, build: Build
