@@ -183,7 +183,8 @@ async def test_opted_out_person_gets_no_survey(settings: Settings, db: Database)
         worker = await s.get(Person, 1)
         assert worker is not None
         worker.survey_opt_out = True
-    await say(core, "admin", "/outcome 1 withdrawn")
+    assert "cannot be undone" in await say(core, "admin", "/outcome 1 withdrawn")
+    assert "withdrawn" in await say(core, "admin", button="st:withdrawok:1")  # confirmed
     before = len(await outbox(db))
     clock.now = START + timedelta(hours=3)
     await digest.tick(core, clock.now)

@@ -61,8 +61,9 @@ async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
 
         history = await group(bot, ADMIN, f"/case {number}")
         assert "139****5678" in history and "13912345678" not in history  # masked in group
-        for state in ("accepted", "assigned", "in_mediation", "agreement"):
-            assert state in history
+        for state in ("accepted by the center", "assigned to a mediator", "in mediation"):
+            assert state in history  # states in words (issue 20.2), not their codes
+        assert "agreement reached" in history and "in_mediation" not in history
         private = texts(await bot.send(ADMIN, f"/case {number}"))
         assert "13912345678" in private  # full details in a private chat, and logged
 
@@ -170,7 +171,7 @@ async def test_party_talks_to_a_person_through_the_group(
             server.sent_messages(WORKER)
         )
         history = await group(bot, ADMIN, f"/case {number}")
-        assert "party_message" in history and "staff_message" in history
+        assert "message from a party" in history and "staff replied" in history
 
 
 async def test_the_other_commands(settings: Settings, server: FakeTelegramServer) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -91,7 +91,10 @@ class Translator:
     def datetime(self, value: datetime | None) -> str:
         if value is None:
             return "—"
-        return format_datetime(value, format="medium", tzinfo=self.tz, locale=self._babel)
+        # Staff and parties read "2026年12月14日 10:00": a date and a time without seconds.
+        local = value.astimezone(self.tz)
+        day = format_date(local.date(), format="long", locale=self._babel)
+        return f"{day} {format_time(local, format='short', tzinfo=self.tz, locale=self._babel)}"
 
     def money(self, amount: Decimal | None) -> str:
         if amount is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -184,7 +185,13 @@ async def submit(ctx: Ctx) -> list[Reply]:
     oid = result.get("outcome")
     outcome = ctx.core.rules.outcome(oid, district=settings.center.district) if oid else None
     screening = staff_t.pick(outcome.title) if outcome else "—"
-    await ctx.push_to_staff(f"case:{number}:new", [staff_notice(staff_t, case, code, screening)])
+    warned = [  # the time-limit warnings the party saw, so staff see them too
+        "⚠️ " + staff_t.pick(ctx.core.rules.warning(w, role=case.applicant_role).text)
+        for w in result.get("warnings", [])
+        if w in LIMITATION_WARNINGS
+    ]
+    notice = staff_notice(staff_t, case, code, screening, warned)
+    await ctx.push_to_staff(f"case:{number}:new", [notice])
     if desk_code is not None:
         return [desk_receipt(ctx, case, desk_code)]
     return [receipt(ctx, case)]
@@ -260,7 +267,12 @@ def receipt(ctx: Ctx, case: Case) -> Reply:
     )
 
 
-def staff_notice(t: Translator, case: Case, code: str, screening: str) -> Reply:
+LIMITATION_WARNINGS = ("limitation", "limitation_arrears_after_end", "date_unknown")
+
+
+def staff_notice(
+    t: Translator, case: Case, code: str, screening: str, warnings: Sequence[str] = ()
+) -> Reply:
     """The work-group notice: phone and ID number masked, since the whole group sees it."""
     result = case.screening or {}
     lines = [
@@ -290,6 +302,7 @@ def staff_notice(t: Translator, case: Case, code: str, screening: str) -> Reply:
         )
     if result.get("kind") == "staff_review":
         lines.append(t("Needs staff review of whether the center can take it."))
+    lines += warnings
     lines.append(t("Accept or refer by: {date}", date=t.date(case.accept_by)))
     lines.append(t("Respondent binding code: {code} (give it only to the respondent)", code=code))
     buttons = grid(

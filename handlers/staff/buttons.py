@@ -7,7 +7,8 @@ from sqlalchemy import select
 from handlers.casework.references import DEPARTMENTS
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Button, Reply, grid
-from handlers.staff import registry
+from handlers.conversation.redact import for_group
+from handlers.staff import outcomes, registry
 from handlers.staff.refs import ROUTES
 from storage.models import Case, Staff
 
@@ -25,6 +26,14 @@ async def on_button(ctx: Ctx, payload: str) -> list[Reply]:
     number = case.number
     if action == "view":
         command, arg = "case", number
+    elif action in ("withdrawok", "withdrawno"):
+        staff, refusal = await registry.authorize(ctx, registry.COMMANDS["outcome"])
+        if staff is None:
+            return refusal
+        done = await outcomes.confirm_withdrawal(ctx, staff, case, action == "withdrawok")
+        return done if ctx.inbound.chat_kind == "private" else for_group(done)
+    elif action == "evidence":
+        command, arg = "evidence", number
     elif action == "accept":
         command, arg = "accept", number
     elif action == "referto" and extra in ROUTES:

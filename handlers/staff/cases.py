@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from handlers.casework import followups
 from handlers.casework.deadlines import arbitration_open_from, center_due, statutory_applies
 from handlers.casework.lifecycle import STATE_LABELS, IllegalTransition, transition
 from handlers.casework.references import DEPARTMENTS, department_code, find_case
-from handlers.casework.validators import ValidationError, parse_amount, parse_date
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Button, Reply, grid
 from handlers.staff.joint import department_guard, notify_department
 from handlers.staff.meeting import session_notice, session_place
-from handlers.staff.pushes import arbitration_advice, notify_parties
+from handlers.staff.phrases import case_state_phrase, first_step
+from handlers.staff.pushes import notify_parties, told_reply
 from handlers.staff.refs import ROUTES, find_staff, parse_when
 from handlers.staff.registry import DESK, command, usage
 from storage.cases import add_event
@@ -37,15 +36,21 @@ async def _move(ctx: Ctx, case: Case, to: str, staff: Staff, note: str = "") -> 
     try:
         await transition(ctx.session, case, to, actor=ctx.actor, note=note)
     except IllegalTransition:
-        return Reply(
-            ctx.t(
-                "Case {number} is {state}; it cannot become {target}.",
-                number=case.number,
-                state=ctx.t(STATE_LABELS[case.state]),
-                target=ctx.t(STATE_LABELS[to]),
-            )
-        )
+        return refusal(ctx, case, to)
     return None
+
+
+def refusal(ctx: Ctx, case: Case, target: str) -> Reply:
+    """Why the case cannot become `target` now, and what must happen first."""
+    text = ctx.t(
+        "Case {number} is {state}; it cannot become {target}.",
+        number=case.number,
+        state=case_state_phrase(ctx.t, case),
+        target=ctx.t(STATE_LABELS[target]),
+    )
+    if first := first_step(ctx.t, case, target):
+        text += "\n" + first
+    return Reply(text)
 
 
 def _mine_only(ctx: Ctx, staff: Staff, case: Case) -> Reply | None:
@@ -83,14 +88,16 @@ async def accept(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             )
         return msg
 
-    await notify_parties(ctx, case, "accepted", text)
+    reach = await notify_parties(ctx, case, "accepted", text)
     return [
         Reply(
             ctx.t(
                 "Case {number} accepted; mediation period ends {due}.",
                 number=case.number,
                 due=ctx.t.date(case.due_at),
-            ),
+            )
+            + "\n"
+            + await told_reply(ctx, staff, case, reach),
             buttons=grid([Button(ctx.t("Assign"), f"st:assign:{case.id}")]),
         )
     ]
@@ -133,14 +140,16 @@ async def refer(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             )
         )
 
-    await notify_parties(ctx, case, "referred", text)
+    reach = await notify_parties(ctx, case, "referred", text)
     return [
         Reply(
             ctx.t(
-                "Case {number} referred to {route}; the parties have been told.",
+                "Case {number} referred to {route}.",
                 number=case.number,
                 route=ctx.t(ROUTES[route]),
             )
+            + "\n"
+            + await told_reply(ctx, staff, case, reach)
         )
     ]
 
@@ -187,7 +196,7 @@ async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             who=who,
         )
 
-    await notify_parties(ctx, case, f"assigned:{case.id}:{target}", text)
+    reach = await notify_parties(ctx, case, f"assigned:{case.id}:{target}", text)
     if mediator:
         await ctx.core.push_to_member(
             ctx.session,
@@ -201,7 +210,12 @@ async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                 )
             ],
         )
-    return [Reply(ctx.t("Case {number} assigned to {who}.", number=case.number, who=target))]
+    told = await told_reply(ctx, staff, case, reach)
+    return [
+        Reply(
+            ctx.t("Case {number} assigned to {who}.", number=case.number, who=target) + "\n" + told
+        )
+    ]
 
 
 @command(
@@ -244,14 +258,16 @@ async def schedule(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     def text(t: Translator) -> str:
         return session_notice(t, case.number or "", when, where)
 
-    await notify_parties(ctx, case, f"session:{when.isoformat()}:{where.key}", text)
+    reach = await notify_parties(ctx, case, f"session:{when.isoformat()}:{where.key}", text)
     return [
         Reply(
             ctx.t(
-                "Session for case {number} set for {when}; both sides have been told.",
+                "Session for case {number} set for {when}.",
                 number=case.number,
                 when=ctx.t.datetime(when),
             )
+            + "\n"
+            + await told_reply(ctx, staff, case, reach)
         )
     ]
 
@@ -268,83 +284,3 @@ async def note(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         return [refused]
     await add_event(ctx.session, case, actor=ctx.actor, action="note", note=parts[1][:2000])
     return [Reply(ctx.t("Note added to case {number}.", number=case.number))]
-
-
-OUTCOMES = ("agreement", "failed", "withdrawn")
-
-
-@command(
-    "outcome",
-    "/outcome ID agreement|failed|withdrawn [AMOUNT] [DUE DATE] [TERMS]",
-    "record how mediation ended; the parties are told what comes next",
-)
-async def outcome(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
-    parts = arg.split(maxsplit=4)
-    if len(parts) < 2 or parts[1] not in OUTCOMES:
-        return [usage(ctx, "outcome")]
-    case = await _case_or_reply(ctx, parts[0], "outcome")
-    if isinstance(case, Reply):
-        return [case]
-    if mine := _mine_only(ctx, staff, case):
-        return [mine]
-    result = parts[1]
-    try:
-        amount = parse_amount(parts[2]) if len(parts) > 2 else None
-        due = (
-            parse_date(parts[3], today=ctx.today(), allow_future=True).value
-            if len(parts) > 3
-            else None
-        )
-    except ValidationError:
-        return [
-            Reply(
-                ctx.t(
-                    "I could not read the amount or the due date. Example: "
-                    "/outcome 123 agreement 12000 2026-12-31"
-                )
-            )
-        ]
-    if refused := await _move(ctx, case, result, staff, note=" ".join(parts[2:])):
-        return [refused]
-    case.outcome_amount, case.outcome_due, case.outcome_at = amount, due, ctx.now()
-    case.outcome_terms = parts[4][:2000] if len(parts) > 4 else ""
-    await followups.schedule_after_outcome(ctx, case)
-
-    def text(t: Translator) -> str:
-        if result == "agreement":
-            msg = t("Mediation of case {number} ended with an agreement.", number=case.number)
-            if amount is not None:
-                msg += " " + t("Amount: {amount}.", amount=t.money(amount))
-            if due is not None:
-                msg += " " + t("To be paid by {date}.", date=t.date(due))
-            return (
-                msg
-                + "\n"
-                + t(
-                    "If it is not carried out, you may apply for arbitration; for pay, work-injury "
-                    "medical costs, economic compensation or damages the worker may also ask the "
-                    "court for a payment order with the agreement (Labour Dispute Mediation and "
-                    "Arbitration Law, art. 16). The center will check with you after the due date."
-                )
-            )
-        if result == "failed":
-            advice = arbitration_advice(ctx.settings, t, case, ctx.now())
-            return (
-                t("Mediation of case {number} did not lead to an agreement.", number=case.number)
-                + "\n"
-                + advice
-            )
-        return t(
-            "Case {number} has been withdrawn. You can apply again if needed.", number=case.number
-        )
-
-    await notify_parties(ctx, case, result, text)
-    return [
-        Reply(
-            ctx.t(
-                "Outcome of case {number} recorded: {state}.",
-                number=case.number,
-                state=ctx.t(STATE_LABELS[result]),
-            )
-        )
-    ]

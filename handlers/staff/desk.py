@@ -21,7 +21,7 @@ from handlers.conversation.flow import Step, StepResult, goto, stay
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Button, Reply, grid
 from handlers.conversation.registry import FEATURES
-from handlers.staff.docs import doc
+from handlers.staff.docs import doc, not_delegated
 from handlers.staff.registry import DESK, command, usage
 from storage.models import Case, Staff
 
@@ -181,6 +181,8 @@ async def report(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     case = await find_case(ctx, arg.split()[0]) if arg.strip() else None
     if case is None:
         return [usage(ctx, "report")]
+    if not case.court_delegated:
+        return [not_delegated(ctx, case.number or "")]
     t = ctx.t
     lines = [t("Report on case {number}", number=case.number)]
     if case.court_delegated:

@@ -26,6 +26,19 @@ KIND_LABELS = {
 }
 
 
+def not_delegated(ctx: Ctx, number: str) -> Reply:
+    """The court report exists only for a case a court delegated (特邀调解规定)."""
+    return Reply(
+        ctx.t(
+            "Case {number} was not delegated by a court, so there is no court to report to. "
+            "A court-delegated case is registered with /register (court name and reference). "
+            "/case {number} shows this case's history; /doc {number} application|agreement|notice "
+            "makes its documents.",
+            number=number,
+        )
+    )
+
+
 @command(
     "doc",
     "/doc ID application|agreement|notice|report",
@@ -58,6 +71,8 @@ async def doc(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                 )
             )
         ]
+    if kind == "report" and not case.court_delegated:
+        return [not_delegated(ctx, case.number or "")]
     if kind in documents.AGREEMENT_KINDS and not await documents.reached_agreement(
         ctx.session, case
     ):

@@ -15,7 +15,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Reply
 from handlers.staff.cases import _case_or_reply, _mine_only
-from handlers.staff.pushes import notify_parties
+from handlers.staff.pushes import notify_parties, told_reply
 from handlers.staff.registry import command, usage
 from storage.cases import add_event
 from storage.models import Staff
@@ -70,7 +70,7 @@ async def extend(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             )
         )
 
-    await notify_parties(ctx, case, f"extended:{case.extended_days}", text)
+    reach = await notify_parties(ctx, case, f"extended:{case.extended_days}", text)
     return [
         Reply(
             ctx.t(
@@ -78,5 +78,7 @@ async def extend(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                 number=case.number,
                 due=ctx.t.date(case.due_at),
             )
+            + "\n"
+            + await told_reply(ctx, staff, case, reach)
         )
     ]

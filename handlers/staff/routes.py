@@ -9,6 +9,7 @@ from handlers.conversation.messages import Reply
 from handlers.conversation.registry import FEATURES, StaffSide
 from handlers.staff import (  # noqa: F401  (importing a command module registers it)
     buttons,
+    casecard,
     cases,
     codes,
     datareq,
@@ -16,6 +17,7 @@ from handlers.staff import (  # noqa: F401  (importing a command module register
     docs,
     faq_review,
     joint,
+    outcomes,
     periods,
     registry,
     replies,

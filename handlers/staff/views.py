@@ -9,12 +9,15 @@ from sqlalchemy import ColumnElement, or_, select
 from handlers.casework.claims import CATEGORIES
 from handlers.casework.deadlines import arbitration_open_from, statutory_applies
 from handlers.casework.lifecycle import ENDED, STATE_LABELS
-from handlers.casework.references import DEPARTMENTS, case_departments, find_case
+from handlers.casework.references import DEPARTMENTS, find_case
 from handlers.casework.summary import case_summary, period_lines
 from handlers.conversation.context import Ctx
-from handlers.conversation.masking import mask_text
 from handlers.conversation.messages import Button, Reply, grid
+from handlers.office.documents import case_attachments
+from handlers.staff.casecard import contact_lines, evidence_button, evidence_lines
 from handlers.staff.digest import is_overdue, open_cases, overdue_condition
+from handlers.staff.phrases import access_line, event_line, place_phrase
+from handlers.staff.pushes import sees_full_details
 from handlers.staff.registry import ADMIN, command, help_lines, log_access, usage
 from storage.cases import case_events
 from storage.models import AccessLog, Case, Staff
@@ -83,13 +86,6 @@ async def queue(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     return replies
 
 
-def sees_full_details(staff: Staff, case: Case) -> bool:
-    """Phone and ID numbers in full: admins, the case's mediator, its departments' liaisons."""
-    if staff.role == "admin" or (case.mediator_id is not None and case.mediator_id == staff.id):
-        return True
-    return staff.role == "liaison" and staff.department in case_departments(case)
-
-
 async def show_case(ctx: Ctx, case: Case, staff: Staff) -> list[Reply]:
     """Full details in a private chat to those who work on the case, masked otherwise (and
     always in a group); with the history. Every private view is logged."""
@@ -99,8 +95,7 @@ async def show_case(ctx: Ctx, case: Case, staff: Staff) -> list[Reply]:
         await log_access(ctx, "view_case", case.id, "" if full else "masked")
     t = ctx.t
     lines = [case_summary(ctx, case, masked=not full)]
-    if case.applicant_role == "worker" and full and case.respondent_phone:
-        lines.append(t("Respondent phone: {phone}", phone=case.respondent_phone))
+    lines += contact_lines(ctx, case, full=full)
     if case.department:
         lines.append(t("Department: {name}", name=t(DEPARTMENTS.get(case.department, ""))))
     if case.mediator_id:
@@ -111,18 +106,17 @@ async def show_case(ctx: Ctx, case: Case, staff: Staff) -> list[Reply]:
             t(
                 "Session: {when}, {place}",
                 when=t.datetime(case.session_at),
-                place=case.session_place or "",
+                place=place_phrase(t, case.session_place),
             )
         )
     lines += period_lines(ctx, case)
     lines.append(t("History:"))
     for event in await case_events(ctx.session, case.id):
-        change = f"{event.from_state or '—'} → {event.to_state}" if event.to_state else event.action
-        lines.append(
-            f"  {t.datetime(event.at)} · {event.actor} · {change}"
-            + (f" · {event.note if private else mask_text(event.note)}" if event.note else "")
-        )
-    return [Reply("\n".join(lines))]
+        lines.append(event_line(t, event, private=private, rules=ctx.core.rules))
+    files = await case_attachments(ctx.session, case)
+    lines += evidence_lines(ctx, case, files)
+    buttons = grid([evidence_button(ctx, case)]) if files else ()
+    return [Reply("\n".join(lines), buttons=buttons)]
 
 
 @command(
@@ -195,5 +189,5 @@ async def audit(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         stmt = select(AccessLog).where(AccessLog.case_id == case.id)
         title = ctx.t("Access to case {number}:", number=case.number)
     rows = (await ctx.session.execute(stmt.order_by(AccessLog.id.desc()).limit(30))).scalars()
-    lines = [f"{ctx.t.datetime(r.at)} · {r.actor} · {r.action} {r.detail}".rstrip() for r in rows]
+    lines = [access_line(ctx.t, r) for r in rows]
     return [Reply("\n".join([title, *lines]) if lines else ctx.t("Nothing recorded."))]

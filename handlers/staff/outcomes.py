@@ -1,0 +1,162 @@
+"""/outcome: how mediation ended. An agreement takes an amount, a due date and terms; a failure
+or a withdrawal takes a reason in the staff member's own words. A withdrawal cannot be undone,
+so it is confirmed with a button first (the reason waits in the case history meanwhile)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from handlers.casework import followups
+from handlers.casework.lifecycle import STATE_LABELS, TRANSITIONS
+from handlers.casework.validators import ValidationError, parse_amount, parse_date
+from handlers.conversation.context import Ctx
+from handlers.conversation.i18n import Translator
+from handlers.conversation.messages import Button, Reply, grid
+from handlers.staff.cases import _case_or_reply, _mine_only, _move, refusal
+from handlers.staff.pushes import arbitration_advice, notify_parties, told_reply
+from handlers.staff.registry import command, usage
+from storage.cases import add_event
+from storage.models import Case, CaseEvent, Staff
+
+OUTCOMES = ("agreement", "failed", "withdrawn")
+ASKED = "withdrawal_asked"
+_WITHDRAWABLE = {"submitted", "accepted", "assigned", "in_mediation"}
+
+
+@command(
+    "outcome",
+    "/outcome ID agreement AMOUNT DUE-DATE [TERMS] | failed REASON | withdrawn REASON",
+    "record how mediation ended; the parties are told what comes next",
+)
+async def outcome(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
+    parts = arg.split(maxsplit=2)
+    if len(parts) < 2 or parts[1] not in OUTCOMES:
+        return [usage(ctx, "outcome")]
+    case = await _case_or_reply(ctx, parts[0], "outcome")
+    if isinstance(case, Reply):
+        return [case]
+    if mine := _mine_only(ctx, staff, case):
+        return [mine]
+    result, rest = parts[1], (parts[2] if len(parts) > 2 else "")
+    if result == "withdrawn":
+        return await _ask_withdrawal(ctx, case, rest.strip()[:2000])
+    if result == "failed":
+        return await _record(ctx, staff, case, "failed", reason=rest.strip()[:2000])
+    fields = rest.split(maxsplit=2)
+    try:
+        amount = parse_amount(fields[0]) if fields else None
+        due = (
+            parse_date(fields[1], today=ctx.today(), allow_future=True).value
+            if len(fields) > 1
+            else None
+        )
+    except ValidationError:
+        return [
+            Reply(
+                ctx.t(
+                    "I could not read the amount or the due date. Example: "
+                    "/outcome 123 agreement 12000 2026-12-31"
+                )
+            )
+        ]
+    terms = fields[2][:2000] if len(fields) > 2 else ""
+    return await _record(ctx, staff, case, "agreement", amount=amount, due=due, terms=terms)
+
+
+async def _ask_withdrawal(ctx: Ctx, case: Case, reason: str) -> list[Reply]:
+    if "withdrawn" not in TRANSITIONS.get(case.state, set()):
+        return [refusal(ctx, case, "withdrawn")]
+    await add_event(ctx.session, case, actor=ctx.actor, action=ASKED, note=reason)
+    text = ctx.t(
+        "Record that case {number} is withdrawn? This cannot be undone; both parties will be told.",
+        number=case.number,
+    )
+    if reason:
+        text += "\n" + ctx.t("Reason: {reason}", reason=reason)
+    buttons = grid(
+        [
+            Button(ctx.t("Yes, withdraw it"), f"st:withdrawok:{case.id}"),
+            Button(ctx.t("No, keep it"), f"st:withdrawno:{case.id}"),
+        ]
+    )
+    return [Reply(text, buttons=buttons)]
+
+
+async def confirm_withdrawal(ctx: Ctx, staff: Staff, case: Case, yes: bool) -> list[Reply]:
+    """The button under the question: record the withdrawal with the reason given, or not."""
+    if mine := _mine_only(ctx, staff, case):
+        return [mine]
+    stmt = (
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.action == ASKED)
+        .order_by(CaseEvent.id.desc())
+    )
+    asked = (await ctx.session.execute(stmt.limit(1))).scalar_one_or_none()
+    if asked is None or case.state not in _WITHDRAWABLE:
+        return [Reply(ctx.t("That button is no longer in use."))]
+    if not yes:
+        return [Reply(ctx.t("Nothing changed: case {number} goes on.", number=case.number))]
+    return await _record(ctx, staff, case, "withdrawn", reason=asked.note or "")
+
+
+async def _record(
+    ctx: Ctx,
+    staff: Staff,
+    case: Case,
+    result: str,
+    *,
+    reason: str = "",
+    amount: Decimal | None = None,
+    due: date | None = None,
+    terms: str = "",
+) -> list[Reply]:
+    note = reason or " ".join(str(x) for x in (amount, due, terms) if x)
+    if refused := await _move(ctx, case, result, staff, note=note):
+        return [refused]
+    case.outcome_amount, case.outcome_due, case.outcome_at = amount, due, ctx.now()
+    case.outcome_terms = terms  # a failure's or withdrawal's reason stays in the history
+    await followups.schedule_after_outcome(ctx, case)
+
+    def text(t: Translator) -> str:
+        if result == "agreement":
+            msg = t("Mediation of case {number} ended with an agreement.", number=case.number)
+            if case.outcome_amount is not None:
+                msg += " " + t("Amount: {amount}.", amount=t.money(case.outcome_amount))
+            if case.outcome_due is not None:
+                msg += " " + t("To be paid by {date}.", date=t.date(case.outcome_due))
+            return (
+                msg
+                + "\n"
+                + t(
+                    "If it is not carried out, you may apply for arbitration; for pay, work-injury "
+                    "medical costs, economic compensation or damages the worker may also ask the "
+                    "court for a payment order with the agreement (Labour Dispute Mediation and "
+                    "Arbitration Law, art. 16). The center will check with you after the due date."
+                )
+            )
+        if result == "failed":
+            advice = arbitration_advice(ctx.settings, t, case, ctx.now())
+            return (
+                t("Mediation of case {number} did not lead to an agreement.", number=case.number)
+                + "\n"
+                + advice
+            )
+        return t(
+            "Case {number} has been withdrawn. You can apply again if needed.", number=case.number
+        )
+
+    reach = await notify_parties(ctx, case, result, text)
+    return [
+        Reply(
+            ctx.t(
+                "Outcome of case {number} recorded: {state}.",
+                number=case.number,
+                state=ctx.t(STATE_LABELS[result]),
+            )
+            + "\n"
+            + await told_reply(ctx, staff, case, reach)
+        )
+    ]
