@@ -29,6 +29,10 @@ ERRORS: dict[str, str] = {
     "phone.format": _(
         "That is not a mainland mobile number. Please send the 11 digits, for example 13812345678."
     ),
+    "phone.landline_format": _(
+        "I could not read that phone number. Please send a mobile (11 digits) or a landline "
+        "with its area code, for example 0772-1234567 or 0772-1234567 转 123."
+    ),
     "id.length": _("An ID number has 18 characters. Please check it, or press Skip."),
     "id.format": _(
         "An ID number has 17 digits and a last digit or X. Please check it, or press Skip."
@@ -61,6 +65,9 @@ ERRORS: dict[str, str] = {
         "That amount is larger than this form accepts. Please check it, or tell staff in the facts."
     ),
     "date.format": _("I could not read that date. Please write it like 2025-03-01 or 2025年3月."),
+    "date.no_such_day": _(
+        "There is no such date as {text}. Please check the month and the day and send it again."
+    ),
     "date.future": _("That date is in the future. Please check it."),
     "date.too_old": _("That date is too long ago. Please check it."),
     "date.order": _("The end date cannot be before the start date. Please check it."),
@@ -71,6 +78,10 @@ ERRORS: dict[str, str] = {
     "name.charset": _("That name contains characters I cannot store. Please type it again."),
     "name.no_letters": _(
         "That looks like a number or a date, not a name: a name has letters or characters. "
+        "Please type the name."
+    ),
+    "name.symbols_only": _(
+        "A name is written in characters or letters, not only emoji or punctuation. "
         "Please type the name."
     ),
     "name.has_number": _(

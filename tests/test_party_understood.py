@@ -1,0 +1,75 @@
+"""Issue 20, "parties are understood": what a worker types the way people talk is read right.
+
+Driven through the platform-neutral core, as every channel drives it (tests/test_detours.py).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from handlers.app import Core
+from storage.db import Database
+from storage.models import Case
+from tests.test_detours import Party
+
+
+async def screened_and_consented(p: Party) -> None:
+    await p.say("/lang en")
+    await p.press("File a dispute")
+    for label in (
+        "I am the worker (employee)",
+        "No, neither",
+        "A company, factory, shop or other enterprise",
+        "Unpaid or underpaid wages or overtime pay",
+        "No",
+        "示例街道",
+        "No, I have left",
+    ):
+        await p.press(label)
+    await p.say("2026-10-01")
+    await p.press("Just me")
+    await p.press("File my case now")
+    await p.press("I agree")
+
+
+async def test_words_landline_and_impossible_dates_are_understood(
+    settings: Settings, db: Database
+) -> None:
+    p = Party(Core(settings, db))
+    await screened_and_consented(p)
+    refused = await p.say("😀😀")  # point 12: a name of emoji only
+    assert "not only emoji or punctuation" in refused
+    refused = await p.say("……！")
+    assert "not only emoji or punctuation" in refused
+    await p.say("张测试")
+    refused = await p.say("0772-1234567")  # point 9: the worker's own phone stays a mobile
+    assert "not a mainland mobile number" in refused
+    await p.say("13912345678")
+    await p.press("Skip")  # ID number
+    await p.say("示例制造有限公司")
+    await p.say("示例区示例路1号")
+    await p.press("Skip")  # credit code
+    asked = p.history[-1].text
+    assert "landline" in asked
+    await p.say("0772-1234567 转 123")  # the employer's landline, with extension
+    await p.press("Done")
+    await p.say("支付拖欠工资")
+    refused = await p.say("好多钱")
+    assert "as a number" in refused
+    await p.say("一万二")  # point 7
+    refused = await p.say("2026-02-30")  # point 8
+    assert "There is no such date as 2026-02-30" in refused
+    assert "could not read" not in refused
+    await p.say("2025-03")
+    await p.say("2026-09-30")
+    await p.say("老板从七月开始不发工资。")
+    await p.press("Done")
+    summary = await p.press("Weekday mornings")
+    assert "CN¥12,000.00" in summary
+    assert "0772-1234567 转 123" in summary
+    await p.press("Submit")
+    async with db.session() as s:
+        case = (await s.execute(select(Case))).scalar_one()
+    assert str(case.amount_claimed) == "12000.00"
+    assert case.respondent_phone == "0772-1234567 转 123"
