@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from handlers.app import Core
+from handlers.office.documents import build_context
 from storage.db import Database
 from storage.models import Case
 from tests.test_detours import Party
@@ -67,9 +68,12 @@ async def test_words_landline_and_impossible_dates_are_understood(
     await p.press("Done")
     summary = await p.press("Weekday mornings")
     assert "CN¥12,000.00" in summary
+    assert "March 2025" in summary and "1, 2025" not in summary  # point 8: a month stays one
     assert "0772-1234567 转 123" in summary
     await p.press("Submit")
     async with db.session() as s:
         case = (await s.execute(select(Case))).scalar_one()
     assert str(case.amount_claimed) == "12000.00"
     assert case.respondent_phone == "0772-1234567 转 123"
+    context = build_context(case, settings=settings)
+    assert context["case"]["employment"] == "2025年3月至2026年9月30日"  # the documents too

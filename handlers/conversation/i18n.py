@@ -7,6 +7,7 @@ in memory so a fresh checkout still speaks Chinese.
 
 from __future__ import annotations
 
+import datetime as _dt
 import io
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -86,6 +87,12 @@ class Translator:
         if isinstance(value, datetime):
             value = value.astimezone(self.tz).date()
         return format_date(value, format="long", locale=self._babel)
+
+    def month(self, value: _dt.date | None) -> str:
+        """A month without a day: 2025年3月, March 2025."""
+        if value is None:
+            return "—"
+        return format_skeleton("yMMMM", value, locale=self._babel)
 
     def datetime(self, value: datetime | None) -> str:
         if value is None:

@@ -27,6 +27,7 @@ from jinja2 import Environment, StrictUndefined, TemplateError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.casework.answer_dates import chinese_day_or_month, month_only
 from handlers.casework.claims import CATEGORIES
 from handlers.casework.deadlines import latest_safe_arbitration_date, year_after
 from handlers.casework.numerals import amount_in_capitals, amount_in_figures, chinese_date
@@ -146,7 +147,9 @@ def build_context(
     start, end = case.employment_start, case.employment_end
     employment = BLANK
     if start:
-        employment = f"{chinese_date(start)}至{chinese_date(end) if end else '今'}"
+        months = month_only(case.screening)
+        until = chinese_day_or_month(end, "employment_end" in months) if end else "今"
+        employment = f"{chinese_day_or_month(start, 'employment_start' in months)}至{until}"
     agreed = _local(case.outcome_at, settings) or today
     due = case.outcome_due
     return {

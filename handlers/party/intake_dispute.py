@@ -3,8 +3,7 @@ what happened, how many workers)."""
 
 from __future__ import annotations
 
-from datetime import date
-
+from handlers.casework.answer_dates import answer_text, first_day, last_day
 from handlers.casework.claims import CATEGORIES
 from handlers.casework.validators import (
     ValidationError,
@@ -21,15 +20,15 @@ from handlers.party.intake_form import Field, next_step
 
 
 def _date(ctx: Ctx, text: str) -> str:
-    return parse_date(text, today=ctx.today()).value.isoformat()
+    return answer_text(parse_date(text, today=ctx.today()))
 
 
 def _end_date(ctx: Ctx, text: str) -> str:
-    value = parse_date(text, today=ctx.today()).value
+    end = answer_text(parse_date(text, today=ctx.today()))
     start = ctx.answers.get("employment_start")
-    if start and value < date.fromisoformat(start):
+    if start and last_day(end) < first_day(start):
         raise ValidationError("date.order")
-    return value.isoformat()
+    return end
 
 
 FIELDS: dict[str, Field] = {

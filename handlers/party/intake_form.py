@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from handlers.casework.answer_dates import first_day, is_month
 from handlers.casework.claims import CATEGORIES, CONTACT_TIMES
 from handlers.casework.validators import (
     ValidationError,
@@ -221,7 +221,7 @@ def display_value(ctx: Ctx, key: str) -> str:
     if key == "amount":
         return t.money(Decimal(value))
     if key in ("employment_start", "employment_end"):
-        return t.date(date.fromisoformat(value))
+        return t.month(first_day(value)) if is_month(value) else t.date(first_day(value))
     if key == "claims":
         return "、".join(t(CATEGORIES[c]) for c in value if c in CATEGORIES)
     if key == "contact_time":

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import update
 
+from handlers.casework.answer_dates import MONTH_ONLY, first_day, is_month
 from handlers.casework.binding import code_hash
 from handlers.casework.claims import CATEGORIES
 from handlers.casework.deadlines import (
@@ -133,16 +134,15 @@ async def submit(ctx: Ctx) -> list[Reply]:
         categories=list(a.get("claims") or []),
         claims_text=a.get("claims_text") or "",
         amount_claimed=Decimal(a["amount"]) if a.get("amount") else None,
-        employment_start=date.fromisoformat(a["employment_start"])
-        if a.get("employment_start")
-        else None,
-        employment_end=date.fromisoformat(a["employment_end"]) if a.get("employment_end") else None,
+        employment_start=first_day(a["employment_start"]) if a.get("employment_start") else None,
+        employment_end=first_day(a["employment_end"]) if a.get("employment_end") else None,
         facts=a.get("facts") or "",
         workers_count=workers,
         collective=workers >= 10 or "collective" in result.get("flags", []),
         work_place=str(facts.get("work_street") or facts.get("work_location") or ""),
         contact_time=str(a.get("contact_time") or ""),
-        screening=result,
+        screening=result
+        | {MONTH_ONLY: [k for k in ("employment_start", "employment_end") if is_month(a.get(k))]},
         source_channel=ctx.inbound.channel,
         entry_source=a.get("_entry"),
         consent_at=_parse_ts(a.get("consent")),
