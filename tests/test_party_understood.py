@@ -5,6 +5,8 @@ Driven through the platform-neutral core, as every channel drives it (tests/test
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 
 from bot.config import Settings
@@ -77,3 +79,30 @@ async def test_words_landline_and_impossible_dates_are_understood(
     assert case.respondent_phone == "0772-1234567 转 123"
     context = build_context(case, settings=settings)
     assert context["case"]["employment"] == "2025年3月至2026年9月30日"  # the documents too
+
+
+async def test_a_date_question_gives_its_hint_once(settings: Settings, db: Database) -> None:
+    """Point 10: the question and the bot each used to add their own example date."""
+    p = Party(Core(settings, db), user="hint")
+    await p.say("/lang en")
+    await p.press("File a dispute")
+    for label in (
+        "I am the worker (employee)",
+        "No, neither",
+        "A company, factory, shop or other enterprise",
+        "Unpaid or underpaid wages or overtime pay",
+        "No",
+        "示例街道",
+    ):
+        await p.press(label)
+    asked = await p.press("No, I have left")
+    assert asked.count("for example 2025-03-01") == 1, asked
+    assert "2024-03-15" not in asked and "e.g." not in asked
+
+
+def test_no_date_question_carries_its_own_example() -> None:
+    """The bot adds the one hint; the questions in knowledge/scope.toml (both roles) do not."""
+    text = (Path(__file__).parents[1] / "knowledge" / "scope.toml").read_text(encoding="utf-8")
+    for block in text.split("[[question]]")[1:]:
+        if 'kind = "date"' in block:
+            assert "例如 20" not in block and "e.g. 20" not in block, block[:200]
