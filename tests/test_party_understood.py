@@ -14,7 +14,7 @@ from handlers.app import Core
 from handlers.office.documents import build_context
 from storage.db import Database
 from storage.models import Case
-from tests.test_detours import Party
+from tests.test_detours import NARRATIVE, Party, up_to_the_narrative
 
 
 async def screened_and_consented(p: Party) -> None:
@@ -106,3 +106,21 @@ def test_no_date_question_carries_its_own_example() -> None:
     for block in text.split("[[question]]")[1:]:
         if 'kind = "date"' in block:
             assert "例如 20" not in block and "e.g. 20" not in block, block[:200]
+
+
+async def test_long_narrative_limit_and_short_reminder(settings: Settings, db: Database) -> None:
+    """Point 14: the narrative's own limit is named, and "(now: …)" shows an excerpt."""
+    p = Party(Core(settings, db), user="long")
+    assert NARRATIVE in await up_to_the_narrative(p)
+    refused = await p.say("长" * 4500)  # over the engine's limit, at the narrative
+    assert "under 2,000 characters" in refused and "4,000" not in refused
+    refused = await p.say("长" * 2100)  # over the step's limit only
+    assert "under 2,000" in refused
+    story = "老板从七月开始不发工资，" * 60  # 720 characters
+    await p.say(story)
+    await p.press("Done")
+    await p.press("Weekday mornings")
+    await p.press("Change something")
+    asked = await p.press("What happened")
+    now = asked.split("(now: ", 1)[1]
+    assert now.startswith("老板从七月开始不发工资") and "…" in now and len(now) < 80

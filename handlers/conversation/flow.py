@@ -73,6 +73,9 @@ def finish(*replies: Reply) -> StepResult:
 class Step:
     ask: Ask
     handle: Handle
+    #: The most characters this step takes, when it says so: a message longer than the
+    #: engine's own limit is refused with this number (the narrative's 2,000, not 4,000).
+    max_text: int | None = None
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ FIELDS: dict[str, Field] = {
             ),
             _("In a sentence or two: what does your unit ask for?"),
             lambda c, s: parse_free_text(s, max_len=500),
+            max_len=500,
         ),
         Field(
             "amount",
@@ -84,6 +85,7 @@ FIELDS: dict[str, Field] = {
             ),
             _("Please describe what happened in your own words. (at most 2000 characters)"),
             lambda c, s: parse_free_text(s, max_len=2000),
+            max_len=2000,
         ),
         Field(
             "workers_count",

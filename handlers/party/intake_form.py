@@ -124,6 +124,7 @@ class Field:
     parse: Callable[[Ctx, str], Any]
     optional: bool = False
     skip_label: str = _("Skip")
+    max_len: int | None = None  # what parse accepts at most, said when a message is longer
 
 
 ORDER = [
@@ -179,7 +180,8 @@ def field_step(field: Field) -> Step:
         current = ctx.answers.get(field.key)
         text = ctx.t(prompt)
         if current:
-            text += "\n" + ctx.t("(now: {value})", value=display_value(ctx, field.key))
+            now = excerpt(display_value(ctx, field.key))
+            text += "\n" + ctx.t("(now: {value})", value=now)
             items.append(Button(ctx.t("Keep as it is"), f"s:{field.key}:keep"))
         return [Reply(text, buttons=grid(items, per_row=2))]
 
@@ -208,7 +210,16 @@ def field_step(field: Field) -> Step:
         ctx.set_answer(field.key, value)
         return goto(next_step(ctx, field.key))
 
-    return Step(ask, handle)
+    return Step(ask, handle, max_text=field.max_len)
+
+
+EXCERPT = 60  # characters of a long answer shown back in "(now: …)"
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """The start of a long answer, on one line: enough to recognise it, not to re-read it."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def display_value(ctx: Ctx, key: str) -> str:

@@ -31,6 +31,7 @@ FIELDS: dict[str, Field] = {
             _("The worker's address (optional)."),
             lambda c, s: parse_free_text(s, max_len=300),
             optional=True,
+            max_len=300,
         ),
         Field(
             "respondent_uscc",
