@@ -124,3 +124,48 @@ async def test_long_narrative_limit_and_short_reminder(settings: Settings, db: D
     asked = await p.press("What happened")
     now = asked.split("(now: ", 1)[1]
     assert now.startswith("老板从七月开始不发工资") and "…" in now and len(now) < 80
+
+
+async def test_back_offers_the_earlier_answer_and_errors_keep_the_buttons(
+    settings: Settings, db: Database
+) -> None:
+    """Point 13."""
+    p = Party(Core(settings, db), user="back")
+    await screened_and_consented(p)
+    await p.say("张测试")
+    await p.say("13912345678")
+    refused = await p.say("12345")  # the ID number, wrong: "or press Skip" comes with Skip
+    assert "press Skip" in refused
+    assert [b.label for b in p.history[-1].flat_buttons] == ["Skip"]
+    back = await p.say("/back")  # back to the mobile: the earlier answer, with keep it
+    assert "13912345678" in back
+    assert "Keep as it is" in [b.label for b in p.history[-1].flat_buttons]
+    asked = await p.press("Keep as it is")
+    assert "ID number" in asked or "ID" in asked
+    await p.press("Skip")
+    await p.say("示例制造有限公司")
+    await p.say("/back")
+    back = await p.say("/back")  # two steps: to the ID number, skipped (nothing to keep)
+    assert "Skip" in [b.label for b in p.history[-1].flat_buttons]
+    await p.press("Skip")
+    asked = p.history[-1].text
+    again = await p.press("Keep as it is")  # the employer's name, given before
+    assert "示例制造有限公司" in asked
+    assert "address" in again
+
+
+async def test_more_in_the_middle_of_an_application_asks_the_question_again(
+    settings: Settings, db: Database
+) -> None:
+    """Point 13: 更多 (More) on an answer read mid-application comes back to the question."""
+    p = Party(Core(settings, db), user="more")
+    await screened_and_consented(p)
+    await p.say("张测试")
+    for question in ("老板拖欠工资怎么办？", "加班费怎么算？", "没签劳动合同怎么办？"):
+        await p.say(question)
+        if "More" in p.buttons():
+            break
+    assert "More" in p.buttons()
+    more = await p.press("More")
+    assert "back to where we were" in more
+    assert "mobile" in more.split("back to where we were", 1)[1]

@@ -19,7 +19,15 @@ from handlers.casework.validators import (
     ValidationError,
 )
 from handlers.conversation.context import Ctx
-from handlers.conversation.flow import DRAFT, Step, StepResult, goto, kept_answers, stay
+from handlers.conversation.flow import (
+    DRAFT,
+    EARLIER,
+    Step,
+    StepResult,
+    goto,
+    kept_answers,
+    stay,
+)
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Button, Reply, grid
 from storage.drafts import delete_unfiled_attachments
@@ -173,19 +181,33 @@ def first_step() -> str:
     return ORDER[0]
 
 
+def earlier_answer(ctx: Ctx, key: str) -> Any:
+    """The answer given before /back undid it (None when there is none)."""
+    return (ctx.answers.get(EARLIER) or {}).get(key)
+
+
+def field_buttons(ctx: Ctx, field: Field) -> tuple[tuple[Button, ...], ...]:
+    """Skip (when the field may be skipped) and Keep (when there is an answer to keep)."""
+    items = [Button(ctx.t(field.skip_label), f"s:{field.key}:skip")] if field.optional else []
+    if ctx.answers.get(field.key) or earlier_answer(ctx, field.key):
+        items.append(Button(ctx.t("Keep as it is"), f"s:{field.key}:keep"))
+    return grid(items, per_row=2)
+
+
 def field_step(field: Field) -> Step:
     async def ask(ctx: Ctx) -> list[Reply]:
         prompt = field.employer_prompt if is_employer(ctx) else field.worker_prompt
-        items = [Button(ctx.t(field.skip_label), f"s:{field.key}:skip")] if field.optional else []
-        current = ctx.answers.get(field.key)
         text = ctx.t(prompt)
-        if current:
-            now = excerpt(display_value(ctx, field.key))
+        shown = ctx.answers.get(field.key) or earlier_answer(ctx, field.key)
+        if shown:
+            now = excerpt(display_value(ctx, field.key, shown))
             text += "\n" + ctx.t("(now: {value})", value=now)
-            items.append(Button(ctx.t("Keep as it is"), f"s:{field.key}:keep"))
-        return [Reply(text, buttons=grid(items, per_row=2))]
+        return [Reply(text, buttons=field_buttons(ctx, field))]
 
     async def handle(ctx: Ctx) -> StepResult:
+        earlier = earlier_answer(ctx, field.key)
+        if ctx.choice == "keep" and not ctx.answers.get(field.key) and earlier:
+            ctx.set_answer(field.key, earlier)
         if ctx.choice == "keep" and ctx.answers.get(field.key):
             return goto(next_step(ctx, field.key))
         if ctx.choice == "skip" and field.optional:
@@ -205,8 +227,8 @@ def field_step(field: Field) -> Step:
             return stay(reask=True)
         try:
             value = field.parse(ctx, ctx.text)
-        except ValidationError as err:
-            return stay(Reply(error_text(ctx, err)))
+        except ValidationError as err:  # the step's buttons again: "or press Skip" needs one
+            return stay(Reply(error_text(ctx, err), buttons=field_buttons(ctx, field)))
         ctx.set_answer(field.key, value)
         return goto(next_step(ctx, field.key))
 
@@ -222,8 +244,9 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def display_value(ctx: Ctx, key: str) -> str:
-    value = ctx.answers.get(key)
+def display_value(ctx: Ctx, key: str, value: Any = None) -> str:
+    """An answer as the person reads it (`value`, or the answer to `key` given so far)."""
+    value = ctx.answers.get(key) if value is None else value
     t = ctx.t
     if value is None:
         if key == "employment_end" and "employment_end" in ctx.answers:
