@@ -169,3 +169,48 @@ async def test_more_in_the_middle_of_an_application_asks_the_question_again(
     more = await p.press("More")
     assert "back to where we were" in more
     assert "mobile" in more.split("back to where we were", 1)[1]
+
+
+async def test_screening_answers_carry_over_and_contradictions_are_named(
+    settings: Settings, db: Database
+) -> None:
+    """Point 11: leaving date pre-filled; a different date or count is kept but pointed out."""
+    p = Party(Core(settings, db), user="carry")
+    await p.say("/lang en")
+    await p.press("File a dispute")
+    for label in (
+        "I am the worker (employee)",
+        "No, neither",
+        "A company, factory, shop or other enterprise",
+        "Unpaid or underpaid wages or overtime pay",
+        "No",
+        "示例街道",
+        "No, I have left",
+    ):
+        await p.press(label)
+    await p.say("2026-10-01")
+    await p.press("2 to 9")
+    await p.press("File my case now")
+    await p.press("I agree")
+    for answer in ("张测试", "13912345678"):
+        await p.say(answer)
+    await p.press("Skip")
+    await p.say("示例制造有限公司")
+    await p.say("示例区示例路1号")
+    await p.press("Skip")
+    await p.press("Skip")
+    await p.press("Done")
+    await p.say("支付拖欠工资")
+    await p.say("12000")
+    asked = await p.say("2024-03")
+    assert "(now: October 1, 2026)" in asked  # the leaving date from the screening
+    assert "Keep as it is" in p.buttons()
+    noted = await p.say("2026-09-30")
+    assert "Earlier you said the job ended on October 1, 2026" in noted
+    assert "Please describe what happened" in noted  # kept, and on to the next question
+    await p.say("老板从七月开始不发工资。")
+    noted = await p.say("30人")
+    assert "Earlier you said 2–9 workers; now 30" in noted
+    fine = await p.say("/back")
+    assert "(now: 30)" in fine
+    assert "Earlier you said" not in await p.say("5")

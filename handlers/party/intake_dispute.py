@@ -3,6 +3,9 @@ what happened, how many workers)."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from handlers.casework.answer_dates import answer_text, first_day, last_day
 from handlers.casework.claims import CATEGORIES
 from handlers.casework.validators import (
@@ -16,7 +19,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.flow import StepResult, goto, stay
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Button, Reply, grid
-from handlers.party.intake_form import Field, next_step
+from handlers.party.intake_form import Field, display_value, next_step
 
 
 def _date(ctx: Ctx, text: str) -> str:
@@ -29,6 +32,53 @@ def _end_date(ctx: Ctx, text: str) -> str:
     if start and last_day(end) < first_day(start):
         raise ValidationError("date.order")
     return end
+
+
+def screening_facts(ctx: Ctx) -> dict[str, Any]:
+    return dict(ctx.answers.get("result", {}).get("facts", {}))
+
+
+def _end_note(ctx: Ctx, end: str | None) -> str | None:
+    """The end of the job against the screening's answers (still employed, leaving date)."""
+    facts = screening_facts(ctx)
+    if end is None:
+        if facts.get("employment_status") != "left":
+            return None
+        return ctx.t(
+            "Earlier you said the job has ended; now that it has not. I have noted "
+            "\u201cstill working there\u201d; if that is wrong, type /back."
+        )
+    left_on = facts.get("end_date")
+    if not left_on or left_on == "unknown":
+        return None
+    said = date.fromisoformat(left_on)
+    if first_day(end) <= said <= last_day(end):
+        return None
+    return ctx.t(
+        "Earlier you said the job ended on {said}; now {given}. I have kept {given}; "
+        "if the earlier date was right, type /back.",
+        said=ctx.t.date(said),
+        given=display_value(ctx, "employment_end", end),
+    )
+
+
+_SCREENED_COUNTS: dict[str, tuple[int, int | None]] = {"several": (2, 9), "ten_plus": (10, None)}
+
+
+def _count_note(ctx: Ctx, count: int) -> str | None:
+    """The number of workers against the screening's "2 to 9" or "10 or more"."""
+    said = _SCREENED_COUNTS.get(str(screening_facts(ctx).get("workers_count")))
+    if said is None:
+        return None
+    low, high = said
+    if count >= low and (high is None or count <= high):
+        return None
+    return ctx.t(
+        "Earlier you said {said} workers; now {count}. I have kept {count}; if the earlier "
+        "answer was right, type /back.",
+        said=f"{low}–{high}" if high else f"{low}+",
+        count=ctx.t.number(count),
+    )
 
 
 FIELDS: dict[str, Field] = {
@@ -76,6 +126,7 @@ FIELDS: dict[str, Field] = {
             _end_date,
             optional=True,
             skip_label=_("Still working there"),
+            note=_end_note,
         ),
         Field(
             "facts",
@@ -92,6 +143,7 @@ FIELDS: dict[str, Field] = {
             _("How many workers are making this claim together?"),
             _("How many workers are involved?"),
             lambda c, s: parse_count(s, minimum=2, maximum=100000),
+            note=_count_note,
         ),
     ]
 }

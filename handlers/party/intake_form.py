@@ -133,6 +133,9 @@ class Field:
     optional: bool = False
     skip_label: str = _("Skip")
     max_len: int | None = None  # what parse accepts at most, said when a message is longer
+    #: A remark on an accepted answer (None: nothing to say), e.g. that it contradicts what
+    #: the screening was told; the answer is kept and the person told, never silently.
+    note: Callable[[Ctx, Any], str | None] | None = None
 
 
 ORDER = [
@@ -181,6 +184,11 @@ def first_step() -> str:
     return ORDER[0]
 
 
+def _noted(ctx: Ctx, field: Field, value: Any) -> list[Reply]:
+    note = field.note(ctx, value) if field.note else None
+    return [Reply("⚠️ " + note)] if note else []
+
+
 def earlier_answer(ctx: Ctx, key: str) -> Any:
     """The answer given before /back undid it (None when there is none)."""
     return (ctx.answers.get(EARLIER) or {}).get(key)
@@ -212,7 +220,7 @@ def field_step(field: Field) -> Step:
             return goto(next_step(ctx, field.key))
         if ctx.choice == "skip" and field.optional:
             ctx.set_answer(field.key, None)
-            return goto(next_step(ctx, field.key))
+            return goto(next_step(ctx, field.key), *_noted(ctx, field, None))
         if ctx.inbound.attachments and not ctx.text:
             return stay(
                 Reply(
@@ -230,7 +238,7 @@ def field_step(field: Field) -> Step:
         except ValidationError as err:  # the step's buttons again: "or press Skip" needs one
             return stay(Reply(error_text(ctx, err), buttons=field_buttons(ctx, field)))
         ctx.set_answer(field.key, value)
-        return goto(next_step(ctx, field.key))
+        return goto(next_step(ctx, field.key), *_noted(ctx, field, value))
 
     return Step(ask, handle, max_text=field.max_len)
 
