@@ -5,6 +5,8 @@ Driven through the platform-neutral core, as every channel drives it (tests/test
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
@@ -214,3 +216,36 @@ async def test_screening_answers_carry_over_and_contradictions_are_named(
     fine = await p.say("/back")
     assert "(now: 30)" in fine
     assert "Earlier you said" not in await p.say("5")
+
+
+async def test_status_says_what_matters_at_each_stage(settings: Settings, db: Database) -> None:
+    """Point 15: acceptance target; agreed amount and due date; commission and last safe day."""
+    p = Party(Core(settings, db), user="status")
+    await up_to_the_narrative(p)
+    await p.say("老板从七月开始不发工资。")
+    await p.press("Done")
+    await p.press("Weekday mornings")
+    await p.press("Submit")
+    status = await p.say("/status")
+    async with db.session() as s:
+        case = (await s.execute(select(Case))).scalar_one()
+        assert case.accept_by is not None
+        assert f"decides whether to accept it by {p_date(case.accept_by)}" in status
+        case.state, case.outcome_amount, case.outcome_due = "agreement", Decimal("8500"), None
+        case.outcome_due = date(2027, 1, 15)
+        case.outcome_at = datetime(2026, 12, 20, 2, 0, tzinfo=UTC)
+        await s.commit()
+    status = await p.say("/status")
+    assert "Agreed amount: CN¥8,500.00" in status
+    assert "carried out by: January 15, 2027" in status
+    async with db.session() as s:
+        case = (await s.execute(select(Case))).scalar_one()
+        case.state = "failed"
+        await s.commit()
+    status = await p.say("/status")
+    assert f"apply for arbitration to {settings.arbitration.commission}" in status
+    assert "To be safe, apply no later than" in status
+
+
+def p_date(day: date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
