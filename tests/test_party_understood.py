@@ -249,3 +249,57 @@ async def test_status_says_what_matters_at_each_stage(settings: Settings, db: Da
 
 def p_date(day: date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
+
+
+async def test_an_employer_files_in_its_own_terms(settings: Settings, db: Database) -> None:
+    """Point 16: contact person and address asked, employer wording, employer claims."""
+    p = Party(Core(settings, db), user="unit")
+    await p.say("/lang en")
+    await p.press("File a dispute")
+    await p.press("I represent the employer")
+    await p.press("No, neither")
+    assert "Not sure" not in p.buttons()[-9:]  # an employer knows what kind of unit it is
+    await p.press("An enterprise")
+    await p.press("Resigning or leaving")
+    await p.press("No")
+    await p.press("示例街道")
+    asked = await p.press("No, the worker has left")
+    assert "your unit found the breach" in asked and "dismissal, or the day you found" not in asked
+    await p.say("2026-10-01")
+    await p.press("One")
+    await p.press("File")
+    await p.press("I agree")
+    await p.say("示例制造有限公司")
+    assert "person handling this for your unit" in p.history[-1].text
+    await p.say("李经理")
+    await p.say("13912345678")
+    asked = await p.press("Skip")  # credit code
+    assert "unit's address" in asked
+    await p.say("示例区工业路8号")
+    await p.say("王测试")  # the worker
+    await p.press("Skip")  # the worker's address
+    await p.press("Skip")  # the worker's mobile
+    offered = [b.label for b in p.history[-1].flat_buttons]
+    assert "Return of training costs" in offered
+    assert "Breach of the service period or non-compete" in offered
+    assert "Damages caused by the worker" in offered
+    assert "Unpaid wages" not in offered
+    await p.press("Return of training costs")
+    await p.press("Done")
+    await p.say("返还培训费")
+    await p.say("八千五")
+    asked = await p.say("2025-03")
+    assert "The worker is still employed" in p.buttons()
+    assert "for example 2025-03" in asked
+    await p.say("2026-09-30")
+    await p.say("劳动者服务期未满离职。")
+    await p.press("Done")
+    summary = await p.press("Weekday mornings")
+    assert "Contact person: 李经理" in summary and "Your unit's address: 示例区工业路8号" in summary
+    assert "Return of training costs" in summary and "CN¥8,500.00" in summary
+    await p.press("Submit")
+    async with db.session() as s:
+        case = (await s.execute(select(Case))).scalar_one()
+    assert case.categories == ["training_costs"]
+    context = build_context(case, settings=settings)
+    assert context["applicant"]["address"] == "示例区工业路8号"

@@ -16,6 +16,8 @@ from typing import Any
 from handlers.casework.validators import ParsedDate
 
 MONTH_ONLY = "month_only"
+#: Key in ``case.screening`` of an employer-applicant's contact person and address.
+UNIT_CONTACT = "unit_contact"
 
 
 def answer_text(parsed: ParsedDate) -> str:

@@ -27,7 +27,7 @@ from jinja2 import Environment, StrictUndefined, TemplateError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.casework.answer_dates import chinese_day_or_month, month_only
+from handlers.casework.answer_dates import UNIT_CONTACT, chinese_day_or_month, month_only
 from handlers.casework.claims import CATEGORIES
 from handlers.casework.deadlines import latest_safe_arbitration_date, year_after
 from handlers.casework.numerals import amount_in_capitals, amount_in_figures, chinese_date
@@ -83,7 +83,8 @@ def _party(case: Case, side: str, *, masked: bool) -> dict[str, Any]:
     worker = (side == "applicant") == (case.applicant_role == "worker")
     if side == "applicant":
         phone, id_number = case.applicant_phone, case.applicant_id_number
-        uscc, address = case.applicant_uscc, ""
+        contact = (case.screening or {}).get(UNIT_CONTACT) or {}
+        uscc, address = case.applicant_uscc, str(contact.get("address") or "")
     else:
         phone, id_number = case.respondent_phone or "", None
         uscc, address = case.respondent_uscc, case.respondent_address

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from handlers.casework.answer_dates import answer_text, first_day, last_day
-from handlers.casework.claims import CATEGORIES
+from handlers.casework.claims import CATEGORIES, EMPLOYER_CLAIMS, WORKER_CLAIMS
 from handlers.casework.validators import (
     ValidationError,
     parse_amount,
@@ -19,7 +19,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.flow import StepResult, goto, stay
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Button, Reply, grid
-from handlers.party.intake_form import Field, display_value, next_step
+from handlers.party.intake_form import Field, display_value, is_employer, next_step
 
 
 def _date(ctx: Ctx, text: str) -> str:
@@ -108,7 +108,10 @@ FIELDS: dict[str, Field] = {
         Field(
             "employment_start",
             _("When did you start working there? (for example 2023-05 or 2023-05-10)"),
-            _("When did the worker start working for your unit?"),
+            _(
+                "When did the worker start working for your unit? "
+                "(for example 2023-05 or 2023-05-10)"
+            ),
             _date,
             optional=True,
             skip_label=_("I don't remember"),
@@ -120,12 +123,14 @@ FIELDS: dict[str, Field] = {
                 "\u201cStill working there\u201d."
             ),
             _(
-                "When did the job end? If the worker is still employed, press "
-                "\u201cStill working there\u201d."
+                "When did the worker's job with your unit end? (for example 2025-03 or "
+                "2025-03-10) If the worker is still employed, press \u201cThe worker is still "
+                "employed\u201d."
             ),
             _end_date,
             optional=True,
             skip_label=_("Still working there"),
+            employer_skip_label=_("The worker is still employed"),
             note=_end_note,
         ),
         Field(
@@ -152,9 +157,10 @@ FIELDS: dict[str, Field] = {
 # --- claims (multiple choice) ------------------------------------------------------------
 async def ask_claims(ctx: Ctx) -> list[Reply]:
     chosen = set(ctx.answers.get("claims") or [])
+    offered = EMPLOYER_CLAIMS if is_employer(ctx) else WORKER_CLAIMS
     items = [
-        Button(("✅ " if code in chosen else "") + ctx.t(label), f"s:claims:{code}")
-        for code, label in CATEGORIES.items()
+        Button(("✅ " if code in chosen else "") + ctx.t(CATEGORIES[code]), f"s:claims:{code}")
+        for code in offered
     ]
     items.append(Button(ctx.t("Done"), "s:claims:done"))
     text = ctx.t("What is the dispute about? Choose all that apply, then press Done.")

@@ -132,6 +132,7 @@ class Field:
     parse: Callable[[Ctx, str], Any]
     optional: bool = False
     skip_label: str = _("Skip")
+    employer_skip_label: str | None = None  # when the employer's side reads differently
     max_len: int | None = None  # what parse accepts at most, said when a message is longer
     #: A remark on an accepted answer (None: nothing to say), e.g. that it contradicts what
     #: the screening was told; the answer is kept and the person told, never silently.
@@ -140,8 +141,10 @@ class Field:
 
 ORDER = [
     "applicant_name",
+    "contact_name",
     "phone",
     "id_number",
+    "applicant_address",
     "respondent_name",
     "respondent_address",
     "respondent_uscc",
@@ -159,10 +162,16 @@ ORDER = [
 ]
 
 
+#: What only an employer is asked: who handles it for the unit, and the unit's address.
+EMPLOYER_ONLY = ("contact_name", "applicant_address")
+
+
 def applies(ctx: Ctx, key: str) -> bool:
     facts = ctx.answers.get("result", {}).get("facts", {})
     if key == "respondent_uscc":
         return not is_employer(ctx)
+    if key in EMPLOYER_ONLY:
+        return is_employer(ctx)
     if key == "employment_end":
         return facts.get("employment_status") != "employed"
     if key == "workers_count":
@@ -196,7 +205,8 @@ def earlier_answer(ctx: Ctx, key: str) -> Any:
 
 def field_buttons(ctx: Ctx, field: Field) -> tuple[tuple[Button, ...], ...]:
     """Skip (when the field may be skipped) and Keep (when there is an answer to keep)."""
-    items = [Button(ctx.t(field.skip_label), f"s:{field.key}:skip")] if field.optional else []
+    label = (is_employer(ctx) and field.employer_skip_label) or field.skip_label
+    items = [Button(ctx.t(label), f"s:{field.key}:skip")] if field.optional else []
     if ctx.answers.get(field.key) or earlier_answer(ctx, field.key):
         items.append(Button(ctx.t("Keep as it is"), f"s:{field.key}:keep"))
     return grid(items, per_row=2)
