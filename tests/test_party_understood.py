@@ -283,7 +283,7 @@ async def test_an_employer_files_in_its_own_terms(settings: Settings, db: Databa
     assert "Return of training costs" in offered
     assert "Breach of the service period or non-compete" in offered
     assert "Damages caused by the worker" in offered
-    assert "Unpaid wages" not in offered
+    assert "Overtime pay" not in offered and "Economic compensation" not in offered
     await p.press("Return of training costs")
     await p.press("Done")
     await p.say("返还培训费")

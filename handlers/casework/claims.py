@@ -38,6 +38,7 @@ EMPLOYER_CLAIMS: tuple[str, ...] = (
     "training_costs",
     "service_period",
     "worker_damages",
+    "pay",  # e.g. confirming that wages were paid in full
     "relationship",
     "other",
 )
