@@ -78,11 +78,19 @@ async def test_an_id_longer_than_its_column_is_refused_politely(
     assert count == 0
 
 
-@pytest.mark.parametrize("text", ["-5", "2025-02-30", "123", "+86", "--"])
+@pytest.mark.parametrize("text", ["-5", "2025-02-30", "123", "+86"])
 def test_numbers_and_dates_are_not_names(text: str) -> None:
     with pytest.raises(ValidationError) as info:
         parse_name(text)
     assert info.value.code == "name.no_letters"
+
+
+@pytest.mark.parametrize("text", ["--", "😀", "👍👍 ！", "……"])
+def test_symbols_are_not_names(text: str) -> None:
+    """Issue 20.12: no digits either, so "that looks like a number" would be wrong."""
+    with pytest.raises(ValidationError) as info:
+        parse_name(text)
+    assert info.value.code == "name.symbols_only"
 
 
 async def test_the_person_is_told_why_a_name_is_refused(settings: Settings, db: Database) -> None:

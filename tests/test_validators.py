@@ -28,6 +28,7 @@ from handlers.casework.validators import (
     parse_id_number,
     parse_mobile,
     parse_name,
+    parse_phone,
     parse_uscc,
     phone_last_digits,
     uscc_check_char,
@@ -345,6 +346,13 @@ def test_parse_uscc_detects_single_character_typos(position: int) -> None:
         ("\u3000 12 000 元 ", "12000.00"),
         ("100000000", "100000000.00"),
         ("10000万", "100000000.00"),
+        # Chinese words (issue 20): how people say an amount aloud
+        ("一万二", "12000.00"),
+        ("八千五", "8500.00"),
+        ("三千五百元", "3500.00"),
+        ("两万", "20000.00"),
+        ("两万块钱", "20000.00"),
+        ("人民币一万元整", "10000.00"),
     ],
 )
 def test_parse_amount_good(text: str, expected: str) -> None:
@@ -368,8 +376,10 @@ def test_parse_amount_good(text: str, expected: str) -> None:
         ("NaN", "amount.format"),
         ("Infinity", "amount.format"),
         ("12元5角", "amount.format"),
-        ("两万", "amount.format"),
         ("1.5亿", "amount.format"),
+        ("一二三", "amount.format"),  # digit by digit is not an amount
+        ("一万一万", "amount.format"),
+        ("零元", "amount.zero"),
         ("--5", "amount.format"),
         ("٥٠٠٠", "amount.format"),
         ("-5", "amount.negative"),
@@ -464,12 +474,12 @@ def test_parse_date_good(text: str, value: date, precision: str) -> None:
         ("2024", "date.format"),
         ("24-03-01", "date.format"),
         ("03/01/2024", "date.format"),
-        ("2024-13-01", "date.format"),
-        ("2024-02-30", "date.format"),
-        ("2023-02-29", "date.format"),
-        ("2024-00-10", "date.format"),
+        ("2024-13-01", "date.no_such_day"),
+        ("2024-02-30", "date.no_such_day"),
+        ("2023-02-29", "date.no_such_day"),
+        ("2024-00-10", "date.no_such_day"),
         ("2024-3/1", "date.format"),
-        ("2024年13月", "date.format"),
+        ("2024年13月", "date.no_such_day"),
         ("2024年3月1日早上", "date.format"),
         ("202403", "date.format"),
         ("明天", "date.format"),
@@ -542,6 +552,8 @@ def test_parsed_date_display_and_immutability() -> None:
         ("一万二千", 12000),
         ("十万", 100000),
         ("100000", 100000),
+        ("十二个", 12),
+        ("八千五", 8500),
     ],
 )
 def test_parse_count_good(text: str, expected: int) -> None:
@@ -622,6 +634,9 @@ def test_parse_name_good(text: str, expected: str) -> None:
         ("-5", "name.no_letters"),
         ("2025-02-30", "name.no_letters"),
         ("张三13800138000", "name.has_number"),
+        ("😀😀", "name.symbols_only"),
+        ("……！？", "name.symbols_only"),
+        ("👍 ~", "name.symbols_only"),
     ],
 )
 def test_parse_name_bad(text: str, code: str) -> None:
@@ -811,7 +826,7 @@ def test_maskers_never_return_the_input(sample: str) -> None:
 
 
 def test_every_error_code_is_exercised() -> None:
-    exercised: set[str] = {"phone.format"}
+    exercised: set[str] = {"phone.format", "phone.landline_format"}
     for func in (test_parse_id_number_bad, test_parse_uscc_bad, test_parse_amount_bad,
                  test_parse_date_bad, test_parse_count_bad, test_parse_name_bad,
                  test_parse_free_text_bad):  # fmt: skip
@@ -849,3 +864,42 @@ def test_parsers_only_ever_raise_validation_error(seed: int) -> None:
                 assert err.code in ERROR_CODES
         for masker in (mask_phone, mask_id_number, mask_name, mask_text):
             assert isinstance(masker(text), str)
+
+
+# --- the other side's phone: mobile or landline (issue 20) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0772-1234567", "0772-1234567"),
+        ("07721234567", "0772-1234567"),
+        ("(0772)1234567", "0772-1234567"),
+        ("０７７２－１２３４５６７", "0772-1234567"),
+        ("010-12345678", "010-12345678"),
+        ("0772-1234567 转 123", "0772-1234567 转 123"),
+        ("0772-1234567-123", "0772-1234567 转 123"),
+        ("0772 1234567 分机 8", "0772-1234567 转 8"),
+        ("138 1234 5678", "13812345678"),
+    ],
+)
+def test_parse_phone_accepts_landlines(text: str, expected: str) -> None:
+    assert parse_phone(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "12345", "0772-123", "1234567", "abc", "0772-1234567 转"])
+def test_parse_phone_bad(text: str) -> None:
+    with raises_code("phone.landline_format"):
+        parse_phone(text)
+
+
+def test_worker_mobile_stays_mobile_only() -> None:
+    for landline in ("0772-1234567", "07721234567", "14012345678"):
+        with raises_code("phone.format"):
+            parse_mobile(landline)
+
+
+def test_date_that_does_not_exist_is_named() -> None:
+    with pytest.raises(ValidationError) as info:
+        parse_date("2026-02-30", today=date(2026, 12, 1))
+    assert info.value.code == "date.no_such_day"

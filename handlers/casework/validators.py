@@ -16,18 +16,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
+from functools import cache
+from typing import Any, Literal
+
+import phonenumbers
+from stdnum.cn import ric, uscc
 
 from handlers.conversation.masking import DASHES, compact, mask_text, mobile_digits, nfkc
 
 ERROR_CODES: frozenset[str] = frozenset({
-    "phone.format",
+    "phone.format", "phone.landline_format",
     "id.length", "id.format", "id.birthdate", "id.checksum",
     "uscc.length", "uscc.charset", "uscc.checksum",
     "amount.format", "amount.negative", "amount.zero", "amount.too_large",
-    "date.format", "date.future", "date.too_old",
+    "date.format", "date.no_such_day", "date.future", "date.too_old",
     "count.format", "count.range",
     "name.empty", "name.too_long", "name.charset", "name.no_letters", "name.has_number",
+    "name.symbols_only",
     "text.empty", "text.too_long",
 })  # fmt: skip
 
@@ -63,9 +68,18 @@ def _squash(text: str) -> str:
 def parse_mobile(text: str) -> str:
     """Mainland mobile number -> 11 ASCII digits; +86/86/0086 prefixes are dropped."""
     digits = mobile_digits(text)
-    if digits is None:
+    if (
+        digits is None
+        or phonenumbers.number_type(phonenumbers.parse(digits, "CN")) not in _MOBILE_TYPES
+    ):  # a prefix no operator was given (140, 170...) is no mobile
         raise ValidationError("phone.format")
     return digits
+
+
+_MOBILE_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
 
 
 def phone_last_digits(phone: str, n: int = 4) -> str:
@@ -75,16 +89,58 @@ def phone_last_digits(phone: str, n: int = 4) -> str:
     return parse_mobile(phone)[-n:]
 
 
+_EXTENSION_RE = re.compile(
+    r"(?P<number>.+?)(?:转|分机|ext\.?|x|#|-)(?P<ext>\d{1,6})", re.ASCII | re.I
+)
+
+
+def _fixed_line(number: str) -> str | None:
+    """A mainland number phonenumbers knows as valid -> national digits (e.g. 07721234567)."""
+    try:
+        parsed = phonenumbers.parse(number, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL).replace(
+        " ", ""
+    )
+
+
+def parse_phone(text: str) -> str:
+    """Mobile or landline (area code needed, extension allowed) of the other side.
+
+    A mobile comes back as 11 digits (like :func:`parse_mobile`); a landline as its national
+    form with the area code separated: ``0772-1234567`` or ``0772-1234567 转 123``. Whether a
+    number exists in the numbering plan is phonenumbers' (Google's metadata) call, not ours.
+    """
+    mobile = mobile_digits(text)
+    if mobile is not None:
+        return mobile
+    s = re.sub(r"[\s()（）]+", "", nfkc(text).translate(_MINUS).replace("－", "-"))
+    candidates = [(s, "")]
+    m = _EXTENSION_RE.fullmatch(s)
+    if m:
+        candidates.insert(0, (m["number"], m["ext"]))
+    for number, ext in candidates:
+        if not re.fullmatch(r"(?:\+?86|0086)?-?0[\d-]{9,13}", number, re.ASCII):
+            continue
+        national = _fixed_line(number.replace("-", ""))
+        if national is not None and not national.startswith("1"):
+            digits = national
+            area = 3 if digits[1] in "12" else 4  # 010, 02X; the rest have four digits
+            return f"{digits[:area]}-{digits[area:]}" + (f" 转 {ext}" if ext else "")
+    raise ValidationError("phone.landline_format")
+
+
 # --- resident identity number (GB 11643-1999) ----------------------------------------------------
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 _ID_RE = re.compile(r"\d{17}[\dX]", re.ASCII)
 
 
 def id_check_char(body: str) -> str:
-    """ISO 7064 MOD 11-2 check character for a 17-digit ID body."""
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+    """ISO 7064 MOD 11-2 check character for a 17-digit ID body (python-stdnum's cn.ric)."""
+    return str(ric.calc_check_digit(body + "0"))  # stdnum expects a place for the check
 
 
 def parse_id_number(text: str, *, today: date | None = None) -> str:
@@ -108,13 +164,11 @@ def parse_id_number(text: str, *, today: date | None = None) -> str:
 # --- unified social credit code (GB 32100-2015) ----------------------------------------------
 
 _USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def uscc_check_char(body: str) -> str:
-    """Check character for a 17-character USCC body (mod 31, 31 -> '0')."""
-    total = sum(_USCC_CHARSET.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True))
-    return _USCC_CHARSET[(31 - total % 31) % 31]
+    """Check character for a 17-character USCC body (python-stdnum's cn.uscc, GB 32100)."""
+    return str(uscc.calc_check_digit(body))
 
 
 def parse_uscc(text: str) -> str:
@@ -142,16 +196,32 @@ _AMOUNT_RE = re.compile(
 )
 
 
+_CN_AMOUNT_RE = re.compile(
+    r"(?:人民币)?(?P<num>[零〇一二两三四五六七八九十百千万]+)(?:元|块钱|块|圆)?整?"
+)
+
+
 def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
-    """Yuan amount -> Decimal quantized to 0.01; accepts ¥, 元, thousands commas, 万/千/w/k."""
+    """Yuan amount -> Decimal quantized to 0.01; accepts ¥, 元, thousands commas, 万/千/w/k,
+    and whole yuan in Chinese words (一万二, 八千五, 三千五百元, 两万)."""
     s = _squash(text).lower()
+    cn = _CN_AMOUNT_RE.fullmatch(s)
+    if cn is not None:
+        whole = chinese_integer(cn["num"])
+        if whole is None:
+            raise ValidationError("amount.format")
+        return _checked_amount(Decimal(whole), negative=False, allow_zero=allow_zero)
     m = _AMOUNT_RE.fullmatch(s)
     if m is None or (m["neg"] and m["neg2"]):
         raise ValidationError("amount.format")
     value = Decimal(m.group("num").replace(",", "")) * _MULTIPLIERS[m.group("unit") or ""]
+    return _checked_amount(value, negative=bool(m["neg"] or m["neg2"]), allow_zero=allow_zero)
+
+
+def _checked_amount(value: Decimal, *, negative: bool, allow_zero: bool) -> Decimal:
     if value != value.quantize(_CENT):
         raise ValidationError("amount.format")
-    if m["neg"] or m["neg2"]:
+    if negative:
         raise ValidationError("amount.negative")
     if value == 0 and not allow_zero:
         raise ValidationError("amount.zero")
@@ -212,8 +282,8 @@ def parse_date(
                 year, month, day = int(m[1]), int(m[3]), int(m[4] or 1)
                 try:
                     parsed = ParsedDate(date(year, month, day), precision)
-                except ValueError:
-                    raise ValidationError("date.format") from None
+                except ValueError:  # 2026-02-30, 2025-13-01: read, but no such day
+                    raise ValidationError("date.no_such_day", {"text": m[0]}) from None
                 break
         if parsed is None:
             raise ValidationError("date.format")
@@ -230,45 +300,38 @@ def parse_date(
 
 # --- count ---------------------------------------------------------------------------------------
 
-_CN_DIGITS = dict(zip("零一二三四五六七八九", range(10), strict=True)) | {"〇": 0, "两": 2}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
 _COUNT_RE = re.compile(r"(?:大约|大概|一共|总共|约|共)?(.+?)(?:个人|人|名|位|个)?")
+_CN_NUMERAL_RE = re.compile(
+    r"[零〇一二两三四五六七八九]|[零〇一二两三四五六七八九十百千万]*[十百千万][零〇一二两三四五六七八九十百千万]*"
+)
 
 
-def _cn_int(s: str) -> int | None:
-    """Small Chinese numeral -> int ("十二" 12, "一百零五" 105, "两千五" 2500); None if invalid."""
-    total = section = last_unit = 0
-    digit: int | None = None
-    zero = False
-    for ch in s:
-        if ch in _CN_DIGITS:
-            if digit:  # two digits in a row, e.g. "一二"
-                return None
-            digit = _CN_DIGITS[ch]
-            zero = zero or digit == 0
-        elif ch == "万":
-            if total or not (section or digit):
-                return None
-            total, section, last_unit = (section + (digit or 0)) * 10_000, 0, 10_000
-            digit, zero = None, False
-        elif ch in _CN_UNITS:
-            unit = _CN_UNITS[ch]
-            if last_unit and unit >= last_unit:
-                return None
-            section += (digit or 1) * unit
-            last_unit, digit, zero = unit, None, False
-        else:
-            return None
-    if digit and not zero and last_unit >= 100:
-        digit *= last_unit // 10  # colloquial "两千五" = 2500, "一万五" = 15000
-    return total + section + (digit or 0) if s else None
+@cache
+def _cn2an() -> Any:
+    import cn2an
+
+    return cn2an
+
+
+def chinese_integer(s: str) -> int | None:
+    """Chinese numeral -> int via cn2an ("十二" 12, "一百零五" 105, "两千五" 2500, "一万二"
+    12000); None if it is not one. Digit strings without a unit ("一二", "二零") are refused:
+    cn2an would read them digit by digit, which is not how anyone writes a number of people
+    or yuan."""
+    if not _CN_NUMERAL_RE.fullmatch(s):
+        return None
+    try:
+        value = _cn2an().cn2an(s, "normal")
+    except (ValueError, KeyError, IndexError):
+        return None
+    return int(value) if value == int(value) else None
 
 
 def parse_count(text: str, *, minimum: int = 1, maximum: int = 100_000) -> int:
     """Number of people: "12", "12人", "1,200", "约30人", "十二个人"."""
     m = _COUNT_RE.fullmatch(_squash(text))
     raw = m.group(1).replace(",", "") if m else ""
-    value = int(raw) if raw.isascii() and raw.isdigit() else _cn_int(raw)
+    value = int(raw) if raw.isascii() and raw.isdigit() else chinese_integer(raw)
     if value is None:
         raise ValidationError("count.format")
     if not minimum <= value <= maximum:
@@ -290,6 +353,8 @@ def parse_name(text: str, *, max_len: int = 50) -> str:
     if len(s) > max_len:
         raise ValidationError("name.too_long", {"max": max_len, "length": len(s)})
     if not any(unicodedata.category(c).startswith("L") for c in s):
+        if not any(c.isdigit() for c in s):  # "😀😀", "……", "???": symbols, no name
+            raise ValidationError("name.symbols_only")
         raise ValidationError("name.no_letters")  # "-5", "2025-02-30", "123": not a name
     if mask_text(s) != s:  # names are stored in clear (staff search them): no numbers in them
         raise ValidationError("name.has_number")

@@ -265,7 +265,9 @@ class Core:
             inbound, before = await self._numbered_choice(session, inbound)
         ctx = Ctx(self, session, inbound, identity, person, conv, self.translator(locale))
         if len(inbound.text) > MAX_TEXT:
-            return [Reply(ctx.t(_TOO_LONG, max=ctx.t.number(MAX_TEXT)))]
+            current = self.flows.current(ctx)
+            limit = (current[1].max_text if current else None) or MAX_TEXT
+            return [Reply(ctx.t(_TOO_LONG, max=ctx.t.number(min(limit, MAX_TEXT))))]
         replies = await routing.dispatch(ctx)
         if inbound.text_only:
             now_shown = shown(replies)

@@ -23,6 +23,9 @@ Handle = Callable[[Ctx], Awaitable["StepResult"]]
 MAX_HISTORY = 60
 #: Where an unfinished flow waits while the person does something else (a parked draft).
 DRAFT = "_draft"
+#: After /back: the answers the undone steps had given, so that their questions can show
+#: the earlier answer with "keep it" (part of the flow's answers: gone when it ends).
+EARLIER = "earlier"
 
 
 def undo_entry(step: str | None, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +76,9 @@ def finish(*replies: Reply) -> StepResult:
 class Step:
     ask: Ask
     handle: Handle
+    #: The most characters this step takes, when it says so: a message longer than the
+    #: engine's own limit is refused with this number (the narrative's 2,000, not 4,000).
+    max_text: int | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,13 @@ class FlowRegistry:
         *rest, last = ctx.conv.history
         ctx.conv.history = rest
         ctx.conv.step = last["step"]
-        ctx.conv.answers = undone(last, ctx.conv.answers)
+        before = ctx.conv.answers
+        given = {k: v for k, v in before.items() if k != EARLIER}
+        ctx.conv.answers = undone(last, given)
+        earlier = {k: given[k] for k in given if ctx.conv.answers.get(k) != given[k]}
+        earlier = {**(before.get(EARLIER) or {}), **earlier}
+        if earlier:
+            ctx.conv.answers[EARLIER] = earlier
         ctx.conv.updated_at = utcnow()
         return await flow.steps[ctx.conv.step].ask(ctx)
 

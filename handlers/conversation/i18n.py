@@ -7,6 +7,7 @@ in memory so a fresh checkout still speaks Chinese.
 
 from __future__ import annotations
 
+import datetime as _dt
 import io
 from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -87,6 +88,12 @@ class Translator:
         if isinstance(value, datetime):
             value = value.astimezone(self.tz).date()
         return format_date(value, format="long", locale=self._babel)
+
+    def month(self, value: _dt.date | None) -> str:
+        """A month without a day: 2025年3月, March 2025."""
+        if value is None:
+            return "—"
+        return format_skeleton("yMMMM", value, locale=self._babel)
 
     def datetime(self, value: datetime | None) -> str:
         if value is None:

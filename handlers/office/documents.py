@@ -27,6 +27,7 @@ from jinja2 import Environment, StrictUndefined, TemplateError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.casework.answer_dates import UNIT_CONTACT, chinese_day_or_month, month_only
 from handlers.casework.claims import CATEGORIES
 from handlers.casework.deadlines import latest_safe_arbitration_date, year_after
 from handlers.casework.numerals import amount_in_capitals, amount_in_figures, chinese_date
@@ -82,7 +83,8 @@ def _party(case: Case, side: str, *, masked: bool) -> dict[str, Any]:
     worker = (side == "applicant") == (case.applicant_role == "worker")
     if side == "applicant":
         phone, id_number = case.applicant_phone, case.applicant_id_number
-        uscc, address = case.applicant_uscc, ""
+        contact = (case.screening or {}).get(UNIT_CONTACT) or {}
+        uscc, address = case.applicant_uscc, str(contact.get("address") or "")
     else:
         phone, id_number = case.respondent_phone or "", None
         uscc, address = case.respondent_uscc, case.respondent_address
@@ -146,7 +148,9 @@ def build_context(
     start, end = case.employment_start, case.employment_end
     employment = BLANK
     if start:
-        employment = f"{chinese_date(start)}至{chinese_date(end) if end else '今'}"
+        months = month_only(case.screening)
+        until = chinese_day_or_month(end, "employment_end" in months) if end else "今"
+        employment = f"{chinese_day_or_month(start, 'employment_start' in months)}至{until}"
     agreed = _local(case.outcome_at, settings) or today
     due = case.outcome_due
     return {

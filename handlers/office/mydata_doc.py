@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from handlers.casework.answer_dates import month_only
 from handlers.casework.claims import CATEGORIES, CONTACT_TIMES
 from handlers.casework.lifecycle import STATE_LABELS
 from handlers.conversation.context import Ctx
@@ -25,6 +26,12 @@ from storage.models import Attachment, Case, CaseEvent, FollowUp, Identity
 
 KINDS = {"copy": _("copy"), "correction": _("correction"), "deletion": _("deletion")}
 STATUSES = {"open": _("open"), "done": _("done"), "refused": _("refused")}
+
+
+def _day(t: Translator, case: Case, field: str) -> str:
+    """An employment date as the party gave it: a month stays a month."""
+    value = getattr(case, field)
+    return t.month(value) if field in month_only(case.screening) else t.date(value)
 
 
 def _field(ctx: Ctx, label: str, value: object) -> str:
@@ -49,8 +56,8 @@ def _applicant_side(ctx: Ctx, case: Case) -> list[str]:
         ),
         _field(ctx, _("Your request"), case.claims_text),
         _field(ctx, _("Amount claimed"), t.money(case.amount_claimed)),
-        _field(ctx, _("Employment started"), t.date(case.employment_start)),
-        _field(ctx, _("Employment ended"), t.date(case.employment_end)),
+        _field(ctx, _("Employment started"), _day(t, case, "employment_start")),
+        _field(ctx, _("Employment ended"), _day(t, case, "employment_end")),
         _field(ctx, _("What happened"), case.facts),
         _field(ctx, _("Workers"), case.workers_count),
         _field(ctx, _("Best time to call"), _contact_time(ctx, case.contact_time)),

@@ -19,6 +19,8 @@ stateDiagram-v2
     consent --> [*]: declined (nothing stored)
     consent --> applicant_name
     applicant_name --> phone --> id_number --> respondent_name --> respondent_address
+    applicant_name --> contact_name --> phone: employer files
+    id_number --> applicant_address --> respondent_name: employer files
     respondent_address --> respondent_uscc: worker files
     respondent_address --> respondent_phone: employer files
     respondent_uscc --> respondent_phone --> claims --> claims_text --> amount

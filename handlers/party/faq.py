@@ -159,8 +159,12 @@ async def on_button(ctx: Ctx, payload: str) -> list[Reply]:
     kb = await ctx.core.knowledge(ctx.session)
     entry = kb.get(entry_id)
     if entry is None:
-        return [Reply(ctx.t("That topic is no longer available."))]
-    return [render_entry(ctx, entry, full=kind == "m")]
+        replies = [Reply(ctx.t("That topic is no longer available."))]
+    else:
+        replies = [render_entry(ctx, entry, full=kind == "m")]
+    if ctx.core.flows.current(ctx) is not None:  # "More" in the middle of an application
+        replies += [Reply(ctx.t("Now, back to where we were:")), *await ctx.core.flows.reask(ctx)]
+    return replies
 
 
 def prompt(ctx: Ctx) -> list[Reply]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from handlers.casework.claims import EMPLOYER_CLAIMS, WORKER_CLAIMS
 from handlers.casework.validators import (
+    parse_free_text,
     parse_id_number,
     parse_mobile,
     parse_name,
@@ -24,6 +26,12 @@ FIELDS: dict[str, Field] = {
             lambda c, s: parse_name(s, max_len=100),
         ),
         Field(
+            "contact_name",
+            _("(not asked)"),
+            _("The name of the person handling this for your unit?"),
+            lambda c, s: parse_name(s, max_len=50),
+        ),
+        Field(
             "phone",
             _("Your mobile number? Staff will use it to contact you."),
             _("A mobile number of the person handling this for your unit?"),
@@ -38,6 +46,13 @@ FIELDS: dict[str, Field] = {
             _("The unit's unified social credit code (optional). Press Skip to leave it out."),
             lambda c, s: parse_uscc(s) if is_employer(c) else parse_id_number(s),
             optional=True,
+        ),
+        Field(
+            "applicant_address",
+            _("(not asked)"),
+            _("The unit's address (where it is registered or where its office is)?"),
+            lambda c, s: parse_free_text(s, max_len=300),
+            max_len=300,
         ),
     ]
 }
@@ -86,7 +101,9 @@ async def handle_consent(ctx: Ctx) -> StepResult:
     if ctx.choice == "yes":
         ctx.set_answer("consent", ctx.now().isoformat())
         facts = ctx.answers.get("result", {}).get("facts", {})
-        if facts.get("category") in SCREEN_TO_CLAIM and "claims" not in ctx.answers:
+        guess = SCREEN_TO_CLAIM.get(facts.get("category", ""))
+        offered = EMPLOYER_CLAIMS if facts.get("role") == "employer" else WORKER_CLAIMS
+        if guess in offered and "claims" not in ctx.answers:
             ctx.set_answer("claims", [SCREEN_TO_CLAIM[facts["category"]]])
         end = facts.get("end_date", "unknown")
         if end != "unknown" and "employment_end" not in ctx.answers:

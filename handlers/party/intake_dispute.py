@@ -4,8 +4,10 @@ what happened, how many workers)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from handlers.casework.claims import CATEGORIES
+from handlers.casework.answer_dates import answer_text, first_day, last_day
+from handlers.casework.claims import CATEGORIES, EMPLOYER_CLAIMS, WORKER_CLAIMS
 from handlers.casework.validators import (
     ValidationError,
     parse_amount,
@@ -17,19 +19,66 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.flow import StepResult, goto, stay
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Button, Reply, grid
-from handlers.party.intake_form import Field, next_step
+from handlers.party.intake_form import Field, display_value, is_employer, next_step
 
 
 def _date(ctx: Ctx, text: str) -> str:
-    return parse_date(text, today=ctx.today()).value.isoformat()
+    return answer_text(parse_date(text, today=ctx.today()))
 
 
 def _end_date(ctx: Ctx, text: str) -> str:
-    value = parse_date(text, today=ctx.today()).value
+    end = answer_text(parse_date(text, today=ctx.today()))
     start = ctx.answers.get("employment_start")
-    if start and value < date.fromisoformat(start):
+    if start and last_day(end) < first_day(start):
         raise ValidationError("date.order")
-    return value.isoformat()
+    return end
+
+
+def screening_facts(ctx: Ctx) -> dict[str, Any]:
+    return dict(ctx.answers.get("result", {}).get("facts", {}))
+
+
+def _end_note(ctx: Ctx, end: str | None) -> str | None:
+    """The end of the job against the screening's answers (still employed, leaving date)."""
+    facts = screening_facts(ctx)
+    if end is None:
+        if facts.get("employment_status") != "left":
+            return None
+        return ctx.t(
+            "Earlier you said the job has ended; now that it has not. I have noted "
+            "\u201cstill working there\u201d; if that is wrong, type /back."
+        )
+    left_on = facts.get("end_date")
+    if not left_on or left_on == "unknown":
+        return None
+    said = date.fromisoformat(left_on)
+    if first_day(end) <= said <= last_day(end):
+        return None
+    return ctx.t(
+        "Earlier you said the job ended on {said}; now {given}. I have kept {given}; "
+        "if the earlier date was right, type /back.",
+        said=ctx.t.date(said),
+        given=display_value(ctx, "employment_end", end),
+    )
+
+
+_SCREENED_COUNTS: dict[str, tuple[int, int | None]] = {"several": (2, 9), "ten_plus": (10, None)}
+
+
+def _count_note(ctx: Ctx, count: int) -> str | None:
+    """The number of workers against the screening's "2 to 9" or "10 or more"."""
+    said = _SCREENED_COUNTS.get(str(screening_facts(ctx).get("workers_count")))
+    if said is None:
+        return None
+    low, high = said
+    if count >= low and (high is None or count <= high):
+        return None
+    return ctx.t(
+        "Earlier you said {said} workers; now {count}. I have kept {count}; if the earlier "
+        "answer was right, type /back.",
+        said=f"{low}–{high}" if high else f"{low}+",
+        count=ctx.t.number(count),
+    )
 
 
 FIELDS: dict[str, Field] = {
@@ -43,6 +92,7 @@ FIELDS: dict[str, Field] = {
             ),
             _("In a sentence or two: what does your unit ask for?"),
             lambda c, s: parse_free_text(s, max_len=500),
+            max_len=500,
         ),
         Field(
             "amount",
@@ -58,7 +108,10 @@ FIELDS: dict[str, Field] = {
         Field(
             "employment_start",
             _("When did you start working there? (for example 2023-05 or 2023-05-10)"),
-            _("When did the worker start working for your unit?"),
+            _(
+                "When did the worker start working for your unit? "
+                "(for example 2023-05 or 2023-05-10)"
+            ),
             _date,
             optional=True,
             skip_label=_("I don't remember"),
@@ -70,12 +123,15 @@ FIELDS: dict[str, Field] = {
                 "\u201cStill working there\u201d."
             ),
             _(
-                "When did the job end? If the worker is still employed, press "
-                "\u201cStill working there\u201d."
+                "When did the worker's job with your unit end? (for example 2025-03 or "
+                "2025-03-10) If the worker is still employed, press \u201cThe worker is still "
+                "employed\u201d."
             ),
             _end_date,
             optional=True,
             skip_label=_("Still working there"),
+            employer_skip_label=_("The worker is still employed"),
+            note=_end_note,
         ),
         Field(
             "facts",
@@ -85,12 +141,14 @@ FIELDS: dict[str, Field] = {
             ),
             _("Please describe what happened in your own words. (at most 2000 characters)"),
             lambda c, s: parse_free_text(s, max_len=2000),
+            max_len=2000,
         ),
         Field(
             "workers_count",
             _("How many workers are making this claim together?"),
             _("How many workers are involved?"),
             lambda c, s: parse_count(s, minimum=2, maximum=100000),
+            note=_count_note,
         ),
     ]
 }
@@ -99,9 +157,10 @@ FIELDS: dict[str, Field] = {
 # --- claims (multiple choice) ------------------------------------------------------------
 async def ask_claims(ctx: Ctx) -> list[Reply]:
     chosen = set(ctx.answers.get("claims") or [])
+    offered = EMPLOYER_CLAIMS if is_employer(ctx) else WORKER_CLAIMS
     items = [
-        Button(("✅ " if code in chosen else "") + ctx.t(label), f"s:claims:{code}")
-        for code, label in CATEGORIES.items()
+        Button(("✅ " if code in chosen else "") + ctx.t(CATEGORIES[code]), f"s:claims:{code}")
+        for code in offered
     ]
     items.append(Button(ctx.t("Done"), "s:claims:done"))
     text = ctx.t("What is the dispute about? Choose all that apply, then press Done.")

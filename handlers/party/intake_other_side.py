@@ -6,10 +6,11 @@ from handlers.casework.validators import (
     parse_free_text,
     parse_mobile,
     parse_name,
+    parse_phone,
     parse_uscc,
 )
 from handlers.conversation.i18n import mark as _
-from handlers.party.intake_form import Field
+from handlers.party.intake_form import Field, is_employer
 
 FIELDS: dict[str, Field] = {
     f.key: f
@@ -30,6 +31,7 @@ FIELDS: dict[str, Field] = {
             _("The worker's address (optional)."),
             lambda c, s: parse_free_text(s, max_len=300),
             optional=True,
+            max_len=300,
         ),
         Field(
             "respondent_uscc",
@@ -44,9 +46,13 @@ FIELDS: dict[str, Field] = {
         ),
         Field(
             "respondent_phone",
-            _("A phone number for the employer, if you know one (optional)."),
+            _(
+                "A phone number for the employer, if you know one (optional): a mobile, or a "
+                "landline with its area code, for example 0772-1234567."
+            ),
             _("The worker's mobile number, if you know it (optional)."),
-            lambda c, s: parse_mobile(s),
+            # an employer often has only a landline; a worker's own phone is a mobile
+            lambda c, s: parse_mobile(s) if is_employer(c) else parse_phone(s),
             optional=True,
         ),
     ]

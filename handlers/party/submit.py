@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import update
 
+from handlers.casework.answer_dates import MONTH_ONLY, UNIT_CONTACT, first_day, is_month
 from handlers.casework.binding import code_hash
 from handlers.casework.claims import CATEGORIES
 from handlers.casework.deadlines import (
@@ -36,8 +38,10 @@ from storage.models import Attachment, Case, utcnow
 SUMMARY_LABELS: dict[str, tuple[str, str]] = {
     # key: (label when a worker files, label when an employer files)
     "applicant_name": (_("Your name"), _("Your unit")),
+    "contact_name": (_("(not asked)"), _("Contact person")),
     "phone": (_("Mobile"), _("Contact mobile")),
     "id_number": (_("ID number"), _("Unified social credit code")),
+    "applicant_address": (_("(not asked)"), _("Your unit's address")),
     "respondent_name": (_("Employer"), _("Worker")),
     "respondent_address": (_("Employer's address"), _("Worker's address")),
     "respondent_uscc": (_("Employer's credit code"), _("Employer's credit code")),
@@ -51,6 +55,14 @@ SUMMARY_LABELS: dict[str, tuple[str, str]] = {
     "workers_count": (_("Workers involved"), _("Workers involved")),
     "contact_time": (_("Best time to call"), _("Best time to call")),
 }
+
+
+def _unit_contact(a: dict[str, Any]) -> dict[str, Any]:
+    """An employer's contact person and address: kept with the screening answers on the case
+    (no column of their own; documents and staff views read them from there)."""
+    if not a.get("contact_name") and not a.get("applicant_address"):
+        return {}
+    return {UNIT_CONTACT: {"name": a.get("contact_name"), "address": a.get("applicant_address")}}
 
 
 def _label(ctx: Ctx, key: str) -> str:
@@ -134,16 +146,16 @@ async def submit(ctx: Ctx) -> list[Reply]:
         categories=list(a.get("claims") or []),
         claims_text=a.get("claims_text") or "",
         amount_claimed=Decimal(a["amount"]) if a.get("amount") else None,
-        employment_start=date.fromisoformat(a["employment_start"])
-        if a.get("employment_start")
-        else None,
-        employment_end=date.fromisoformat(a["employment_end"]) if a.get("employment_end") else None,
+        employment_start=first_day(a["employment_start"]) if a.get("employment_start") else None,
+        employment_end=first_day(a["employment_end"]) if a.get("employment_end") else None,
         facts=a.get("facts") or "",
         workers_count=workers,
         collective=workers >= 10 or "collective" in result.get("flags", []),
         work_place=str(facts.get("work_street") or facts.get("work_location") or ""),
         contact_time=str(a.get("contact_time") or ""),
-        screening=result,
+        screening=result
+        | {MONTH_ONLY: [k for k in ("employment_start", "employment_end") if is_month(a.get(k))]}
+        | _unit_contact(a),
         source_channel=ctx.inbound.channel,
         entry_source=a.get("_entry"),
         consent_at=_parse_ts(a.get("consent")),

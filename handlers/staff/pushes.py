@@ -64,7 +64,7 @@ async def push_parties(
 
 
 def party_label(case: Case, person_id: int) -> str:
-    """"申请人 张测试" / "被申请人 示例公司": for the console's label of a push."""
+    """ "申请人 张测试" / "被申请人 示例公司": for the console's label of a push."""
     if person_id == case.applicant_person_id:
         return f"申请人 {case.applicant_name or ''}".strip()
     return f"被申请人 {case.respondent_name or ''}".strip()
