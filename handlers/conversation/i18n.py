@@ -115,6 +115,10 @@ class Translator:
         """ "name: value" with the locale's colon (Chinese text takes the full-width "：")."""
         return f"{name}：{value}" if self.locale == "zh_CN" else f"{name}: {value}"
 
+    def sentences(self, *parts: str) -> str:
+        """Sentences one after another: no space after "。" in Chinese, one in English."""
+        return ("" if self.locale == "zh_CN" else " ").join(p for p in parts if p)
+
     def join(self, items: Iterable[str], *, strong: bool = False) -> str:
         """A list in running text: "、" in Chinese (strong: "；" between clauses), ", " or
         "; " in English."""

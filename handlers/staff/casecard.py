@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from handlers.casework.answer_dates import month_only
 from handlers.casework.claims import CONTACT_TIMES
 from handlers.casework.references import find_case
 from handlers.conversation.context import Ctx
+from handlers.conversation.i18n import Translator
 from handlers.conversation.masking import mask_phone, mask_text
 from handlers.conversation.messages import Button, Reply
 from handlers.office.documents import case_attachments
@@ -31,8 +33,10 @@ def contact_lines(ctx: Ctx, case: Case, *, full: bool) -> list[str]:
     lines.append(
         t(
             "Employment: {start} to {end}",
-            start=t.date(case.employment_start),
-            end=t.date(case.employment_end) if case.employment_end else t("still employed"),
+            start=_as_given(t, case, "employment_start"),
+            end=_as_given(t, case, "employment_end")
+            if case.employment_end
+            else t("still employed"),
         )
     )
     if case.work_place:
@@ -114,3 +118,9 @@ async def evidence(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         for n, f in enumerate(files, 1)
     ]
     return replies
+
+
+def _as_given(t: Translator, case: Case, field: str) -> str:
+    """An employment date as the party gave it: a month stays a month (2025年3月)."""
+    value = getattr(case, field)
+    return t.month(value) if field in month_only(case.screening) else t.date(value)

@@ -124,9 +124,9 @@ async def _record(
         if result == "agreement":
             msg = t("Mediation of case {number} ended with an agreement.", number=case.number)
             if case.outcome_amount is not None:
-                msg += " " + t("Amount: {amount}.", amount=t.money(case.outcome_amount))
+                msg = t.sentences(msg, t("Amount: {amount}.", amount=t.money(case.outcome_amount)))
             if case.outcome_due is not None:
-                msg += " " + t("To be paid by {date}.", date=t.date(case.outcome_due))
+                msg = t.sentences(msg, t("To be paid by {date}.", date=t.date(case.outcome_due)))
             return (
                 msg
                 + "\n"

@@ -15,6 +15,7 @@ from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.masking import mask_text
 from handlers.staff.refs import ROUTES
+from handlers.staff.registry import ROLE_LABELS
 from knowledge.scope import ScopeRules
 from storage.models import AccessLog, Case, CaseEvent
 
@@ -156,6 +157,10 @@ def event_line(
     return line
 
 
+#: A refused command's detail as registry.run stores it: "/accept (role mediator)".
+_REFUSED_ROLE = re.compile(r"\(role (\w+)\)$")
+
+
 def access_line(t: Translator, row: AccessLog) -> str:
     """One /audit line: when · who · what they did (and on what), in words."""
     what = t(ACCESS_LABELS[row.action]) if row.action in ACCESS_LABELS else row.action
@@ -164,4 +169,7 @@ def access_line(t: Translator, row: AccessLog) -> str:
         detail = t(ACCESS_DETAILS[detail])
     elif re.fullmatch(r"\d{4}-\d{2}", detail):
         detail = t("month {month}", month=detail)
+    elif (role := _REFUSED_ROLE.search(detail)) and role.group(1) in ROLE_LABELS:
+        as_role = t("(as {role})", role=t(ROLE_LABELS[role.group(1)]))
+        detail = detail[: role.start()] + as_role
     return f"{t.datetime(row.at)} · {row.actor} · {what} {detail}".rstrip()
