@@ -97,7 +97,7 @@ async def test_case_has_what_staff_need_to_call_and_the_evidence_comes_privately
         shown = await in_group(bot, ADMIN, f"/case {number}")
         assert "Respondent's address: 示例区示例路1号" in shown
         assert "Respondent's phone: 139****4321" in shown  # masked in the group
-        assert "Employment: March 1, 2024 to September 30, 2026" in shown
+        assert "Employment: March 2024 to September 30, 2026" in shown  # given as "2024-03"
         assert "Best time to call: Weekday mornings" in shown
         assert "Evidence (2):" in shown and "contract.pdf" in shown
         # the button in the group does not send files there: it says where to ask
