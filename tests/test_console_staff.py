@@ -16,12 +16,14 @@ EMPLOYER_FILES = [
     "1",  # 现在申请
     "1",  # 我同意
     "示例餐饮有限公司",
+    "张经理",  # the contact person
     "137 0000 1111",
     "1",  # skip the credit code
+    "示例区美食街1号",  # the unit's address
     "李测试",
     "1",  # skip the worker's address
     "1",  # skip the worker's phone
-    "11",  # claims: keep 拖欠工资, press 完成
+    "7",  # claims: keep 拖欠工资, press 完成 (an employer's own list)
     "请求确认工资已经结清",
     "3000",
     "2025-01",
