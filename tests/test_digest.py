@@ -97,6 +97,10 @@ async def test_overdue_parties_told_once_and_digest_once_a_day(
     assert len(digests) == 1
     body = digests[0].payload["replies"][0]["text"]
     assert "LJ-2026-000001" in body  # overdue
+    overdue_line = next(line for line in body.splitlines() if "LJ-2026-000001" in line)
+    # the respondent never linked: the digest says so instead of "parties have been told"
+    assert "未绑定本机器人，请电话联系：被申请人" in overdue_line
+    assert "申请人、" not in overdue_line  # the applicant was told through the bot
     assert "LJ-2026-000002" in body  # due within 3 days
     assert "LJ-2026-000003" in body  # not yet accepted
     assert "LJ-2026-000004" not in body  # ended

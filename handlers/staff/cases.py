@@ -112,7 +112,7 @@ async def accept(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
 async def refer(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     parts = arg.split(maxsplit=2)
     if len(parts) < 2 or parts[1] not in ROUTES:
-        routes = ", ".join(ROUTES)
+        routes = ctx.t.join(ROUTES)
         return [usage(ctx, "refer"), Reply(ctx.t("Routes: {routes}", routes=routes))]
     case = await _case_or_reply(ctx, parts[0], "refer")
     if isinstance(case, Reply):
@@ -165,7 +165,7 @@ async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if len(parts) < 2:
         return [
             usage(ctx, "assign"),
-            Reply(ctx.t("Departments: {names}", names=", ".join(DEPARTMENTS))),
+            Reply(ctx.t("Departments: {names}", names=ctx.t.join(DEPARTMENTS))),
         ]
     case = await _case_or_reply(ctx, parts[0], "assign")
     if isinstance(case, Reply):

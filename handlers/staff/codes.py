@@ -90,7 +90,7 @@ async def new_code(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             ctx.t(
                 "Told through the bot that a new code exists and how to get it: {refs} "
                 "(the accounts that tried to link this case).",
-                refs=", ".join(f"#P{pid}" for pid in told),
+                refs=ctx.t.join(f"#P{pid}" for pid in told),
             )
         )
     else:

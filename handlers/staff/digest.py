@@ -25,7 +25,7 @@ from handlers.conversation.core import Core
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Reply
 from handlers.conversation.redact import group_payload
-from handlers.staff.pushes import arbitration_advice, push_parties
+from handlers.staff.pushes import arbitration_advice, party_word, push_parties
 from handlers.staff.reports import monthly_report
 from storage import outbox
 from storage.jobs import claim_job
@@ -120,7 +120,7 @@ def digest_text(core: Core, cases: list[Case], now: datetime) -> str | None:
         (
             t(
                 "Past the 15 days after receipt — either side may apply for arbitration "
-                "(parties have been told):"
+                "(each party linked to the bot has been told):"
             ),
             overdue,
             lambda c: statutory_period_end(settings, c) if statutory_applies(c) else c.due_at,
@@ -133,6 +133,7 @@ def digest_text(core: Core, cases: list[Case], now: datetime) -> str | None:
             lines.append(title)
             lines += [
                 f"  {c.number} · {c.applicant_name} → {c.respondent_name} · {t.date(when(c))}"
+                + (_to_phone(t, c) if group is overdue else "")
                 for c in group
             ]
     return "\n".join(lines)
@@ -181,3 +182,20 @@ async def _monthly(core: Core, now: datetime, period: str) -> None:
                 chat_id=chat_id,
                 payload=group_payload(replies),
             )
+
+
+def _to_phone(t: Translator, case: Case) -> str:
+    """ " · not linked to the bot, please phone: the respondent", for an overdue case whose
+    parties the bot could not tell itself (the digest must not claim they were told)."""
+    roles = [
+        role
+        for role, person_id in (
+            ("applicant", case.applicant_person_id),
+            ("respondent", case.respondent_person_id),
+        )
+        if person_id is None
+    ]
+    if not roles:
+        return ""
+    who = t.join(party_word(t, role) for role in roles)
+    return " · " + t("not linked to the bot, please phone: {who}", who=who)

@@ -74,7 +74,8 @@ async def notify_parties(ctx: Ctx, case: Case, key: str, build: Build) -> Reach:
     return await push_parties(ctx.core, ctx.session, case, key, build)
 
 
-def _party(t: Translator, role: str) -> str:
+def party_word(t: Translator, role: str) -> str:
+    """ "the applicant" / "the respondent" in the reader's language."""
     return t("the applicant") if role == "applicant" else t("the respondent")
 
 
@@ -82,7 +83,7 @@ def reach_line(t: Translator, case: Case, reach: Reach, *, full: bool) -> str:
     """For staff: exactly who was told through the bot and whom to phone (masked unless full)."""
     lines = []
     if reach.told:
-        told = ("、" if t.locale == "zh_CN" else ", ").join(_party(t, r) for r in reach.told)
+        told = ("、" if t.locale == "zh_CN" else ", ").join(party_word(t, r) for r in reach.told)
         lines.append(t("Told through the bot: {who}.", who=told))
     else:
         lines.append(t("No party could be told through the bot."))
@@ -94,7 +95,7 @@ def reach_line(t: Translator, case: Case, reach: Reach, *, full: bool) -> str:
             lines.append(
                 t(
                     "Please phone {party} {name} ({phone}): not linked to the bot.",
-                    party=_party(t, role),
+                    party=party_word(t, role),
                     name=name,
                     phone=shown,
                 )
@@ -104,7 +105,7 @@ def reach_line(t: Translator, case: Case, reach: Reach, *, full: bool) -> str:
                 t(
                     "Please reach {party} {name} another way: not linked to the bot and no "
                     "phone on file.",
-                    party=_party(t, role),
+                    party=party_word(t, role),
                     name=name,
                 )
             )
