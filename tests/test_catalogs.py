@@ -124,3 +124,14 @@ def test_translator_speaks_chinese() -> None:
 
 def test_translator_english_returns_msgid() -> None:
     assert Translator("en", TZ)("File a dispute") == "File a dispute"
+
+
+def test_english_entries_repeat_their_source() -> None:
+    """English is the source language: an en entry is empty or its msgid. One that differs is
+    stale (an old greeting kept a placeholder the code no longer passes, and failed)."""
+    differ = [
+        m.id
+        for m in _read(_po_path("en"), "en")
+        if m.id and isinstance(m.id, str) and m.string and m.string != m.id
+    ]
+    assert not differ, differ
