@@ -59,8 +59,9 @@ class Party:
         return [b.label for r in self.history[-3:] for b in r.flat_buttons]
 
 
-async def up_to_the_narrative(p: Party) -> str:
-    """Screen in scope, consent, and answer every question before the narrative."""
+async def screened_and_consented(p: Party, workers: str = "Just me") -> None:
+    """In English, a worker with unpaid wages screened in scope, who agreed to the notice:
+    the application's first question is next."""
     await p.say("/lang en")
     await p.press("File a dispute")
     for label in (
@@ -74,9 +75,14 @@ async def up_to_the_narrative(p: Party) -> str:
     ):
         await p.press(label)
     await p.say("2026-10-01")
-    await p.press("Just me")
+    await p.press(workers)
     await p.press("File my case now")
     await p.press("I agree")
+
+
+async def up_to_the_narrative(p: Party) -> str:
+    """Screen in scope, consent, and answer every question before the narrative."""
+    await screened_and_consented(p)
     for answer in ("张测试", "13912345678"):
         await p.say(answer)
     await p.press("Skip")  # ID number

@@ -15,7 +15,7 @@ from handlers.app import Core
 from handlers.casework.validators import ValidationError, parse_name
 from storage.db import Database
 from storage.models import Conversation, FaqMiss, Identity, InboundUpdate
-from tests.test_detours import Party, up_to_the_narrative
+from tests.test_detours import Party, screened_and_consented, up_to_the_narrative
 
 BUSY = "busy"
 
@@ -95,22 +95,7 @@ def test_symbols_are_not_names(text: str) -> None:
 
 async def test_the_person_is_told_why_a_name_is_refused(settings: Settings, db: Database) -> None:
     q = Party(Core(settings, db), user="nm2")
-    await q.say("/lang en")
-    await q.press("File a dispute")
-    for label in (
-        "I am the worker (employee)",
-        "No, neither",
-        "A company, factory, shop or other enterprise",
-        "Unpaid or underpaid wages or overtime pay",
-        "No",
-        "示例街道",
-        "No, I have left",
-    ):
-        await q.press(label)
-    await q.say("2026-10-01")
-    await q.press("Just me")
-    await q.press("File my case now")
-    await q.press("I agree")
+    await screened_and_consented(q)
     for bad in ("-5", "2025-02-30"):
         assert "not a name" in await q.say(bad)
     assert "mobile number" in await q.say("张测试")

@@ -16,26 +16,7 @@ from handlers.app import Core
 from handlers.office.documents import build_context
 from storage.db import Database
 from storage.models import Case
-from tests.test_detours import NARRATIVE, Party, up_to_the_narrative
-
-
-async def screened_and_consented(p: Party) -> None:
-    await p.say("/lang en")
-    await p.press("File a dispute")
-    for label in (
-        "I am the worker (employee)",
-        "No, neither",
-        "A company, factory, shop or other enterprise",
-        "Unpaid or underpaid wages or overtime pay",
-        "No",
-        "示例街道",
-        "No, I have left",
-    ):
-        await p.press(label)
-    await p.say("2026-10-01")
-    await p.press("Just me")
-    await p.press("File my case now")
-    await p.press("I agree")
+from tests.test_detours import NARRATIVE, Party, screened_and_consented, up_to_the_narrative
 
 
 async def test_words_landline_and_impossible_dates_are_understood(
@@ -178,22 +159,7 @@ async def test_screening_answers_carry_over_and_contradictions_are_named(
 ) -> None:
     """Point 11: leaving date pre-filled; a different date or count is kept but pointed out."""
     p = Party(Core(settings, db), user="carry")
-    await p.say("/lang en")
-    await p.press("File a dispute")
-    for label in (
-        "I am the worker (employee)",
-        "No, neither",
-        "A company, factory, shop or other enterprise",
-        "Unpaid or underpaid wages or overtime pay",
-        "No",
-        "示例街道",
-        "No, I have left",
-    ):
-        await p.press(label)
-    await p.say("2026-10-01")
-    await p.press("2 to 9")
-    await p.press("File my case now")
-    await p.press("I agree")
+    await screened_and_consented(p, workers="2 to 9")
     for answer in ("张测试", "13912345678"):
         await p.say(answer)
     await p.press("Skip")
