@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 
-def run_console(tmp_path: Path, lines: list[str], *extra: str) -> str:
+def console_config(tmp_path: Path) -> Path:
+    """config.toml in `tmp_path` (a SQLite file and a files folder there), unless one exists."""
     config = tmp_path / "config.toml"
     if not config.exists():
         config.write_text(
@@ -20,6 +21,42 @@ def run_console(tmp_path: Path, lines: list[str], *extra: str) -> str:
             f'files_dir = "{tmp_path / "files"}"\n',
             encoding="utf-8",
         )
+    return config
+
+
+def employer_files(evidence: Path | None = None) -> list[str]:
+    """An employer files a wages case on the console in Chinese, typing numbers for buttons
+    (with `evidence` attached before 完成)."""
+    return [
+        "2",  # 申请调解
+        "2",  # 用人单位
+        *["1"] * 6,  # no proceedings, enterprise, wages, no pension, a street, still employed
+        "2025-12-01",
+        "1",  # one worker
+        "1",  # 现在申请
+        "1",  # 我同意
+        "示例餐饮有限公司",
+        "张经理",  # the contact person
+        "137 0000 1111",
+        "1",  # skip the credit code
+        "示例区美食街1号",  # the unit's address
+        "李测试",
+        "1",  # skip the worker's address
+        "1",  # skip the worker's phone
+        "7",  # claims: keep the pre-selected 拖欠工资, press 完成 (an employer's own list)
+        "请求确认工资已经结清",
+        "3000",
+        "2025-01",
+        "劳动者称拖欠工资，单位认为已经结清。",
+        *([f"/file {evidence}"] if evidence else []),
+        "1",  # 完成
+        "1",  # any time
+        "1",  # 提交
+    ]
+
+
+def run_console(tmp_path: Path, lines: list[str], *extra: str) -> str:
+    config = console_config(tmp_path)
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), "console", *extra],
         input="\n".join(lines) + "\n",
@@ -62,38 +99,7 @@ def test_employer_files_a_case_on_the_console(tmp_path: Path) -> None:
     """The whole journey in Chinese, typing numbers for buttons, as an employer."""
     evidence = tmp_path / "工资表.pdf"
     evidence.write_bytes(b"%PDF-1.4 synthetic payroll")
-    lines = [
-        "2",  # 申请调解
-        "2",  # 用人单位
-        "1",
-        "1",
-        "1",
-        "1",
-        "1",  # no proceedings, enterprise, wages, no pension, a street
-        "1",  # still employed
-        "2025-12-01",
-        "1",  # one worker
-        "1",  # 现在申请
-        "1",  # 我同意
-        "示例餐饮有限公司",
-        "张经理",  # the contact person
-        "137 0000 1111",
-        "1",  # skip the credit code
-        "示例区美食街1号",  # the unit's address
-        "李测试",
-        "1",  # skip the worker's address
-        "1",  # skip the worker's phone
-        "7",  # claims: keep the pre-selected 拖欠工资, press 完成 (an employer's own list)
-        "请求确认工资已经结清",
-        "3000",
-        "2025-01",
-        "劳动者称拖欠工资，单位认为已经结清。",
-        f"/file {evidence}",
-        "1",  # 完成
-        "1",  # any time
-        "1",  # 提交
-        "/status",
-    ]
+    lines = [*employer_files(evidence), "/status"]
     out = run_console(tmp_path, lines)
     assert "示例餐饮有限公司" in out
     assert re.search(r"LJ-\d{4}-000001", out), out[-2000:]

@@ -7,49 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-EMPLOYER_FILES = [
-    "2",  # 申请调解
-    "2",  # 用人单位
-    *["1"] * 6,  # no proceedings, enterprise, wages, no pension, a street, still employed
-    "2025-12-01",
-    "1",  # one worker
-    "1",  # 现在申请
-    "1",  # 我同意
-    "示例餐饮有限公司",
-    "张经理",  # the contact person
-    "137 0000 1111",
-    "1",  # skip the credit code
-    "示例区美食街1号",  # the unit's address
-    "李测试",
-    "1",  # skip the worker's address
-    "1",  # skip the worker's phone
-    "7",  # claims: keep 拖欠工资, press 完成 (an employer's own list)
-    "请求确认工资已经结清",
-    "3000",
-    "2025-01",
-    "劳动者称拖欠工资，单位认为已经结清。",
-    "1",  # 完成 (no evidence)
-    "1",  # any time
-    "1",  # 提交
-]
-
-
-def _config(tmp_path: Path) -> Path:
-    config = tmp_path / "config.toml"
-    config.write_text(
-        "[database]\n"
-        f'url = "sqlite+aiosqlite:///{tmp_path / "console.db"}"\n'
-        "[storage]\n"
-        f'files_dir = "{tmp_path / "files"}"\n',
-        encoding="utf-8",
-    )
-    return config
+from tests.test_console import console_config, employer_files, run_console
 
 
 def _file_then_press_2(tmp_path: Path, *extra: str) -> tuple[str, str]:
     """Typed like a person: "2" only after the work-group notice has been shown."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "--config", str(_config(tmp_path)), "console", *extra],
+        [sys.executable, "-m", "bot", "--config", str(console_config(tmp_path)), "console", *extra],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -57,7 +21,7 @@ def _file_then_press_2(tmp_path: Path, *extra: str) -> tuple[str, str]:
         cwd=tmp_path,
     )
     assert proc.stdin and proc.stdout
-    proc.stdin.write("\n".join(EMPLOYER_FILES) + "\n")
+    proc.stdin.write("\n".join(employer_files()) + "\n")
     proc.stdin.flush()
     seen = []
     for line in proc.stdout:
@@ -87,29 +51,20 @@ def test_party_console_numbers_stay_with_the_party(tmp_path: Path) -> None:
 
 # --- 23: the full path of the file written -------------------------------------------------
 def test_console_prints_the_full_path_of_a_document(tmp_path: Path) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text(  # a relative files folder, as in a fresh clone's config
+    (tmp_path / "config.toml").write_text(  # a relative files folder, as in a fresh clone's
         f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "c.db"}"\n'
         '[storage]\nfiles_dir = "data/files"\n',
         encoding="utf-8",
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(config), "console"],
-        input="/mydata\n",
-        capture_output=True,
-        text=True,
-        timeout=90,
-        cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr
-    line = next(x for x in proc.stdout.splitlines() if "📄" in x)
+    out = run_console(tmp_path, ["/mydata"])
+    line = next(x for x in out.splitlines() if "📄" in x)
     shown = Path(line.split("📄 ", 1)[1].split(" (")[0])
     assert shown.is_absolute() and shown.is_file(), line
     assert shown.is_relative_to(tmp_path / "data" / "files")
 
 
 def test_cli_document_and_export_print_full_paths(tmp_path: Path) -> None:
-    config = _config(tmp_path)
+    config = console_config(tmp_path)
     run = [sys.executable, "-m", "bot", "--config", str(config)]
     subprocess.run([*run, "db", "upgrade"], check=True, capture_output=True, cwd=tmp_path)
     export = subprocess.run(
