@@ -138,6 +138,9 @@ class Case(Base):
     screening: Mapped[dict[str, Any]] = mapped_column(default=dict)
     source_channel: Mapped[str] = mapped_column(String(20), default="")
     entry_source: Mapped[str | None] = mapped_column(String(100), default=None)
+    # the site handling the case (issue 21): "center" is the district center, the only site of
+    # a single-site install
+    site: Mapped[str] = mapped_column(String(40), default="center", index=True)
     consent_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
