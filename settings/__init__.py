@@ -217,6 +217,26 @@ class LoggingSettings:
 
 
 @dataclass
+class SiteSettings:
+    """One site of the district network (issue 21): the center, a workroom, a station.
+
+    Configured as `[[sites]]`; the district center ("center") is always a site, the only one
+    of a single-site install.
+    """
+
+    id: str = "center"
+    name: str = ""  # empty: the center's own name
+    name_en: str = ""
+    kind: str = "center"  # center | workroom | station | park | trade
+    streets: list[str] = field(default_factory=list)  # streets/towns it serves
+    industries: list[str] = field(default_factory=list)  # for park and trade bodies
+    telegram_chat_id: int = 0  # its own staff group
+    wecom_robot_webhook_url: str = ""
+    address: str = ""
+    hours: str = ""
+
+
+@dataclass
 class Settings:
     center: CenterSettings = field(default_factory=CenterSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -235,6 +255,7 @@ class Settings:
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     health: HealthSettings = field(default_factory=HealthSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    sites: list[SiteSettings] = field(default_factory=list)  # [[sites]]; none: the center only
     source: str = "built-in defaults"
 
     @property
