@@ -153,7 +153,7 @@ def _problems(data: dict[str, Any]) -> list[str]:
     for year, day in festival.items():
         if not (str(year).isdigit() and isinstance(day, date) and day.year == int(year)):
             problems.append(f"spring_festival.{year}: expected a date in that year")
-        elif not (date(int(year), 1, 20) <= day <= date(int(year), 2, 21)):
+        elif not (date(int(year), 1, 21) <= day <= date(int(year), 2, 20)):
             problems.append(f"spring_festival.{year}: the Spring Festival falls 21 Jan-20 Feb")
     raws = data.get("rule", [])
     if not isinstance(raws, list) or not raws:
