@@ -108,7 +108,7 @@ def case(n: int, days_ago: float = 5, **kw: Any) -> CaseFacts:
     )
 
 
-def defaulted(n: int, days_ago: float = 30, answer: str = "no") -> CaseFacts:
+def defaulted(n: int, answer: str = "no", days_ago: float = 30) -> CaseFacts:
     return case(
         n,
         days_ago=days_ago + 40,
@@ -157,12 +157,12 @@ FESTIVE = datetime(2027, 1, 5, 2, tzinfo=UTC)  # 32 days before the Spring Festi
         ("arrears", "示例公司", [case(1, amount_claimed=Decimal(30000))], NOW, True),
         ("arrears", "示例公司", [case(1, amount_claimed=Decimal(29999))], NOW, False),
         ("agreement_not_honoured", "示例公司", [defaulted(1)], NOW, True),
-        ("agreement_not_honoured", "示例公司", [defaulted(1, answer="partly")], NOW, True),
-        ("agreement_not_honoured", "示例公司", [defaulted(1, answer="yes")], NOW, False),
+        ("agreement_not_honoured", "示例公司", [defaulted(1, "partly")], NOW, True),
+        ("agreement_not_honoured", "示例公司", [defaulted(1, "yes")], NOW, False),
         ("agreement_not_honoured", "示例公司", [defaulted(1, days_ago=400)], NOW, False),
         ("new_case_after_default", "示例公司", [defaulted(1), case(2, 3)], NOW, True),
         ("new_case_after_default", "示例公司", [defaulted(1), case(2, 50)], NOW, False),  # before
-        ("new_case_after_default", "示例公司", [defaulted(1, answer="yes"), case(2, 3)], NOW, False),
+        ("new_case_after_default", "示例公司", [defaulted(1, "yes"), case(2, 3)], NOW, False),
         ("spring_festival", "示例建筑工程有限公司", [case(1)], FESTIVE, True),
         ("spring_festival", "示例服装厂", [case(1)], FESTIVE, True),
         ("spring_festival", "示例餐饮有限公司", [case(1)], FESTIVE, False),  # not the industry
