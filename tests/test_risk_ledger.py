@@ -108,9 +108,7 @@ async def build_ledger_now(db: Database, settings: Settings) -> list[Any]:
         return await build_ledger(s, settings.tz, NOW)
 
 
-async def test_two_processes_evaluating_at_once_warn_once(
-    settings: Settings, db: Database
-) -> None:
+async def test_two_processes_evaluating_at_once_warn_once(settings: Settings, db: Database) -> None:
     group_settings(settings)
     await seed(db, *(a_case() for _ in range(3)), a_case("示例建筑工程有限公司", workers_count=12))
     others = [Database(settings.database.url) for _ in range(3)]
@@ -205,7 +203,7 @@ async def test_risk_on_telegram_after_a_filing(
         await bot.deliver_outbox()
     assert texts(server.sent_messages(STAFF_GROUP)).count("风险预警") == 1  # never repeated
     async with db.session() as s:
-        views = (await s.execute(select(AccessLog.detail).where(AccessLog.action == "view_risk")))
+        views = await s.execute(select(AccessLog.detail).where(AccessLog.action == "view_risk"))
         assert sorted(views.scalars()) == ["all", "不存在的单位", "示例製造"]
     await db.dispose()
 
