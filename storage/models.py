@@ -310,8 +310,9 @@ class RiskWarning(Base):
     __tablename__ = "risk_warnings"
     __table_args__ = (UniqueConstraint("employer_key", "level", name="uq_risk_warning"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    employer_key: Mapped[str] = mapped_column(String(220), index=True)  # code:… | name:…
-    employer_name: Mapped[str] = mapped_column(String(200), default="")
+    # "code:<credit code>", else "name#<hash of the normalised name>" (may be a person's)
+    employer_key: Mapped[str] = mapped_column(String(220), index=True)
+    employer_name: Mapped[str] = mapped_column(String(200), default="")  # with a code only
     level: Mapped[str] = mapped_column(String(10))
     rules: Mapped[list[Any]] = mapped_column(default=list)  # the rule ids that fired
     cases: Mapped[list[Any]] = mapped_column(default=list)  # the case numbers

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from knowledge.faq_text import simplify
 
@@ -38,6 +39,7 @@ def normalise_credit_code(code: str | None) -> str | None:
     return cleaned if _CODE.match(cleaned) else None
 
 
+@lru_cache(maxsize=16384)  # the ledger normalises every case's employer each time it is built
 def normalise_name(name: str) -> str:
     """The name reduced to what identifies the employer ("" for an empty name)."""
     text = simplify(unicodedata.normalize("NFKC", name or "")).lower()

@@ -124,10 +124,29 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _near(case: Case) -> Any:
+    """SQL: the cases that may be `case`'s employer's: the same credit code, or a name that
+    contains the first two characters of its normalised name (the variants of a name share
+    them: brackets, forms and branches are at the end)."""
+    employer_filed = case.applicant_role == "employer"
+    code = normalise_credit_code(case.applicant_uscc if employer_filed else case.respondent_uscc)
+    name = normalise_name(case.applicant_name if employer_filed else case.respondent_name)
+    conditions = [Case.id == case.id]
+    if code:
+        conditions += [Case.respondent_uscc == code, Case.applicant_uscc == code]
+    if name:
+        conditions += [
+            Case.respondent_name.contains(name[:2]),
+            Case.applicant_name.contains(name[:2]),
+        ]
+    return or_(*conditions)
+
+
 async def load_cases(
-    session: AsyncSession, rules: RiskRules, now: datetime
+    session: AsyncSession, rules: RiskRules, now: datetime, near: Case | None = None
 ) -> tuple[list[CaseFacts], list[EmployerRef]]:
-    """The cases the rules read: open ones and those received within the longest window."""
+    """The cases the rules read: open ones and those received within the longest window
+    (with `near`, only those that may be that case's employer's)."""
     since = now - timedelta(days=rules.lookback_days())
     stmt = (
         select(*_COLUMNS)
@@ -135,6 +154,7 @@ async def load_cases(
             Case.number.is_not(None),
             Case.state != "draft",
             or_(Case.state.not_in(ENDED), since <= _RECEIVED),
+            *([_near(near)] if near is not None else []),
         )
         .order_by(_RECEIVED, Case.id)
     )
@@ -175,15 +195,18 @@ async def build_ledger(
     *,
     rules: RiskRules | None = None,
     graded_only: bool = True,
+    near: Case | None = None,
 ) -> list[EmployerRisk]:
     """Every employer with a level (or all, `graded_only=False`), red first, then by the
-    number of cases."""
+    number of cases. With `near`, only the employer of that case (after a filing)."""
     rules = rules or load_risk_rules()
-    facts, refs = await load_cases(session, rules, now)
+    facts, refs = await load_cases(session, rules, now, near)
     today = now.astimezone(tz).date()
     ledger = []
     for group in group_employers(refs):
         cases = [facts[i] for i in group.members]
+        if near is not None and near.id not in {c.case_id for c in cases}:
+            continue  # another employer, seen only in part
         employer = EmployerRisk(group.key, group.name, group.credit_code, cases)
         employer.fired = evaluate(rules, cases, employer_name=group.name, now=now, today=today)
         if employer.level or not graded_only:

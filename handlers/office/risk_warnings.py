@@ -29,7 +29,7 @@ from handlers.office.risk_text import warning_text
 from knowledge.risk import RANK, WARN_LEVELS
 from storage import outbox
 from storage.db import insert_for
-from storage.models import RiskWarning, Staff
+from storage.models import Case, RiskWarning, Staff
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,15 @@ def _key(employer: EmployerRisk, level: str) -> str:
     """The outbox key's stem; the employer key hashed, as a name may be long."""
     digest = hashlib.sha256(employer.key.encode()).hexdigest()[:24]
     return f"risk:{digest}:{level}"
+
+
+def stored_key(employer: EmployerRisk) -> str:
+    """The employer as `risk_warnings` keeps it: the credit code (an organisation), else a
+    hash of the normalised name, which may be a person's (a household, a sole trader) and
+    must not outlive the cases' retention."""
+    if employer.credit_code:
+        return employer.key
+    return "name#" + hashlib.sha256(employer.key.encode()).hexdigest()[:40]
 
 
 async def recipients(core: Core, session: AsyncSession) -> list[str]:
@@ -53,18 +62,17 @@ async def recipients(core: Core, session: AsyncSession) -> list[str]:
 
 async def _claim(session: AsyncSession, employer: EmployerRisk, level: str) -> bool:
     """Record the warning; False when a process already did (or a higher level was warned)."""
+    key = stored_key(employer)
     warned = (
-        await session.execute(
-            select(RiskWarning.level).where(RiskWarning.employer_key == employer.key)
-        )
+        await session.execute(select(RiskWarning.level).where(RiskWarning.employer_key == key))
     ).scalars()
     if any(RANK.get(w, 0) >= RANK[level] for w in warned):
         return False
     stmt = (
         insert_for(session)(RiskWarning)
         .values(
-            employer_key=employer.key,
-            employer_name=employer.name[:200],
+            employer_key=key,
+            employer_name=employer.name[:200] if employer.credit_code else "",
             level=level,
             rules=[f.rule.id for f in employer.fired],
             cases=employer.numbers,
@@ -107,18 +115,22 @@ async def warn(core: Core, session: AsyncSession, ledger: Sequence[EmployerRisk]
     return sent
 
 
-async def evaluate_and_warn(core: Core, session: AsyncSession, now: datetime) -> int:
-    """Grade every employer and send what is due, in the caller's transaction."""
-    ledger = await build_ledger(session, core.settings.tz, now)
+async def evaluate_and_warn(
+    core: Core, session: AsyncSession, now: datetime, near: Case | None = None
+) -> int:
+    """Grade every employer (or only `near`'s) and send what is due, in the caller's
+    transaction."""
+    ledger = await build_ledger(session, core.settings.tz, now, near=near)
     return await warn(core, session, ledger)
 
 
-async def after_filing(core: Core, session: AsyncSession, now: datetime) -> None:
-    """After a filing, inside its transaction: a savepoint, so that a failure here is logged
-    and never loses the application."""
+async def after_filing(core: Core, session: AsyncSession, case: Case, now: datetime) -> None:
+    """After a filing, inside its transaction: the filed case's employer only (the timer
+    grades everyone), in a savepoint, so that a failure here is logged and never loses the
+    application."""
     try:
         async with session.begin_nested():
-            await evaluate_and_warn(core, session, now)
+            await evaluate_and_warn(core, session, now, near=case)
     except Exception:
         log.exception("risk evaluation after a filing failed; the timer will retry")
 

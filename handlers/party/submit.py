@@ -205,7 +205,7 @@ async def submit(ctx: Ctx) -> list[Reply]:
     ]
     notice = staff_notice(staff_t, case, code, screening, warned)
     await ctx.push_to_staff(f"case:{number}:new", [notice])
-    await risk_warnings.after_filing(ctx.core, ctx.session, now)  # the risk ledger (风险预警)
+    await risk_warnings.after_filing(ctx.core, ctx.session, case, now)  # the risk ledger (风险预警)
     if desk_code is not None:
         return [desk_receipt(ctx, case, desk_code)]
     return [receipt(ctx, case)]
