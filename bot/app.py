@@ -19,6 +19,7 @@ from bot.dispatcher import OutboxDispatcher
 from bot.health import HealthServer
 from bot.startup import database_problem, keep_trying
 from handlers.app import Core
+from handlers.office import risk_warnings
 from handlers.staff import digest
 from storage import retention
 from storage.db import open_database
@@ -157,13 +158,16 @@ class BotApp:
         return addresses
 
     async def _housekeep(self) -> None:
-        """Every minute: scheduled work (digest, overdue notices); every hour: the day's
-        retention purge, if no instance has run it yet today (storage/retention.py)."""
+        """Every minute: scheduled work (digest, overdue notices); every
+        `risk.evaluate_minutes` (and at start): the risk ledger's early warnings; every hour:
+        the day's retention purge, if no instance has run it yet today (storage/retention.py)."""
         minutes = 0
         while not self._stop.is_set():
             try:
                 await digest.tick(self.core, self.core.clock())
                 await self.core.answers.push_unsent(self.settings.outbox.unsent_reply_seconds)
+                if minutes % self.settings.risk.evaluate_minutes == 0:  # the risk ledger
+                    await risk_warnings.tick(self.core, self.core.clock())
                 if minutes % 60 == 0:
                     went = await retention.run_daily(self.db, self.settings, self.core.clock())
                     if went is not None and not went.empty:

@@ -192,6 +192,14 @@ def _validate(s: Settings) -> None:
         raise ConfigError("webhooks.share_ports: this system cannot share a port (no SO_REUSEPORT)")
     if s.database.timeout_seconds <= 0:
         raise ConfigError("database.timeout_seconds: expected a positive number of seconds")
+    for member in s.risk.liaisons:
+        if ":" not in member:
+            raise ConfigError(
+                "risk.liaisons: expected 'channel:user_id' such as 'telegram:12345', "
+                f"got {member!r}"
+            )
+    if s.risk.evaluate_minutes <= 0:
+        raise ConfigError("risk.evaluate_minutes: expected a positive number of minutes")
     for admin in s.staff.admins:
         if ":" not in admin:
             raise ConfigError(

@@ -237,6 +237,20 @@ class SiteSettings:
 
 
 @dataclass
+class RiskSettings:
+    """The employer risk ledger's early warnings (knowledge/risk.toml has the rules)."""
+
+    # Who hears of an employer rising to red or orange, in a private chat with the bot:
+    # staff members ("telegram:123", "wecom:lisi"). Empty: every active liaison of the HR and
+    # social security department (`/staff add MEMBER liaison hrss`).
+    liaisons: list[str] = field(default_factory=list)
+    # Also tell the work group (masked, like every group text).
+    notify_group: bool = True
+    # How often each bot process evaluates the whole ledger (besides after every filing).
+    evaluate_minutes: int = 60
+
+
+@dataclass
 class Settings:
     center: CenterSettings = field(default_factory=CenterSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -256,6 +270,7 @@ class Settings:
     health: HealthSettings = field(default_factory=HealthSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     sites: list[SiteSettings] = field(default_factory=list)  # [[sites]]; none: the center only
+    risk: RiskSettings = field(default_factory=RiskSettings)
     source: str = "built-in defaults"
 
     @property

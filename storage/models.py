@@ -301,3 +301,19 @@ class FollowUp(Base):
     answer: Mapped[str | None] = mapped_column(String(20), default=None)
     comment: Mapped[str] = mapped_column(EncryptedText, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RiskWarning(Base):
+    """An early warning sent about an employer (风险预警): one row per employer and level, so
+    a level is warned once, by one process, however often the ledger is evaluated."""
+
+    __tablename__ = "risk_warnings"
+    __table_args__ = (UniqueConstraint("employer_key", "level", name="uq_risk_warning"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "code:<credit code>", else "name#<hash of the normalised name>" (may be a person's)
+    employer_key: Mapped[str] = mapped_column(String(220), index=True)
+    employer_name: Mapped[str] = mapped_column(String(200), default="")  # with a code only
+    level: Mapped[str] = mapped_column(String(10))
+    rules: Mapped[list[Any]] = mapped_column(default=list)  # the rule ids that fired
+    cases: Mapped[list[Any]] = mapped_column(default=list)  # the case numbers
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

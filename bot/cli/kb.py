@@ -23,7 +23,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     ask.add_argument("--folder", type=Path, help="knowledge base folder (default: knowledge/faq)")
     kb = sub.add_parser("kb", help="FAQ knowledge base tasks")
     kb_sub = kb.add_subparsers(dest="kb_command", metavar="TASK", required=True)
-    kb_check = kb_sub.add_parser("check", help="report problems in knowledge/faq/*.toml")
+    kb_check = kb_sub.add_parser(
+        "check", help="report problems in knowledge/faq/*.toml and knowledge/risk.toml"
+    )
     kb_check.add_argument("folder", nargs="?", type=Path, help="another folder to check")
     kb_check.add_argument(
         "--max-review-age",
@@ -60,6 +62,7 @@ def _faq_line(kb: KnowledgeBase, question: str, locale: str, as_json: bool) -> s
 def run(args: argparse.Namespace) -> int:
     """`ask` and `kb check`: the FAQ alone, no configuration or database needed."""
     from knowledge.faq import check_kb, load_entries, load_kb
+    from knowledge.risk import check_risk, load_risk_rules
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
     with contextlib.suppress(AttributeError, ValueError):
@@ -67,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     if args.command == "kb":
         problems = check_kb(args.folder, max_review_age_months=args.max_review_age)
+        if args.folder is None:  # the risk ledger's rules live beside the FAQ
+            problems += check_risk(max_review_age_months=args.max_review_age)
         for problem in problems:
             print(problem)
         if problems:
@@ -75,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
         entries = load_entries(args.folder)
         english = sum(1 for e in entries.values() if e.has_english())
         print(f"knowledge base OK: {len(entries)} entries ({english} with English)")
+        if args.folder is None:
+            print(f"risk rules OK: {len(load_risk_rules().rules)} rules (knowledge/risk.toml)")
         return 0
     base = load_kb(args.folder)
     if args.question != "-":

@@ -28,6 +28,7 @@ from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.masking import mask_id_number, mask_phone
 from handlers.conversation.messages import Button, Reply, grid
+from handlers.office import risk_warnings
 from handlers.party.intake import FIELDS
 from handlers.party.intake_evidence import evidence_count
 from handlers.party.intake_form import applies, display_value, is_employer
@@ -204,6 +205,7 @@ async def submit(ctx: Ctx) -> list[Reply]:
     ]
     notice = staff_notice(staff_t, case, code, screening, warned)
     await ctx.push_to_staff(f"case:{number}:new", [notice])
+    await risk_warnings.after_filing(ctx.core, ctx.session, case, now)  # the risk ledger (风险预警)
     if desk_code is not None:
         return [desk_receipt(ctx, case, desk_code)]
     return [receipt(ctx, case)]

@@ -42,6 +42,7 @@ ACCESS_LABELS: dict[str, str] = {
     "view_case": _("viewed the case"),
     "document": _("made a document"),
     "export_ledger": _("exported the ledger"),
+    "view_risk": _("viewed the risk ledger"),
     "refused": _("was refused"),
     "data_request_closed": _("closed a data request"),
     "evidence": _("received the evidence files"),

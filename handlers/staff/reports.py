@@ -21,6 +21,8 @@ from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Reply
 from handlers.office.charts import chart_file
 from handlers.office.ledger import build_ledger, write_xlsx
+from handlers.office.risk import build_ledger as build_risk_ledger
+from handlers.office.risk_text import summary_text
 from handlers.office.stats import (
     MonthFigures,
     add_months,
@@ -223,4 +225,6 @@ async def monthly_report(core: Core, session: AsyncSession, now: datetime) -> li
         return None
     text, path = await text_and_chart(session, settings, t, fig, name)
     head = t("Monthly report of {center}", center=settings.center.display_name(t.locale))
-    return [Reply(f"{head}\n{text}"), Reply(month_label(t.locale, month), image=str(path))]
+    risk = summary_text(t, await build_risk_ledger(session, settings.tz, now))
+    report = f"{head}\n{text}\n{risk}"
+    return [Reply(report), Reply(month_label(t.locale, month), image=str(path))]

@@ -22,6 +22,7 @@ from handlers.staff import (  # noqa: F401  (importing a command module register
     registry,
     replies,
     reports,
+    risk,
     roster,
     surveys,
     views,
