@@ -116,3 +116,6 @@ async def test_history_and_audit_name_the_staff_member_and_the_party(
         await bot.send(MEDIATOR, f"/case {number}")
         audit = texts(await bot.send(ADMIN, f"/audit {number}"))
         assert "王调解 (mediator) · viewed the case" in audit
+        await bot.send(ADMIN, f"/staff add telegram:{ADMIN} admin 张主任")  # a name, at last
+        history = await in_group(bot, ADMIN, f"/case {number}")
+        assert "· 张主任 (admin) · received, waiting for review → accepted" in history
