@@ -11,7 +11,10 @@ from datetime import time
 import pytest
 
 from bot.config import Settings
+from handlers.conversation.i18n import Translator
+from handlers.staff.actors import actor_names
 from handlers.staff.refs import parse_clock
+from storage.db import Database
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.harness import in_group, running_bot, texts
 from tests.test_intake_e2e import WORKER, file_case
@@ -119,3 +122,14 @@ async def test_history_and_audit_name_the_staff_member_and_the_party(
         await bot.send(ADMIN, f"/staff add telegram:{ADMIN} admin 张主任")  # a name, at last
         history = await in_group(bot, ADMIN, f"/case {number}")
         assert "· 张主任 (admin) · received, waiting for review → accepted" in history
+
+
+async def test_actors_nobody_registered_in_words(settings: Settings, db: Database) -> None:
+    """The system, a party anonymized by retention, an account nobody named: the last only
+    as its id, masked for a group."""
+    t = Translator("zh_CN", settings.tz)
+    async with db.session() as s:
+        group = await actor_names(s, t, ["system", "party", "telegram:5551234"], private=False)
+        private = await actor_names(s, t, ["telegram:5551234"], private=True)
+    assert group == {"system": "系统", "party": "当事人", "telegram:5551234": "telegram:55*****"}
+    assert private["telegram:5551234"] == "telegram:5551234"

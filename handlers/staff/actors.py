@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.conversation.i18n import Translator
 from handlers.staff.registry import ROLE_LABELS
 from storage.models import Case, Identity, Staff
+from storage.retention import PARTY_ACTOR
 
 SYSTEM = "system"
 
@@ -47,8 +48,8 @@ async def actor_names(
     case: Case | None = None,
 ) -> dict[str, str]:
     """Each actor id in words (two queries for the lot, however long the history)."""
-    wanted = {a for a in actors if a and a != SYSTEM}
-    names = {SYSTEM: t("the system")}
+    names = {SYSTEM: t("the system"), PARTY_ACTOR: t("a party")}  # anonymized: storage/retention
+    wanted = {a for a in actors if a and a not in names}
     if wanted:
         for staff in (
             await session.execute(select(Staff).where(Staff.member.in_(wanted)))
