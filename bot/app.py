@@ -19,6 +19,7 @@ from bot.dispatcher import OutboxDispatcher
 from bot.health import HealthServer
 from bot.startup import database_problem, keep_trying
 from handlers.app import Core
+from handlers.conversation.audience import WORK_GROUP
 from handlers.office import risk_warnings
 from handlers.staff import digest
 from storage import retention
@@ -105,6 +106,7 @@ class BotApp:
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
                 staff=self.core.console_staff,
+                work_group=self.core.translator()(WORK_GROUP),
             )
 
     async def start(self) -> bool:

@@ -118,7 +118,12 @@ async def test_permissions(settings: Settings, server: FakeTelegramServer) -> No
         illegal = await group(bot, ADMIN, f"/outcome {number} agreement")
         assert number in illegal and "cannot become agreement reached" in illegal
         audit = await group(bot, ADMIN, "/audit")
-        assert f"telegram:{OUTSIDER}" in audit and f"telegram:{MEDIATOR}" in audit
+        # staff by registered name and role; an unknown account's id masked in the group
+        assert "王调解 (mediator) · was refused /accept" in audit
+        assert "telegram:93** · was refused" in audit and f"telegram:{OUTSIDER}" not in audit
+        assert "telegram:91** (admin)" in audit  # registered without a name
+        private = texts(await bot.send(ADMIN, "/audit"))
+        assert f"telegram:{OUTSIDER} · was refused" in private
     db = Database(settings.database.url)
     async with db.session() as s:
         case = (await s.execute(select(Case))).scalar_one()

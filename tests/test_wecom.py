@@ -407,9 +407,18 @@ async def test_a_filed_case_reaches_the_group_robot_and_staff_act_in_the_app(
         await bot.deliver_outbox()
         case = await side.send(text_xml(ADMIN, f"/case {number}"))
         assert PHONE in case  # full details in the one-to-one app chat
+        # issue 20 on WeCom: times as staff write them, who was told, the actor in words
+        await side.send(text_xml(ADMIN, f"/assign {number} union"))
+        scheduled = await side.send(
+            text_xml(ADMIN, f"/schedule {number} 2099-01-05 9点半 调解室一")
+        )
+        assert "2099年1月5日 09:30" in scheduled and "已通过本机器人通知：申请人。" in scheduled
+        case = await side.send(text_xml(ADMIN, f"/case {number}"))
+        assert "· 申请人 · 提交申请" in case, case
+        assert f"· wecom:{ADMIN}（管理员） · " in case
     async with app.db.session() as session:
         stored = (await session.execute(select(Case))).scalar_one()
-    assert stored.state == "accepted"
+    assert stored.state == "in_mediation"
 
 
 async def test_charts_reach_the_group_as_images_and_documents_as_a_pointer(

@@ -1,8 +1,10 @@
 """An interactive terminal chat: buttons become numbered choices.
 
 Type a number to press a button, `/file PATH` to attach a file, Ctrl-D to quit. Messages that
-are not a reply to what was typed are labelled: `[工作群]` for the staff work group's notices,
-the person's own pushes with 🔔. With `console --staff` the numbers act on the buttons of the
+are not a reply to what was typed are labelled: `📋 [工作群]` for the staff work group's
+notices, a push to a person with 🔔 and whom it is for (`[申请人 张测试]`, `[被申请人 …]`,
+`[工作人员 …]`: `Reply.audience`, set where every push is written, handlers/conversation/
+audience.py), in the reader's language. With `console --staff` the numbers act on the buttons of the
 work-group notice when that was the last thing shown with buttons (pressed in the work group,
 as staff would).
 """
@@ -24,7 +26,6 @@ from handlers.conversation.messages import AttachmentRefused, Inbound, Reply, an
 
 Handler = Callable[[Inbound], Awaitable[list[Reply]]]
 STAFF_CHAT = "staff"  # the console's work group (handlers: Core.staff_target)
-WORK_GROUP_LABEL = "📋 [工作群] "
 
 
 class ConsoleChannel:
@@ -40,6 +41,7 @@ class ConsoleChannel:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         staff: bool = False,
+        work_group: str = "工作群",
     ) -> None:
         self.handler = handler
         self.user = user
@@ -48,6 +50,7 @@ class ConsoleChannel:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.staff = staff
+        self.work_group_label = f"📋 [{work_group}] "  # in the center's language (bot/app.py)
         self._choices: list[str] = []
         self._choices_chat = ""  # "" the person's own chat; STAFF_CHAT the work group
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
@@ -80,7 +83,8 @@ class ConsoleChannel:
 
     async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
         if chat_id == STAFF_CHAT:
-            self.show(replies, header=WORK_GROUP_LABEL, chat=STAFF_CHAT if self.staff else None)
+            chat = STAFF_CHAT if self.staff else None
+            self.show(replies, header=self.work_group_label, chat=chat)
         else:
             self.show(replies, header="🔔 ", chat="" if chat_id == self.user else None)
 

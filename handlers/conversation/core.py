@@ -19,7 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from handlers.conversation import edge, routing
+from handlers.conversation import audience, edge, routing
 from handlers.conversation.answers import SentAnswers
 from handlers.conversation.choices import resolve, shown
 from handlers.conversation.context import Ctx
@@ -142,6 +142,8 @@ class Core:
         identity = await private_chat_identity(session, person_id)
         if identity is None or not identity.chat_id:
             return False
+        t = await self.person_translator(session, person_id)
+        replies = await audience.for_person(session, t, person_id, replies)  # console label
         await outbox.enqueue(
             session,
             key=key,
@@ -167,6 +169,7 @@ class Core:
             chat_id = external_id  # a private chat (Telegram, WeCom app) has the user's id
         if chat_id is None:
             return False
+        replies = await audience.for_member(session, self.translator(), member, replies)
         payload = {"replies": [r.to_dict() for r in replies]}
         await outbox.enqueue(session, key=key, channel=channel, chat_id=chat_id, payload=payload)
         return True

@@ -106,8 +106,8 @@ class Reply:
     # `document` was made for this message and holds personal data: the channel removes it
     # once sent (handlers.conversation.private_files.remove_sent).
     temporary: bool = False
-    # Whom a push about a case is for ("申请人 张测试"): the console, where one person may
-    # play every part, shows it as a label; other channels leave it out.
+    # Whom a push is for ("申请人 张测试", set by handlers/conversation/audience.py): the
+    # console, where one person may play every part, shows it as a label; others leave it out.
     audience: str = ""
 
     def to_dict(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from handlers.staff.joint import department_guard, notify_department
 from handlers.staff.meeting import session_notice, session_place
 from handlers.staff.phrases import case_state_phrase, first_step
 from handlers.staff.pushes import notify_parties, told_reply
-from handlers.staff.refs import ROUTES, find_staff, parse_when
+from handlers.staff.refs import ROUTES, find_staff, when_and_rest
 from handlers.staff.registry import DESK, command, usage
 from storage.cases import add_event
 from storage.models import Case, Staff
@@ -224,22 +224,23 @@ async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     "arrange a mediation session and tell both sides",
 )
 async def schedule(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
-    parts = arg.split(maxsplit=3)
-    if len(parts) < 4:
+    parts = arg.split(maxsplit=2)
+    if len(parts) < 3:
         return [usage(ctx, "schedule")]
     case = await _case_or_reply(ctx, parts[0], "schedule")
     if isinstance(case, Reply):
         return [case]
     if mine := _mine_only(ctx, staff, case):
         return [mine]
-    when = parse_when(ctx, parts[1], parts[2])
-    if when is None:
-        return [
-            Reply(ctx.t("I could not read that date and time. Write it like 2026-11-25 14:30."))
-        ]
+    read = when_and_rest(ctx, parts[1], parts[2])
+    if isinstance(read, Reply):
+        return [read]
+    when, where_typed = read
+    if not where_typed:
+        return [usage(ctx, "schedule")]
     if when < ctx.now():
         return [Reply(ctx.t("That time is in the past."))]
-    place = session_place(ctx.settings, case.number or "", parts[3]).stored
+    place = session_place(ctx.settings, case.number or "", where_typed).stored
     if case.state == "in_mediation":
         await add_event(
             ctx.session,

@@ -134,9 +134,15 @@ def _note_phrase(t: Translator, event: CaseEvent, rules: ScopeRules | None) -> s
 
 
 def event_line(
-    t: Translator, event: CaseEvent, *, private: bool, rules: ScopeRules | None = None
+    t: Translator,
+    event: CaseEvent,
+    *,
+    private: bool,
+    rules: ScopeRules | None = None,
+    who: str | None = None,
 ) -> str:
-    """One history line: when · who · what happened · the note, all in words."""
+    """One history line: when · who (handlers/staff/actors.py) · what happened · the note,
+    all in words."""
     note = event.note or ""
     if event.action == "submitted":
         what = t(EVENT_LABELS["submitted"])
@@ -151,7 +157,7 @@ def event_line(
         )
     else:
         what = t(EVENT_LABELS[event.action]) if event.action in EVENT_LABELS else event.action
-    line = f"  {t.datetime(event.at)} · {event.actor} · {what}"
+    line = f"  {t.datetime(event.at)} · {who or event.actor} · {what}"
     if note:
         note = _note_phrase(t, event, rules)
         line += f" · {note if private else mask_text(note)}"
@@ -162,7 +168,7 @@ def event_line(
 _REFUSED_ROLE = re.compile(r"\(role (\w+)\)$")
 
 
-def access_line(t: Translator, row: AccessLog) -> str:
+def access_line(t: Translator, row: AccessLog, who: str | None = None) -> str:
     """One /audit line: when · who · what they did (and on what), in words."""
     what = t(ACCESS_LABELS[row.action]) if row.action in ACCESS_LABELS else row.action
     detail = row.detail or ""
@@ -173,4 +179,4 @@ def access_line(t: Translator, row: AccessLog) -> str:
     elif (role := _REFUSED_ROLE.search(detail)) and role.group(1) in ROLE_LABELS:
         as_role = t("(as {role})", role=t(ROLE_LABELS[role.group(1)]))
         detail = detail[: role.start()] + as_role
-    return f"{t.datetime(row.at)} · {row.actor} · {what} {detail}".rstrip()
+    return f"{t.datetime(row.at)} · {who or row.actor} · {what} {detail}".rstrip()

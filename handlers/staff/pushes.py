@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.casework.deadlines import latest_safe_arbitration_date
 from handlers.casework.references import case_departments
+from handlers.conversation.audience import party_audience
 from handlers.conversation.context import Ctx
 from handlers.conversation.core import Core
 from handlers.conversation.i18n import Translator
@@ -53,7 +54,7 @@ async def push_parties(
             continue
         seen.add(person_id)
         t = await core.person_translator(session, person_id)
-        reply = Reply(build(t), audience=party_label(case, person_id))
+        reply = Reply(build(t), audience=party_audience(t, case, person_id))
         if await core.push_to_person(
             session, person_id, f"case:{case.number}:{key}:{person_id}", [reply]
         ):
@@ -61,13 +62,6 @@ async def push_parties(
         else:
             reach.unreached.append(role)
     return reach
-
-
-def party_label(case: Case, person_id: int) -> str:
-    """ "申请人 张测试" / "被申请人 示例公司": for the console's label of a push."""
-    if person_id == case.applicant_person_id:
-        return f"申请人 {case.applicant_name or ''}".strip()
-    return f"被申请人 {case.respondent_name or ''}".strip()
 
 
 async def notify_parties(ctx: Ctx, case: Case, key: str, build: Build) -> Reach:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+import re
+from datetime import date, datetime, time
 
 from sqlalchemy import or_, select
 
+from handlers.casework.validators import ValidationError, chinese_integer, parse_date
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import mark as _
+from handlers.conversation.messages import Reply
 from storage.models import Staff
 
 ROUTES: dict[str, str] = {
@@ -34,11 +37,85 @@ async def find_staff(ctx: Ctx, text: str, *, role: str | None = None) -> Staff |
     return (await ctx.session.execute(stmt)).scalars().first()
 
 
-def parse_when(ctx: Ctx, day: str, clock: str) -> datetime | None:
-    """'2026-11-25' '14:30' in the center's time zone; None if either part is malformed."""
-    try:
-        d = datetime.strptime(day.replace("/", "-"), "%Y-%m-%d").date()
-        t = time.fromisoformat(clock.replace("：", ":"))
-    except ValueError:
+#: "9:30", "09:30", "9：30", "9.30", "9点", "9点半", "9点15分", "下午3点", "三点一刻", "15时",
+#: "3pm", "3:30 pm": a period word, the hour, then the minutes after ":" or after 点/时.
+_CLOCK = re.compile(
+    r"(?P<period>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)?\s*"
+    r"(?P<hour>\d{1,2}|[零〇一二两三四五六七八九十]{1,3})\s*"
+    r"(?:[:：.]\s*(?P<min>\d{2})"
+    r"|(?P<mark>[点點时時])钟?\s*(?P<cmin>半|一刻|三刻|\d{1,2}|[零〇一二三四五六七八九十]{1,3})?\s*分?)?"
+    r"(?:\s*(?P<ampm>[ap]\.?m\.?)(?![a-z]))?",
+    re.IGNORECASE,
+)
+_AFTERNOON = ("中午", "下午", "傍晚", "晚上")
+_QUARTERS = {"半": 30, "一刻": 15, "三刻": 45}
+_VAGUE = ("多", "左右", "前后", "许", "以前", "以后", "之前", "之后", "前", "后")
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() else chinese_integer(text)
+
+
+def parse_clock(text: str) -> tuple[time, str] | None:
+    """The time at the start of `text` and what follows it (the place); None if unreadable.
+
+    A bare number ("15 调解室") is not a time: it needs ":", 点/时 or am/pm."""
+    text = text.strip()
+    m = _CLOCK.match(text)
+    if m is None or (m["min"] is None and m["mark"] is None and not m["ampm"]):
         return None
-    return datetime.combine(d, t, tzinfo=ctx.settings.tz)
+    rest = text[m.end() :]
+    if rest[:1].isdigit() or rest.startswith(_VAGUE):
+        return None  # "9:305"; "九点多", "9点左右": no time to tell the parties
+    hour, cmin = _number(m["hour"]), m["cmin"] or ""
+    minute = int(m["min"]) if m["min"] else _QUARTERS.get(cmin) or (_number(cmin) if cmin else 0)
+    if hour is None or minute is None:
+        return None
+    period, half = m["period"] or "", (m["ampm"] or "").lower()[:1]
+    if period or half:
+        if not 1 <= hour <= 12:
+            return None  # "下午15点", "13pm"
+        if period in _AFTERNOON or half == "p":
+            if period == "晚上" and hour == 12:
+                return None  # midnight: say 0:00 of the next day
+            if hour < 12 and not (period == "中午" and hour == 11):
+                hour += 12
+        elif hour == 12:
+            hour = 0  # 凌晨12点, 12 am
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return time(hour, minute), rest.strip()
+
+
+def parse_day(ctx: Ctx, text: str) -> date:
+    """A session day: 2026-11-25, 2026/11/25, 2026年11月25日. ValidationError otherwise."""
+    parsed = parse_date(text, today=ctx.today(), allow_future=True)
+    if parsed.precision != "day":
+        raise ValidationError("date.format")
+    return parsed.value
+
+
+def when_and_rest(ctx: Ctx, day: str, rest: str) -> tuple[datetime, str] | Reply:
+    """The session's date and time in the center's time zone and the rest (the place), or
+    a message naming what was wrong and the forms that are understood."""
+    try:
+        d = parse_day(ctx, day)
+    except ValidationError as exc:
+        if exc.code == "date.no_such_day":
+            return Reply(ctx.t("There is no such date as {day}.", day=day[:20]))
+        return Reply(
+            ctx.t(
+                "I could not read the date {day}. Write it like 2026-11-25 or 2026年11月25日.",
+                day=day[:20],
+            )
+        )
+    clock = parse_clock(rest)
+    if clock is None:
+        return Reply(
+            ctx.t(
+                "I could not read the time {time}. Write it like 14:30, 9:30, 9点半, 下午3点 or "
+                "15点, then the place.",
+                time=(rest.split() or [""])[0][:20],
+            )
+        )
+    return datetime.combine(d, clock[0], tzinfo=ctx.settings.tz), clock[1]

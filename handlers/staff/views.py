@@ -14,6 +14,7 @@ from handlers.casework.summary import case_summary, period_lines
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Button, Reply, grid
 from handlers.office.documents import case_attachments
+from handlers.staff.actors import actor_names
 from handlers.staff.casecard import contact_lines, evidence_button, evidence_lines
 from handlers.staff.digest import is_overdue, open_cases, overdue_condition
 from handlers.staff.phrases import access_line, event_line, place_phrase
@@ -111,8 +112,12 @@ async def show_case(ctx: Ctx, case: Case, staff: Staff) -> list[Reply]:
         )
     lines += period_lines(ctx, case)
     lines.append(t("History:"))
-    for event in await case_events(ctx.session, case.id):
-        lines.append(event_line(t, event, private=private, rules=ctx.core.rules))
+    events = await case_events(ctx.session, case.id)
+    who = await actor_names(ctx.session, t, (e.actor for e in events), private=private, case=case)
+    for event in events:
+        lines.append(
+            event_line(t, event, private=private, rules=ctx.core.rules, who=who[event.actor])
+        )
     files = await case_attachments(ctx.session, case)
     lines += evidence_lines(ctx, case, files)
     buttons = grid([evidence_button(ctx, case)]) if files else ()
@@ -188,6 +193,9 @@ async def audit(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     else:
         stmt = select(AccessLog).where(AccessLog.case_id == case.id)
         title = ctx.t("Access to case {number}:", number=case.number)
-    rows = (await ctx.session.execute(stmt.order_by(AccessLog.id.desc()).limit(30))).scalars()
-    lines = [access_line(ctx.t, r) for r in rows]
+    stmt = stmt.order_by(AccessLog.id.desc()).limit(30)
+    rows = (await ctx.session.execute(stmt)).scalars().all()
+    private = ctx.inbound.chat_kind == "private"
+    who = await actor_names(ctx.session, ctx.t, (r.actor for r in rows), private=private, case=case)
+    lines = [access_line(ctx.t, r, who[r.actor]) for r in rows]
     return [Reply("\n".join([title, *lines]) if lines else ctx.t("Nothing recorded."))]
