@@ -36,7 +36,7 @@ async def sites_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         .where(Case.number.is_not(None), Case.state.not_in(ENDED))
         .group_by(Case.site)
     )
-    open_counts = dict((await ctx.session.execute(stmt)).tuples().all())
+    open_counts: dict[str, int] = {site: n for site, n in (await ctx.session.execute(stmt)).all()}
     lines = [t("Sites (id · name · kind · open cases):")]
     rows = await known_sites(ctx.session)
     ids = [r.id for r in rows] or [s.id for s in ctx.settings.all_sites()]
