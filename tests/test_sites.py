@@ -9,6 +9,7 @@ through bot/config.py.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from storage.models import AccessLog, Case, CaseEvent, Site, Staff
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.harness import STAFF_GROUP, running_bot, texts
 from tests.harness import in_group as center_group
+from tests.test_console import console_config, employer_files, run_console
 from tests.test_intake_e2e import PHONE, WORKER, file_case
 
 ADMIN = 9100  # district admin (from the configuration)
@@ -222,3 +224,39 @@ def test_sites_load_from_the_file(tmp_path: Path) -> None:
 def test_a_wrong_site_names_the_key(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load_settings(write(tmp_path, body), env={})
+
+
+# --- the console: a trade body by the employer's name, a station by its QR code ------------
+CONSOLE_SITES = """
+[[sites]]
+id = "canyin"
+name = "餐饮行业调解工作室"
+kind = "trade"
+industries = ["餐饮"]
+[[sites]]
+id = "jiedao"
+name = "示例街道调解站"
+kind = "station"
+streets = ["示例街道"]
+[[sites]]
+id = "hexi"
+name = "河西镇调解站"
+kind = "station"
+streets = ["河西镇"]
+"""
+
+
+def test_on_the_console_a_trade_body_and_a_qr_code_choose_the_site(tmp_path: Path) -> None:
+    config = console_config(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + CONSOLE_SITES, encoding="utf-8")
+    # 示例餐饮有限公司, work in 示例街道: the catering trade body takes it before the street
+    out = run_console(tmp_path, employer_files())
+    notice = out[out.index("📋") :]
+    assert "办理站点：餐饮行业调解工作室" in notice
+    # the same filing after scanning the 河西镇 station's QR code (/start hexi) goes there
+    out = run_console(tmp_path, ["/start hexi", *employer_files()])
+    assert "办理站点：河西镇调解站" in out[out.index("📋") :]
+    conn = sqlite3.connect(tmp_path / "console.db")
+    rows = conn.execute("SELECT entry_source, site FROM cases ORDER BY id").fetchall()
+    conn.close()
+    assert rows == [(None, "canyin"), ("hexi", "hexi")]
