@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,9 +18,11 @@ from handlers.app import Core
 from handlers.staff import digest
 from settings import SiteSettings
 from storage.db import Database
-from storage.models import Case, CaseEvent, Identity, OutboxMessage, Person
+from storage.models import Case, CaseEvent, Identity, OutboxMessage, Person, Staff
+from tests.fakes.wecom_api import ROBOT_KEY, FakeWeComApi
 from tests.fault_tools import STAFF_GROUP, HoldingTelegramServer, eventually, write_config
 from tests.local import BotProcess, asked_for_updates, reset_postgres
+from tests.test_wecom import SAMPLE, running, text_xml, wecom_settings
 
 NOW = datetime(2026, 11, 20, 1, 5, tzinfo=UTC)  # 09:05 in Shanghai: the digest's time
 HEXI_GROUP = -100500
@@ -203,3 +206,44 @@ async def test_two_bot_processes_escalate_each_case_once(tmp_path: Path) -> None
     assert escalated == ["LJ-2026-000001", "LJ-2026-000002"]
     assert len(center) == 2 and len(station) == 2 and len(party) == 2, (center, station, party)
     assert sites["LJ-2026-000003"] == "hexi" and sites["LJ-2026-000002"] == "center"
+
+
+# --- WeCom: a station's own group robot, and a station's staff in the app chat ------------
+@pytest.fixture
+async def api() -> AsyncIterator[FakeWeComApi]:
+    async with FakeWeComApi(corp_id=SAMPLE["app_id"]) as fake:
+        yield fake
+
+
+async def test_a_station_on_wecom_has_its_own_robot_and_sees_its_own_cases(
+    settings: Settings, api: FakeWeComApi
+) -> None:
+    wecom_settings(settings, api)
+    station_robot = api.site_robot_url("hexi-robot")
+    settings.sites = [
+        SiteSettings(
+            id="hexi",
+            name="河西镇调解站",
+            kind="station",
+            streets=["河西镇"],
+            wecom_robot_webhook_url=station_robot,
+            address="河西镇便民服务中心2楼",
+        )
+    ]
+    async with running(settings) as (app, side):
+        await seed(app.db, datetime.now(UTC))
+        async with app.db.session() as s:
+            s.add(Staff(member="wecom:wangwu", name="王站长", role="admin", site="hexi"))
+        queue = await side.send(text_xml("wangwu", "/queue"))
+        assert "LJ-2026-000003" in queue and "LJ-2026-000005" not in queue
+        refused = await side.send(text_xml("wangwu", "/case LJ-2026-000005"))
+        # the station's staff are refused the center's case, in the station's words
+        assert "LJ-2026-000005" in refused and "河西镇调解站" in refused
+        assert "张测试" not in refused
+        moved = await side.send(text_xml("wangwu", "/transfer 3 center 涉及多个街道"))
+        assert "LJ-2026-000003" in moved
+        assert app.dispatcher is not None
+        await app.dispatcher.run_once()
+        for key in ("hexi-robot", ROBOT_KEY):  # the station's group and the center's
+            posted = "\n".join(api.robot_texts(key))
+            assert "LJ-2026-000003" in posted and "涉及多个街道" in posted
