@@ -62,6 +62,8 @@ async def _choices(ctx: Ctx, action: str, case: Case) -> list[Reply]:
         items = [Button(t(label), f"st:referto:{case.id}:{code}") for code, label in ROUTES.items()]
         return [Reply(t("Refer case {number} to:", number=case.number), buttons=grid(items, 1))]
     stmt = select(Staff).where(Staff.role == "mediator", Staff.active.is_(True))
+    if ctx.site_scope is not None:  # a station assigns its own mediators
+        stmt = stmt.where(Staff.site == ctx.site_scope)
     mediators = (await ctx.session.execute(stmt.order_by(Staff.name))).scalars().all()
     items = [Button(m.name, f"st:assignto:{case.id}:{m.member}") for m in mediators]
     items += [

@@ -123,6 +123,8 @@ async def mediators(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         return [Reply(ctx.t("Only an admin can change the roster."))]
     if action == "add" and len(parts) >= 3:
         row = await _upsert(ctx, _member(ctx, parts[1]), "mediator", " ".join(parts[2:]), None)
+        if staff.site and row.site is None:  # a station's admin adds its own mediators
+            row.site = staff.site
         return [Reply(ctx.t("Added: {line}", line=_line(ctx, row)))]
     if action == "retire" and len(parts) == 2:
         row = (
