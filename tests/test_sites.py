@@ -131,6 +131,13 @@ async def test_a_filing_goes_to_its_street_station_and_stations_see_their_own_ca
         assert "No site nowhere" in bad and "jiedao" in bad
         sites = await center_group(bot, ADMIN, "/sites")
         assert "hexi · Hexi Town Station" in sites and "jiedao" in sites
+        # the center takes it, then hands it back to a station: its own decision, so the
+        # case is never escalated back to it by itself
+        async with bot.app.db.session() as s:
+            before = (await s.execute(select(Case))).scalar_one()
+            assert before.escalated_at is None  # a station's move is not the center's decision
+        assert "now handled by" in await center_group(bot, ADMIN, f"/transfer {number} center 集中")
+        assert "Shili Street" in await center_group(bot, ADMIN, f"/transfer {number} jiedao 退回")
 
     db = Database(settings.database.url)
     async with db.session() as s:
@@ -147,8 +154,8 @@ async def test_a_filing_goes_to_its_street_station_and_stations_see_their_own_ca
         }
         synced = {r.id: r.kind for r in (await s.execute(select(Site))).scalars()}
     await db.dispose()
-    assert case.site == "hexi" and events.count("transferred") == 1
-    assert case.escalated_at is None  # a station's move is not the center's decision
+    assert case.site == "jiedao" and events.count("transferred") == 3
+    assert case.escalated_at is not None
     out_of_site = [r for r in refusals if r.case_id == case.id]
     assert {r.actor for r in out_of_site} == {f"telegram:{HEXI_HEAD}", f"telegram:{JIEDAO_HEAD}"}
     assert any("(site hexi)" in r.detail for r in refusals)  # the group and the ledger
