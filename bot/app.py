@@ -98,6 +98,11 @@ class BotApp:
                 files_dir=s.storage.files_dir,
                 max_bytes=max_bytes,
                 web_app=self.web_app,
+                site_robots={
+                    site.id: site.wecom_robot_webhook_url
+                    for site in s.all_sites()
+                    if site.wecom_robot_webhook_url
+                },
             )
         if "console" in self.channel_names:
             self.channels["console"] = ConsoleChannel(

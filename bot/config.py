@@ -78,6 +78,7 @@ __all__ = [
     "masked_url",
 ]  # re-exported
 from bot.config_ops import ops_environment, validate_ops
+from bot.config_sites import parse_sites, validate_sites
 
 # Environment variables that may carry secrets instead of the file.
 ENV_OVERRIDES: dict[str, tuple[str, str]] = {
@@ -177,6 +178,7 @@ def _validate(s: Settings) -> None:
     if not s.center.streets:
         raise ConfigError("center.streets: expected at least one street or town")
     _validate_meeting_link(s.center.meeting_link_template)
+    validate_sites(s, ConfigError)
     validate_telegram(s)
     if not s.database.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         raise ConfigError(
@@ -298,6 +300,8 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
             raise ConfigError(f"{candidate}: not valid TOML ({exc})") from None
         except UnicodeDecodeError:
             raise ConfigError(f"{candidate}: not UTF-8 text") from None
+        if "sites" in data:
+            settings.sites = parse_sites(data.pop("sites"), _apply, ConfigError)
         _apply(settings, data, "")
         settings.source = str(candidate)
     for var, (section, key) in ENV_OVERRIDES.items():

@@ -235,6 +235,18 @@ class SiteSettings:
     address: str = ""
     hours: str = ""
 
+    def display_name(self, locale: str, center: CenterSettings) -> str:
+        """The site's name in the person's language; the center's own name for "center"."""
+        if self.id == CENTER_SITE and not self.name:
+            return center.display_name(locale)
+        if locale != "zh_CN" and self.name_en:
+            return self.name_en
+        return self.name or self.id
+
+
+CENTER_SITE = "center"  # the district center's site id: always a site, even unconfigured
+SITE_KINDS = ("center", "workroom", "station", "park", "trade")
+
 
 @dataclass
 class RiskSettings:
@@ -273,6 +285,18 @@ class Settings:
     risk: RiskSettings = field(default_factory=RiskSettings)
     source: str = "built-in defaults"
 
+    def all_sites(self) -> list[SiteSettings]:
+        """Every site, the district center first (implicit when `[[sites]]` does not list
+        it, with the center's address)."""
+        center = next((s for s in self.sites if s.id == CENTER_SITE), None)
+        if center is None:
+            center = SiteSettings(address=self.center.address)
+        return [center, *(s for s in self.sites if s.id != CENTER_SITE)]
+
+    def site(self, site_id: str | None) -> SiteSettings | None:
+        """The configured site with this id (the center always exists), else None."""
+        return next((s for s in self.all_sites() if s.id == (site_id or CENTER_SITE)), None)
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.center.timezone)
@@ -284,7 +308,8 @@ class Settings:
             channels.append("telegram")
         if self.wechat.enabled:
             channels.append("wechat")
-        if self.wecom.app_enabled or self.wecom.robot_webhook_url:
+        site_robots = any(site.wecom_robot_webhook_url for site in self.sites)
+        if self.wecom.app_enabled or self.wecom.robot_webhook_url or site_robots:
             channels.append("wecom")
         if self.console.enabled or not channels:
             channels.append("console")

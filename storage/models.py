@@ -177,6 +177,9 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     anonymized_at: Mapped[datetime | None] = mapped_column(default=None)
     overdue_notified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # when a station's collective or overdue case was escalated to the district center, or
+    # the center sent a case to a station itself: either way never escalated (again)
+    escalated_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="CaseEvent.id", lazy="raise", passive_deletes=True
@@ -235,6 +238,25 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(120), default="")
+    # the site the member works for; None: the district center, which sees every site
+    site: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class Site(Base):
+    """A site of the district network as configured (`[[sites]]`), synced at every start;
+    a site no longer configured stays, inactive, so that its cases still name it."""
+
+    __tablename__ = "sites"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="center")
+    streets: Mapped[list[Any]] = mapped_column(default=list)
+    industries: Mapped[list[Any]] = mapped_column(default=list)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    hours: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AccessLog(Base):

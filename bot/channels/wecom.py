@@ -80,8 +80,10 @@ class WeComChannel:
         web_app: web.Application | None = None,
         reply_budget: float = REPLY_BUDGET,
         max_body: int = callback.MAX_BODY,
+        site_robots: dict[str, str] | None = None,
     ) -> None:
         self.settings = settings
+        self.site_robots = site_robots or {}  # site id -> its group robot's webhook
         self.handler = handler
         self.db = db
         self.files_dir = files_dir
@@ -251,6 +253,12 @@ class WeComChannel:
     async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> str:
         if chat_id == GROUP:
             await self.outbound.to_group(list(replies))
+            return "robot"
+        if chat_id.startswith(GROUP + ":"):  # a site's own group (issue 21)
+            url = self.site_robots.get(chat_id.removeprefix(GROUP + ":"), "")
+            if not url:
+                raise RuntimeError(f"no robot configured for {chat_id}")
+            await self.outbound.to_group(list(replies), url)
             return "robot"
         await self.outbound.to_member(chat_id, list(replies))
         await remember_pushed(self.db, self.name, chat_id, replies)

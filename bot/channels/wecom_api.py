@@ -78,8 +78,9 @@ class WeComApi(TokenApi):
         return await self._download("/cgi-bin/media/get", media_id, max_bytes)
 
     # --- the group robot ---------------------------------------------------------------
-    async def robot(self, payload: dict[str, Any]) -> None:
-        """Post one message through the group robot's webhook."""
-        if not self.settings.robot_webhook_url:
+    async def robot(self, payload: dict[str, Any], url: str = "") -> None:
+        """Post one message through a group robot's webhook (default: the center's)."""
+        url = url or self.settings.robot_webhook_url
+        if not url:
             raise RuntimeError("wecom.robot_webhook_url is not configured")
-        await self._json("POST", self.settings.robot_webhook_url, json=payload)
+        await self._json("POST", url, json=payload)

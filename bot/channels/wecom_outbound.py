@@ -87,12 +87,17 @@ class WeComOutbound:
         await self._in_order(f"app:{user_id}", app_steps(replies), send)
         remove_sent(replies)  # generated documents hold personal data: gone once sent
 
-    async def to_group(self, replies: list[Reply]) -> None:
-        """Through the robot; buttons become the commands to type in the app chat."""
+    async def to_group(self, replies: list[Reply], url: str = "") -> None:
+        """Through the robot (a site's, given its `url`; default the center's); buttons
+        become the commands to type in the app chat."""
         numbers = await self._case_numbers(case_ids(replies))
         t = texts_for(replies)
         payloads = [p for reply in replies for p in robot_messages(reply, numbers, t)]
-        await self._in_order("robot", payloads, self.api.robot)
+
+        async def post(payload: dict[str, Any]) -> None:
+            await self.api.robot(payload, url)
+
+        await self._in_order(f"robot:{url}" if url else "robot", payloads, post)
         remove_sent(replies)
 
     async def _case_numbers(self, ids: set[int]) -> dict[int, str]:

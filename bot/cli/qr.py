@@ -42,6 +42,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print("Neither Telegram nor WeChat is configured: there is nothing to link to.")
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
+    site = settings.site(args.site)
+    if site is not None and settings.sites:  # a district network: say where filings go
+        print(f"filings made after scanning go to the site {site.id} ({site.name or site.id})")
+    elif settings.sites:
+        print(f"{args.site} is not a site of [[sites]]: the code only labels the case")
     return asyncio.run(_write_codes(settings, args.site, args.out))
 
 

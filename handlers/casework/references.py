@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from handlers.casework.lifecycle import ENDED
+from handlers.casework.sites import check_site
 from handlers.conversation import log_context
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import mark as _
@@ -51,6 +52,8 @@ async def find_case(ctx: Ctx, ref: str) -> Case | None:
         return None
     case = await find_case_by_number(ctx.session, ref)
     log_context.bind_case(case.number if case else None)
+    if case is not None:
+        check_site(ctx, case)  # a station's staff: their own site's cases only
     return case
 
 

@@ -11,9 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Inbound, Reply
-from handlers.conversation.redact import group_payload
 from settings import Settings
-from storage import outbox
 from storage.models import Conversation, Identity, Person
 
 if TYPE_CHECKING:
@@ -30,6 +28,9 @@ class Ctx:
     conv: Conversation
     t: Translator
     choice: str | None = None  # the value of a button pressed for the current step
+    # the one site whose cases a staff command may see and act on; None: every site
+    # (district staff). Set by handlers/staff/registry.py.
+    site_scope: str | None = None
 
     @property
     def text(self) -> str:
@@ -65,21 +66,15 @@ class Ctx:
         """Queue a push to a person's own chat; False when they have no reachable chat."""
         return await self.core.push_to_person(self.session, person_id, key, replies)
 
-    async def notify_staff(self, key: str, msgid: str, **params: object) -> bool:
-        """A one-line notice to the work group, in the center's language."""
+    async def notify_staff(
+        self, key: str, msgid: str, *, site: str | None = None, **params: object
+    ) -> bool:
+        """A one-line notice to the work group (and `site`'s), in the center's language."""
         text = self.core.translator()(msgid, **params)
-        return await self.push_to_staff(key, [Reply(text)])
+        return await self.push_to_staff(key, [Reply(text)], site)
 
-    async def push_to_staff(self, key: str, replies: Sequence[Reply]) -> bool:
-        target = self.core.staff_target()
-        if target is None:
-            return False
-        channel, chat_id = target
-        await outbox.enqueue(
-            self.session,
-            key=key,
-            channel=channel,
-            chat_id=chat_id,
-            payload=group_payload(replies),  # the whole group sees it: numbers masked
-        )
-        return True
+    async def push_to_staff(
+        self, key: str, replies: Sequence[Reply], site: str | Sequence[str] | None = None
+    ) -> bool:
+        """To the center's work group, and to `site`'s own group when it has one."""
+        return await self.core.push_to_groups(self.session, key, replies, site)

@@ -28,16 +28,18 @@ from handlers.conversation.i18n import Translator, normalize_locale
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.locks import KeyedLocks
 from handlers.conversation.messages import Answer, Inbound, Reply
+from handlers.conversation.redact import group_payload
 from handlers.conversation.registry import FEATURES
 from knowledge.faq import KnowledgeBase, forget_shared, load_kb_shared
 from knowledge.scope import ScopeRules, load_scope_rules
-from settings import Settings
+from settings import CENTER_SITE, Settings
 from storage import outbox
 from storage.choices import load_choices, save_choices
 from storage.conversations import load_conversation
 from storage.db import Database
 from storage.models import FaqLink, Person
 from storage.people import find_identity, get_or_create_identity, private_chat_identity
+from storage.sites import sync_sites
 from storage.updates import clear_answers, pending_answer, record_update, store_answer
 
 log = logging.getLogger(__name__)
@@ -110,14 +112,36 @@ class Core:
     # --- who is who -------------------------------------------------------------------
     def staff_target(self) -> tuple[str, str] | None:
         """Where work-group notices go: the Telegram staff group, else the WeCom group robot,
-        else the console."""
+        else the console. This is the district center's group, which sees every site."""
         tg = self.settings.telegram
-        if tg.token and tg.staff_chat_id:
-            return "telegram", str(tg.staff_chat_id)
+        center = self.settings.all_sites()[0]
+        if tg.token and (center.telegram_chat_id or tg.staff_chat_id):
+            return "telegram", str(center.telegram_chat_id or tg.staff_chat_id)
         if self.settings.wecom.robot_webhook_url:
             return "wecom", "#group"  # bot.channels.wecom.GROUP: never a member's UserID
+        if center.wecom_robot_webhook_url:
+            return "wecom", f"#group:{CENTER_SITE}"
         if "console" in self.settings.enabled_channels():
             return "console", "staff"
+        return None
+
+    def site_target(self, site_id: str | None) -> tuple[str, str] | None:
+        """A site's own staff group (its Telegram chat, else its WeCom robot); None when it
+        has none: its notices then reach the center's group only."""
+        site = self.settings.site(site_id)
+        if site is None or site.id == CENTER_SITE:
+            return self.staff_target()
+        if self.settings.telegram.token and site.telegram_chat_id:
+            return "telegram", str(site.telegram_chat_id)
+        if site.wecom_robot_webhook_url:
+            return "wecom", f"#group:{site.id}"
+        return None
+
+    def group_site(self, channel: str, chat_id: str) -> str | None:
+        """The site whose work group this chat is ("center" for the center's), else None."""
+        for site in self.settings.all_sites():
+            if self.site_target(site.id) == (channel, chat_id):
+                return site.id
         return None
 
     def translator(self, locale: str | None = None) -> Translator:
@@ -153,6 +177,33 @@ class Core:
             payload={"replies": [r.to_dict() for r in replies]},
         )
         return True
+
+    async def push_to_groups(
+        self,
+        session: AsyncSession,
+        key: str,
+        replies: Sequence[Reply],
+        site: str | Sequence[str] | None = None,
+    ) -> bool:
+        """A notice to the district center's work group (it sees everything) and to the
+        group of each `site` that has its own (key suffixed with the site); False when no
+        group would see it."""
+        sites = [site] if isinstance(site, str) else list(site or [])
+        targets = [(key, self.staff_target())]
+        targets += [(f"{key}@{s}", self.site_target(s)) for s in sites if s != CENTER_SITE]
+        seen: set[tuple[str, str]] = set()
+        for target_key, target in targets:
+            if target is None or target in seen:
+                continue
+            seen.add(target)
+            await outbox.enqueue(
+                session,
+                key=target_key,
+                channel=target[0],
+                chat_id=target[1],
+                payload=group_payload(replies),  # the whole group sees it: numbers masked
+            )
+        return bool(seen)
 
     async def push_to_member(
         self,
@@ -207,8 +258,11 @@ class Core:
         )
 
     async def start(self) -> None:
-        """Show other processes that this one lives (its stored answers are its to send)."""
+        """Show other processes that this one lives (its stored answers are its to send);
+        write the configured sites into the database."""
         await self.answers.start()
+        async with self.db.session() as session:
+            await sync_sites(session, self.settings.all_sites())
 
     async def close(self) -> None:
         """Record the answers sent so far (at shutdown)."""

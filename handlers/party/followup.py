@@ -53,7 +53,7 @@ async def on_fulfilment(ctx: Ctx, payload: str) -> list[Reply]:
     if answer == "yes":
         return [Reply(ctx.t("Thank you. We are glad the agreement was carried out."))]
     alert = _ALERT_PARTLY if answer == "partly" else _ALERT_NO
-    await ctx.notify_staff(f"followup:{row.id}:alert", alert, number=case.number)
+    await ctx.notify_staff(f"followup:{row.id}:alert", alert, number=case.number, site=case.site)
     return [Reply(routes_if_not_honoured(ctx.t, ctx.settings, case, ctx.today()))]
 
 

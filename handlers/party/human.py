@@ -104,7 +104,8 @@ async def _relay(ctx: Ctx, text: str) -> StepResult:
             _("(Numbers are masked here; /case {number} in a private chat shows them.)"),
             number=case.number,
         )
-    if not await ctx.push_to_staff(f"human:{ctx.inbound.update_key}", [Reply(notice)]):
+    site = case.site if case is not None else None
+    if not await ctx.push_to_staff(f"human:{ctx.inbound.update_key}", [Reply(notice)], site):
         return stay(
             Reply(
                 ctx.t(

@@ -178,6 +178,7 @@ async def _count_case_failure(ctx: Ctx, case: Case) -> None:
                 "/code {number} issues a new code (the old one stops working)."
             ),
             number=case.number,
+            site=case.site,
             count=CASE_ALERT,
         )
 
@@ -267,6 +268,7 @@ async def _tell_applicant_agreed(ctx: Ctx, case: Case) -> None:
         f"case:{case.number}:agreed:staff",
         _("The respondent of case {number} agreed to mediation."),
         number=case.number,
+        site=case.site,
     )
 
 
@@ -296,4 +298,5 @@ async def _tell_applicant_declined(ctx: Ctx, case: Case) -> None:
             "been told that arbitration is the next route."
         ),
         number=case.number,
+        site=case.site,
     )

@@ -21,6 +21,7 @@ from handlers.casework.deadlines import (
     court_report_due,
     work_calendar,
 )
+from handlers.casework.sites import route_filing, site_name
 from handlers.conversation import log_context
 from handlers.conversation.context import Ctx
 from handlers.conversation.flow import StepResult, finish, goto, stay
@@ -179,6 +180,12 @@ async def submit(ctx: Ctx) -> list[Reply]:
             case.court_period_days = a.get("court_period_days") or court_period_days(settings, case)
     if case.collective:  # group disputes: the HR and social security bureau leads
         case.lead_department = "hrss"
+    case.site = a.get("desk_site") or route_filing(
+        settings,
+        entry=case.entry_source,
+        facts=facts,
+        employer_name=case.applicant_name if employer else case.respondent_name,
+    )
     ctx.session.add(case)
     await ctx.session.flush()
     await add_event(
@@ -203,8 +210,10 @@ async def submit(ctx: Ctx) -> list[Reply]:
         for w in result.get("warnings", [])
         if w in LIMITATION_WARNINGS
     ]
+    if settings.sites:  # a district network: every group sees which site has the case
+        warned.append(staff_t(_("Site: {site}"), site=site_name(settings, staff_t, case.site)))
     notice = staff_notice(staff_t, case, code, screening, warned)
-    await ctx.push_to_staff(f"case:{number}:new", [notice])
+    await ctx.push_to_staff(f"case:{number}:new", [notice], site=case.site)
     await risk_warnings.after_filing(ctx.core, ctx.session, case, now)  # the risk ledger (风险预警)
     if desk_code is not None:
         return [desk_receipt(ctx, case, desk_code)]

@@ -30,6 +30,8 @@ async def on_button(ctx: Ctx, payload: str) -> list[Reply]:
         staff, refusal = await registry.authorize(ctx, registry.COMMANDS["outcome"])
         if staff is None:
             return refusal
+        if registry.site_refusal(ctx, case):
+            return await registry.refuse_out_of_site(ctx, "outcome", case)
         done = await outcomes.confirm_withdrawal(ctx, staff, case, action == "withdrawok")
         return done if ctx.inbound.chat_kind == "private" else for_group(done)
     elif action == "evidence":
@@ -53,11 +55,15 @@ async def _choices(ctx: Ctx, action: str, case: Case) -> list[Reply]:
     staff, refusal = await registry.authorize(ctx, cmd)
     if staff is None:
         return refusal
+    if registry.site_refusal(ctx, case):
+        return await registry.refuse_out_of_site(ctx, action, case)
     t = ctx.t
     if action == "refer":
         items = [Button(t(label), f"st:referto:{case.id}:{code}") for code, label in ROUTES.items()]
         return [Reply(t("Refer case {number} to:", number=case.number), buttons=grid(items, 1))]
     stmt = select(Staff).where(Staff.role == "mediator", Staff.active.is_(True))
+    if ctx.site_scope is not None:  # a station assigns its own mediators
+        stmt = stmt.where(Staff.site == ctx.site_scope)
     mediators = (await ctx.session.execute(stmt.order_by(Staff.name))).scalars().all()
     items = [Button(m.name, f"st:assignto:{case.id}:{m.member}") for m in mediators]
     items += [

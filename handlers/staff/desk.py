@@ -16,6 +16,7 @@ from sqlalchemy import select
 from handlers.casework.deadlines import PRE_FILING_DELEGATION_DAYS, court_report_due
 from handlers.casework.lifecycle import STATE_LABELS
 from handlers.casework.references import DEPARTMENTS, find_case
+from handlers.casework.sites import scope_conditions
 from handlers.conversation.context import Ctx
 from handlers.conversation.flow import Step, StepResult, goto, stay
 from handlers.conversation.i18n import mark as _
@@ -53,7 +54,10 @@ async def register(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             )
         ]
     return await ctx.core.flows.begin(
-        ctx, "dispute", {"mode": "file", "desk": ctx.actor}, step="desk_source"
+        ctx,
+        "dispute",
+        {"mode": "file", "desk": ctx.actor, "desk_site": staff.site},
+        step="desk_source",
     )
 
 
@@ -159,7 +163,9 @@ def is_desk(ctx: Ctx) -> bool:
 async def today(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     tz = ctx.settings.tz
     start = datetime.combine(ctx.today(), time.min, tzinfo=tz)
-    stmt = select(Case).where(Case.submitted_at >= start, Case.number.is_not(None))
+    stmt = select(Case).where(
+        Case.submitted_at >= start, Case.number.is_not(None), *scope_conditions(ctx)
+    )
     cases = (await ctx.session.execute(stmt.order_by(Case.id))).scalars().all()
     if not cases:
         return [Reply(ctx.t("Nothing received today yet."))]

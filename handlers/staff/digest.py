@@ -27,6 +27,7 @@ from handlers.conversation.messages import Reply
 from handlers.conversation.redact import group_payload
 from handlers.staff.pushes import arbitration_advice, party_word, push_parties
 from handlers.staff.reports import monthly_report
+from handlers.staff.sites import escalate
 from storage import outbox
 from storage.jobs import claim_job
 from storage.models import Case
@@ -145,6 +146,9 @@ async def tick(core: Core, now: datetime) -> None:
         await notify_overdue(core, session, now)
     async with core.db.session() as session:
         await followups.tick(core, session, now)
+    if core.settings.sites:
+        async with core.db.session() as session:
+            await escalate(core, session, now)
     local = now.astimezone(core.settings.tz)
     if local.time() < time.fromisoformat(core.settings.center.digest_time):
         return
@@ -154,7 +158,8 @@ async def tick(core: Core, now: datetime) -> None:
     async with core.db.session() as session:
         if target is None or not await claim_job(session, "digest", local.date().isoformat()):
             return
-        text = digest_text(core, await open_cases(session), now)
+        cases = await open_cases(session)
+        text = digest_text(core, cases, now)
         if text:
             channel, chat_id = target
             await outbox.enqueue(
@@ -164,6 +169,28 @@ async def tick(core: Core, now: datetime) -> None:
                 chat_id=chat_id,
                 payload=group_payload([Reply(text)]),
             )
+    await _site_digests(core, now, local.date().isoformat())
+
+
+async def _site_digests(core: Core, now: datetime, day: str) -> None:
+    """Each station with its own group gets the digest of its own cases only."""
+    center = core.staff_target()
+    for site in core.settings.sites:
+        target = core.site_target(site.id)
+        if target is None or target == center:
+            continue
+        async with core.db.session() as session:
+            if not await claim_job(session, f"digest@{site.id}", day):
+                continue
+            text = digest_text(core, await open_cases(session, Case.site == site.id), now)
+            if text:
+                await outbox.enqueue(
+                    session,
+                    key=f"digest:{day}@{site.id}",
+                    channel=target[0],
+                    chat_id=target[1],
+                    payload=group_payload([Reply(text)]),
+                )
 
 
 async def _monthly(core: Core, now: datetime, period: str) -> None:

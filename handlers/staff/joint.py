@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from handlers.casework.references import DEPARTMENTS, case_departments, department_code, find_case
+from handlers.casework.sites import scope_conditions
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
 from handlers.staff.registry import ALL, DESK, command, usage
@@ -115,13 +116,17 @@ async def dept(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             usage(ctx, "dept"),
             Reply(ctx.t("Departments: {names}", names=ctx.t.join(DEPARTMENTS))),
         ]
+    scope = scope_conditions(ctx)
     stmt = select(Case).where(
-        Case.number.is_not(None), or_(Case.lead_department == code, Case.department == code)
+        Case.number.is_not(None),
+        or_(Case.lead_department == code, Case.department == code),
+        *scope,
     )
     direct = list((await ctx.session.execute(stmt)).scalars())
+    every = select(Case).where(Case.number.is_not(None), *scope)
     shared = [
         c
-        for c in (await ctx.session.execute(select(Case).where(Case.number.is_not(None)))).scalars()
+        for c in (await ctx.session.execute(every)).scalars()
         if code in (c.departments or []) and c not in direct
     ]
     cases = sorted(direct + shared, key=lambda c: c.id)

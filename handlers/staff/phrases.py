@@ -36,6 +36,8 @@ EVENT_LABELS: dict[str, str] = {
     "staff_message": _("staff replied"),
     "rescheduled": _("session moved"),
     "withdrawal_asked": _("withdrawal asked for, waiting for confirmation"),
+    "transferred": _("moved to another site"),
+    "escalated": _("escalated to the district center"),
 }
 
 ACCESS_LABELS: dict[str, str] = {

@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from handlers.casework.references import DEPARTMENTS, department_code
+from handlers.casework.sites import site_name
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
 from handlers.staff.registry import ADMIN, ALL, ROLE_LABELS, ROLES, command, usage
+from settings import CENTER_SITE
 from storage.models import Staff
 
 
@@ -20,7 +22,8 @@ def _line(ctx: Ctx, s: Staff) -> str:
     dept = f" · {ctx.t(DEPARTMENTS[s.department])}" if s.department in DEPARTMENTS else ""
     retired = ctx.t("retired")
     state = "" if s.active else f" · {retired}"
-    return f"{s.name} · {s.member} · {ctx.t(ROLE_LABELS[s.role])}{dept}{state}"
+    site = f" · {site_name(ctx.settings, ctx.t, s.site)}" if ctx.settings.sites else ""
+    return f"{s.name} · {s.member} · {ctx.t(ROLE_LABELS[s.role])}{dept}{site}{state}"
 
 
 async def _upsert(ctx: Ctx, member: str, role: str, name: str, dept: str | None) -> Staff:
@@ -39,8 +42,8 @@ async def _upsert(ctx: Ctx, member: str, role: str, name: str, dept: str | None)
 
 @command(
     "staff",
-    "/staff add MEMBER ROLE [DEPARTMENT] [NAME] | remove MEMBER | list",
-    "manage who is staff (roles: admin, liaison, mediator)",
+    "/staff add MEMBER ROLE [DEPARTMENT] [NAME] | remove MEMBER | site MEMBER SITE | list",
+    "manage who is staff (roles: admin, liaison, mediator) and the site each works for",
     ADMIN,
 )
 async def staff_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
@@ -59,6 +62,8 @@ async def staff_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         name = " ".join(parts[4:] if dept else parts[3:])
         row = await _upsert(ctx, _member(ctx, parts[1]), parts[2], name, dept)
         return [Reply(ctx.t("Added: {line}", line=_line(ctx, row)))]
+    if action == "site" and len(parts) == 3:
+        return [await _set_site(ctx, _member(ctx, parts[1]), parts[2])]
     if action == "remove" and len(parts) == 2:
         member = _member(ctx, parts[1])
         if member == staff.member:
@@ -71,6 +76,27 @@ async def staff_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         row.active = False
         return [Reply(ctx.t("Removed: {line}", line=_line(ctx, row)))]
     return [usage(ctx, "staff")]
+
+
+async def _set_site(ctx: Ctx, member: str, site_id: str) -> Reply:
+    """A member works for one site: a station's staff then see its cases only."""
+    site = ctx.settings.site(site_id)
+    if site is None:
+        sites = ", ".join(s.id for s in ctx.settings.all_sites())
+        return Reply(ctx.t("No site {site}. Sites: {sites}", site=site_id[:40], sites=sites))
+    row = (
+        await ctx.session.execute(select(Staff).where(Staff.member == member))
+    ).scalar_one_or_none()
+    if row is None:
+        return Reply(ctx.t("{member} is not staff.", member=member))
+    row.site = None if site.id == CENTER_SITE else site.id
+    return Reply(
+        ctx.t(
+            "{member} now works for {site}.",
+            member=member,
+            site=site_name(ctx.settings, ctx.t, site.id),
+        )
+    )
 
 
 @command(
@@ -97,6 +123,8 @@ async def mediators(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         return [Reply(ctx.t("Only an admin can change the roster."))]
     if action == "add" and len(parts) >= 3:
         row = await _upsert(ctx, _member(ctx, parts[1]), "mediator", " ".join(parts[2:]), None)
+        if staff.site and row.site is None:  # a station's admin adds its own mediators
+            row.site = staff.site
         return [Reply(ctx.t("Added: {line}", line=_line(ctx, row)))]
     if action == "retire" and len(parts) == 2:
         row = (

@@ -10,6 +10,7 @@ from handlers.casework.claims import CATEGORIES
 from handlers.casework.deadlines import arbitration_open_from, statutory_applies
 from handlers.casework.lifecycle import ENDED, STATE_LABELS
 from handlers.casework.references import DEPARTMENTS, find_case
+from handlers.casework.sites import scope_conditions
 from handlers.casework.summary import case_summary, period_lines
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Button, Reply, grid
@@ -69,6 +70,7 @@ async def queue(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     stmt = (
         select(Case)
         .where(or_(Case.state == "submitted", Case.state == "accepted"), Case.number.is_not(None))
+        .where(*scope_conditions(ctx))
         .order_by(Case.collective.desc(), Case.id)
     )
     cases = (await ctx.session.execute(stmt)).scalars().all()
@@ -157,7 +159,7 @@ async def overdue_cases(ctx: Ctx) -> Sequence[Case]:
         Case.due_at < ctx.now(),
         (Case.state == "submitted") & (Case.accept_by < ctx.today()),
     )
-    return await open_cases(ctx.session, late)
+    return await open_cases(ctx.session, late, *scope_conditions(ctx))
 
 
 @command("mine", "/mine", "your own open cases (mediators)")
@@ -179,7 +181,11 @@ async def find(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     ]
     if text.isdigit() and len(text) >= 4:
         conditions.append(Case.applicant_phone_last4 == text[-4:])  # phones are encrypted
-    stmt = select(Case).where(or_(*conditions), Case.number.is_not(None)).order_by(Case.id.desc())
+    stmt = (
+        select(Case)
+        .where(or_(*conditions), Case.number.is_not(None), *scope_conditions(ctx))
+        .order_by(Case.id.desc())
+    )
     cases = (await ctx.session.execute(stmt)).scalars().all()
     return case_list(ctx, ctx.t("Found:"), cases, ctx.t("No case matches {text}.", text=text[:40]))
 

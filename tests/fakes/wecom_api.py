@@ -43,6 +43,7 @@ class FakeWeComApi:
         self.media: dict[str, tuple[bytes, str, str]] = {}  # id: (content, name, mime)
         self.uploads: dict[str, tuple[str, bytes, str]] = {}  # id: (type, content, name)
         self._failures: dict[str, list[int]] = {}
+        self.robot_keys = {ROBOT_KEY}  # the center's group robot, and any site's
         self._tokens = itertools.count(1)
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -56,6 +57,11 @@ class FakeWeComApi:
     @property
     def robot_url(self) -> str:
         return f"{self.base_url}/cgi-bin/webhook/send?key={ROBOT_KEY}"
+
+    def site_robot_url(self, key: str) -> str:
+        """Another group's robot (a site's own staff group)."""
+        self.robot_keys.add(key)
+        return f"{self.base_url}/cgi-bin/webhook/send?key={key}"
 
     async def __aenter__(self) -> FakeWeComApi:
         app = web.Application()
@@ -95,13 +101,15 @@ class FakeWeComApi:
     def texts(self, user_id: str) -> list[str]:
         return [m["text"]["content"] for m in self.sent(user_id) if m["msgtype"] == "text"]
 
-    def robot_messages(self) -> list[dict[str, Any]]:
+    def robot_messages(self, key: str = ROBOT_KEY) -> list[dict[str, Any]]:
         return [
-            c.body for c in self.calls if c.path == "/cgi-bin/webhook/send" and c.body["accepted"]
+            c.body
+            for c in self.calls
+            if c.path == "/cgi-bin/webhook/send" and c.body["accepted"] and c.body["robot"] == key
         ]
 
-    def robot_texts(self) -> list[str]:
-        return [m["text"]["content"] for m in self.robot_messages() if m["msgtype"] == "text"]
+    def robot_texts(self, key: str = ROBOT_KEY) -> list[str]:
+        return [m["text"]["content"] for m in self.robot_messages(key) if m["msgtype"] == "text"]
 
     async def wait_for(self, predicate: Any, timeout: float = 5.0) -> None:
         async def loop() -> None:
@@ -184,8 +192,9 @@ class FakeWeComApi:
 
     async def _robot(self, request: web.Request) -> web.Response:
         body = await request.json()
-        call = self._record(request, {**body, "accepted": False})
-        if request.query.get("key") != ROBOT_KEY:
+        key = request.query.get("key")
+        call = self._record(request, {**body, "accepted": False, "robot": key})
+        if key not in self.robot_keys:
             return web.json_response({"errcode": 93000, "errmsg": "invalid webhook url"})
         refused = self._failure(request.path)
         if refused is not None:
