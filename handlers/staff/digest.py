@@ -25,6 +25,7 @@ from handlers.conversation.core import Core
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Reply
 from handlers.conversation.redact import group_payload
+from handlers.staff import reminders
 from handlers.staff.pushes import arbitration_advice, party_word, push_parties
 from handlers.staff.reports import monthly_report
 from storage import outbox
@@ -145,6 +146,8 @@ async def tick(core: Core, now: datetime) -> None:
         await notify_overdue(core, session, now)
     async with core.db.session() as session:
         await followups.tick(core, session, now)
+    async with core.db.session() as session:
+        await reminders.tick(core, session, now)
     local = now.astimezone(core.settings.tz)
     if local.time() < time.fromisoformat(core.settings.center.digest_time):
         return

@@ -23,6 +23,7 @@ from handlers.staff import (  # noqa: F401  (importing a command module register
     replies,
     reports,
     roster,
+    sessions,
     surveys,
     views,
 )
