@@ -75,19 +75,18 @@ async def ranked(ctx: Ctx, case: Case) -> tuple[list[Candidate], list[tuple[Staf
     session = ctx.session
     stmt = select(Staff).where(Staff.role == "mediator", Staff.active.is_(True))
     mediators = (await session.execute(stmt.order_by(Staff.name))).scalars().all()
-    counts = dict(
-        (
-            await session.execute(
-                select(Case.mediator_id, func.count())
-                .where(Case.state.in_(OPEN_STATES), Case.mediator_id.is_not(None))
-                .group_by(Case.mediator_id)
-            )
-        ).tuples()
-    )
+    counts: dict[int, int] = {
+        staff_id: n
+        for staff_id, n in await session.execute(
+            select(Case.mediator_id, func.count())
+            .where(Case.state.in_(OPEN_STATES), Case.mediator_id.is_not(None))
+            .group_by(Case.mediator_id)
+        )
+    }
     specialties: dict[int, set[str]] = {}
-    for staff_id, category in (
-        await session.execute(select(MediatorSpecialty.staff_id, MediatorSpecialty.category))
-    ).tuples():
+    for staff_id, category in await session.execute(
+        select(MediatorSpecialty.staff_id, MediatorSpecialty.category)
+    ):
         specialties.setdefault(staff_id, set()).add(category)
     wanted = [c for c in case.categories or [] if isinstance(c, str)]
     candidates, excluded = [], []
@@ -109,7 +108,7 @@ async def suggestion(ctx: Ctx, case: Case) -> list[Reply]:
     lines = [t("Suggested mediators for case {number}, best first:", number=case.number)]
     for n, c in enumerate(candidates, 1):
         line = f"{n}. {c.staff.name} · " + t.n(
-            "{count} open case", "{count} open cases", c.open_cases, count=c.open_cases
+            "{count} open case", "{count} open cases", c.open_cases
         )
         if c.matches:
             line += " · " + t(
