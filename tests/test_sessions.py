@@ -4,6 +4,7 @@ reminder once, in their own chats, never in quiet hours."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,9 +12,18 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers.staff import digest
+from handlers.app import Core
+from handlers.staff import digest, reminders
 from storage.db import Database
-from storage.models import Case, CaseEvent, Identity, Person, SessionReminder, Staff
+from storage.models import (
+    Case,
+    CaseEvent,
+    Identity,
+    OutboxMessage,
+    Person,
+    SessionReminder,
+    Staff,
+)
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.harness import STAFF_GROUP, TelegramBot, running_bot, texts
 from tests.harness import in_group as group
@@ -246,3 +256,29 @@ async def test_moved_and_cancelled_sessions_are_announced_to_all(
         events = (await s.execute(select(CaseEvent.action))).scalars().all()
     assert case is not None and case.session_place == "调解室二"
     assert events.count("session_cancelled") == 1
+
+
+async def test_two_timers_at_the_same_moment_queue_each_reminder_once(
+    settings: Settings, db: Database
+) -> None:
+    """Two processes' minute timers on one database at once (and again): one push per person."""
+    configure(settings)
+    session_at = local(9, 10, 0)
+    await seed(
+        db, [{"number": "LJ-2026-000001", "state": "in_mediation", "session_at": session_at}]
+    )
+    async with db.session() as s:
+        case = await s.get(Case, 1)
+        assert case is not None
+        assert await reminders.plan(s, settings, case, T0) == 2
+    other = Database(settings.database.url)
+    try:
+        cores = [Core(settings, db), Core(settings, other)]
+        for when in (local(8, 18, 0), local(8, 18, 1), local(9, 9, 0)):
+            await asyncio.gather(*(digest.tick(core, when) for core in cores))
+    finally:
+        await other.dispose()
+    async with db.session() as s:
+        keys = (await s.execute(select(OutboxMessage.idempotency_key))).scalars().all()
+    reminder_keys = [k for k in keys if ":remind:" in k]
+    assert len(reminder_keys) == len(set(reminder_keys)) == 6  # 2 reminders x 3 people

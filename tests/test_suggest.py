@@ -12,7 +12,7 @@ from storage.models import Case, Staff
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.harness import STAFF_GROUP, running_bot, texts
 from tests.harness import in_group as group
-from tests.test_sessions import ADMIN, MEDIATOR, WORKER, Clock, T0, english, seed
+from tests.test_sessions import ADMIN, MEDIATOR, T0, WORKER, Clock, english, seed
 
 LI, ZHAO, QIAN = 9201, 9202, 9203
 
@@ -33,7 +33,7 @@ async def test_suggestions_rank_by_specialty_and_workload_and_skip_linked_mediat
     await seed(
         db,
         [
-            {"number": "LJ-2026-000001", "respondent_name": "示例制造有限公司（广州分公司）", **new},
+            {"number": "LJ-2026-000001", "respondent_name": "示例制造有限公司（广州分公司）"} | new,
             {"number": "LJ-2026-000002"},  # 王调解's open cases: two
             {"number": "LJ-2026-000003", "state": "in_mediation"},
             {"number": "LJ-2026-000004", "state": "closed"},  # not open: does not count

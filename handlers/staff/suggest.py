@@ -75,7 +75,7 @@ async def ranked(ctx: Ctx, case: Case) -> tuple[list[Candidate], list[tuple[Staf
     session = ctx.session
     stmt = select(Staff).where(Staff.role == "mediator", Staff.active.is_(True))
     mediators = (await session.execute(stmt.order_by(Staff.name))).scalars().all()
-    counts: dict[int, int] = {
+    counts: dict[int | None, int] = {
         staff_id: n
         for staff_id, n in await session.execute(
             select(Case.mediator_id, func.count())
