@@ -88,11 +88,17 @@ def stored_place(raw: str | None) -> SessionPlace:
 
 
 def _where(t: Translator, place: SessionPlace) -> str:
+    return t("by video") if place.video else place.where
+
+
+def _join(t: Translator, place: SessionPlace) -> str:
+    """How to join a video session, on its own line (a link followed by a full stop breaks
+    in some apps)."""
     if not place.video:
-        return place.where
+        return ""
     if place.where:
-        return t("by video, join with: {link}", link=place.where)
-    return t("by video (the link will be sent here before the session)")
+        return "\n" + t("Join with: {link}", link=place.where)
+    return "\n" + t("The link will be sent here before the session.")
 
 
 def reminder_notice(
@@ -114,19 +120,22 @@ def reminder_notice(
             when=t.datetime(when),
             where=_where(t, place),
         )
-    return text + "\n" + t("If you cannot attend, tell us as soon as possible.")
+    return (
+        text + _join(t, place) + "\n" + t("If you cannot attend, tell us as soon as possible.")
+    )
 
 
 def moved_notice(
     t: Translator, number: str, before: datetime | None, when: datetime, place: SessionPlace
 ) -> str:
-    return t(
+    text = t(
         "The mediation session for case {number} has moved from {before} to {when}, {where}.",
         number=number,
         before=t.datetime(before) if before else "—",
         when=t.datetime(when),
         where=_where(t, place),
     )
+    return text + _join(t, place)
 
 
 def cancelled_notice(t: Translator, number: str, when: datetime | None, reason: str) -> str:
