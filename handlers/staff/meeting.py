@@ -120,9 +120,7 @@ def reminder_notice(
             when=t.datetime(when),
             where=_where(t, place),
         )
-    return (
-        text + _join(t, place) + "\n" + t("If you cannot attend, tell us as soon as possible.")
-    )
+    return text + _join(t, place) + "\n" + t("If you cannot attend, tell us as soon as possible.")
 
 
 def moved_notice(
