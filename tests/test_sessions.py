@@ -282,3 +282,22 @@ async def test_two_timers_at_the_same_moment_queue_each_reminder_once(
         keys = (await s.execute(select(OutboxMessage.idempotency_key))).scalars().all()
     reminder_keys = [k for k in keys if ":remind:" in k]
     assert len(reminder_keys) == len(set(reminder_keys)) == 6  # 2 reminders x 3 people
+
+
+async def test_a_session_moved_away_and_back_is_reminded_again(
+    settings: Settings, db: Database
+) -> None:
+    configure(settings)
+    first, other = local(9, 10, 0), local(11, 15, 0)
+    await seed(db, [{"number": "LJ-2026-000001", "state": "in_mediation", "session_at": first}])
+    async with db.session() as s:
+        case = await s.get(Case, 1)
+        assert case is not None
+        for when in (first, other, first):  # /reschedule there and back
+            case.session_at = when
+            await reminders.plan(s, settings, case, T0)
+    async with db.session() as s:
+        rows = (await s.execute(select(SessionReminder))).scalars().all()
+    open_rows = sorted((r.session_at, r.kind) for r in rows if r.status == "scheduled")
+    assert open_rows == [(first, "day_before"), (first, "hour_before")]
+    assert sorted(r.status for r in rows if r.session_at == other) == ["cancelled", "cancelled"]
