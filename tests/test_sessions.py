@@ -218,6 +218,8 @@ async def test_moved_and_cancelled_sessions_are_announced_to_all(
     async with running_bot(settings, server, clock=clock) as bot:
         await english(bot)
         await group(bot, MEDIATOR, "/schedule 1 2026-12-09 10:00 调解室一")
+        await bot.deliver_outbox()
+        assert "调解室一" not in texts(server.sent_messages(MEDIATOR))  # they set it themselves
         moved = await group(bot, MEDIATOR, "/reschedule 1 2026-12-11 15:00")
         assert "moved to" in moved and "Told through the bot" in moved
         await bot.deliver_outbox()
@@ -243,7 +245,9 @@ async def test_moved_and_cancelled_sessions_are_announced_to_all(
         assert "has no session to change" in again
         assert "No case 99" in await group(bot, MEDIATOR, "/reschedule 99 2026-12-12 10:00")
         assert "Usage" in await group(bot, MEDIATOR, "/reschedule 1 tomorrow")
-        await group(bot, MEDIATOR, "/schedule 1 2026-12-12 10:00 调解室二")
+        await group(bot, ADMIN, "/schedule 1 2026-12-12 10:00 调解室二")  # set by the desk
+        await bot.deliver_outbox()
+        assert "调解室二" in texts(server.sent_messages(MEDIATOR)[-1:])  # the mediator is told
         bad = await group(bot, MEDIATOR, "/reschedule 1 2026-12-40 10:00")
         assert "could not read that date" in bad
         past = await group(bot, MEDIATOR, "/reschedule 1 2026-12-01 10:00")

@@ -275,7 +275,10 @@ async def schedule(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     def text(t: Translator) -> str:
         return session_notice(t, case.number or "", when, where)
 
-    reach = await notify_parties(ctx, case, f"session:{when.isoformat()}:{where.key}", text)
+    key = f"session:{when.isoformat()}:{where.key}"
+    reach = await notify_parties(ctx, case, key, text)
+    if case.mediator_id != staff.id:  # set by someone else: the mediator hears of it too
+        await reminders.tell_mediator(ctx.core, ctx.session, case, key, text)
     return [
         Reply(
             ctx.t(
