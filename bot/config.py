@@ -217,6 +217,7 @@ def _validate(s: Settings) -> None:
                 ) from None
     for key, value in (
         ("center.digest_time", s.center.digest_time),
+        ("center.session_reminder_time", s.center.session_reminder_time),
         ("followup.quiet_start", s.followup.quiet_start),
         ("followup.quiet_end", s.followup.quiet_end),
     ):
@@ -224,6 +225,17 @@ def _validate(s: Settings) -> None:
             time.fromisoformat(value)
         except ValueError:
             raise ConfigError(f"{key}: expected a time like '09:00', got {value!r}") from None
+    reminder = time.fromisoformat(s.center.session_reminder_time)
+    quiet = (time.fromisoformat(s.followup.quiet_start), time.fromisoformat(s.followup.quiet_end))
+    if quiet[0] > quiet[1]:
+        silent = reminder >= quiet[0] or reminder < quiet[1]
+    else:
+        silent = quiet[0] <= reminder < quiet[1]
+    if silent:
+        raise ConfigError(
+            f"center.session_reminder_time: {s.center.session_reminder_time} is inside the quiet "
+            f"hours ({s.followup.quiet_start}-{s.followup.quiet_end}); choose a time outside them"
+        )
     if s.followup.reminder_days <= 0 or s.followup.survey_delay_hours < 0:
         raise ConfigError("followup.reminder_days: expected a positive number of days")
     for key in ("mediation_days", "court_mediation_days", "accept_working_days"):

@@ -38,6 +38,9 @@ class CenterSettings:
     # e.g. "https://meet.example.org/{case}-{token}" ({token}: fresh and unguessable per
     # session); empty: parties are told the link will follow.
     meeting_link_template: str = ""
+    # Session reminders (issue 23): the day before at this local time (never inside the
+    # follow-up quiet hours), and an hour before the session.
+    session_reminder_time: str = "18:00"
 
     @property
     def full_name(self) -> str:

@@ -29,6 +29,7 @@ from storage.models_platform import (
     OutboxMessage,
     PlatformToken,
 )
+from storage.models_sessions import MediatorLink, MediatorSpecialty, SessionReminder
 from storage.schema_base import Base, UTCDateTime, utcnow
 
 __all__ = [  # the platform tables and the base are re-exported: import tables from here
@@ -37,8 +38,11 @@ __all__ = [  # the platform tables and the base are re-exported: import tables f
     "ChatChoices",
     "InboundUpdate",
     "JobRun",
+    "MediatorLink",
+    "MediatorSpecialty",
     "OutboxMessage",
     "PlatformToken",
+    "SessionReminder",
     "UTCDateTime",
     "utcnow",
 ]

@@ -46,6 +46,8 @@ def test_environment_supplies_secrets(tmp_path: Path) -> None:
         ('[center]\ndefault_locale = "fr"\n', "center.default_locale"),
         ('[center]\ncase_prefix = "劳"\n', "center.case_prefix"),
         ("[center]\nstreets = []\n", "center.streets"),
+        ('[center]\nsession_reminder_time = "6pm"\n', "center.session_reminder_time: expected"),
+        ('[center]\nsession_reminder_time = "22:00"\n', "22:00 is inside the quiet hours"),
         ('[telegram]\nport = "eighty"\n', "telegram.port: expected an integer"),
         ('[telegram]\nmode = "push"\n', "telegram.mode"),
         ('[telegram]\ntoken = "1:x"\nmode = "webhook"\n', "telegram.webhook_url"),

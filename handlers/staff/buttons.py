@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from handlers.casework.references import DEPARTMENTS
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Button, Reply, grid
 from handlers.conversation.redact import for_group
-from handlers.staff import outcomes, registry
+from handlers.staff import outcomes, registry, suggest
 from handlers.staff.refs import ROUTES
-from storage.models import Case, Staff
+from storage.models import Case
 
 
 async def on_button(ctx: Ctx, payload: str) -> list[Reply]:
@@ -61,12 +58,4 @@ async def _choices(ctx: Ctx, action: str, case: Case) -> list[Reply]:
     if action == "refer":
         items = [Button(t(label), f"st:referto:{case.id}:{code}") for code, label in ROUTES.items()]
         return [Reply(t("Refer case {number} to:", number=case.number), buttons=grid(items, 1))]
-    stmt = select(Staff).where(Staff.role == "mediator", Staff.active.is_(True))
-    if ctx.site_scope is not None:  # a station assigns its own mediators
-        stmt = stmt.where(Staff.site == ctx.site_scope)
-    mediators = (await ctx.session.execute(stmt.order_by(Staff.name))).scalars().all()
-    items = [Button(m.name, f"st:assignto:{case.id}:{m.member}") for m in mediators]
-    items += [
-        Button(t(label), f"st:assignto:{case.id}:{code}") for code, label in DEPARTMENTS.items()
-    ]
-    return [Reply(t("Assign case {number} to:", number=case.number), buttons=grid(items, 2))]
+    return await suggest.suggestion(ctx, case)  # ranked, never a mediator linked to a party

@@ -8,6 +8,7 @@ from handlers.casework.references import DEPARTMENTS, department_code, find_case
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Button, Reply, grid
+from handlers.staff import reminders, suggest
 from handlers.staff.joint import department_guard, notify_department
 from handlers.staff.meeting import session_notice, session_place
 from handlers.staff.phrases import case_state_phrase, first_step
@@ -156,13 +157,13 @@ async def refer(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
 
 @command(
     "assign",
-    "/assign ID MEDIATOR|DEPARTMENT",
-    "give an accepted case to a mediator or a partner department",
+    "/assign ID [MEDIATOR|DEPARTMENT]",
+    "give an accepted case to a mediator or a partner department (without a name: suggestions)",
     DESK,
 )
 async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     parts = arg.split(maxsplit=1)
-    if len(parts) < 2:
+    if not parts:
         return [
             usage(ctx, "assign"),
             Reply(ctx.t("Departments: {names}", names=ctx.t.join(DEPARTMENTS))),
@@ -170,6 +171,10 @@ async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     case = await _case_or_reply(ctx, parts[0], "assign")
     if isinstance(case, Reply):
         return [case]
+    if len(parts) < 2:  # no name: the suggested mediators, as buttons
+        if case.state not in ("accepted", "assigned"):
+            return [refusal(ctx, case, "assigned")]
+        return await suggest.suggestion(ctx, case)
     dept = department_code(parts[1])
     mediator = None if dept else await find_staff(ctx, parts[1], role="mediator")
     if dept is None and mediator is None:
@@ -177,6 +182,17 @@ async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             Reply(
                 ctx.t(
                     "No mediator or department called {name}. See /mediators.", name=parts[1][:40]
+                )
+            )
+        ]
+    if mediator and (employer := await suggest.conflict(ctx, mediator.id, case)):
+        return [
+            Reply(
+                ctx.t(
+                    "{name} is linked to {employer} and cannot mediate case {number}.",
+                    name=mediator.name,
+                    employer=employer,
+                    number=case.number,
                 )
             )
         ]
@@ -254,12 +270,16 @@ async def schedule(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     ):
         return [refused]
     case.session_at, case.session_place = when, place
+    await reminders.plan(ctx.session, ctx.settings, case, ctx.now())
     where = session_place(ctx.settings, case.number or "", place)  # as stored: same link
 
     def text(t: Translator) -> str:
         return session_notice(t, case.number or "", when, where)
 
-    reach = await notify_parties(ctx, case, f"session:{when.isoformat()}:{where.key}", text)
+    key = f"session:{when.isoformat()}:{where.key}"
+    reach = await notify_parties(ctx, case, key, text)
+    if case.mediator_id != staff.id:  # set by someone else: the mediator hears of it too
+        await reminders.tell_mediator(ctx.core, ctx.session, case, key, text)
     return [
         Reply(
             ctx.t(

@@ -25,6 +25,7 @@ from handlers.conversation.core import Core
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Reply
 from handlers.conversation.redact import group_payload
+from handlers.staff import reminders
 from handlers.staff.pushes import arbitration_advice, party_word, push_parties
 from handlers.staff.reports import monthly_report
 from handlers.staff.sites import escalate
@@ -149,6 +150,8 @@ async def tick(core: Core, now: datetime) -> None:
     if core.settings.sites:
         async with core.db.session() as session:
             await escalate(core, session, now)
+    async with core.db.session() as session:
+        await reminders.tick(core, session, now)
     local = now.astimezone(core.settings.tz)
     if local.time() < time.fromisoformat(core.settings.center.digest_time):
         return

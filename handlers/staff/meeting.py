@@ -76,3 +76,73 @@ def session_notice(t: Translator, number: str, when: datetime, place: SessionPla
         number=number,
         when=t.datetime(when),
     )
+
+
+def stored_place(raw: str | None) -> SessionPlace:
+    """A place as kept in `Case.session_place`, read back (the link is not made again)."""
+    text = (raw or "").strip()
+    word, _, rest = text.partition(" ")
+    if word.lower() in VIDEO_WORDS:
+        return SessionPlace(True, rest.strip())
+    return SessionPlace(False, text)
+
+
+def _where(t: Translator, place: SessionPlace) -> str:
+    return t("by video") if place.video else place.where
+
+
+def _join(t: Translator, place: SessionPlace) -> str:
+    """How to join a video session, on its own line (a link followed by a full stop breaks
+    in some apps)."""
+    if not place.video:
+        return ""
+    if place.where:
+        return "\n" + t("Join with: {link}", link=place.where)
+    return "\n" + t("The link will be sent here before the session.")
+
+
+def reminder_notice(
+    t: Translator, number: str, when: datetime, place: SessionPlace, kind: str
+) -> str:
+    """A reminder to a party or the mediator, sent privately: it may carry the video link."""
+    if kind == "day_before":
+        text = t(
+            "Reminder: the mediation session for case {number} is tomorrow, {when}, {where}.",
+            number=number,
+            when=t.datetime(when),
+            where=_where(t, place),
+        )
+    else:
+        text = t(
+            "Reminder: the mediation session for case {number} begins in an hour, at {when}, "
+            "{where}.",
+            number=number,
+            when=t.datetime(when),
+            where=_where(t, place),
+        )
+    return text + _join(t, place) + "\n" + t("If you cannot attend, tell us as soon as possible.")
+
+
+def moved_notice(
+    t: Translator, number: str, before: datetime | None, when: datetime, place: SessionPlace
+) -> str:
+    text = t(
+        "The mediation session for case {number} has moved from {before} to {when}, {where}.",
+        number=number,
+        before=t.datetime(before) if before else "—",
+        when=t.datetime(when),
+        where=_where(t, place),
+    )
+    return text + _join(t, place)
+
+
+def cancelled_notice(t: Translator, number: str, when: datetime | None, reason: str) -> str:
+    text = t(
+        "The mediation session for case {number} on {when} has been cancelled. The center "
+        "will tell you here when a new session is set.",
+        number=number,
+        when=t.datetime(when) if when else "—",
+    )
+    if reason:
+        text += "\n" + t("Reason: {reason}", reason=reason)
+    return text

@@ -35,6 +35,8 @@ EVENT_LABELS: dict[str, str] = {
     "party_message": _("message from a party"),
     "staff_message": _("staff replied"),
     "rescheduled": _("session moved"),
+    "session_cancelled": _("session cancelled"),
+    "session_undelivered": _("session message not delivered (please phone)"),
     "withdrawal_asked": _("withdrawal asked for, waiting for confirmation"),
     "transferred": _("moved to another site"),
     "escalated": _("escalated to the district center"),
@@ -74,7 +76,8 @@ VIDEO = ("video", "视频")
 
 def place_phrase(t: Translator, place: str | None) -> str:
     """A session place; "video" is said in words."""
-    if (place or "").strip().lower() in VIDEO:
+    word = (place or "").strip().split(" ")[0].lower()
+    if word in VIDEO:  # the link itself only ever goes to the people in the session
         return t("by video")
     return place or ""
 

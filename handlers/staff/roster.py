@@ -8,6 +8,7 @@ from handlers.casework.references import DEPARTMENTS, department_code
 from handlers.casework.sites import site_name
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
+from handlers.staff import suggest
 from handlers.staff.registry import ADMIN, ALL, ROLE_LABELS, ROLES, command, usage
 from settings import CENTER_SITE
 from storage.models import Staff
@@ -101,7 +102,8 @@ async def _set_site(ctx: Ctx, member: str, site_id: str) -> Reply:
 
 @command(
     "mediators",
-    "/mediators [list | add MEMBER NAME | retire MEMBER]",
+    "/mediators [list | add MEMBER NAME | retire MEMBER | specialty MEMBER CATEGORY... | "
+    "link MEMBER EMPLOYER | unlink MEMBER EMPLOYER]",
     "the mediator roster (adding and retiring: admins)",
     ALL,
 )
@@ -121,6 +123,9 @@ async def mediators(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         return [Reply("\n".join([ctx.t("Mediators:"), *(_line(ctx, s) for s in rows)]))]
     if staff.role != "admin":
         return [Reply(ctx.t("Only an admin can change the roster."))]
+    if action in suggest.ROSTER_ACTIONS:  # specialties and employer links (issue 23)
+        done = await suggest.roster_action(ctx, action, parts[1:])
+        return [done] if done else [usage(ctx, "mediators")]
     if action == "add" and len(parts) >= 3:
         row = await _upsert(ctx, _member(ctx, parts[1]), "mediator", " ".join(parts[2:]), None)
         if staff.site and row.site is None:  # a station's admin adds its own mediators

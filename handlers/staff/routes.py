@@ -24,6 +24,7 @@ from handlers.staff import (  # noqa: F401  (importing a command module register
     reports,
     risk,
     roster,
+    sessions,
     sites,
     surveys,
     views,
