@@ -97,5 +97,7 @@ async def test_suggestions_rank_by_specialty_and_workload_and_skip_linked_mediat
 
 
 def test_employer_names_compare_without_spaces_widths_or_brackets() -> None:
-    assert employer_key("示例制造 有限公司（广州分公司）") == "示例制造有限公司广州分公司"
+    # the same key the risk ledger uses: the company form and a branch go too
+    assert employer_key("示例制造 有限公司（广州分公司）") == employer_key("示例制造有限公司")
+    assert employer_key("示例制造有限公司柳江分公司") == employer_key("示例製造有限公司")
     assert employer_key("ＡＢＣ Co., Ltd.") == "abccoltd"

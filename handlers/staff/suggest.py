@@ -5,21 +5,22 @@ suggested and cannot be assigned. The others are ranked: those whose specialties
 specialty MEMBER CATEGORY...`, the claim categories of handlers/casework/claims.py) share a
 category with the case first, then fewest open cases (assigned or in mediation), then by name.
 
-An employer matches a link when, after folding widths, case and spaces and dropping brackets
-and punctuation, one contains the other (at least 4 characters) or the credit codes are equal:
+An employer matches a link when, normalised as the risk ledger does
+(handlers/casework/employers.py: widths, traditional characters, brackets, punctuation, the
+company form and a branch suffix), one contains the other (at least 4 characters) or the
+credit codes are equal:
 "示例制造有限公司" is linked to "示例制造有限公司（广州分公司）" too. A conflict check should
 rather exclude one mediator too many than assign one too many.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
 from handlers.casework.claims import CATEGORIES
+from handlers.casework.employers import normalise_credit_code, normalise_name
 from handlers.casework.references import DEPARTMENTS
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Button, Reply, grid
@@ -29,11 +30,11 @@ from storage.models import Case, MediatorLink, MediatorSpecialty, Staff
 
 OPEN_STATES = ("assigned", "in_mediation")
 MIN_OVERLAP = 4
-_NOISE = re.compile(r"[\s()（）\[\]【】,，.。·、'\"“”‘’-]+")
 
 
 def employer_key(text: str) -> str:
-    return _NOISE.sub("", unicodedata.normalize("NFKC", text).lower())[:200]
+    """A credit code, else the name as the risk ledger recognises one employer across cases."""
+    return normalise_credit_code(text) or normalise_name(text)[:200]
 
 
 def _same_employer(link: str, names: list[str]) -> bool:
