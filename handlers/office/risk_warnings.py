@@ -60,14 +60,22 @@ async def recipients(core: Core, session: AsyncSession) -> list[str]:
     return list((await session.execute(stmt.order_by(Staff.id))).scalars())
 
 
+async def _warned(session: AsyncSession, keys: Sequence[str]) -> dict[str, int]:
+    """The highest level already warned per stored key (as a rank)."""
+    highest: dict[str, int] = {}
+    if not keys:
+        return highest
+    stmt = select(RiskWarning.employer_key, RiskWarning.level).where(
+        RiskWarning.employer_key.in_(keys)
+    )
+    for key, level in await session.execute(stmt):
+        highest[key] = max(highest.get(key, 0), RANK.get(level, 0))
+    return highest
+
+
 async def _claim(session: AsyncSession, employer: EmployerRisk, level: str) -> bool:
-    """Record the warning; False when a process already did (or a higher level was warned)."""
+    """Record the warning; False when another process did so first."""
     key = stored_key(employer)
-    warned = (
-        await session.execute(select(RiskWarning.level).where(RiskWarning.employer_key == key))
-    ).scalars()
-    if any(RANK.get(w, 0) >= RANK[level] for w in warned):
-        return False
     stmt = (
         insert_for(session)(RiskWarning)
         .values(
@@ -87,9 +95,14 @@ async def warn(core: Core, session: AsyncSession, ledger: Sequence[EmployerRisk]
     """Send the warnings the ledger calls for that were not sent yet; how many employers."""
     sent = 0
     members: list[str] | None = None
-    for employer in ledger:
+    due = [e for e in ledger if e.level in WARN_LEVELS]
+    warned = await _warned(session, [stored_key(e) for e in due])
+    for employer in due:
         level = employer.level
-        if level not in WARN_LEVELS or not await _claim(session, employer, level):
+        assert level is not None  # in WARN_LEVELS
+        if warned.get(stored_key(employer), 0) >= RANK[level]:
+            continue  # this level or a higher one was warned already
+        if not await _claim(session, employer, level):
             continue
         t = core.translator()
         reply = Reply(warning_text(t, employer))
@@ -110,7 +123,7 @@ async def warn(core: Core, session: AsyncSession, ledger: Sequence[EmployerRisk]
             )
             told += 1
         if not told:
-            log.warning("risk warning %s (%s): no liaison or group to tell", employer.key, level)
+            log.warning("risk warning %s: no liaison or group to tell", stored_key(employer))
         sent += 1
     return sent
 
