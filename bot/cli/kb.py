@@ -60,6 +60,7 @@ def _faq_line(kb: KnowledgeBase, question: str, locale: str, as_json: bool) -> s
 def run(args: argparse.Namespace) -> int:
     """`ask` and `kb check`: the FAQ alone, no configuration or database needed."""
     from knowledge.faq import check_kb, load_entries, load_kb
+    from knowledge.publications import check_publications, load_publications
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
     with contextlib.suppress(AttributeError, ValueError):
@@ -67,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     if args.command == "kb":
         problems = check_kb(args.folder, max_review_age_months=args.max_review_age)
+        if args.folder is None:  # the publications cite the FAQ's laws (issue 22)
+            problems += check_publications(max_review_age_months=args.max_review_age)
         for problem in problems:
             print(problem)
         if problems:
@@ -75,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
         entries = load_entries(args.folder)
         english = sum(1 for e in entries.values() if e.has_english())
         print(f"knowledge base OK: {len(entries)} entries ({english} with English)")
+        if args.folder is None:
+            print(f"publications OK: {len(load_publications())}")
         return 0
     base = load_kb(args.folder)
     if args.question != "-":
