@@ -14,12 +14,13 @@ from aiohttp import web
 from bot import metrics
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
+from bot.channels.wechat_broadcast import WeChatBroadcastChannel
 from bot.config import Settings
 from bot.dispatcher import OutboxDispatcher
 from bot.health import HealthServer
 from bot.startup import database_problem, keep_trying
 from handlers.app import Core
-from handlers.staff import digest
+from handlers.staff import broadcast_job, digest
 from storage import retention
 from storage.db import open_database
 
@@ -48,6 +49,8 @@ class BotApp:
         self.dispatcher: OutboxDispatcher | None = None
         self._stop = asyncio.Event()
         self._housekeeping: asyncio.Task[None] | None = None
+        self._broadcaster: asyncio.Task[None] | None = None
+        self.wechat_broadcast: WeChatBroadcastChannel | None = None
         self.started: set[str] = set()  # channels whose start() returned (for /readyz)
         self.health = HealthServer(settings.health, self.db, self._channel_states)
 
@@ -77,7 +80,7 @@ class BotApp:
         if "wechat" in self.channel_names:
             from bot.channels.wechat import WeChatChannel
 
-            self.channels["wechat"] = WeChatChannel(
+            wechat = WeChatChannel(
                 s.wechat,
                 handle,
                 self.db,
@@ -86,6 +89,9 @@ class BotApp:
                 web_app=self.web_app,
                 tz=s.tz,
             )
+            self.channels["wechat"] = wechat
+            self.wechat_broadcast = WeChatBroadcastChannel(s.wechat, wechat.api, self.db)
+            self.channels[self.wechat_broadcast.name] = self.wechat_broadcast
         if "wecom" in self.channel_names:
             from bot.channels.wecom import WeComChannel
 
@@ -142,7 +148,21 @@ class BotApp:
         self.dispatcher.start()
         self.db.on_outbox = self._wake
         self._housekeeping = asyncio.create_task(self._housekeep(), name="housekeeping")
+        self._broadcaster = asyncio.create_task(self._broadcast(), name="broadcaster")
         return True
+
+    async def _broadcast(self) -> None:
+        """Confirmed broadcasts become pushes, paced to the send rate (issue 22)."""
+        while not self._stop.is_set():
+            busy = False
+            try:
+                busy = await broadcast_job.tick(self.core, self.core.clock())
+                if busy:
+                    self._wake()
+            except Exception:
+                log.exception("broadcast pass failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=0.5 if busy else 2.0)
 
     def _web_addresses(self) -> set[tuple[str, int]]:
         """Where webhook channels listen; channels on the same address share one server."""
@@ -164,6 +184,8 @@ class BotApp:
             try:
                 await digest.tick(self.core, self.core.clock())
                 await self.core.answers.push_unsent(self.settings.outbox.unsent_reply_seconds)
+                if self.wechat_broadcast is not None:  # subscribers tagged as they subscribe
+                    await self.wechat_broadcast.sync_tags()
                 if minutes % 60 == 0:
                     went = await retention.run_daily(self.db, self.settings, self.core.clock())
                     if went is not None and not went.empty:
@@ -179,6 +201,8 @@ class BotApp:
         self._stop.set()
         if self._housekeeping:
             await self._housekeeping
+        if self._broadcaster:
+            await self._broadcaster
         if self.dispatcher:
             await self.dispatcher.stop()
         for channel in self.channels.values():

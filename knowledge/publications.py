@@ -10,10 +10,10 @@ it was last checked against the official text. :func:`check_publications` report
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass
-import datetime as dt
 from datetime import date
 from pathlib import Path
 from typing import Any
