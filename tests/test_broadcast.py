@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import BotApp
@@ -38,8 +39,9 @@ class Crowd:
     wechat_closed: list[str] = field(default_factory=list)  # wrote three days ago
 
 
-async def seed_subscribers(db: Database, tg: int, wx_open: int, wx_spent: int, wx_closed: int,
-                           max_messages: int) -> Crowd:
+async def seed_subscribers(
+    db: Database, tg: int, wx_open: int, wx_spent: int, wx_closed: int, max_messages: int
+) -> Crowd:
     crowd = Crowd()
     now = utcnow()
     groups = [("telegram", tg, now, 0)]
@@ -58,17 +60,34 @@ async def seed_subscribers(db: Database, tg: int, wx_open: int, wx_spent: int, w
                 else:
                     channel, chat = "wechat", f"o_{kind}_{n:05d}"
                     getattr(crowd, f"wechat_{kind}").append(chat)
-                s.add(Identity(person_id=person.id, channel=channel, external_id=chat,
-                               chat_id=chat, last_seen_at=seen, window_pushes=pushes))
-                s.add(Subscription(person_id=person.id, channel=channel, chat_id=chat,
-                                   topics="both" if n % 2 else "policy", role="worker",
-                                   active=True, subscribed_at=now))
+                s.add(
+                    Identity(
+                        person_id=person.id,
+                        channel=channel,
+                        external_id=chat,
+                        chat_id=chat,
+                        last_seen_at=seen,
+                        window_pushes=pushes,
+                    )
+                )
+                s.add(
+                    Subscription(
+                        person_id=person.id,
+                        channel=channel,
+                        chat_id=chat,
+                        topics="both" if n % 2 else "policy",
+                        role="worker",
+                        active=True,
+                        subscribed_at=now,
+                    )
+                )
     return crowd
 
 
 @asynccontextmanager
-async def both_channels(settings: Settings, server: FakeTelegramServer,
-                        api: FakeWeChatApi) -> AsyncIterator[TelegramBot]:
+async def both_channels(
+    settings: Settings, server: FakeTelegramServer, api: FakeWeChatApi
+) -> AsyncIterator[TelegramBot]:
     app = BotApp(settings, ["telegram", "wechat"])
     await app.start()
     try:
@@ -89,8 +108,17 @@ async def wait_done(db: Database, timeout: float = 120.0) -> Broadcast:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         async with db.session() as s:
-            row = (await s.execute(select(Broadcast).where(Broadcast.status != "preview")
-                                   .order_by(Broadcast.id.desc()))).scalars().first()
+            row = (
+                (
+                    await s.execute(
+                        select(Broadcast)
+                        .where(Broadcast.status != "preview")
+                        .order_by(Broadcast.id.desc())
+                    )
+                )
+                .scalars()
+                .first()
+            )
             if row is not None and row.status in ("done", "refused"):
                 return row
         await asyncio.sleep(0.2)
@@ -122,6 +150,7 @@ def window_of(crowd: Crowd) -> dict[str, float]:
     }
 
 
+@pytest.mark.timeout(240)  # 2,100 deliveries at the rates set below, on a shared machine
 async def test_broadcast_to_thousands_within_each_platforms_rules(
     settings: Settings, server: FakeTelegramServer, db: Database
 ) -> None:
@@ -154,8 +183,11 @@ async def test_broadcast_to_thousands_within_each_platforms_rules(
             # send to a tag holding exactly them; never a template message
             for openid in crowd.wechat_open:
                 assert len(api.customer_texts(openid)) == 1
-            assert not [b for b in api.sent("/cgi-bin/message/custom/send")
-                        if b["touser"] not in crowd.wechat_open]
+            assert not [
+                b
+                for b in api.sent("/cgi-bin/message/custom/send")
+                if b["touser"] not in crowd.wechat_open
+            ]
             assert api.sent("/cgi-bin/message/template/send") == []
             assert len(api.mass_sends) == 1
             assert api.mass_sends[0]["openids"] == set(crowd.wechat_spent + crowd.wechat_closed)
@@ -178,6 +210,7 @@ async def test_broadcast_to_thousands_within_each_platforms_rules(
             assert "Subscribers: 2,100" in stats and "publications delivered: 2,100" in stats
 
 
+@pytest.mark.timeout(180)
 async def test_exactly_once_across_a_second_instance_and_a_restart(
     settings: Settings, server: FakeTelegramServer, db: Database
 ) -> None:
@@ -205,8 +238,11 @@ async def test_exactly_once_across_a_second_instance_and_a_restart(
             await second.stop()
             await third.stop()
     assert done.status == "done" and done.total == 600
-    chats = [int(c.params["chat_id"]) for c in server.calls_to("sendMessage")
-             if c.params["chat_id"] != ADMIN]
+    chats = [
+        int(c.params["chat_id"])
+        for c in server.calls_to("sendMessage")
+        if c.params["chat_id"] != ADMIN
+    ]
     assert sorted(chats) == crowd.telegram  # each once
     for openid in crowd.wechat_open:
         assert len(api.customer_texts(openid)) == 1

@@ -17,7 +17,7 @@ from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.harness import running_bot, texts
 from tests.test_console import run_console
-from tests.test_followup import seed, say
+from tests.test_followup import say, seed
 from tests.wechat_harness import WeChatUser, running_wechat_bot, wechat_settings
 
 
@@ -97,9 +97,13 @@ async def test_offered_once_after_a_case_ends_and_never_subscribed_unasked(
     await say(core, "admin", "/outcome 1 failed no agreement")
     async with db.session() as s:
         offers = (
-            (await s.execute(select(OutboxMessage).where(OutboxMessage.idempotency_key.like(
-                "sub-offer:%"
-            )))).scalars().all()
+            (
+                await s.execute(
+                    select(OutboxMessage).where(OutboxMessage.idempotency_key.like("sub-offer:%"))
+                )
+            )
+            .scalars()
+            .all()
         )
     assert {o.chat_id for o in offers} == {"worker", "employer"}
     assert "policy updates and typical cases" in offers[0].payload["replies"][0]["text"]
@@ -107,13 +111,29 @@ async def test_offered_once_after_a_case_ends_and_never_subscribed_unasked(
     assert row is not None and not row.active and row.offered_at is not None
     # a second concluded case of the same people offers nothing again
     async with db.session() as s:
-        s.add(Case(number="LJ-2026-000002", state="in_mediation", applicant_name="张测试",
-                   applicant_phone="13912345678", respondent_name="示例公司",
-                   applicant_person_id=1, respondent_person_id=2, categories=["pay"]))
+        s.add(
+            Case(
+                number="LJ-2026-000002",
+                state="in_mediation",
+                applicant_name="张测试",
+                applicant_phone="13912345678",
+                respondent_name="示例公司",
+                applicant_person_id=1,
+                respondent_person_id=2,
+                categories=["pay"],
+            )
+        )
     await say(core, "admin", "/outcome LJ-2026-000002 failed none")
     async with db.session() as s:
-        count = len((await s.execute(select(OutboxMessage).where(
-            OutboxMessage.idempotency_key.like("sub-offer:%")))).scalars().all())
+        count = len(
+            (
+                await s.execute(
+                    select(OutboxMessage).where(OutboxMessage.idempotency_key.like("sub-offer:%"))
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert count == 2
     no = await say(core, "worker", button="sub:no")
     assert "nothing will be sent" in no
@@ -147,8 +167,20 @@ async def test_typical_case_draft_has_no_personal_data_of_the_case(
     async with db.session() as s:
         draft = (await s.execute(select(PublicationDraft))).scalar_one()
     published = " ".join((draft.title_zh, draft.title_en, draft.text_zh, draft.text_en, made))
-    for personal in ("王小明", "示例建筑", "13912345678", "5678", "02188776655", "110101",
-                     "4514", "91310000MA1FL4XQ3J", "幸福路", "88号", "木工", "LJ-2026-000007"):
+    for personal in (
+        "王小明",
+        "示例建筑",
+        "13912345678",
+        "5678",
+        "02188776655",
+        "110101",
+        "4514",
+        "91310000MA1FL4XQ3J",
+        "幸福路",
+        "88号",
+        "木工",
+        "LJ-2026-000007",
+    ):
         assert personal not in published.replace("Draft tc-1 made from case LJ-2026-000007", "")
     assert "新城街道" in draft.text_zh  # the street, nothing finer
     assert "180,000" in draft.text_en and "150,000" in draft.text_en  # rounded

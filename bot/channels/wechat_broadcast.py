@@ -74,11 +74,11 @@ class WeChatBroadcastChannel:
 
     async def _tidy_tags(self, keep: str) -> None:
         ours = [
-            t
-            for t in await self.api.tags()
-            if str(t.get("name", "")).startswith(TAG_PREFIX) and t.get("name") != keep
+            tag
+            for tag in await self.api.tags()
+            if str(tag.get("name", "")).startswith(TAG_PREFIX) and tag.get("name") != keep
         ]
-        ours.sort(key=lambda t: int(t["id"]))
+        ours.sort(key=lambda tag: int(tag["id"]))
         for tag in ours[: max(len(ours) - (KEEP_TAGS - 1), 0)]:
             await self.api.delete_tag(int(tag["id"]))
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
+from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Button, Reply, grid
 from handlers.office.publications import find
 from handlers.staff import registry
@@ -21,6 +22,13 @@ from storage import broadcasts, subscriptions
 from storage.models import Broadcast, Staff
 from storage.subscriptions import Audience
 
+STATUS_LABELS = {
+    "queued": _("queued"),
+    "sending": _("sending"),
+    "done": _("done"),
+    "refused": _("refused"),
+    "cancelled": _("cancelled"),
+}
 ROLE_WORDS = {"workers": "worker", "employers": "employer", "all": None}
 
 
@@ -205,7 +213,7 @@ async def ledger(ctx: Ctx) -> Reply:
                 audience=b.audience,
                 total=ctx.t.number(b.total),
                 who=b.created_by,
-                status=b.status,
+                status=ctx.t(STATUS_LABELS.get(b.status, b.status)),
             )
         )
     return Reply("\n".join(lines))

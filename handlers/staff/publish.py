@@ -10,8 +10,7 @@ from handlers.conversation.messages import Reply
 from handlers.office.publications import draft_publication, render
 from handlers.office.typical_case import draft_from_case
 from handlers.staff.cases import _case_or_reply
-from handlers.staff.registry import DESK, log_access, usage
-from handlers.staff.registry import command as staff_command
+from handlers.staff.registry import DESK, command, log_access, usage
 from knowledge.publications import AUDIENCES, load_publications
 from storage.models import Case, PublicationDraft, Staff
 
@@ -26,7 +25,7 @@ FIELDS = {
 }
 
 
-@staff_command(
+@command(
     "publish",
     "/publish CASE | list | show tc-N | edit tc-N FIELD TEXT | approve tc-N",
     "draft a typical case from a closed case (anonymised), edit it "
