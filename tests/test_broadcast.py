@@ -42,45 +42,51 @@ class Crowd:
 async def seed_subscribers(
     db: Database, tg: int, wx_open: int, wx_spent: int, wx_closed: int, max_messages: int
 ) -> Crowd:
+    """Subscribers who asked: `tg` on Telegram; on WeChat, `wx_open` who wrote an hour ago,
+    `wx_spent` who wrote lately but used their window's messages, `wx_closed` three days ago."""
     crowd = Crowd()
     now = utcnow()
-    groups = [("telegram", tg, now, 0)]
-    groups += [("open", wx_open, now - timedelta(hours=1), 0)]
-    groups += [("spent", wx_spent, now - timedelta(hours=2), max_messages)]
-    groups += [("closed", wx_closed, now - timedelta(days=3), 0)]
+    groups = [
+        ("telegram", tg, now, 0),
+        ("open", wx_open, now - timedelta(hours=1), 0),
+        ("spent", wx_spent, now - timedelta(hours=2), max_messages),
+        ("closed", wx_closed, now - timedelta(days=3), 0),
+    ]
+    who: list[tuple[str, str, object, int]] = []
+    for kind, count, seen, pushes in groups:
+        for n in range(count):
+            if kind == "telegram":
+                crowd.telegram.append(20_000 + n)
+                who.append(("telegram", str(20_000 + n), seen, pushes))
+            else:
+                getattr(crowd, f"wechat_{kind}").append(f"o_{kind}_{n:05d}")
+                who.append(("wechat", f"o_{kind}_{n:05d}", seen, pushes))
     async with db.session() as s:
-        for kind, count, seen, pushes in groups:
-            for n in range(count):
-                person = Person(locale="en")
-                s.add(person)
-                await s.flush()
-                if kind == "telegram":
-                    channel, chat = "telegram", str(20_000 + n)
-                    crowd.telegram.append(20_000 + n)
-                else:
-                    channel, chat = "wechat", f"o_{kind}_{n:05d}"
-                    getattr(crowd, f"wechat_{kind}").append(chat)
-                s.add(
-                    Identity(
-                        person_id=person.id,
-                        channel=channel,
-                        external_id=chat,
-                        chat_id=chat,
-                        last_seen_at=seen,
-                        window_pushes=pushes,
-                    )
+        people = [Person(locale="en") for _ in who]
+        s.add_all(people)
+        await s.flush()  # one batch: the ids
+        for n, (person, (channel, chat, seen, pushes)) in enumerate(zip(people, who, strict=True)):
+            s.add(
+                Identity(
+                    person_id=person.id,
+                    channel=channel,
+                    external_id=chat,
+                    chat_id=chat,
+                    last_seen_at=seen,
+                    window_pushes=pushes,
                 )
-                s.add(
-                    Subscription(
-                        person_id=person.id,
-                        channel=channel,
-                        chat_id=chat,
-                        topics="both" if n % 2 else "policy",
-                        role="worker",
-                        active=True,
-                        subscribed_at=now,
-                    )
+            )
+            s.add(
+                Subscription(
+                    person_id=person.id,
+                    channel=channel,
+                    chat_id=chat,
+                    topics="both" if n % 2 else "policy",
+                    role="worker",
+                    active=True,
+                    subscribed_at=now,
                 )
+            )
     return crowd
 
 
@@ -193,8 +199,8 @@ async def test_broadcast_to_thousands_within_each_platforms_rules(
             assert api.mass_sends[0]["openids"] == set(crowd.wechat_spent + crowd.wechat_closed)
             assert "退订" in api.mass_sends[0]["text"] or "unsubscribe" in api.mass_sends[0]["text"]
             # the progress line, in the admin's chat, with formatted counts
-            progress = await admin_sees(server, r"sent 2,100 of 2,100|已发送 2,100")
-            assert re.search(r"sent [\d,]+ of 2,100", progress.split("Send it")[1])
+            progress = await admin_sees(server, r"sent 2,100 of 2,100|已发送 2,100 / 2,100")
+            assert re.search(r"(sent|已发送) [\d,]+ (of|/) 2,100", progress.split("Send it")[1])
             # once per person: the same publication again reaches nobody
             again = texts(await bot.send(ADMIN, "/broadcast policy.mediation-period all"))
             assert "Already received it (not sent again): 2,100" in again
