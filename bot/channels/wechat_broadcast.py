@@ -20,9 +20,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import or_, select, update
 
+from bot.channels.base import DeliveryHeld
 from bot.channels.numbered import remember_pushed, render
 from bot.channels.wechat import pack
-from bot.channels.wechat_api import WeChatApi
+from bot.channels.wechat_api import OUT_OF_WINDOW, WeChatApi, WeChatApiError
 from bot.config import WeChatSettings
 from handlers.conversation.messages import Reply
 from storage import broadcasts
@@ -53,8 +54,14 @@ class WeChatBroadcastChannel:
         texts, _choices = render(replies)
         if chat_id.startswith("mass:"):
             return await self._mass(int(chat_id.removeprefix("mass:")), texts)
-        for chunk in pack(texts):  # a refusal (the window closed) is retried, then failed
-            await self.api.send_text(chat_id, chunk)
+        try:
+            for chunk in pack(texts):
+                await self.api.send_text(chat_id, chunk)
+        except WeChatApiError as exc:
+            if exc.errcode not in OUT_OF_WINDOW:
+                raise  # retried by the dispatcher
+            # the window closed meanwhile: counted as not delivered, never a template
+            raise DeliveryHeld(f"outside the customer-service window: {exc}") from exc
         await remember_pushed(self.db, "wechat", chat_id, replies)  # "1" = Unsubscribe
         return "customer_service"
 
