@@ -3,6 +3,7 @@ offered once after a case ends; typical cases drafted from a case without its pe
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from sqlalchemy import select
 from bot.config import Settings
 from handlers.app import Core
 from handlers.office.typical_case import rounded
+from handlers.staff import broadcast_job
 from storage.db import Database
-from storage.models import Case, OutboxMessage, PublicationDraft, Subscription
+from storage.models import Case, OutboxMessage, Person, PublicationDraft, Subscription
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.harness import running_bot, texts
@@ -202,3 +204,65 @@ def test_amounts_are_rounded_to_two_figures() -> None:
     assert rounded(Decimal("8765")) == Decimal("8800")
     assert rounded(Decimal("95")) == Decimal("95")
     assert rounded(None) is None
+
+
+async def test_broadcast_waits_for_quiet_hours_to_end_and_is_admin_only(
+    settings: Settings, db: Database
+) -> None:
+    """Confirmed at 22:00 local: nothing is queued until 08:00; non-admins cannot broadcast."""
+    settings.staff.admins = ["test:admin"]
+    settings.center.default_locale = "en"
+    night = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)  # 22:00 in Shanghai
+    clock = [night]
+    core = Core(settings, db, clock=lambda: clock[0])
+    async with db.session() as s:
+        for n in range(3):
+            person = Person(locale="en")
+            s.add(person)
+            await s.flush()
+            s.add(
+                Subscription(
+                    person_id=person.id,
+                    channel="console",
+                    chat_id=f"c{n}",
+                    topics="both",
+                    role="worker",
+                    active=True,
+                )
+            )
+    assert "Only registered staff" in await say(
+        core, "someone", "/broadcast policy.payment-order all"
+    )
+    preview = await say(core, "admin", "/broadcast policy.payment-order workers")
+    assert "3 recipients" in preview
+    assert "Sending broadcast #1" in await say(core, "admin", button="bc:go:1")
+    assert not await broadcast_job.tick(core, night)
+    async with db.session() as s:
+        queued = (
+            (
+                await s.execute(
+                    select(OutboxMessage).where(OutboxMessage.idempotency_key.like("pub:%"))
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert queued == []
+    clock[0] = night + timedelta(hours=10)  # 08:00
+    assert await broadcast_job.tick(core, clock[0])
+    async with db.session() as s:
+        queued = (
+            (
+                await s.execute(
+                    select(OutboxMessage).where(OutboxMessage.idempotency_key.like("pub:%"))
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert sorted(r.chat_id for r in queued) == ["c0", "c1", "c2"]
+    text = queued[0].payload["replies"][0]["text"]
+    assert "/unsubscribe" in text and "Art. 16" in text  # the way out, the law cited
+    assert "Already received it (not sent again): 3" in await say(
+        core, "admin", "/broadcast policy.payment-order all"
+    )

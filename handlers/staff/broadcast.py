@@ -225,7 +225,7 @@ async def figures_text(ctx: Ctx) -> str:
     sent = await broadcasts.count_sent(ctx.session)
     per = "、".join(f"{ch} {ctx.t.number(n)}" for ch, n in sorted(fig.by_channel.items()))
     return ctx.t(
-        "Subscribers: {subscribers} ({per_channel}); publications delivered: {sent} in "
+        "Subscribers: {subscribers} ({per_channel}); publications sent: {sent} in "
         "{broadcasts} broadcasts; unsubscribed: {gone}.",
         subscribers=ctx.t.number(fig.subscribers),
         per_channel=per or "—",
