@@ -13,8 +13,18 @@ from bot.config import Settings
 from handlers.app import Core
 from handlers.office.typical_case import rounded
 from handlers.staff import broadcast_job
+from storage import subscriptions
+from storage.data_requests import unneeded_people
 from storage.db import Database
-from storage.models import Case, OutboxMessage, Person, PublicationDraft, Subscription
+from storage.models import (
+    Case,
+    Identity,
+    OutboxMessage,
+    Person,
+    PublicationDraft,
+    Subscription,
+    utcnow,
+)
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.harness import running_bot, texts
@@ -266,3 +276,39 @@ async def test_broadcast_waits_for_quiet_hours_to_end_and_is_admin_only(
     assert "Already received it (not sent again): 3" in await say(
         core, "admin", "/broadcast policy.payment-order all"
     )
+
+
+async def test_retention_keeps_a_subscriber_until_they_stop(db: Database) -> None:
+    """A subscriber silent for longer than people_idle_days is kept (they asked); once they
+    stop, retention removes them like anyone else."""
+    long_ago = utcnow() - timedelta(days=800)
+    async with db.session() as s:
+        person = Person(locale="en", created_at=long_ago)
+        s.add(person)
+        await s.flush()
+        s.add(
+            Identity(
+                person_id=person.id,
+                channel="telegram",
+                external_id="77",
+                chat_id="77",
+                last_seen_at=long_ago,
+            )
+        )
+        s.add(
+            Subscription(
+                person_id=person.id,
+                channel="telegram",
+                chat_id="77",
+                topics="policy",
+                role="worker",
+                active=True,
+            )
+        )
+        pid = person.id
+    cutoff = utcnow() - timedelta(days=365)
+    async with db.session() as s:
+        assert pid not in await unneeded_people(s, cutoff)
+        assert await subscriptions.unsubscribe(s, pid, utcnow())
+    async with db.session() as s:
+        assert pid in await unneeded_people(s, cutoff)
