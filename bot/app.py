@@ -8,13 +8,13 @@ import logging
 import signal
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot import metrics
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
-from bot.channels.wechat_broadcast import WeChatBroadcastChannel
 from bot.config import Settings
 from bot.dispatcher import OutboxDispatcher
 from bot.health import HealthServer
@@ -23,6 +23,9 @@ from handlers.app import Core
 from handlers.staff import broadcast_job, digest
 from storage import retention
 from storage.db import open_database
+
+if TYPE_CHECKING:
+    from bot.channels.wechat_broadcast import WeChatBroadcastChannel
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,7 @@ class BotApp:
             )
         if "wechat" in self.channel_names:
             from bot.channels.wechat import WeChatChannel
+            from bot.channels.wechat_broadcast import WeChatBroadcastChannel
 
             wechat = WeChatChannel(
                 s.wechat,
