@@ -312,3 +312,34 @@ async def test_retention_keeps_a_subscriber_until_they_stop(db: Database) -> Non
         assert await subscriptions.unsubscribe(s, pid, utcnow())
     async with db.session() as s:
         assert pid in await unneeded_people(s, cutoff)
+
+
+async def test_wechat_offer_is_never_a_template_message(settings: Settings, db: Database) -> None:
+    """On WeChat the offer goes as a customer-service message or not at all: the channel for
+    publications never falls back to a template message (promotion by template is forbidden)."""
+    settings.staff.admins = ["test:admin"]
+    core = Core(settings, db)
+    async with db.session() as s:
+        person = Person(locale="zh_CN")
+        s.add(person)
+        await s.flush()
+        s.add(Identity(person_id=person.id, channel="wechat", external_id="o_w1", chat_id="o_w1"))
+        s.add(
+            Case(
+                number="LJ-2026-000003",
+                state="in_mediation",
+                applicant_name="张测试",
+                applicant_phone="13912345678",
+                respondent_name="示例公司",
+                applicant_person_id=person.id,
+                categories=["pay"],
+            )
+        )
+    await say(core, "admin", "/outcome LJ-2026-000003 failed 未达成")
+    async with db.session() as s:
+        offer = (
+            await s.execute(
+                select(OutboxMessage).where(OutboxMessage.idempotency_key.like("sub-offer:%"))
+            )
+        ).scalar_one()
+    assert (offer.channel, offer.chat_id) == ("wechat-broadcast", "o_w1")

@@ -13,11 +13,14 @@ from handlers.conversation.core import Core
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Button, Reply, grid
 from knowledge.publications import Publication, load_publications
-from storage import subscriptions
+from storage import outbox, subscriptions
 from storage.models import PublicationDraft
 from storage.people import private_chat_identity
 
 UNSUBSCRIBE = "sub:off"
+# The outbox channel for WeChat publications and offers: customer-service messages only,
+# never a template message (bot/channels/wechat_broadcast.py)
+WECHAT_CHANNEL = "wechat-broadcast"
 START = "sub:menu"
 NO_THANKS = "sub:no"
 
@@ -83,6 +86,15 @@ async def offer_after_case(core: Core, session: AsyncSession, person_id: int) ->
         "Only if you say yes; you can stop at any time."
     )
     buttons = grid([Button(t("Yes, choose what"), START), Button(t("No, thanks"), NO_THANKS)])
-    return await core.push_to_person(
-        session, person_id, f"sub-offer:{person_id}", [Reply(text, buttons=buttons)]
-    )
+    reply = Reply(text, buttons=buttons)
+    if identity.channel == "wechat":  # never by template: only inside the window, else not
+        await outbox.enqueue(
+            session,
+            key=f"sub-offer:{person_id}",
+            channel=WECHAT_CHANNEL,
+            chat_id=identity.chat_id,
+            person_id=person_id,
+            payload={"replies": [reply.to_dict()]},
+        )
+        return True
+    return await core.push_to_person(session, person_id, f"sub-offer:{person_id}", [reply])

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.casework.followups import in_quiet_hours
 from handlers.conversation.core import Core
 from handlers.conversation.messages import Reply
-from handlers.office.publications import find, render
+from handlers.office.publications import WECHAT_CHANNEL, find, render
 from handlers.staff.broadcast import parse_audience
 from knowledge.publications import Publication
 from storage import broadcasts, outbox
@@ -33,7 +33,6 @@ from storage.models import Broadcast, OutboxMessage, Person, Subscription
 log = logging.getLogger(__name__)
 
 BACKLOG_SECONDS = 20  # pushes queued ahead of the send rate (quiet hours start on time)
-WECHAT_CHANNEL = "wechat-broadcast"
 
 
 async def tick(core: Core, now: datetime) -> bool:
