@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -21,9 +22,12 @@ from bot.startup import database_problem, keep_trying
 from handlers.app import Core
 from handlers.conversation.audience import WORK_GROUP
 from handlers.office import risk_warnings
-from handlers.staff import digest
+from handlers.staff import broadcast_job, digest
 from storage import retention
 from storage.db import open_database
+
+if TYPE_CHECKING:
+    from bot.channels.wechat_broadcast import WeChatBroadcastChannel
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,8 @@ class BotApp:
         self.dispatcher: OutboxDispatcher | None = None
         self._stop = asyncio.Event()
         self._housekeeping: asyncio.Task[None] | None = None
+        self._broadcaster: asyncio.Task[None] | None = None
+        self.wechat_broadcast: WeChatBroadcastChannel | None = None
         self.started: set[str] = set()  # channels whose start() returned (for /readyz)
         self.health = HealthServer(settings.health, self.db, self._channel_states)
 
@@ -78,8 +84,9 @@ class BotApp:
             )
         if "wechat" in self.channel_names:
             from bot.channels.wechat import WeChatChannel
+            from bot.channels.wechat_broadcast import WeChatBroadcastChannel
 
-            self.channels["wechat"] = WeChatChannel(
+            wechat = WeChatChannel(
                 s.wechat,
                 handle,
                 self.db,
@@ -88,6 +95,9 @@ class BotApp:
                 web_app=self.web_app,
                 tz=s.tz,
             )
+            self.channels["wechat"] = wechat
+            self.wechat_broadcast = WeChatBroadcastChannel(s.wechat, wechat.api, self.db)
+            self.channels[self.wechat_broadcast.name] = self.wechat_broadcast
         if "wecom" in self.channel_names:
             from bot.channels.wecom import WeComChannel
 
@@ -150,7 +160,21 @@ class BotApp:
         self.dispatcher.start()
         self.db.on_outbox = self._wake
         self._housekeeping = asyncio.create_task(self._housekeep(), name="housekeeping")
+        self._broadcaster = asyncio.create_task(self._broadcast(), name="broadcaster")
         return True
+
+    async def _broadcast(self) -> None:
+        """Confirmed broadcasts become pushes, paced to the send rate (issue 22)."""
+        while not self._stop.is_set():
+            busy = False
+            try:
+                busy = await broadcast_job.tick(self.core, self.core.clock())
+                if busy:
+                    self._wake()
+            except Exception:
+                log.exception("broadcast pass failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=0.5 if busy else 2.0)
 
     def _web_addresses(self) -> set[tuple[str, int]]:
         """Where webhook channels listen; channels on the same address share one server."""
@@ -175,6 +199,8 @@ class BotApp:
                 await self.core.answers.push_unsent(self.settings.outbox.unsent_reply_seconds)
                 if minutes % self.settings.risk.evaluate_minutes == 0:  # the risk ledger
                     await risk_warnings.tick(self.core, self.core.clock())
+                if self.wechat_broadcast is not None:  # subscribers tagged as they subscribe
+                    await self.wechat_broadcast.sync_tags()
                 if minutes % 60 == 0:
                     went = await retention.run_daily(self.db, self.settings, self.core.clock())
                     if went is not None and not went.empty:
@@ -190,6 +216,8 @@ class BotApp:
         self._stop.set()
         if self._housekeeping:
             await self._housekeeping
+        if self._broadcaster:
+            await self._broadcaster
         if self.dispatcher:
             await self.dispatcher.stop()
         for channel in self.channels.values():

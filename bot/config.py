@@ -291,6 +291,8 @@ def _validate_wechat(s: Settings) -> None:
             raise ConfigError(f"{section}.port: expected 1-65535, got {port}")
     if w.window_max_messages < 0 or w.window_hours <= 0 or w.reply_budget_seconds <= 0:
         raise ConfigError("wechat.window_hours / window_max_messages: expected positive numbers")
+    if w.mass_sends_per_month < 0:
+        raise ConfigError("wechat.mass_sends_per_month: expected 0 (no mass sends) or more")
     c = s.wecom
     if c.app_enabled and len(c.encoding_aes_key) != 43:
         raise ConfigError("wecom.encoding_aes_key: expected the 43-character EncodingAESKey")

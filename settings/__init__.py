@@ -122,6 +122,10 @@ class WeChatSettings:
     reply_budget_seconds: float = 4.0  # WeChat waits 5 s for a passive reply
     window_hours: int = 48  # customer-service messages only this long after the last message
     window_max_messages: int = 5  # ... and at most this many of them
+    # Broadcasts (issue 22): mass sends to a tag allowed per calendar month (a 服务号: 4),
+    # and the tag every subscriber on WeChat gets as they subscribe
+    mass_sends_per_month: int = 4
+    subscribers_tag: str = "政策与案例订阅"
     max_body_kb: int = 64
 
     @property

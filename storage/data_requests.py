@@ -7,7 +7,8 @@ record that the center answered.
 A person (and their chat identities) is *needed* while a case names them as a party, a
 follow-up or an evidence file points to them, they are in the middle of an application, or
 a request of theirs is open. Anyone else who has not written for `people_idle_days` is
-removed by retention, and at once when staff carry out their deletion request.
+removed by retention (unless they subscribed to publications and have not stopped), and at
+once when staff carry out their deletion request (their subscription goes with them).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from storage.models import (
     Identity,
     Person,
     Staff,
+    Subscription,
     utcnow,
 )
 
@@ -84,6 +86,10 @@ def _needed() -> ColumnElement[bool]:
     )
 
 
+def _subscribed() -> ColumnElement[bool]:
+    return exists().where(Subscription.person_id == Person.id, Subscription.active.is_(True))
+
+
 def _recently_seen(cutoff: datetime) -> ColumnElement[bool]:
     return exists().where(Identity.person_id == Person.id, Identity.last_seen_at >= cutoff)
 
@@ -104,6 +110,7 @@ async def unneeded_people(session: AsyncSession, cutoff: datetime) -> list[int]:
     stmt = (
         select(Person.id)
         .where(~_needed(), ~_recently_seen(cutoff), Person.created_at < cutoff)
+        .where(~_subscribed())  # they asked for publications: kept until they stop (or /erase)
         .order_by(Person.id)
     )
     ids = list((await session.execute(stmt)).scalars())

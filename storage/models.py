@@ -21,6 +21,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.crypto import EncryptedJSON, EncryptedString, EncryptedText
+from storage.models_broadcast import (
+    Broadcast,
+    PublicationDraft,
+    PublicationReceipt,
+    Subscription,
+)
 from storage.models_platform import (
     CallbackNonce,
     ChatChoices,
@@ -34,6 +40,7 @@ from storage.schema_base import Base, UTCDateTime, utcnow
 
 __all__ = [  # the platform tables and the base are re-exported: import tables from here
     "Base",
+    "Broadcast",
     "CallbackNonce",
     "ChatChoices",
     "InboundUpdate",
@@ -42,7 +49,10 @@ __all__ = [  # the platform tables and the base are re-exported: import tables f
     "MediatorSpecialty",
     "OutboxMessage",
     "PlatformToken",
+    "PublicationDraft",
+    "PublicationReceipt",
     "SessionReminder",
+    "Subscription",
     "UTCDateTime",
     "utcnow",
 ]

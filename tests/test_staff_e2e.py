@@ -47,7 +47,10 @@ async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
         await bot.deliver_outbox()
 
         updates = [m["text"] for m in server.sent_messages(WORKER)[worker_seen:]]
-        assert len(updates) == 4, updates  # accepted, assigned, session, agreement: once each
+        # accepted, assigned, session, agreement: once each; then, once, the offer to subscribe
+        # to policy updates and typical cases (issue 22), which subscribes nobody by itself
+        assert len(updates) == 5, updates
+        assert "policy updates and typical cases" in updates[4]
         # acceptance: the center's own period and, separately, the statutory 15 days (art. 14)
         assert "aims to finish mediation by" in updates[0]
         assert "either side may apply for labour dispute arbitration from" in updates[0]

@@ -16,6 +16,8 @@ from storage.db import Database
 
 # Customer-service messages refused: outside the 48-hour window / over the count in it.
 OUT_OF_WINDOW = {45015, 45047}
+TAG_BATCH = 50  # openids per tags/members/batchtagging call
+MASS_DUPLICATE = 45065  # a mass send with this clientmsgid was made already
 
 
 class WeChatApiError(ApiError):
@@ -83,3 +85,53 @@ class WeChatApi(TokenApi):
             {"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": scene}}},
         )
         return str(data["url"])
+
+    # --- broadcasts (issue 22): tags and the mass send ----------------------------------
+    async def tag_id(self, name: str, *, create: bool = True) -> int | None:
+        """The id of the tag called `name` (made when missing and `create`)."""
+        for tag in await self.tags():
+            if tag.get("name") == name:
+                return int(tag["id"])
+        if not create:
+            return None
+        made = await self.call("/cgi-bin/tags/create", {"tag": {"name": name}})
+        return int(made["tag"]["id"])
+
+    async def tags(self) -> list[dict[str, Any]]:
+        """The account's tags (a GET, unlike the other calls)."""
+
+        async def attempt(token: str) -> dict[str, Any]:
+            url = f"{self.base}/cgi-bin/tags/get"
+            return await self._json("GET", url, params={"access_token": token})
+
+        return list((await self._authed(attempt)).get("tags", []))
+
+    async def delete_tag(self, tag_id: int) -> None:
+        await self.call("/cgi-bin/tags/delete", {"tag": {"id": tag_id}})
+
+    async def tag_members(self, tag_id: int, openids: list[str], *, remove: bool = False) -> None:
+        """Tag (or untag) people, TAG_BATCH at a time (WeChat's limit per call)."""
+        path = "/cgi-bin/tags/members/" + ("batchuntagging" if remove else "batchtagging")
+        for start in range(0, len(openids), TAG_BATCH):
+            await self.call(
+                path, {"openid_list": openids[start : start + TAG_BATCH], "tagid": tag_id}
+            )
+
+    async def mass_send_text(self, tag_id: int, text: str, client_msg_id: str) -> str:
+        """A mass send (群发) of a text to everyone with the tag; WeChat refuses a second one
+        with the same client_msg_id (45065), which then counts as sent. Returns the msg_id."""
+        try:
+            sent = await self.call(
+                "/cgi-bin/message/mass/sendall",
+                {
+                    "filter": {"is_to_all": False, "tag_id": tag_id},
+                    "text": {"content": text},
+                    "msgtype": "text",
+                    "clientmsgid": client_msg_id,
+                },
+            )
+        except WeChatApiError as exc:
+            if exc.errcode != MASS_DUPLICATE:
+                raise
+            return "duplicate"
+        return str(sent.get("msg_id", ""))

@@ -62,6 +62,7 @@ def _faq_line(kb: KnowledgeBase, question: str, locale: str, as_json: bool) -> s
 def run(args: argparse.Namespace) -> int:
     """`ask` and `kb check`: the FAQ alone, no configuration or database needed."""
     from knowledge.faq import check_kb, load_entries, load_kb
+    from knowledge.publications import check_publications, load_publications
     from knowledge.risk import check_risk, load_risk_rules
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
@@ -72,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         problems = check_kb(args.folder, max_review_age_months=args.max_review_age)
         if args.folder is None:  # the risk ledger's rules live beside the FAQ
             problems += check_risk(max_review_age_months=args.max_review_age)
+        if args.folder is None:  # the publications cite the FAQ's laws (issue 22)
+            problems += check_publications(max_review_age_months=args.max_review_age)
         for problem in problems:
             print(problem)
         if problems:
@@ -82,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"knowledge base OK: {len(entries)} entries ({english} with English)")
         if args.folder is None:
             print(f"risk rules OK: {len(load_risk_rules().rules)} rules (knowledge/risk.toml)")
+            print(f"publications OK: {len(load_publications())}")
         return 0
     base = load_kb(args.folder)
     if args.question != "-":

@@ -21,8 +21,9 @@ from handlers.casework.lifecycle import STATE_LABELS
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
+from storage import subscriptions
 from storage.data_requests import DataRequest, copies_dir, person_cases
-from storage.models import Attachment, Case, CaseEvent, FollowUp, Identity
+from storage.models import Attachment, Case, CaseEvent, FollowUp, Identity, Subscription
 
 KINDS = {"copy": _("copy"), "correction": _("correction"), "deletion": _("deletion")}
 STATUSES = {"open": _("open"), "done": _("done"), "refused": _("refused")}
@@ -102,6 +103,18 @@ async def _case_lines(ctx: Ctx, case: Case, actors: set[str]) -> list[str]:
     return lines
 
 
+def _subscription(t: Translator, sub: Subscription | None) -> list[str]:
+    """Where and what the person asked to receive (issue 22); [] when they never did."""
+    if sub is None or sub.subscribed_at is None:
+        return []
+    where = "、".join(x for x in (sub.street, sub.industry) if x)
+    what = f"{sub.topics}, {sub.role}{', ' + where if where else ''}, {sub.channel}"
+    if sub.active:
+        return ["  " + t.label(t("subscribed {date}", date=t.datetime(sub.subscribed_at)), what)]
+    stopped = t("stopped {date}", date=t.datetime(sub.unsubscribed_at))
+    return ["  " + t.label(stopped, what)]
+
+
 def _section(title: str, items: Iterable[str]) -> list[str]:
     items = list(items)
     return ["", title, *(items or ["  —"])]
@@ -161,6 +174,10 @@ async def build_copy(ctx: Ctx) -> str:
             + (f" — {f.comment}" if f.comment else "")
             for f in answers.scalars()
         ),
+    )
+    lines += _section(
+        t("Your subscription to policy updates and typical cases:"),
+        _subscription(t, await subscriptions.get(session, pid)),
     )
     requests = await session.execute(
         select(DataRequest).where(DataRequest.person_id == pid).order_by(DataRequest.id)

@@ -1,7 +1,8 @@
 """The party side's commands and buttons, registered with the engine when imported.
 
 /start, /help, /cancel, /back, /lang, /status, /bind, /human, /mycopy, /mydata, /correct,
-/erase; the menu's, the binding's, the follow-up's, the FAQ's and the language buttons.
+/erase, /subscribe, /unsubscribe; the menu's, the binding's, the follow-up's, the FAQ's, the
+subscription's and the language buttons.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from handlers.party import (
     party_docs,
     respondent,
     status,
+    subscribe,
 )
 
 
@@ -98,6 +100,8 @@ FEATURES.commands.update(
         "lang": cmd_lang,
         "status": cmd_status,
         "bind": cmd_bind,
+        "subscribe": subscribe.cmd_subscribe,
+        "unsubscribe": subscribe.cmd_unsubscribe,
     }
 )
 
@@ -108,6 +112,8 @@ async def _language(ctx: Ctx, choice: str) -> list[Reply]:
 
 async def _free_text(ctx: Ctx) -> list[Reply]:
     """Outside a flow: a legal question for the FAQ; "hi", "ok" get what the bot can do."""
+    if subscribe.is_stop_word(ctx.inbound.text):  # 退订 under a mass-sent publication
+        return await subscribe.stop(ctx)
     answered, replies = await faq.answer(ctx, ctx.inbound.text)
     if answered or len(ctx.inbound.text.strip()) >= 6:
         return replies
@@ -123,6 +129,7 @@ FEATURES.buttons.update({
     "sv": followup.on_survey,
     "faq": faq.on_button,
     "qa": midflow.on_button,
+    "sub": subscribe.on_button,
 })  # fmt: skip
 for _flow in (dispute.FLOW, respondent.BIND_FLOW, human.HUMAN_FLOW, followup.COMMENT_FLOW):
     FEATURES.add_flow(_flow)

@@ -33,6 +33,7 @@ def main_menu(ctx: Ctx) -> list[Reply]:
         Button(t("I am named in a case"), "m:bind"),
         Button(t("Language / 语言"), "m:lang"),
         Button(t("Talk to a person"), "m:human"),
+        Button(t("Policy updates and cases"), "sub:menu"),
     ]
     return [Reply(text, buttons=grid(items, per_row=2))]
 
@@ -50,6 +51,7 @@ def help_text(ctx: Ctx) -> list[Reply]:
         t("/back — go back one question"),
         t("/cancel — stop what you are doing"),
         t("/lang — change the language"),
+        t("/subscribe — policy updates and typical cases; /unsubscribe to stop them"),
         t("/help — this list"),
     ]
     if ctx.settings.center.phone:

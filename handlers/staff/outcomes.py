@@ -15,6 +15,7 @@ from handlers.casework.validators import ValidationError, parse_amount, parse_da
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Button, Reply, grid
+from handlers.office.publications import offer_after_case
 from handlers.staff.cases import _case_or_reply, _mine_only, _move, refusal
 from handlers.staff.pushes import arbitration_advice, notify_parties, told_reply
 from handlers.staff.registry import command, usage
@@ -149,6 +150,9 @@ async def _record(
         )
 
     reach = await notify_parties(ctx, case, result, text)
+    for person_id in (case.applicant_person_id, case.respondent_person_id):
+        if person_id is not None:  # offered once per person, never subscribed unasked
+            await offer_after_case(ctx.core, ctx.session, person_id)
     return [
         Reply(
             ctx.t(

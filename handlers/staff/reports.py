@@ -33,6 +33,7 @@ from handlers.office.stats import (
     parse_month,
     previous_month,
 )
+from handlers.staff import broadcast
 from handlers.staff.registry import command, log_access
 from settings import Settings
 from storage.models import Staff
@@ -173,6 +174,7 @@ async def stats(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     name = f"stats-{month:%Y-%m}-{ctx.t.locale}"
     text, path = await text_and_chart(ctx.session, ctx.settings, ctx.t, fig, name)
     caption = month_label(ctx.t.locale, month)
+    text += "\n" + await broadcast.figures_text(ctx)  # subscriptions (issue 22), all time
     return [Reply(text), Reply(caption, image=str(path))]
 
 

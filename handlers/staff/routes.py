@@ -8,6 +8,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
 from handlers.conversation.registry import FEATURES, StaffSide
 from handlers.staff import (  # noqa: F401  (importing a command module registers it)
+    broadcast,
     buttons,
     casecard,
     cases,
@@ -19,6 +20,7 @@ from handlers.staff import (  # noqa: F401  (importing a command module register
     joint,
     outcomes,
     periods,
+    publish,
     registry,
     replies,
     reports,
@@ -48,5 +50,6 @@ async def _group_text(ctx: Ctx) -> list[Reply]:
 
 
 FEATURES.buttons["st"] = buttons.on_button
+FEATURES.buttons["bc"] = broadcast.on_button
 FEATURES.start_hooks.append(add_configured_departments)
 FEATURES.staff = StaffSide(is_staff=_is_staff, run=registry.run, group_text=_group_text)
