@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.crypto import EncryptedJSON, EncryptedString, EncryptedText
+from storage.models_mediators import TermsReading, Training
 from storage.models_platform import (
     CallbackNonce,
     ChatChoices,
@@ -39,6 +40,8 @@ __all__ = [  # the platform tables and the base are re-exported: import tables f
     "JobRun",
     "OutboxMessage",
     "PlatformToken",
+    "TermsReading",
+    "Training",
     "UTCDateTime",
     "utcnow",
 ]
@@ -235,6 +238,7 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(120), default="")
+    full_time: Mapped[bool] = mapped_column(Boolean, default=False)  # else part-time
 
 
 class AccessLog(Base):
@@ -301,3 +305,6 @@ class FollowUp(Base):
     answer: Mapped[str | None] = mapped_column(String(20), default=None)
     comment: Mapped[str] = mapped_column(EncryptedText, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A comment staff flagged as a complaint (/flag_complaint), counted in the assessment.
+    complaint_at: Mapped[datetime | None] = mapped_column(default=None)
+    complaint_by: Mapped[str | None] = mapped_column(String(120), default=None)

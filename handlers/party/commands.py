@@ -21,6 +21,7 @@ from handlers.party import (
     party_docs,
     respondent,
     status,
+    terms_reading,
 )
 
 
@@ -123,6 +124,7 @@ FEATURES.buttons.update({
     "sv": followup.on_survey,
     "faq": faq.on_button,
     "qa": midflow.on_button,
+    "rt": terms_reading.on_read,
 })  # fmt: skip
 for _flow in (dispute.FLOW, respondent.BIND_FLOW, human.HUMAN_FLOW, followup.COMMENT_FLOW):
     FEATURES.add_flow(_flow)

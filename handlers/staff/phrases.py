@@ -36,6 +36,8 @@ EVENT_LABELS: dict[str, str] = {
     "staff_message": _("staff replied"),
     "rescheduled": _("session moved"),
     "withdrawal_asked": _("withdrawal asked for, waiting for confirmation"),
+    "terms_changed": _("agreed terms changed"),
+    "complaint_flagged": _("follow-up comment flagged as a complaint"),
 }
 
 ACCESS_LABELS: dict[str, str] = {

@@ -8,6 +8,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
 from handlers.conversation.registry import FEATURES, StaffSide
 from handlers.staff import (  # noqa: F401  (importing a command module registers it)
+    agreement_terms,
     buttons,
     casecard,
     cases,
