@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.casework.numerals import amount_in_capitals, amount_in_figures, chinese_date
@@ -96,7 +97,7 @@ async def record(
             .values(case_id=case.id, person_id=person_id, side=side, terms_hash=digest, read_at=now)
             .on_conflict_do_nothing(index_elements=["case_id", "person_id", "terms_hash"])
         )
-        if (await session.execute(stmt)).rowcount:
+        if cast(CursorResult[Any], await session.execute(stmt)).rowcount:
             new.append(side)
     return new
 

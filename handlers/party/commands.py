@@ -1,7 +1,7 @@
 """The party side's commands and buttons, registered with the engine when imported.
 
 /start, /help, /cancel, /back, /lang, /status, /bind, /human, /mycopy, /mydata, /correct,
-/erase; the menu's, the binding's, the follow-up's, the FAQ's and the language buttons.
+/erase, /roster; the menu's, the binding's, the follow-up's, the FAQ's and the language buttons.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
 from handlers.conversation.registry import FEATURES, PartySide
+from handlers.office.roster_view import published_roster
 from handlers.party import (
     dispute,
     faq,
@@ -80,6 +81,11 @@ async def cmd_bind(ctx: Ctx, arg: str) -> list[Reply]:
     return await ctx.core.flows.begin(ctx, respondent.BIND_FLOW.name)
 
 
+async def cmd_roster(ctx: Ctx, arg: str) -> list[Reply]:
+    """The published mediator roster: names, full- or part-time, specialties; no phones."""
+    return [Reply(await published_roster(ctx.session, ctx.t))]
+
+
 async def cmd_human(ctx: Ctx, arg: str) -> list[Reply]:
     return await ctx.core.flows.begin(ctx, human.HUMAN_FLOW.name)
 
@@ -87,6 +93,7 @@ async def cmd_human(ctx: Ctx, arg: str) -> list[Reply]:
 FEATURES.commands.update(
     {
         "human": cmd_human,
+        "roster": cmd_roster,
         "mycopy": party_docs.my_copy,
         "mydata": mydata.my_data,
         "correct": mydata.correct,

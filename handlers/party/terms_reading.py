@@ -46,10 +46,8 @@ async def on_read(ctx: Ctx, payload: str) -> list[Reply]:
             count=count,
             total=max(total, 2),
         )
-    when = min(
-        (st.read[s] for s in terms.sides_of(case, ctx.person.id) if st.read.get(s)),
-        default=ctx.now(),
-    )
+    times = [st.read.get(s) for s in terms.sides_of(case, ctx.person.id)]
+    when = min((w for w in times if w is not None), default=ctx.now())
     return [
         Reply(
             ctx.t(

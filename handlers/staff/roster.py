@@ -7,6 +7,7 @@ from sqlalchemy import select
 from handlers.casework.references import DEPARTMENTS, department_code
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
+from handlers.staff import roster_extra
 from handlers.staff.registry import ADMIN, ALL, ROLE_LABELS, ROLES, command, usage
 from storage.models import Staff
 
@@ -20,7 +21,10 @@ def _line(ctx: Ctx, s: Staff) -> str:
     dept = f" · {ctx.t(DEPARTMENTS[s.department])}" if s.department in DEPARTMENTS else ""
     retired = ctx.t("retired")
     state = "" if s.active else f" · {retired}"
-    return f"{s.name} · {s.member} · {ctx.t(ROLE_LABELS[s.role])}{dept}{state}"
+    time = ""
+    if s.role == "mediator":
+        time = " · " + (ctx.t("full-time") if s.full_time else ctx.t("part-time"))
+    return f"{s.name} · {s.member} · {ctx.t(ROLE_LABELS[s.role])}{time}{dept}{state}"
 
 
 async def _upsert(ctx: Ctx, member: str, role: str, name: str, dept: str | None) -> Staff:
@@ -75,8 +79,9 @@ async def staff_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
 
 @command(
     "mediators",
-    "/mediators [list | add MEMBER NAME | retire MEMBER]",
-    "the mediator roster (adding and retiring: admins)",
+    "/mediators [list | add MEMBER NAME | retire MEMBER | time MEMBER full|part | training "
+    "MEMBER DATE TOPIC]",
+    "the mediator roster (changes and trainings: admins)",
     ALL,
 )
 async def mediators(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
@@ -98,6 +103,11 @@ async def mediators(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if action == "add" and len(parts) >= 3:
         row = await _upsert(ctx, _member(ctx, parts[1]), "mediator", " ".join(parts[2:]), None)
         return [Reply(ctx.t("Added: {line}", line=_line(ctx, row)))]
+    if action == "training" and len(parts) >= 4:
+        topic = arg.split(maxsplit=3)[3]
+        return [await roster_extra.record_training(ctx, _member(ctx, parts[1]), parts[2], topic)]
+    if action == "time" and len(parts) == 3 and parts[2] in ("full", "part"):
+        return [await roster_extra.set_time(ctx, _member(ctx, parts[1]), parts[2])]
     if action == "retire" and len(parts) == 2:
         row = (
             await ctx.session.execute(

@@ -18,6 +18,7 @@ from handlers.staff import (  # noqa: F401  (importing a command module register
     docs,
     faq_review,
     joint,
+    mediator_reports,
     outcomes,
     periods,
     registry,
