@@ -40,7 +40,7 @@ def terms_text(case: Case) -> str:
             amount_in_figures(case.outcome_amount),
             amount_in_capitals(case.outcome_amount),
         )
-        lines.append(f"金额：{figures}元（{capitals}）")
+        lines.append(f"金额：{figures}（大写：人民币{capitals}）")
     if case.outcome_due is not None:
         lines.append(f"履行期限：{chinese_date(case.outcome_due)}前")
     terms = (case.outcome_terms or "").strip()
