@@ -2,7 +2,8 @@
 figures with the center's figure beside each, the basis for reappointment.
 
 - handled: their cases open at some time in the year (received before it ended, not concluded
-  before it began); concluded: concluded in the year (the outcome's day, center's time zone);
+  before it began; cases referred out are not theirs); concluded: concluded in the year (the
+  outcome's day, center's time zone);
 - agreement rate: agreements / concluded; within period: concluded by the center's working
   period (`due_at`, with extensions) / concluded cases that had one; median days from receipt
   to outcome;
@@ -110,6 +111,8 @@ async def assess(session: AsyncSession, year: int, settings: Settings) -> Assess
     stmt = select(Case).where(
         Case.mediator_id.is_not(None),
         Case.submitted_at.is_not(None),
+        Case.state != "referred",  # referred out: not a mediator's case
+        Case.referred_route.is_(None),
         Case.submitted_at < until,
         or_(Case.outcome_at.is_(None), Case.outcome_at >= since),
     )
