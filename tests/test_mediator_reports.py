@@ -306,8 +306,7 @@ async def test_staff_and_parties_in_telegram(
         text = texts(sent)
         assert "Annual assessment 2026 (center's figure in brackets):" in text
         assert (
-            "王调解: Cases handled 4 (3); Cases concluded 3 (2.5); Agreement rate 33% (60%)"
-            in text
+            "王调解: Cases handled 4 (3); Cases concluded 3 (2.5); Agreement rate 33% (60%)" in text
         )
         assert "Trainings attended 2 (2)" in text  # 李调解's new training: 2 each now
         assert len([m for m in sent if m["method"] == "sendPhoto"]) == 1
