@@ -47,7 +47,8 @@ async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
         await bot.deliver_outbox()
 
         updates = [m["text"] for m in server.sent_messages(WORKER)[worker_seen:]]
-        assert len(updates) == 4, updates  # accepted, assigned, session, agreement: once each
+        # accepted, assigned, session, agreement, the agreed terms to read: once each
+        assert len(updates) == 5, updates
         # acceptance: the center's own period and, separately, the statutory 15 days (art. 14)
         assert "aims to finish mediation by" in updates[0]
         assert "either side may apply for labour dispute arbitration from" in updates[0]
@@ -56,6 +57,7 @@ async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
         assert "调解室一" in updates[2]
         assert "agreement" in updates[3] and "CN¥12,000.00" in updates[3]
         assert "payment order" in updates[3]
+        assert "please read the agreed terms" in updates[4] and "NOT a signature" in updates[4]
         mediator_note = texts(server.sent_messages(MEDIATOR))
         assert number in mediator_note  # the mediator was told privately
 
