@@ -93,6 +93,12 @@ def review() -> DocxDocument:
         "本申请最迟应于{{ deadlines.review_by }}提出。",
         indent=True,
     )
+    para(
+        doc,
+        "确认劳动关系的调解协议，仲裁委员会不予受理审查；已经人民法院司法确认的调解协议，"
+        "不再审查（《劳动人事争议仲裁办案规则》第七十五条）。",
+        indent=True,
+    )
     heading(doc, "随附材料")
     para(doc, "1. 调解协议书；", indent=True)
     para(doc, "2. 双方当事人的身份证明、资格证明（如营业执照、授权委托书）；", indent=True)
