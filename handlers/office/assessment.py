@@ -108,7 +108,8 @@ async def assess(session: AsyncSession, year: int, settings: Settings) -> Assess
     tz = settings.tz
     since, until = year_bounds(year, settings)
     staff = {s.id: s for s in (await session.execute(select(Staff))).scalars()}
-    stmt = select(Case).where(
+    columns = (Case.id, Case.mediator_id, Case.submitted_at, Case.received_at, Case.due_at)
+    stmt = select(*columns, Case.outcome_at).where(
         Case.mediator_id.is_not(None),
         Case.submitted_at.is_not(None),
         Case.state != "referred",  # referred out: not a mediator's case
@@ -116,7 +117,7 @@ async def assess(session: AsyncSession, year: int, settings: Settings) -> Assess
         Case.submitted_at < until,
         or_(Case.outcome_at.is_(None), Case.outcome_at >= since),
     )
-    cases = list((await session.execute(stmt)).scalars())
+    cases = list((await session.execute(stmt)).all())  # columns only: nothing to decrypt
     ended = await outcomes_of(session, [c.id for c in cases])
     tallies: dict[int, Tally] = defaultdict(Tally)
     concluded_ids: dict[int, int] = {}  # case id -> mediator id
@@ -140,11 +141,11 @@ async def assess(session: AsyncSession, year: int, settings: Settings) -> Assess
             tally.in_period += day <= local_day(case.due_at, tz)
     if concluded_ids:
         rows = await session.execute(
-            select(FollowUp).where(
+            select(FollowUp.case_id, FollowUp.kind, FollowUp.answer).where(  # no comments
                 FollowUp.case_id.in_(list(concluded_ids)), FollowUp.answer.is_not(None)
             )
         )
-        for row in rows.scalars():
+        for row in rows.all():
             tally = tallies[concluded_ids[row.case_id]]
             if row.kind == "satisfaction" and (row.answer or "").isdigit():
                 tally.scores.append(int(row.answer or 0))
