@@ -84,6 +84,10 @@ async def test_both_sides_read_the_terms_on_telegram(
         assert "It is NOT a signature" in first["text"]
         assert "I have read these terms" in server.button_labels(first)
 
+        resent = await in_group(bot, ADMIN, "/terms 1 send")  # e.g. after a late /bind
+        assert "nobody gets the same terms twice" in resent
+        await bot.deliver_outbox()
+        assert len([m for m in server.sent_messages(WORKER) if "I have read" in str(m)]) == 1
         read = texts(await bot.press(WORKER, "I have read these terms"))
         assert f"Recorded: you read the agreed terms of case {NUMBER}" in read
         assert "This is not a signature" in read

@@ -16,9 +16,9 @@ from storage.models import Staff
 
 @command(
     "terms",
-    "/terms ID [AMOUNT DUE-DATE [TERMS]]",
-    "the agreed terms and which party has read them; with new terms: change them and ask "
-    "both sides to read them again",
+    "/terms ID [send | AMOUNT DUE-DATE [TERMS]]",
+    "the agreed terms and which party has read them; send: to a party linked since; with new "
+    "terms: change them and ask both sides to read them again",
 )
 async def terms_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     parts = arg.split(maxsplit=3)
@@ -40,6 +40,21 @@ async def terms_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if len(parts) == 1:
         st = await terms.status(ctx.session, case)
         return [Reply(f"{terms.terms_text(case)}\n{terms.status_line(ctx.t, st)}")]
+    if parts[1].lower() == "send":  # e.g. a party linked the case after the agreement
+        sent = await terms.ask_parties(ctx.core, ctx.session, case)
+        who = ctx.t.join(
+            ctx.t("applicant") if s == "applicant" else ctx.t("respondent") for s in sent
+        )
+        return [
+            Reply(
+                ctx.t(
+                    "The agreed terms of case {number} went to every party linked to the bot "
+                    "({who}); nobody gets the same terms twice.",
+                    number=case.number,
+                    who=who or "—",
+                )
+            )
+        ]
     if mine := _mine_only(ctx, staff, case):
         return [mine]
     if case.state != "agreement":
@@ -84,5 +99,8 @@ async def terms_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         number=case.number,
     )
     if sent:
-        text += "\n" + ctx.t("Sent to read again: {who}.", who=ctx.t.join(ctx.t(s) for s in sent))
+        who = ctx.t.join(
+            ctx.t("applicant") if s == "applicant" else ctx.t("respondent") for s in sent
+        )
+        text += "\n" + ctx.t("Sent to read again: {who}.", who=who)
     return [Reply(f"{text}\n{terms.terms_text(case)}\n{terms.status_line(ctx.t, st)}")]
