@@ -13,11 +13,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from fontTools.ttLib import TTFont
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.cli import mediators as cli_mediators
 from bot.config import Settings
+from handlers.conversation.i18n import Translator
+from handlers.office import assessment_chart, charts
 from handlers.office.assessment import assess
 from handlers.office.subsidy import month_subsidies
 from storage.db import Database
@@ -337,3 +340,11 @@ async def test_staff_and_parties_in_telegram(
         result = await assess(s, 2026, settings)
     assert dict(result.mediators)["李调解"]["complaints"] == 1
     assert dict(result.mediators)["李调解"]["trainings"] == 2
+
+
+def test_the_chart_labels_are_in_the_shipped_font() -> None:
+    cmap = TTFont(charts.FONT_PATH)["cmap"].getBestCmap()
+    t = Translator("zh_CN", SH)
+    labels = [t(m) for m in assessment_chart.CHART_MSGIDS]
+    missing = {c for text in labels for c in text if not c.isspace() and ord(c) not in cmap}
+    assert not missing, f"rebuild knowledge/fonts (build_subset.py); missing: {missing}"

@@ -69,10 +69,6 @@ class Status:
     read: dict[str, datetime | None]
     bound_sides: tuple[str, ...]
 
-    @property
-    def complete(self) -> bool:
-        return bool(self.bound_sides) and all(self.read.get(s) for s in SIDES)
-
 
 async def status(session: AsyncSession, case: Case) -> Status:
     digest = terms_hash(case)

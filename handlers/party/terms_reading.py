@@ -35,8 +35,7 @@ async def on_read(ctx: Ctx, payload: str) -> list[Reply]:
         return [terms.request(ctx.t, case, changed=True)]
     new = await terms.record(ctx.session, case, ctx.person.id, digest, ctx.now())
     st = await terms.status(ctx.session, case)
-    total = len(st.bound_sides) if st.bound_sides else 2
-    count = sum(1 for s in terms.SIDES if st.read.get(s))
+    count = sum(1 for s in terms.SIDES if st.read.get(s))  # of the two parties
     for side in new:
         await ctx.notify_staff(
             f"terms:{case.id}:{digest[: terms.PREFIX]}:{side}",
@@ -44,7 +43,7 @@ async def on_read(ctx: Ctx, payload: str) -> list[Reply]:
             number=case.number,
             side=ctx.core.translator()(_APPLICANT if side == "applicant" else _RESPONDENT),
             count=count,
-            total=max(total, 2),
+            total=len(terms.SIDES),
         )
     times = [st.read.get(s) for s in terms.sides_of(case, ctx.person.id)]
     when = min((w for w in times if w is not None), default=ctx.now())
