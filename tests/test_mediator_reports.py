@@ -27,6 +27,7 @@ from storage.db import Database
 from storage.models import Case, CaseEvent, FollowUp, Person, Staff, Training
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.harness import STAFF_GROUP, in_group, running_bot, texts
+from tests.test_console import run_console
 
 SH = ZoneInfo("Asia/Shanghai")
 ADMIN, PARTY = 9100, 7001
@@ -348,3 +349,28 @@ def test_the_chart_labels_are_in_the_shipped_font() -> None:
     labels = [t(m) for m in assessment_chart.CHART_MSGIDS]
     missing = {c for text in labels for c in text if not c.isspace() and ord(c) not in cmap}
     assert not missing, f"rebuild knowledge/fonts (build_subset.py); missing: {missing}"
+
+
+def test_the_roster_and_the_reports_on_the_console(tmp_path: Path) -> None:
+    out = run_console(
+        tmp_path,
+        [
+            "/mediators add console:wang 王调解",
+            "/mediators time console:wang full",
+            "/mediators training console:wang 2026-11-20 庭审观摩",
+            "/roster",
+            "/subsidy 2026-11",
+            "/assessment 2026",
+        ],
+        "--staff",
+    )
+    assert (
+        "王调解现为专职调解员。" in out and "已记录王调解的培训：2026年11月20日，庭审观摩。" in out
+    )
+    assert (
+        "本中心调解员：\n王调解 · 专职" in out
+        and "console:wang" not in out.split("本中心调解员")[1]
+    )
+    assert "2026年11月没有调解员办结的案件。" in out
+    assert "王调解：承办案件 0 (0)" in out and "参加培训 1 (1)" in out
+    assert "assessment-2026.xlsx" in out and ".png" in out

@@ -204,7 +204,7 @@ def assessment_text(t: Translator, a: Assessment) -> str:
             f"{t(label)} {shown(t, key, figs[key])} ({shown(t, key, a.center[key])})"
             for key, label in FIGURES
         ]
-        lines.append(f"{name}: " + t.join(parts, strong=True))
+        lines.append(t("{name}: {figures}", name=name, figures=t.join(parts, strong=True)))
     return "\n".join(lines)
 
 
