@@ -238,6 +238,9 @@ def _validate(s: Settings) -> None:
         )
     if s.followup.reminder_days <= 0 or s.followup.survey_delay_hours < 0:
         raise ConfigError("followup.reminder_days: expected a positive number of days")
+    for key, amount in vars(s.subsidy).items():
+        if amount < 0:
+            raise ConfigError(f"subsidy.{key}: expected an amount in yuan, 0 or more")
     for key in ("mediation_days", "court_mediation_days", "accept_working_days"):
         if getattr(s.center, key) <= 0:
             raise ConfigError(f"center.{key}: expected a positive number of days")

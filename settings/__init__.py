@@ -70,6 +70,25 @@ class ArbitrationSettings:
 
 
 @dataclass
+class CourtSettings:
+    """The people's court the parties apply to for judicial confirmation of an agreement."""
+
+    name: str = "示例区人民法院"
+    address: str = ""
+
+
+@dataclass
+class SubsidySettings:
+    """Per-case subsidies (以案定补), in yuan per case. Example amounts: set your district's."""
+
+    agreement: int = 300  # concluded with an agreement
+    no_agreement: int = 150  # concluded without one (failed, the other side declined)
+    withdrawn: int = 50
+    collective_supplement: int = 200  # added for a collective case (ten or more workers)
+    court_supplement: int = 100  # added for a case a court delegated
+
+
+@dataclass
 class FollowUpSettings:
     quiet_start: str = "21:00"
     quiet_end: str = "08:00"
@@ -279,6 +298,8 @@ class Settings:
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     arbitration: ArbitrationSettings = field(default_factory=ArbitrationSettings)
+    court: CourtSettings = field(default_factory=CourtSettings)
+    subsidy: SubsidySettings = field(default_factory=SubsidySettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     followup: FollowUpSettings = field(default_factory=FollowUpSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)

@@ -27,6 +27,7 @@ from storage.models_broadcast import (
     PublicationReceipt,
     Subscription,
 )
+from storage.models_mediators import TermsReading, Training
 from storage.models_platform import (
     CallbackNonce,
     ChatChoices,
@@ -53,6 +54,8 @@ __all__ = [  # the platform tables and the base are re-exported: import tables f
     "PublicationReceipt",
     "SessionReminder",
     "Subscription",
+    "TermsReading",
+    "Training",
     "UTCDateTime",
     "utcnow",
 ]
@@ -254,6 +257,7 @@ class Staff(Base):
     created_by: Mapped[str] = mapped_column(String(120), default="")
     # the site the member works for; None: the district center, which sees every site
     site: Mapped[str | None] = mapped_column(String(40), default=None)
+    full_time: Mapped[bool] = mapped_column(Boolean, default=False)  # else part-time
 
 
 class Site(Base):
@@ -337,6 +341,9 @@ class FollowUp(Base):
     answer: Mapped[str | None] = mapped_column(String(20), default=None)
     comment: Mapped[str] = mapped_column(EncryptedText, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A comment staff flagged as a complaint (/flag_complaint), counted in the assessment.
+    complaint_at: Mapped[datetime | None] = mapped_column(default=None)
+    complaint_by: Mapped[str | None] = mapped_column(String(120), default=None)
 
 
 class RiskWarning(Base):

@@ -253,6 +253,25 @@ EXPECTED = {
         "壹万贰仟元整",
         "王调解",
     ],
+    "review": [
+        "调解协议仲裁审查申请书",
+        "示例区劳动人事争议仲裁委员会",
+        "张测试",
+        "示例制造有限公司",
+        "壹万贰仟元整",
+        "银行转账至申请人本人账户",
+        "第七十四条",
+        "最迟应于2026年12月7日提出",  # 15 days after the local agreement date, 22 November
+    ],
+    "confirmation": [
+        "司法确认申请书",
+        "示例区人民法院",
+        "张测试",
+        "示例制造有限公司",
+        "壹万贰仟元整",
+        "第二百零五条",
+        "最迟应于2026年12月22日提出",  # 30 days
+    ],
 }
 
 
@@ -438,8 +457,12 @@ async def test_mycopy_for_the_parties_only(
             f"{OURS} 调解申请书.docx",
             f"{OURS} 调解协议书.docx",
             f"{OURS} 履行告知书.docx",
+            f"{OURS} 调解协议仲裁审查申请书.docx",
+            f"{OURS} 司法确认申请书.docx",
         ]
         assert all(d["chat"]["id"] == WORKER for d in worker)
+        assert "by December 7, 2026 " in worker[3]["caption"]
+        assert "by December 22, 2026" in worker[4]["caption"]
         application = docx_text(server.file_content(worker[0]["document"]["file_id"]))
         assert "13912345678" in application and "壹万贰仟伍佰元整" in application
 
@@ -447,6 +470,8 @@ async def test_mycopy_for_the_parties_only(
         assert [d["document"]["file_name"] for d in employer] == [
             f"{OURS} 调解协议书.docx",
             f"{OURS} 履行告知书.docx",
+            f"{OURS} 调解协议仲裁审查申请书.docx",
+            f"{OURS} 司法确认申请书.docx",
         ]
         agreement = docx_text(server.file_content(employer[0]["document"]["file_id"]))
         assert "139****5678" in agreement and "13912345678" not in agreement
@@ -456,7 +481,10 @@ async def test_mycopy_for_the_parties_only(
             .scalars()
             .all()
         )
-    assert [c.detail for c in copies] == ["application,agreement,notice", "agreement,notice"]
+    assert [c.detail for c in copies] == [
+        "application,agreement,notice,review,confirmation",
+        "agreement,notice,review,confirmation",
+    ]
 
 
 # --- the CLI -------------------------------------------------------------------------------

@@ -47,10 +47,11 @@ async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
         await bot.deliver_outbox()
 
         updates = [m["text"] for m in server.sent_messages(WORKER)[worker_seen:]]
-        # accepted, assigned, session, agreement: once each; then, once, the offer to subscribe
-        # to policy updates and typical cases (issue 22), which subscribes nobody by itself
-        assert len(updates) == 5, updates
-        assert "policy updates and typical cases" in updates[4]
+        # accepted, assigned, session, agreement, the agreed terms to read: once each; then,
+        # once, the offer to subscribe to policy updates and typical cases (issue 22), which
+        # subscribes nobody by itself
+        assert len(updates) == 6, updates
+        assert "policy updates and typical cases" in updates[5]
         # acceptance: the center's own period and, separately, the statutory 15 days (art. 14)
         assert "aims to finish mediation by" in updates[0]
         assert "either side may apply for labour dispute arbitration from" in updates[0]
@@ -59,6 +60,7 @@ async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
         assert "调解室一" in updates[2]
         assert "agreement" in updates[3] and "CN¥12,000.00" in updates[3]
         assert "payment order" in updates[3]
+        assert "please read the agreed terms" in updates[4] and "NOT a signature" in updates[4]
         mediator_note = texts(server.sent_messages(MEDIATOR))
         assert number in mediator_note  # the mediator was told privately
 

@@ -1,6 +1,6 @@
 """`mediation-bot` command line: the parser and `main()`; each command group in a module of
-its own (kb: ask and kb check, docs, reports, risk, purge, qr, backup, doctor, diagrams). `run`,
-`console`, `db upgrade` and `check-config` live here."""
+its own (kb: ask and kb check, docs, reports, risk, mediators, purge, qr, backup, doctor,
+diagrams). `run`, `console`, `db upgrade` and `check-config` live here."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import sys
 
-from bot.cli import backup, diagrams, docs, doctor, kb, purge, qr, reports, risk
+from bot.cli import backup, diagrams, docs, doctor, kb, mediators, purge, qr, reports, risk
 from bot.config import ConfigError, Settings, load_settings
 from bot.event_loop import run_loop
 
@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_parsers(sub)
     reports.add_parsers(sub)
     risk.add_parsers(sub)
+    mediators.add_parsers(sub)
     purge.add_parsers(sub)
     qr.add_parsers(sub)
     backup.add_parsers(sub)
@@ -117,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         return reports.run(args, settings)
     if command == "risk":
         return risk.run(args, settings)
+    if command in ("subsidy", "assessment"):
+        return mediators.run(args, settings)
     if command in ("purge", "rekey"):
         return purge.run(args, settings)
     if command in ("qr", "wechat-menu"):

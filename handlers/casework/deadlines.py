@@ -179,3 +179,25 @@ def work_calendar(settings: Settings) -> WorkCalendar:
     if key not in _CALENDARS:
         _CALENDARS[key] = WorkCalendar.from_settings(settings)
     return _CALENDARS[key]
+
+
+# Making an agreement enforceable, both sides jointly, counted from the day the agreement took
+# effect (that day not counted); the bot takes the day the agreement was recorded (/outcome).
+REVIEW_DAYS = 15  # arbitration review (劳动人事争议仲裁办案规则第七十四条)
+CONFIRM_DAYS = 30  # judicial confirmation (民事诉讼法第二百零五条)
+
+
+def agreement_day(settings: Settings, case: Case) -> date | None:
+    return case.outcome_at.astimezone(settings.tz).date() if case.outcome_at else None
+
+
+def review_by(settings: Settings, case: Case) -> date | None:
+    """The last day to apply jointly for arbitration review of the agreement."""
+    day = agreement_day(settings, case)
+    return day + timedelta(days=REVIEW_DAYS) if day else None
+
+
+def confirm_by(settings: Settings, case: Case) -> date | None:
+    """The last day to apply jointly to the court for judicial confirmation."""
+    day = agreement_day(settings, case)
+    return day + timedelta(days=CONFIRM_DAYS) if day else None

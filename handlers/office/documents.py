@@ -29,7 +29,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.casework.answer_dates import UNIT_CONTACT, chinese_day_or_month, month_only
 from handlers.casework.claims import CATEGORIES
-from handlers.casework.deadlines import latest_safe_arbitration_date, year_after
+from handlers.casework.deadlines import (
+    CONFIRM_DAYS,
+    REVIEW_DAYS,
+    latest_safe_arbitration_date,
+    year_after,
+)
 from handlers.casework.numerals import amount_in_capitals, amount_in_figures, chinese_date
 from handlers.conversation.edge import safe_file_name
 from handlers.conversation.i18n import Translator
@@ -40,14 +45,16 @@ from storage.models import Attachment, Case, CaseEvent, Staff
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["application", "agreement", "notice", "report"]
-KINDS: tuple[Kind, ...] = ("application", "agreement", "notice", "report")
-AGREEMENT_KINDS = frozenset({"agreement", "notice"})
+Kind = Literal["application", "agreement", "notice", "report", "review", "confirmation"]
+KINDS: tuple[Kind, ...] = ("application", "agreement", "notice", "report", "review", "confirmation")
+AGREEMENT_KINDS = frozenset({"agreement", "notice", "review", "confirmation"})
 TITLES = {
     "application": "调解申请书",
     "agreement": "调解协议书",
     "notice": "履行告知书",
     "report": "委托调解结果报告",
+    "review": "调解协议仲裁审查申请书",  # knowledge/templates/build_enforce.py
+    "confirmation": "司法确认申请书",
 }
 OUTCOME_LABELS = {
     "agreement": "达成调解协议",
@@ -59,8 +66,6 @@ OUTCOME_LABELS = {
 }
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "templates"
 BLANK = "＿＿＿＿＿＿＿＿"  # printed where a value is missing, to be filled in by hand
-REVIEW_DAYS = 15  # arbitration review: jointly, within 15 days (办案规则第七十四条)
-CONFIRM_DAYS = 30  # judicial confirmation: jointly, within 30 days (民事诉讼法, 确认调解协议案件)
 DOCUMENT_MAX_AGE = timedelta(days=1)  # generated files hold personal data: kept one day
 PDF_TIMEOUT = 120
 EVIDENCE_KINDS = {"photo": "照片", "document": "文件", "voice": "语音", "video": "视频"}
@@ -199,6 +204,7 @@ def build_context(
             ),
         },
         "court": {"name": _text(case.court_name), "ref": _text(case.court_ref)},
+        "confirmation_court": {"name": settings.court.name, "address": settings.court.address},
         "outcome": {
             "label": OUTCOME_LABELS.get(case.state, "调解中"),
             "date": chinese_date(_local(case.outcome_at, settings) or today),

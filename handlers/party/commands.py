@@ -1,8 +1,8 @@
 """The party side's commands and buttons, registered with the engine when imported.
 
 /start, /help, /cancel, /back, /lang, /status, /bind, /human, /mycopy, /mydata, /correct,
-/erase, /subscribe, /unsubscribe; the menu's, the binding's, the follow-up's, the FAQ's, the
-subscription's and the language buttons.
+/erase, /subscribe, /unsubscribe, /roster; the menu's, the binding's, the follow-up's, the
+FAQ's, the subscription's and the language buttons.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
 from handlers.conversation.registry import FEATURES, PartySide
+from handlers.office.roster_view import published_roster
 from handlers.party import (
     dispute,
     faq,
@@ -23,6 +24,7 @@ from handlers.party import (
     respondent,
     status,
     subscribe,
+    terms_reading,
 )
 
 
@@ -81,6 +83,11 @@ async def cmd_bind(ctx: Ctx, arg: str) -> list[Reply]:
     return await ctx.core.flows.begin(ctx, respondent.BIND_FLOW.name)
 
 
+async def cmd_roster(ctx: Ctx, arg: str) -> list[Reply]:
+    """The published mediator roster: names, full- or part-time, specialties; no phones."""
+    return [Reply(await published_roster(ctx.session, ctx.t))]
+
+
 async def cmd_human(ctx: Ctx, arg: str) -> list[Reply]:
     return await ctx.core.flows.begin(ctx, human.HUMAN_FLOW.name)
 
@@ -88,6 +95,7 @@ async def cmd_human(ctx: Ctx, arg: str) -> list[Reply]:
 FEATURES.commands.update(
     {
         "human": cmd_human,
+        "roster": cmd_roster,
         "mycopy": party_docs.my_copy,
         "mydata": mydata.my_data,
         "correct": mydata.correct,
@@ -130,6 +138,7 @@ FEATURES.buttons.update({
     "faq": faq.on_button,
     "qa": midflow.on_button,
     "sub": subscribe.on_button,
+    "rt": terms_reading.on_read,
 })  # fmt: skip
 for _flow in (dispute.FLOW, respondent.BIND_FLOW, human.HUMAN_FLOW, followup.COMMENT_FLOW):
     FEATURES.add_flow(_flow)

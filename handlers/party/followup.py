@@ -5,11 +5,12 @@ The schedule that asks these questions is handlers/casework/followups.py.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 
+from handlers.casework import deadlines
 from handlers.casework.deadlines import latest_safe_arbitration_date
 from handlers.conversation.context import Ctx
 from handlers.conversation.flow import Flow, Step, StepResult, finish, stay
@@ -63,7 +64,6 @@ _ALERT_NO = _("⚠️ Case {number}: the worker says the agreement was not carri
 
 def routes_if_not_honoured(t: Translator, settings: Settings, case: Case, today: date) -> str:
     """What the worker can do, with the dates computed; windows already closed are left out."""
-    tz = settings.tz
     lines = [
         t("We are sorry. Staff of the center have been told and will contact you. What you can do:")
     ]
@@ -92,9 +92,8 @@ def routes_if_not_honoured(t: Translator, settings: Settings, case: Case, today:
             )
         )
     if case.outcome_at is not None:
-        agreed = case.outcome_at.astimezone(tz).date()
-        review_by = agreed + timedelta(days=15)
-        confirm_by = agreed + timedelta(days=30)
+        review_by = deadlines.review_by(settings, case) or today
+        confirm_by = deadlines.confirm_by(settings, case) or today
         if today <= review_by:
             lines.append(
                 t(
@@ -111,6 +110,8 @@ def routes_if_not_honoured(t: Translator, settings: Settings, case: Case, today:
                     date=t.date(confirm_by),
                 )
             )
+        if today <= max(review_by, confirm_by):
+            lines.append(t("• /mycopy sends the two joint applications, filled in from your case."))
     return "\n".join(lines)
 
 

@@ -47,6 +47,7 @@ def help_text(ctx: Ctx) -> list[Reply]:
         t("/bind — link a case that names you (you need the case number and a code)"),
         t("/human — write to the center's staff"),
         t("/mycopy — copies of your documents (application, agreement)"),
+        t("/roster — the center's mediators"),
         t("/mydata — a copy of your personal data; /correct and /erase to change or delete it"),
         t("/back — go back one question"),
         t("/cancel — stop what you are doing"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
+from handlers.casework.deadlines import confirm_by, review_by
 from handlers.casework.references import find_case
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
@@ -18,6 +19,9 @@ from storage.cases import cases_of_person
 from storage.models import AccessLog, Case
 
 log = logging.getLogger(__name__)
+# After an agreement: the draft, the fulfilment notice and the two joint applications that
+# make it enforceable (arbitration review, judicial confirmation).
+ENFORCE = ["agreement", "notice", "review", "confirmation"]
 
 
 async def _which_case(ctx: Ctx, arg: str) -> Case | Reply:
@@ -64,7 +68,7 @@ async def my_copy(ctx: Ctx, arg: str) -> list[Reply]:
         return [case]
     applicant = case.applicant_person_id == ctx.person.id
     agreed = await documents.reached_agreement(ctx.session, case)
-    kinds = (["application"] if applicant else []) + (["agreement", "notice"] if agreed else [])
+    kinds = (["application"] if applicant else []) + (ENFORCE if agreed else [])
     if not kinds:
         return [
             Reply(
@@ -101,6 +105,21 @@ async def my_copy(ctx: Ctx, arg: str) -> list[Reply]:
                 "have signed or sealed it and the mediator has signed it and the center has "
                 "sealed it (Labour Dispute Mediation and Arbitration Law, art. 14)."
             )
+        if kind == "review":
+            caption = ctx.t(
+                "To make the agreement enforceable, both sides together may bring this "
+                "application to {commission} within 15 days of the agreement taking effect "
+                "(by {date} if it took effect on the day it was recorded).",
+                commission=ctx.settings.arbitration.commission,
+                date=ctx.t.date(review_by(ctx.settings, case)),
+            )
+        elif kind == "confirmation":
+            caption = ctx.t(
+                "Or both sides together may bring this application for judicial confirmation "
+                "to {court} within 30 days (by {date}).",
+                court=ctx.settings.court.name,
+                date=ctx.t.date(confirm_by(ctx.settings, case)),
+            )
         replies.append(Reply(caption, document=str(path), file_name=name, temporary=True))
         if made.pdf and made.docx != path:  # only the PDF is sent: the DOCX goes now
             made.docx.unlink(missing_ok=True)
@@ -108,8 +127,9 @@ async def my_copy(ctx: Ctx, arg: str) -> list[Reply]:
         replies.append(
             Reply(
                 ctx.t(
-                    "If mediation ends with an agreement, /mycopy will also send the agreement "
-                    "and the fulfilment notice."
+                    "If mediation ends with an agreement, /mycopy will also send the agreement, "
+                    "the fulfilment notice and the applications for arbitration review and "
+                    "judicial confirmation."
                 )
             )
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from handlers.casework import terms
 from handlers.casework.references import find_case
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import mark as _
@@ -23,6 +24,8 @@ KIND_LABELS = {
     "agreement": _("mediation agreement (draft)"),
     "notice": _("fulfilment notice"),
     "report": _("report to the delegating court"),
+    "review": _("joint application for arbitration review of the agreement"),
+    "confirmation": _("joint application for judicial confirmation of the agreement"),
 }
 
 
@@ -41,8 +44,9 @@ def not_delegated(ctx: Ctx, number: str) -> Reply:
 
 @command(
     "doc",
-    "/doc ID application|agreement|notice|report",
-    "a case document to print: application form, agreement draft or fulfilment notice "
+    "/doc ID application|agreement|notice|report|review|confirmation",
+    "a case document to print: application form, agreement draft, fulfilment notice, court "
+    "report, or the joint application for arbitration review or judicial confirmation "
     "(private chat only)",
 )
 async def doc(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
@@ -106,6 +110,8 @@ async def doc(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         document=ctx.t(KIND_LABELS[kind]),
         number=case.number,
     )
+    if kind == "agreement":  # printed for signature: who has read the terms in the chat
+        caption += "\n" + terms.status_line(ctx.t, await terms.status(ctx.session, case))
     if made.pdf is None:
         caption += "\n" + ctx.t("(No PDF: LibreOffice is not installed on the server.)")
     replies = [Reply(caption, document=str(made.docx), file_name=made.docx_name, temporary=True)]

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from handlers.casework import followups
+from handlers.casework import terms as agreed_terms
 from handlers.casework.lifecycle import STATE_LABELS, TRANSITIONS
 from handlers.casework.validators import ValidationError, parse_amount, parse_date
 from handlers.conversation.context import Ctx
@@ -150,6 +151,14 @@ async def _record(
         )
 
     reach = await notify_parties(ctx, case, result, text)
+    extra = ""
+    if result == "agreement":
+        await agreed_terms.ask_parties(ctx.core, ctx.session, case)
+        extra = "\n" + ctx.t(
+            "The agreed terms went to each party linked to the bot to read before signing; "
+            "/terms {number} shows who has read them.",
+            number=case.number,
+        )
     for person_id in (case.applicant_person_id, case.respondent_person_id):
         if person_id is not None:  # offered once per person, never subscribed unasked
             await offer_after_case(ctx.core, ctx.session, person_id)
@@ -162,5 +171,6 @@ async def _record(
             )
             + "\n"
             + await told_reply(ctx, staff, case, reach)
+            + extra
         )
     ]

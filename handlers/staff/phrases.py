@@ -40,6 +40,8 @@ EVENT_LABELS: dict[str, str] = {
     "withdrawal_asked": _("withdrawal asked for, waiting for confirmation"),
     "transferred": _("moved to another site"),
     "escalated": _("escalated to the district center"),
+    "terms_changed": _("agreed terms changed"),
+    "complaint_flagged": _("follow-up comment flagged as a complaint"),
 }
 
 ACCESS_LABELS: dict[str, str] = {

@@ -8,7 +8,7 @@ from handlers.casework.references import DEPARTMENTS, department_code
 from handlers.casework.sites import site_name
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
-from handlers.staff import suggest
+from handlers.staff import roster_extra, suggest
 from handlers.staff.registry import ADMIN, ALL, ROLE_LABELS, ROLES, command, usage
 from settings import CENTER_SITE
 from storage.models import Staff
@@ -24,7 +24,10 @@ def _line(ctx: Ctx, s: Staff) -> str:
     retired = ctx.t("retired")
     state = "" if s.active else f" · {retired}"
     site = f" · {site_name(ctx.settings, ctx.t, s.site)}" if ctx.settings.sites else ""
-    return f"{s.name} · {s.member} · {ctx.t(ROLE_LABELS[s.role])}{dept}{site}{state}"
+    time = ""
+    if s.role == "mediator":
+        time = " · " + (ctx.t("full-time") if s.full_time else ctx.t("part-time"))
+    return f"{s.name} · {s.member} · {ctx.t(ROLE_LABELS[s.role])}{time}{dept}{site}{state}"
 
 
 async def _upsert(ctx: Ctx, member: str, role: str, name: str, dept: str | None) -> Staff:
@@ -103,8 +106,9 @@ async def _set_site(ctx: Ctx, member: str, site_id: str) -> Reply:
 @command(
     "mediators",
     "/mediators [list | add MEMBER NAME | retire MEMBER | specialty MEMBER CATEGORY... | "
-    "link MEMBER EMPLOYER | unlink MEMBER EMPLOYER]",
-    "the mediator roster (adding and retiring: admins)",
+    "link MEMBER EMPLOYER | unlink MEMBER EMPLOYER | time MEMBER full|part | training "
+    "MEMBER DATE TOPIC]",
+    "the mediator roster (changes and trainings: admins)",
     ALL,
 )
 async def mediators(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
@@ -131,6 +135,11 @@ async def mediators(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         if staff.site and row.site is None:  # a station's admin adds its own mediators
             row.site = staff.site
         return [Reply(ctx.t("Added: {line}", line=_line(ctx, row)))]
+    if action == "training" and len(parts) >= 4:
+        topic = arg.split(maxsplit=3)[3]
+        return [await roster_extra.record_training(ctx, _member(ctx, parts[1]), parts[2], topic)]
+    if action == "time" and len(parts) == 3 and parts[2] in ("full", "part"):
+        return [await roster_extra.set_time(ctx, _member(ctx, parts[1]), parts[2])]
     if action == "retire" and len(parts) == 2:
         row = (
             await ctx.session.execute(

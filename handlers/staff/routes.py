@@ -8,6 +8,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
 from handlers.conversation.registry import FEATURES, StaffSide
 from handlers.staff import (  # noqa: F401  (importing a command module registers it)
+    agreement_terms,
     broadcast,
     buttons,
     casecard,
@@ -18,6 +19,7 @@ from handlers.staff import (  # noqa: F401  (importing a command module register
     docs,
     faq_review,
     joint,
+    mediator_reports,
     outcomes,
     periods,
     publish,

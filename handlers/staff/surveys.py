@@ -55,6 +55,8 @@ async def survey(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             kind = t("fulfilment") if row.kind == "fulfilment" else t("satisfaction")
             answer = row.answer or t(STATUS_LABELS[row.status])
             comment = f" · {row.comment}" if row.comment else ""
+            if row.complaint_at is not None:
+                comment += " · " + t("flagged as a complaint")
             lines.append(f"{kind} · {who} · {answer}{comment}")
         return [Reply("\n".join(lines))]
     stmt = (

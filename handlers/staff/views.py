@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, or_, select
 
+from handlers.casework import terms
 from handlers.casework.claims import CATEGORIES
 from handlers.casework.deadlines import arbitration_open_from, statutory_applies
 from handlers.casework.lifecycle import ENDED, STATE_LABELS
@@ -14,7 +15,7 @@ from handlers.casework.sites import scope_conditions
 from handlers.casework.summary import case_summary, period_lines
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Button, Reply, grid
-from handlers.office.documents import case_attachments
+from handlers.office.documents import case_attachments, reached_agreement
 from handlers.staff.actors import actor_names
 from handlers.staff.casecard import contact_lines, evidence_button, evidence_lines
 from handlers.staff.digest import is_overdue, open_cases, overdue_condition
@@ -113,6 +114,8 @@ async def show_case(ctx: Ctx, case: Case, staff: Staff) -> list[Reply]:
             )
         )
     lines += period_lines(ctx, case)
+    if await reached_agreement(ctx.session, case):
+        lines.append(terms.status_line(t, await terms.status(ctx.session, case)))
     lines.append(t("History:"))
     events = await case_events(ctx.session, case.id)
     who = await actor_names(ctx.session, t, (e.actor for e in events), private=private, case=case)
