@@ -337,6 +337,11 @@ async def test_staff_and_parties_in_telegram(
         assert "王调解 · 专职 · 擅长：拖欠工资" in roster  # the party's language
         assert "李调解 · 专职 · 擅长：拖欠工资、经济补偿" in roster
         assert "9201" not in roster and "telegram:" not in roster and "139" not in roster
+        # specialties declared on the roster (what /assign suggests by) are shown instead
+        await in_group(bot, ADMIN, "/mediators specialty telegram:9201 injury overtime")
+        roster = texts(await bot.send(PARTY, "/roster"))
+        assert "王调解 · 专职 · 专长：工伤医疗费和工伤待遇、加班费" in roster, roster
+        assert "李调解 · 专职 · 擅长：拖欠工资、经济补偿" in roster
     async with db.session() as s:
         result = await assess(s, 2026, settings)
     assert dict(result.mediators)["李调解"]["complaints"] == 1

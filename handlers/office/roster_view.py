@@ -10,14 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.casework.claims import CATEGORIES
 from handlers.conversation.i18n import Translator
-from storage.models import Case, Staff
+from storage.models import Case, MediatorSpecialty, Staff
 
 TOP_SPECIALTIES = 3
 
 
 async def published_roster(session: AsyncSession, t: Translator) -> str:
-    """Active mediators by name. Specialties: the dispute categories they have mediated most
-    (the roster holds no declared specialties of its own yet)."""
+    """Active mediators by name. Specialties: those declared on the roster (`/mediators
+    specialty`, also what `/assign` suggests by), else the dispute categories they have
+    mediated most."""
     stmt = select(Staff).where(Staff.role == "mediator", Staff.active.is_(True))
     mediators = sorted((await session.execute(stmt)).scalars(), key=lambda s: s.name)
     if not mediators:
@@ -30,11 +31,26 @@ async def published_roster(session: AsyncSession, t: Translator) -> str:
     seen: dict[int, Counter[str]] = {m.id: Counter() for m in mediators}
     for mediator_id, categories in cases.all():
         seen[mediator_id].update(c for c in categories or [] if c in CATEGORIES)
+    declared: dict[int, list[str]] = {m.id: [] for m in mediators}
+    rows = await session.execute(
+        select(MediatorSpecialty.staff_id, MediatorSpecialty.category)
+        .where(MediatorSpecialty.staff_id.in_(list(declared)))
+        .order_by(MediatorSpecialty.id)
+    )
+    for staff_id, category in rows.all():
+        if category in CATEGORIES:
+            declared[staff_id].append(category)
     lines = [t("Mediators of the center:")]
     for m in mediators:
         kind = t("full-time") if m.full_time else t("part-time")
-        top = [t(CATEGORIES[c]) for c, _n in seen[m.id].most_common(TOP_SPECIALTIES)]
         line = f"{m.name} · {kind}"
+        if declared[m.id]:
+            line += " · " + t(
+                "specialises in {list}", list=t.join([t(CATEGORIES[c]) for c in declared[m.id]])
+            )
+            lines.append(line)
+            continue
+        top = [t(CATEGORIES[c]) for c, _n in seen[m.id].most_common(TOP_SPECIALTIES)]
         if top:
             line += " · " + t("experienced in {list}", list=t.join(top))
         lines.append(line)
