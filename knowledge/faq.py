@@ -29,6 +29,7 @@ from types import MappingProxyType
 from typing import Any
 
 from knowledge.faq_entries import Citation, Entry, Locale, load_entries
+from knowledge.referral_checks import shared_phrasing_problems
 from knowledge.faq_files import (
     DEFAULT_FOLDER,
 )
@@ -199,7 +200,14 @@ def check_kb(
     """Every problem in the entry files (format, review age, citations: knowledge.faq_files),
     added phrasings, synonyms and referral routes."""
     entries = check_entry_files(folder, today=today, max_review_age_months=max_review_age_months)
-    return [*entries, *check_routes(referrals)]
+    routes = check_routes(referrals)
+    if entries or routes:
+        return [*entries, *routes]
+    loaded = load_entries(folder or DEFAULT_FOLDER)
+    return shared_phrasing_problems(
+        {r.id: r.phrasings for r in load_routes(referrals).values()},
+        {e.id: e.phrasings for e in loaded.values()},
+    )
 
 
 def load_kb(
