@@ -29,7 +29,6 @@ from types import MappingProxyType
 from typing import Any
 
 from knowledge.faq_entries import Citation, Entry, Locale, load_entries
-from knowledge.referral_checks import shared_phrasing_problems
 from knowledge.faq_files import (
     DEFAULT_FOLDER,
 )
@@ -38,6 +37,7 @@ from knowledge.faq_index import Analyzer, Hit, Passage, SearchIndex
 from knowledge.faq_review import DEFAULT_MAX_AGE_MONTHS
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import fold, is_trivial
+from knowledge.referral_checks import shared_phrasing_problems
 from knowledge.referrals import (
     ROUTE_PREFIX,
     Route,

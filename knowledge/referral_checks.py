@@ -28,7 +28,7 @@ def labour_word_problems(raw: Any, name: str = "referrals.toml") -> list[str]:
             "can be referred away like any other"
         ]
     if not isinstance(raw, list) or not raw:
-        return [f"{name}: labour_words should be a non-empty list of words, like [\"工资\", \"上班\"]"]
+        return [f'{name}: labour_words should be a non-empty list of words, like ["工资", "上班"]']
     problems: list[str] = []
     seen: set[str] = set()
     for n, word in enumerate(raw, start=1):
@@ -51,7 +51,9 @@ def labour_word_problems(raw: Any, name: str = "referrals.toml") -> list[str]:
                 else f"{where}: {word!r} can never match: folding leaves nothing of it"
             )
         elif word.isascii() and len(word.split()) != 1:
-            problems.append(f"{where}: {word!r}: English labour words are matched one word at a time")
+            problems.append(
+                f"{where}: {word!r}: English labour words are matched one word at a time"
+            )
         elif not word.isascii() and len(word) < 2:
             problems.append(
                 f"{where}: {word!r}: one character matches inside too many unrelated words "
@@ -88,7 +90,9 @@ def route_shape_problems(raw: Mapping[str, Any], where: str) -> list[str]:
             ]
     basis = raw.get("basis")
     if isinstance(basis, dict) and bool(basis.get("zh_CN")) != bool(basis.get("en")):
-        problems.append(f"{where}: basis needs both zh_CN and en (the legal basis in each language)")
+        problems.append(
+            f"{where}: basis needs both zh_CN and en (the legal basis in each language)"
+        )
     phrasings = raw.get("phrasings")
     if phrasings is None:
         return problems

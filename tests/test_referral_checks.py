@@ -74,7 +74,10 @@ def test_labour_words_mistakes_are_named(tmp_path: Path, head: str, says: str) -
         (ROUTE + 'basis.zh_CN = "《人民调解法》第二条"\n', "basis needs both zh_CN and en"),
         (ROUTE.replace('title.en = "Noisy pets"\n', ""), "pets: missing title.en"),
         ("", "no [[route]] tables"),
-        (ROUTE + ROUTE.replace('"pets"', '"pets2"'), "'邻居家狗天天叫' is also a phrasing of route pets"),
+        (
+            ROUTE + ROUTE.replace('"pets"', '"pets2"'),
+            "'邻居家狗天天叫' is also a phrasing of route pets",
+        ),
     ],
 )
 def test_route_mistakes_are_named(tmp_path: Path, route: str, says: str) -> None:

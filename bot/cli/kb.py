@@ -72,9 +72,7 @@ def run(args: argparse.Namespace) -> int:
         # typed as TextIO, which has no reconfigure; a redirected stdout may lack it (suppressed)
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     if args.command == "kb":
-        problems = check_kb(
-            args.folder, args.referrals, max_review_age_months=args.max_review_age
-        )
+        problems = check_kb(args.folder, args.referrals, max_review_age_months=args.max_review_age)
         for problem in problems:
             print(problem)
         if problems:
