@@ -18,17 +18,6 @@ from sqlalchemy.orm import aliased
 from storage.models import Conversation, Identity, Person
 from storage.people import settle_identity
 
-# Built once (it runs for every message): the row, locked for the rest of the transaction.
-_LOCKED = (
-    select(Conversation)
-    .where(
-        Conversation.channel == bindparam("channel"),
-        Conversation.chat_id == bindparam("chat_id"),
-        Conversation.person_id == bindparam("person_id"),
-    )
-    .with_for_update()
-)
-
 
 def _sender_and_conversation(dialect: str) -> Select[Any]:
     """The sender's identity, their person and their conversation in this chat (if any), in
@@ -74,29 +63,17 @@ async def load_sender(
     identity, person = await settle_identity(session, channel, external_id, private_chat_id, found)
     conv = row[2] if row else None  # a new sender has no conversation yet
     if conv is None:
-        conv = _new(session, channel, chat_id, identity.person_id)
+        conv = _new(channel, chat_id, identity.person_id)
     return identity, person, conv
 
 
-async def load_conversation(
-    session: AsyncSession, channel: str, chat_id: str, person_id: int
-) -> Conversation:
-    """The row for this person in this chat, locked for the rest of the transaction; when
-    there is none, a new one added to the session (see `keep_if_changed`)."""
-    params = {"channel": channel, "chat_id": chat_id, "person_id": person_id}
-    conv = (await session.execute(_LOCKED, params)).scalar_one_or_none()
-    return conv if conv is not None else _new(session, channel, chat_id, person_id)
-
-
-def _new(session: AsyncSession, channel: str, chat_id: str, person_id: int) -> Conversation:
-    conv = Conversation(
+def _new(channel: str, chat_id: str, person_id: int) -> Conversation:
+    """Not added to the session: `keep_if_changed` adds it once the message changed it (a
+    query meanwhile would otherwise autoflush it). Until then it has no id and nothing refers
+    to it: evidence and drafts only exist in a conversation that was kept."""
+    return Conversation(
         channel=channel, chat_id=chat_id, person_id=person_id, answers={}, history=[]
     )
-    # Added now, so anything the handler queries sees it (autoflush writes it first). If
-    # another process inserts the same row meanwhile, the unique key fails this transaction
-    # and the core handles the message again, finding that row.
-    session.add(conv)
-    return conv
 
 
 def blank(conv: Conversation) -> bool:
@@ -105,6 +82,8 @@ def blank(conv: Conversation) -> bool:
 
 
 def keep_if_changed(session: AsyncSession, conv: Conversation) -> None:
-    """Before commit: an unsaved conversation that the message left blank is not written."""
-    if inspect(conv).pending and blank(conv):
-        session.expunge(conv)
+    """After handling: a new conversation is written only if the message changed it. If
+    another process inserted the same row meanwhile, the unique key fails this transaction
+    and the core handles the message again, finding that row."""
+    if inspect(conv).transient and not blank(conv):
+        session.add(conv)
