@@ -16,23 +16,25 @@ from typing import Any
 from knowledge.faq_text import fold
 
 ROUTE_KEYS = frozenset({"id", "reviewed", "title", "where", "basis", "phrasings"})
-TOP_KEYS = frozenset({"labour_words", "route"})
+TOP_KEYS = frozenset({"labour_words", "other_words", "route"})
 LOCALES = frozenset({"zh_CN", "en"})
 
 
-def labour_word_problems(raw: Any, name: str = "referrals.toml") -> list[str]:
-    """Problems in ``labour_words``; [] when it is a usable list."""
+def labour_word_problems(
+    raw: Any, name: str = "referrals.toml", key: str = "labour_words"
+) -> list[str]:
+    """Problems in ``labour_words`` (or ``other_words``); [] when it is a usable list."""
     if raw is None:
         return [
             f"{name}: labour_words is missing: without it a question about work (下班路上出车祸) "
             "can be referred away like any other"
         ]
     if not isinstance(raw, list) or not raw:
-        return [f'{name}: labour_words should be a non-empty list of words, like ["工资", "上班"]']
+        return [f'{name}: {key} should be a non-empty list of words, like ["工资", "上班"]']
     problems: list[str] = []
     seen: set[str] = set()
     for n, word in enumerate(raw, start=1):
-        where = f"{name}: labour_words #{n}"
+        where = f"{name}: {key} #{n}"
         if not isinstance(word, str) or not word.strip():
             problems.append(f"{where}: {word!r} is not a word (a non-empty string)")
             continue
@@ -68,7 +70,18 @@ def top_level_problems(data: Mapping[str, Any], name: str = "referrals.toml") ->
         for key in data
         if key not in TOP_KEYS
     ]
-    return problems + labour_word_problems(data.get("labour_words"), name)
+    problems += labour_word_problems(data.get("labour_words"), name)
+    others = data.get("other_words")
+    if others is not None:  # optional: without it only routes decide
+        problems += labour_word_problems(others, name, "other_words")
+        if isinstance(others, list) and isinstance(data.get("labour_words"), list):
+            both = sorted(set(data["labour_words"]) & {w for w in others if isinstance(w, str)})
+            problems += [
+                f"{name}: {word!r} is in both labour_words and other_words: a question with "
+                "it would lean both ways; keep it in one"
+                for word in both
+            ]
+    return problems
 
 
 def route_shape_problems(raw: Mapping[str, Any], where: str) -> list[str]:

@@ -74,13 +74,14 @@ def parse_route(raw: dict[str, Any]) -> Route:
     )
 
 
-def load_labour_words(path: Path | None = None) -> frozenset[str]:
-    """``labour_words`` of the referrals file: words that make a question about work."""
+def load_labour_words(path: Path | None = None, *, key: str = "labour_words") -> frozenset[str]:
+    """``labour_words`` of the referrals file: words that make a question about work (or,
+    with ``key="other_words"``, words of everyday matters outside work)."""
     path = path or REFERRALS_PATH
     if not path.exists():
         return frozenset()
     with path.open("rb") as fh:
-        words = tomllib.load(fh).get("labour_words", [])
+        words = tomllib.load(fh).get(key, [])
     if not isinstance(words, list):
         return frozenset()
     return frozenset(w.strip().lower() for w in words if isinstance(w, str) and w.strip())

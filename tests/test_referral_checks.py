@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.faq import check_kb, load_kb
+from knowledge.faq import check_kb, load_kb, load_kb_shared
 from knowledge.faq_files import DEFAULT_FOLDER
 from knowledge.referrals import REFERRALS_PATH, check_routes
 from tests.test_faq import run_cli
@@ -114,3 +114,43 @@ def test_cli_checks_another_referrals_file(tmp_path: Path) -> None:
     assert "labour_words #1: 'wages' can never match" in failed.stdout
     assert "write it as 'wage'" in failed.stdout
     assert run_cli(["kb", "check", "--referrals", str(REFERRALS_PATH)], tmp_path).returncode == 0
+
+
+# ───────────── other_words: an everyday matter and no word of work is never labour ─────────────
+
+
+@pytest.mark.parametrize(
+    ("question", "route"),
+    [
+        ("我是房东，租客三个月没交房租人也联系不上", "tenancy"),  # was: help.boss_ran_away
+        ("中介公司说好的押一付一，签合同的时候变成押二付三了", None),  # 公司 inside 中介公司
+        ("买了保险出事了保险公司拒赔", None),  # was: injury.no_insurance
+    ],
+)
+def test_an_everyday_matter_without_work_is_not_answered_with_labour(
+    question: str, route: str | None
+) -> None:
+    result = load_kb_shared({}).search(question)
+    assert not result.answered
+    if route is not None:
+        assert result.referral is not None and result.referral.id == route
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("我退休了在领退休金，又去小区物业当保安，现在被辞了能要补偿吗", "work.retiree_rehired"),
+        ("进厂的时候交了五百块押金，现在辞职厂里不退", "contract.deposit_fee"),
+        ("上班路上被出租车撞了算工伤吗", "injury.commute_accident"),
+    ],
+)
+def test_with_a_word_of_work_it_stays_labour(question: str, entry: str) -> None:
+    result = load_kb_shared({}).search(question)
+    assert result.answered and result.best is not None and result.best.id == entry
+
+
+def test_other_words_are_checked_like_labour_words(tmp_path: Path) -> None:
+    head = 'labour_words = ["工资", "公司"]\nother_words = ["房東", "公司", "离婚"]\n'
+    problems = check_routes(write(tmp_path, head))
+    assert any("other_words #1: '房東' can never match" in p for p in problems), problems
+    assert any("'公司' is in both labour_words and other_words" in p for p in problems)
