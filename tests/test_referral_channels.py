@@ -76,7 +76,7 @@ async def test_wechat_tenancy_question_is_referred_with_where_to_go_and_the_sour
             )
             in person
         )
-    # staff see it under the referred questions; the plain question kept no conversation row
+    # staff see it under the referred questions (/faq misses), with the route
     assert await misses(settings.database.url) == [(QUESTION, "route:tenancy")]
 
 
