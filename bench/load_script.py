@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bench.core_throughput import JOURNEY
+from bench.core_throughput import FAQ_BURST, JOURNEY
 from bench.load_driver import Step
 
 #: Asked in one burst, without waiting: their answers must come back in this order.
@@ -21,18 +21,6 @@ def person_script() -> list[Step]:
         steps.append(Step(texts=(item[2:],)) if item.startswith("> ") else Step(press=item))
     steps.append(Step(texts=("/status",)))
     return steps
-
-
-#: ``--script faq``: five questions in people's own words, sent at once: labour questions in
-#: Chinese and English, one that is referred elsewhere (not labour) and a rambling one.
-FAQ_BURST = (
-    "老板拖了我三个月工资一直不给，我该怎么办",
-    "试用期被辞退了有没有补偿",
-    "how many days of annual leave do i get after 3 years",
-    "房东扣着租房押金不退怎么办",
-    "我在厂里干了五年，上个月厂里说订单少了让我回家，也没说给什么补偿，社保也停了，"
-    "我想问一下这种情况我能拿到多少钱，要去哪里申请",
-)
 
 
 def faq_script() -> list[Step]:

@@ -37,6 +37,7 @@ from knowledge.faq_index import Analyzer, Hit, Passage, SearchIndex
 from knowledge.faq_review import DEFAULT_MAX_AGE_MONTHS
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import fold, is_trivial
+from knowledge.referral_checks import shared_phrasing_problems
 from knowledge.referrals import (
     ROUTE_PREFIX,
     Route,
@@ -56,6 +57,7 @@ REFER_THRESHOLD = 0.45  # a referral route on top with this confidence is referr
 ROUTE_MARGIN = 0.05  # a route this close behind the best entry makes the answer unsure
 UNSURE_MARGIN = 0.10  # when no entry is sure, a route this close behind is referred too
 LABOUR_MARGIN = 0.10  # a question with a labour word: a route must lead the best entry by this
+OUTSIDE_REFER_THRESHOLD = 0.25  # an everyday matter, no word of work: its route from here
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class KnowledgeBase:
     index: SearchIndex = field(repr=False)
     routes: Mapping[str, Route] = field(default_factory=dict)  # by index id ("route:x")
     labour_words: frozenset[str] = frozenset()  # see referrals.toml, ``labour_words``
+    other_words: tuple[str, ...] = ()  # see referrals.toml, ``other_words``; longest first
 
     def warm(self) -> None:
         """Load what the first search would (jieba, the script tables) ahead of time."""
@@ -130,8 +133,10 @@ class KnowledgeBase:
         hits = self.index.search(question)
         labour = [h for h in hits if h.entry_id in self.entries]
         route_hits = [h for h in hits if h.entry_id in self.routes]
-        margin = LABOUR_MARGIN if self._about_work(question) else 0.0
-        referral = self._referral(labour, route_hits, margin)
+        work, other = self._leaning(question)
+        margin = LABOUR_MARGIN if work else 0.0
+        outside = other and not work  # 房东, 离婚, 保险公司 … and no word of work
+        referral = self._referral(labour, route_hits, margin, outside=outside)
         if not labour:
             return SearchResult(None, 0.0, False, referral=referral)
         if locale != "zh_CN":  # near ties go to entries written in the reader's language
@@ -149,17 +154,26 @@ class KnowledgeBase:
         return SearchResult(
             best=best,
             confidence=confidence,
-            answered=referral is None and not contested and confidence >= self.index.threshold,
+            answered=referral is None
+            and not contested
+            and not outside
+            and confidence >= self.index.threshold,
             related=self._related(best, ranked),
             candidates=tuple(ranked),
             referral=referral,
         )
 
-    def _referral(self, labour: list[Hit], routes: list[Hit], margin: float) -> Route | None:
+    def _referral(
+        self, labour: list[Hit], routes: list[Hit], margin: float, *, outside: bool = False
+    ) -> Route | None:
         """The route to refer to: one that outranks every labour entry, confidently.
 
         ``margin``: how far the route must lead when the question speaks of work.
+        ``outside``: the question names an everyday matter and no work: its best route,
+        if it is close enough to be the right one at all.
         """
+        if outside and routes and routes[0].confidence >= OUTSIDE_REFER_THRESHOLD:
+            return self.routes[routes[0].entry_id]
         if not routes or routes[0].confidence < REFER_THRESHOLD:
             return None
         if labour and labour[0].score + margin >= routes[0].score:
@@ -170,13 +184,21 @@ class KnowledgeBase:
                 return None
         return self.routes[routes[0].entry_id]
 
-    def _about_work(self, question: str) -> bool:
-        """The question uses a word of work (工资, 上班, 老板 ...): it leans labour."""
-        if not self.labour_words:
-            return False
+    def _leaning(self, question: str) -> tuple[bool, bool]:
+        """Whether the question uses a word of work (工资, 上班, 老板 …: it leans labour) and
+        a word of an everyday matter outside work (房东, 离婚, 保险公司 …). The latter are
+        taken out before looking for the former: 保险公司 and 中介公司 hold 公司 but are not
+        an employer."""
         folded = fold(question)
         words = set(folded.split())
-        return any(w in words if w.isascii() else w in folded for w in self.labour_words)
+        other = False
+        for word in self.other_words:  # longest first (build_kb)
+            if word in words if word.isascii() else word in folded:
+                other = True
+                folded = folded.replace(word, " ")
+        words = set(folded.split())
+        work = any(w in words if w.isascii() else w in folded for w in self.labour_words)
+        return work, other
 
     def _has(self, entry_id: str, locale: Locale) -> bool:
         return locale in self.entries[entry_id].answer
@@ -199,7 +221,14 @@ def check_kb(
     """Every problem in the entry files (format, review age, citations: knowledge.faq_files),
     added phrasings, synonyms and referral routes."""
     entries = check_entry_files(folder, today=today, max_review_age_months=max_review_age_months)
-    return [*entries, *check_routes(referrals)]
+    routes = check_routes(referrals)
+    if entries or routes:
+        return [*entries, *routes]
+    loaded = load_entries(folder or DEFAULT_FOLDER)
+    return shared_phrasing_problems(
+        {r.id: r.phrasings for r in load_routes(referrals).values()},
+        {e.id: e.phrasings for e in loaded.values()},
+    )
 
 
 def load_kb(
@@ -222,6 +251,7 @@ def load_kb(
         synonyms=Synonyms.load(_synonyms(folder)),
         routes=load_routes(referrals).values(),
         labour_words=load_labour_words(referrals),
+        other_words=load_labour_words(referrals, key="other_words"),
     )
 
 
@@ -259,6 +289,7 @@ def build_kb(
     synonyms: Synonyms | None = None,
     routes: Iterable[Route] = (),
     labour_words: Iterable[str] | None = None,
+    other_words: Iterable[str] | None = None,
 ) -> KnowledgeBase:
     """Index entries (and referral routes) already in memory (``load_kb`` reads files)."""
     by_id = {e.id: e for e in entries}
@@ -277,7 +308,14 @@ def build_kb(
             passages.extend(Passage(route_id, text, loc) for text in asked)
     index = SearchIndex(passages, Analyzer(synonyms or Synonyms.load()))
     words = load_labour_words() if labour_words is None else frozenset(labour_words)
-    return KnowledgeBase(MappingProxyType(by_id), index, MappingProxyType(by_route), words)
+    others = load_labour_words(key="other_words") if other_words is None else other_words
+    return KnowledgeBase(
+        MappingProxyType(by_id),
+        index,
+        MappingProxyType(by_route),
+        words,
+        tuple(sorted(set(others), key=len, reverse=True)),
+    )
 
 
 __all__ = [

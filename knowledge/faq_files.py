@@ -22,6 +22,7 @@ from knowledge.faq_review import (
     review_problems,
 )
 from knowledge.faq_synonyms import Synonyms
+from knowledge.referral_checks import list_problems
 
 DEFAULT_FOLDER = Path(__file__).with_name("faq")
 PHRASINGS_FOLDER = "phrasings"
@@ -107,6 +108,9 @@ def _extra_phrasing_problems(folder: Path, known: set[str]) -> list[str]:
                 problems.append(f"{where}: {entry_id}: no zh_CN/en phrasings")
             elif set(raw) - {"zh_CN", "en"}:
                 problems.append(f"{where}: {entry_id}: only zh_CN and en lists are allowed")
+            else:
+                for loc, items in raw.items():
+                    problems += list_problems(items, f"{where}: {entry_id}.{loc}")
     return problems
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.faq_files import phrasings, texts
+from knowledge.referral_checks import route_shape_problems, top_level_problems
 
 REFERRALS_PATH = Path(__file__).with_name("referrals.toml")
 ROUTE_PREFIX = "route:"  # index ids of routes; FAQ ids look like "topic.slug"
@@ -73,13 +74,14 @@ def parse_route(raw: dict[str, Any]) -> Route:
     )
 
 
-def load_labour_words(path: Path | None = None) -> frozenset[str]:
-    """``labour_words`` of the referrals file: words that make a question about work."""
+def load_labour_words(path: Path | None = None, *, key: str = "labour_words") -> frozenset[str]:
+    """``labour_words`` of the referrals file: words that make a question about work (or,
+    with ``key="other_words"``, words of everyday matters outside work)."""
     path = path or REFERRALS_PATH
     if not path.exists():
         return frozenset()
     with path.open("rb") as fh:
-        words = tomllib.load(fh).get("labour_words", [])
+        words = tomllib.load(fh).get(key, [])
     if not isinstance(words, list):
         return frozenset()
     return frozenset(w.strip().lower() for w in words if isinstance(w, str) and w.strip())
@@ -108,13 +110,21 @@ def check_routes(path: Path | None = None) -> list[str]:
     if not path.exists():
         return []
     try:
-        raws = _read(path)
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         return [f"{name}: cannot be read: {exc}"]
-    problems: list[str] = []
+    problems = top_level_problems(data, name)
+    raws = data.get("route", [])
+    if not isinstance(raws, list) or not raws:
+        return [*problems, f"{name}: no [[route]] tables"]
     seen: set[str] = set()
     for n, raw in enumerate(raws, start=1):
+        if not isinstance(raw, dict):
+            problems.append(f"{name}: route #{n} is not a table ([[route]])")
+            continue
         where = f"{name}: {raw.get('id') or f'route #{n}'}"
+        problems += route_shape_problems(raw, where)
         try:
             route = parse_route(raw)
         except (ValueError, TypeError) as exc:
@@ -132,4 +142,6 @@ def check_routes(path: Path | None = None) -> list[str]:
             problems.append(f"{where}: {count} phrasings.zh_CN (at least {MIN_PHRASINGS})")
         if "en" not in route.where:
             problems.append(f"{where}: missing where.en")
+        if "en" not in route.title:
+            problems.append(f"{where}: missing title.en")
     return problems

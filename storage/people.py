@@ -40,7 +40,20 @@ async def get_or_create_identity(
     """
     params = {"channel": channel, "external_id": external_id}
     row = (await session.execute(_SENDER, params)).first()
-    identity = row[0] if row else None
+    found = (row[0], row[1]) if row else None
+    return await settle_identity(session, channel, external_id, private_chat_id, found)
+
+
+async def settle_identity(
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    private_chat_id: str | None,
+    found: tuple[Identity, Person] | None,
+) -> tuple[Identity, Person]:
+    """The identity and person a query found (created when `found` is None), with where
+    pushes go, when they were last seen and their push window brought up to date."""
+    identity: Identity | None = found[0] if found else None
     person: Person | None
     if identity is None:
         try:
@@ -66,7 +79,7 @@ async def get_or_create_identity(
         identity.last_seen_at = now
     if identity.window_pushes:
         identity.window_pushes = 0  # they wrote: WeChat's push window starts again
-    person = row[1] if row else await session.get(Person, identity.person_id)
+    person = found[1] if found else await session.get(Person, identity.person_id)
     assert person is not None
     return identity, person
 

@@ -20,6 +20,7 @@ from handlers.conversation.registry import FEATURES
 from handlers.staff.registry import COMMANDS as STAFF_COMMANDS
 from storage.db import Database
 from storage.models import Conversation
+from storage.people import find_identity
 
 # Every step of the dispute flow, the desk's included (staff/desk.py adds those).
 STEPS = {**FEATURES.steps["dispute"], **FEATURES.flows["dispute"].steps}
@@ -95,9 +96,14 @@ async def send(core: Core, text: str, user: str = "fuzz") -> str:
     return "\n".join(r.text for r in replies)
 
 
-async def put_in_step(db: Database, step: str) -> None:
+async def put_in_step(db: Database, step: str, user: str = "fuzz") -> None:
     async with db.session() as s:
-        conv = (await s.execute(select(Conversation))).scalar_one()
+        conv = (await s.execute(select(Conversation))).scalar_one_or_none()
+        if conv is None:  # /start shows the menu and keeps no conversation row: make one
+            identity = await find_identity(s, "test", user)
+            assert identity is not None
+            conv = Conversation(channel="test", chat_id=user, person_id=identity.person_id)
+            s.add(conv)
         conv.flow, conv.step, conv.answers, conv.history = "dispute", step, dict(SCREEN_DONE), []
 
 

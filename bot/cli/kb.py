@@ -28,6 +28,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     kb_check.add_argument("folder", nargs="?", type=Path, help="another folder to check")
     kb_check.add_argument(
+        "--referrals",
+        type=Path,
+        metavar="FILE",
+        help="another referral routes file to check (default: knowledge/referrals.toml)",
+    )
+    kb_check.add_argument(
         "--max-review-age",
         type=int,
         default=18,
@@ -70,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         # typed as TextIO, which has no reconfigure; a redirected stdout may lack it (suppressed)
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     if args.command == "kb":
-        problems = check_kb(args.folder, max_review_age_months=args.max_review_age)
+        problems = check_kb(args.folder, args.referrals, max_review_age_months=args.max_review_age)
         if args.folder is None:  # the risk ledger's rules live beside the FAQ
             problems += check_risk(max_review_age_months=args.max_review_age)
         if args.folder is None:  # the publications cite the FAQ's laws (issue 22)

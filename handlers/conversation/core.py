@@ -35,10 +35,10 @@ from knowledge.scope import ScopeRules, load_scope_rules
 from settings import CENTER_SITE, Settings
 from storage import outbox
 from storage.choices import load_choices, save_choices
-from storage.conversations import load_conversation
+from storage.conversations import keep_if_changed, load_sender
 from storage.db import Database
 from storage.models import FaqLink, Person
-from storage.people import find_identity, get_or_create_identity, private_chat_identity
+from storage.people import find_identity, private_chat_identity
 from storage.sites import sync_sites
 from storage.updates import clear_answers, pending_answer, record_update, store_answer
 
@@ -273,16 +273,19 @@ class Core:
         try:
             async with self.db.session() as session:
                 update_id = await record_update(session, inbound.channel, inbound.update_key)
-                if sent:
-                    await clear_answers(session, sent)
                 if update_id is None:
+                    await clear_answers(session, sent)
                     again = await self._redelivered(session, inbound)
                 else:
                     replies = await self._respond(session, inbound)
-                    if replies:
+                    if replies:  # stored, and the earlier sent ones cleared: one statement
                         payload = [r.to_dict() for r in replies]
                         owner = self.answers.owner
-                        await store_answer(session, update_id, inbound.chat_id, payload, owner)
+                        await store_answer(
+                            session, update_id, inbound.chat_id, payload, owner, clear=sent
+                        )
+                    else:
+                        await clear_answers(session, sent)
         except BaseException:
             self.answers.give_back(sent)
             raise
@@ -308,11 +311,12 @@ class Core:
     async def _respond(self, session: AsyncSession, inbound: Inbound) -> list[Reply]:
         """The replies to a new update, in its handling transaction."""
         private = inbound.chat_kind == "private"
-        identity, person = await get_or_create_identity(
-            session, inbound.channel, inbound.sender_id, inbound.chat_id if private else None
-        )
-        conv = await load_conversation(
-            session, inbound.channel, inbound.chat_id, identity.person_id
+        identity, person, conv = await load_sender(
+            session,
+            inbound.channel,
+            inbound.sender_id,
+            inbound.chat_id if private else None,
+            inbound.chat_id,
         )
         locale = person.locale or normalize_locale(
             inbound.locale_hint, self.settings.center.default_locale
@@ -324,8 +328,10 @@ class Core:
         if len(inbound.text) > MAX_TEXT:
             current = self.flows.current(ctx)
             limit = (current[1].max_text if current else None) or MAX_TEXT
+            keep_if_changed(session, conv)
             return [Reply(ctx.t(_TOO_LONG, max=ctx.t.number(min(limit, MAX_TEXT))))]
         replies = await routing.dispatch(ctx)
+        keep_if_changed(session, conv)  # a question answered leaves no conversation row
         if inbound.text_only:
             now_shown = shown(replies)
             if now_shown != before:
