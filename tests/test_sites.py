@@ -97,6 +97,8 @@ async def test_a_filing_goes_to_its_street_station_and_stations_see_their_own_ca
         assert "work in its own group" in elsewhere
         # the ledger reaches beyond one site
         assert "district center's staff" in texts(await bot.send(HEXI_HEAD, "/export"))
+        for command in ("/risk", "/subsidy", "/assessment", "/publish 1", "/broadcast list"):
+            assert "district center's staff" in texts(await bot.send(HEXI_HEAD, command)), command
 
         # its own station sees and acts on it, in its group
         assert number in await in_group(bot, JIEDAO_HEAD, JIEDAO_GROUP, "/queue")

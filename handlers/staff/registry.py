@@ -28,7 +28,13 @@ ALL = frozenset({"admin", "liaison", "mediator"})
 ROLES = ("admin", "liaison", "mediator")
 #: Commands that reach beyond one site (the ledger, the access log, staff and data
 #: requests, the FAQ): refused to a station's staff and in a station's group.
-DISTRICT_ONLY = frozenset({"export", "audit", "staff", "datareqs", "dataclose", "faq"})
+# Commands that reach beyond one site: the ledger, the access log, the staff list, people's
+# data requests, the FAQ, every employer's risk, publishing to the district, the mediators'
+# pay and assessment.
+DISTRICT_ONLY = frozenset(
+    {"export", "audit", "staff", "datareqs", "dataclose", "faq", "risk", "publish", "broadcast"}
+    | {"subsidy", "assessment"}
+)
 
 
 Handler = Callable[[Ctx, Staff, str], Awaitable[list[Reply]]]

@@ -7,6 +7,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from handlers.casework.references import find_case
+from handlers.casework.sites import scope_conditions
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Reply
@@ -62,7 +63,7 @@ async def survey(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     stmt = (
         select(FollowUp, Case.mediator_id)
         .join(Case, Case.id == FollowUp.case_id)
-        .where(FollowUp.answer.is_not(None))
+        .where(FollowUp.answer.is_not(None), *scope_conditions(ctx))  # a station: its own
     )
     scores: dict[int | None, list[int]] = defaultdict(list)
     kept: dict[int | None, list[bool]] = defaultdict(list)
