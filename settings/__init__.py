@@ -38,6 +38,9 @@ class CenterSettings:
     # e.g. "https://meet.example.org/{case}-{token}" ({token}: fresh and unguessable per
     # session); empty: parties are told the link will follow.
     meeting_link_template: str = ""
+    # The district report ranks the sites against this share of concluded cases settled by
+    # agreement (issue 21; the plans ask street centers for at least 60%).
+    site_agreement_target: float = 0.6
 
     @property
     def full_name(self) -> str:

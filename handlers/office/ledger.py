@@ -32,6 +32,7 @@ Value = str | int | Decimal | date | None
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("number", _("Case number")),
     ("received", _("Date received")),
+    ("site", _("Site")),
     ("applicant", _("Applicant")),
     ("phone", _("Applicant phone")),
     ("id_number", _("Applicant ID number")),
@@ -71,8 +72,11 @@ async def build_ledger(
     *,
     month: date | None = None,
     masked: bool = False,
+    sites: dict[str, str] | None = None,
 ) -> Ledger:
-    """The cases received in `month` (all cases when None), oldest first."""
+    """The cases received in `month` (all cases when None), oldest first. `sites` (site id →
+    name) adds the column of the site handling each case; None (a single-site install): no
+    such column."""
     stmt = select(Case).where(Case.number.is_not(None), Case.submitted_at.is_not(None))
     if month is not None:
         stmt = stmt.where(
@@ -83,7 +87,11 @@ async def build_ledger(
     ids = [c.id for c in cases]
     history, follow_ups = await _history(session, ids), await _follow_ups(session, t, ids)
     names = {s.id: s.name for s in (await session.execute(select(Staff))).scalars()}
-    keys = [k for k, _msgid in COLUMNS if not (masked and k in PERSONAL)]
+    keys = [
+        k
+        for k, _msgid in COLUMNS
+        if not (masked and k in PERSONAL) and (k != "site" or sites is not None)
+    ]
     headers = [t(msgid) for k, msgid in COLUMNS if k in keys]
     rows = []
     for case in cases:
@@ -95,6 +103,7 @@ async def build_ledger(
         values: dict[str, Value] = {
             "number": case.number,
             "received": received,
+            "site": (sites or {}).get(case.site, case.site),
             "applicant": _name(case.applicant_name, masked and worker_applies, masked),
             "phone": case.applicant_phone,
             "id_number": case.applicant_id_number or "",

@@ -15,6 +15,10 @@ now, and only what happened up to now counts:
 - *overdue*: cases still open at the end of the month (or now) whose mediation period
   (`due_at`) had passed by then.
 - follow-up answers count in the month they were given (`answered_at`).
+- *by site* (issue 21), for each site that handles cases (`cases.site`): the cases it received
+  and concluded in the month as above, its agreements and agreement rate, the *on-time rate*
+  (of its concluded cases that had a mediation period, `due_at`, the share concluded by it),
+  the median days to outcome, and the mean satisfaction score answered in the month.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_skeleton
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Case, CaseEvent, FollowUp
@@ -41,9 +45,45 @@ TREND_MONTHS = 12
 
 
 @dataclass
+class SiteFigures:
+    """One site's share of a month (see the module's definitions)."""
+
+    received: int = 0
+    concluded: int = 0
+    agreements: int = 0
+    agreement_rate: float | None = None
+    on_time_rate: float | None = None
+    median_days: float | None = None
+    satisfaction: float | None = None
+
+
+@dataclass
+class _SiteTally:
+    received: int = 0
+    agreements: int = 0
+    days: list[int] = field(default_factory=list)
+    timed: int = 0  # concluded cases that had a period
+    on_time: int = 0
+    scores: list[int] = field(default_factory=list)
+
+    def figures(self) -> SiteFigures:
+        concluded = len(self.days)
+        return SiteFigures(
+            received=self.received,
+            concluded=concluded,
+            agreements=self.agreements,
+            agreement_rate=self.agreements / concluded if concluded else None,
+            on_time_rate=self.on_time / self.timed if self.timed else None,
+            median_days=float(statistics.median(self.days)) if self.days else None,
+            satisfaction=float(statistics.mean(self.scores)) if self.scores else None,
+        )
+
+
+@dataclass
 class MonthFigures:
     month: date  # the first day of the month
     as_of: datetime  # the end of the month, or now for the current month
+    site: str | None = None  # the figures of this one site; None: the whole district
     received: int = 0
     by_category: dict[str, int] = field(default_factory=dict)
     by_outcome: dict[str, int] = field(default_factory=dict)
@@ -65,6 +105,7 @@ class MonthFigures:
     satisfaction_count: int = 0
     fulfilment_rate: float | None = None
     fulfilment_counts: dict[str, int] = field(default_factory=dict)
+    by_site: dict[str, SiteFigures] = field(default_factory=dict)  # sites with anything to show
 
     @property
     def empty(self) -> bool:
@@ -142,6 +183,7 @@ _COLUMNS = (
     Case.submitted_at,
     Case.outcome_at,
     Case.due_at,
+    Case.site,
 )
 
 
@@ -177,14 +219,17 @@ class History:
         return None
 
 
-async def _load(session: AsyncSession, since: datetime, until: datetime) -> tuple[list, History]:
+async def _load(
+    session: AsyncSession, since: datetime, until: datetime, site: str | None = None
+) -> tuple[list, History]:
     """Cases that can matter for [since, until): submitted before `until` and not concluded
-    before `since`; with their state changes."""
+    before `since` (of one site, when given); with their state changes."""
     where = and_(
         Case.number.is_not(None),
         Case.submitted_at.is_not(None),
         Case.submitted_at < until,
         or_(Case.outcome_at.is_(None), Case.outcome_at >= since),
+        true() if site is None else Case.site == site,
     )
     cases = (await session.execute(select(*_COLUMNS).where(where).order_by(Case.id))).all()
     events = await session.execute(
@@ -200,18 +245,25 @@ async def _load(session: AsyncSession, since: datetime, until: datetime) -> tupl
 
 # --- the figures -----------------------------------------------------------------------
 async def month_figures(
-    session: AsyncSession, month: date, tz: tzinfo, *, now: datetime | None = None
+    session: AsyncSession,
+    month: date,
+    tz: tzinfo,
+    *,
+    now: datetime | None = None,
+    site: str | None = None,
 ) -> MonthFigures:
-    """The figures of one month (`month` is its first day) in the time zone `tz`."""
+    """The figures of one month (`month` is its first day) in the time zone `tz`, of the
+    whole district or of one `site`."""
     now = now or datetime.now(UTC)
     start, end = month_start(month, tz), month_start(add_months(month, 1), tz)
     cutoff = max(start, min(end, now))
-    cases, history = await _load(session, start, end)
-    fig = MonthFigures(month=date(month.year, month.month, 1), as_of=cutoff)
+    cases, history = await _load(session, start, end, site)
+    fig = MonthFigures(month=date(month.year, month.month, 1), as_of=cutoff, site=site)
+    tallies: dict[str, _SiteTally] = defaultdict(_SiteTally)
     category: Counter[str] = Counter()
     outcome: Counter[str] = Counter()
     source: Counter[str] = Counter()
-    site: Counter[str] = Counter()
+    qr: Counter[str] = Counter()
     dept: Counter[str] = Counter()
     grid: dict[str, Counter[str]] = defaultdict(Counter)
     concluded: Counter[str] = Counter()
@@ -220,12 +272,13 @@ async def month_figures(
         state = history.state_at(case, cutoff)
         if start <= case.submitted_at < cutoff:
             fig.received += 1
+            tallies[case.site].received += 1
             fig.collective += bool(case.collective)
             fig.amount_claimed += case.amount_claimed or Decimal("0")
             outcome[state] += 1
             source[case.source_channel or ""] += 1
             if case.entry_source:
-                site[case.entry_source] += 1
+                qr[case.entry_source] += 1
             dept[case.department or ""] += 1
             group = state if state in CHART_GROUPS else "open"
             for code in dict.fromkeys(case.categories or ["other"]):
@@ -238,10 +291,16 @@ async def month_figures(
         if ended is not None and start <= ended[1] < cutoff:
             concluded[ended[0]] += 1
             days.append((local_day(ended[1], tz) - local_day(case.submitted_at, tz)).days)
+            tally = tallies[case.site]
+            tally.days.append(days[-1])
+            if case.due_at is not None:
+                tally.timed += 1
+                tally.on_time += ended[1] <= case.due_at
             if ended[0] == "agreement":
                 fig.amount_agreed += case.outcome_amount or Decimal("0")
+                tally.agreements += 1
     fig.by_category, fig.by_outcome = dict(category), dict(outcome)
-    fig.by_source, fig.by_entry_source, fig.by_department = dict(source), dict(site), dict(dept)
+    fig.by_source, fig.by_entry_source, fig.by_department = dict(source), dict(qr), dict(dept)
     fig.category_outcome = {code: dict(counts) for code, counts in grid.items()}
     fig.concluded_by_outcome = dict(concluded)
     fig.concluded = sum(concluded.values())
@@ -250,23 +309,31 @@ async def month_figures(
         fig.agreement_rate = fig.agreements / fig.concluded
         fig.mean_days = float(statistics.mean(days))
         fig.median_days = float(statistics.median(days))
-    await _follow_ups(session, fig, start, cutoff)
+    await _follow_ups(session, fig, start, cutoff, tallies)
+    fig.by_site = {code: tallies[code].figures() for code in sorted(tallies)}
     return fig
 
 
 async def _follow_ups(
-    session: AsyncSession, fig: MonthFigures, start: datetime, end: datetime
+    session: AsyncSession,
+    fig: MonthFigures,
+    start: datetime,
+    end: datetime,
+    tallies: dict[str, _SiteTally],
 ) -> None:
-    rows = await session.execute(
-        select(FollowUp.kind, FollowUp.answer).where(
-            FollowUp.answered_at >= start, FollowUp.answered_at < end
-        )
+    stmt = (
+        select(FollowUp.kind, FollowUp.answer, Case.site)
+        .join(Case, Case.id == FollowUp.case_id)
+        .where(FollowUp.answered_at >= start, FollowUp.answered_at < end)
     )
+    if fig.site is not None:
+        stmt = stmt.where(Case.site == fig.site)
     scores: list[int] = []
     kept: Counter[str] = Counter()
-    for kind, answer in rows.all():
+    for kind, answer, site in (await session.execute(stmt)).all():
         if kind == "satisfaction" and answer in {"1", "2", "3", "4", "5"}:
             scores.append(int(answer))
+            tallies[site].scores.append(int(answer))
         elif kind == "fulfilment" and answer in {"yes", "partly", "no"}:
             kept[answer] += 1
     fig.satisfaction_count = len(scores)
@@ -278,14 +345,19 @@ async def _follow_ups(
 
 
 async def month_trend(
-    session: AsyncSession, month: date, tz: tzinfo, *, months: int = TREND_MONTHS
+    session: AsyncSession,
+    month: date,
+    tz: tzinfo,
+    *,
+    months: int = TREND_MONTHS,
+    site: str | None = None,
 ) -> list[TrendPoint]:
     """Cases received and agreements reached in each of the `months` months ending with
-    `month`, oldest first (same definitions as the month's figures)."""
+    `month`, oldest first (same definitions as the month's figures), of one site if given."""
     first = add_months(month, -(months - 1))
     keys = [add_months(first, i) for i in range(months)]
     cases, history = await _load(
-        session, month_start(first, tz), month_start(add_months(month, 1), tz)
+        session, month_start(first, tz), month_start(add_months(month, 1), tz), site
     )
     received: Counter[date] = Counter()
     agreements: Counter[date] = Counter()
