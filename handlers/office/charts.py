@@ -9,10 +9,15 @@ made-up data.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -74,6 +79,7 @@ CHART_MSGIDS = (
     *CATEGORIES.values(),
 )
 
+STALE_CHART_SECONDS = 86_400
 _lock = threading.Lock()
 _font_added = False
 
@@ -101,15 +107,34 @@ def render_site_chart(
 
 
 async def chart_file(fig: MonthFigures, trend: list[TrendPoint], t: Translator, path: Path) -> Path:
-    """render_chart off the event loop."""
-    return await asyncio.to_thread(render_chart, fig, trend, t, path)
+    """render_chart off the event loop, into `path` with the digest of what it draws in its
+    name; a chart of the same figures drawn before is reused (drawing takes most of /stats)."""
+    drawn = [fig.month, fig.category_outcome, [(p.month, p.received, p.agreements) for p in trend]]
+    return await _cached(path, [*drawn, t.locale], lambda at: render_chart(fig, trend, t, at))
 
 
 async def site_chart_file(
     month: date, ranks: list[SiteRank], target: float, t: Translator, path: Path
 ) -> Path:
-    """render_site_chart off the event loop."""
-    return await asyncio.to_thread(render_site_chart, month, ranks, target, t, path)
+    """render_site_chart off the event loop, reused like `chart_file`'s."""
+    drawn = [month, target, t.locale, [(r.name, r.meets, asdict(r.figures)) for r in ranks]]
+    return await _cached(path, drawn, lambda at: render_site_chart(month, ranks, target, t, at))
+
+
+async def _cached(path: Path, drawn: Any, render: Callable[[Path], Path]) -> Path:
+    """`path` as `name.DIGEST.png`: the file if it exists, else rendered now. Copies of other
+    figures older than a day are removed (a chat may still be sending a newer one)."""
+    digest = hashlib.sha256(json.dumps(drawn, sort_keys=True, default=str).encode()).hexdigest()
+    target = path.with_name(f"{path.stem}.{digest[:20]}{path.suffix}")
+    if target.exists():
+        return target
+    await asyncio.to_thread(render, target)
+    old = time.time() - STALE_CHART_SECONDS
+    for sibling in path.parent.glob(f"{path.stem}.*{path.suffix}"):
+        with contextlib.suppress(FileNotFoundError):  # removed by another process meanwhile
+            if sibling != target and sibling.stat().st_mtime < old:
+                sibling.unlink()
+    return target
 
 
 def _render(draw: Callable[[], Any], path: Path) -> Path:

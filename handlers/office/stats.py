@@ -220,24 +220,42 @@ class History:
 
 
 async def _load(
-    session: AsyncSession, since: datetime, until: datetime, site: str | None = None
+    session: AsyncSession,
+    since: datetime,
+    until: datetime,
+    site: str | None = None,
+    *,
+    outcomes_only: bool = False,
 ) -> tuple[list, History]:
-    """Cases that can matter for [since, until): submitted before `until` and not concluded
-    before `since` (of one site, when given); with their state changes."""
+    """Cases that can matter for [since, until) (of one site, when given), with their state
+    changes (`outcomes_only`: only the changes to an outcome, enough for `conclusion`).
+
+    A case can matter when it was submitted before `until`, not concluded before `since`, and
+    either received in the window, concluded in it (by `outcome_at`, or by an outcome event
+    when that is missing) or given a period that ended before `until` (it may be overdue).
+    Other cases (such as one referred years ago) add nothing, so they are not read.
+    """
+    ended_in_window = select(CaseEvent.case_id).where(
+        CaseEvent.to_state.in_(OUTCOMES), CaseEvent.at >= since, CaseEvent.at < until
+    )
     where = and_(
         Case.number.is_not(None),
         Case.submitted_at.is_not(None),
         Case.submitted_at < until,
         or_(Case.outcome_at.is_(None), Case.outcome_at >= since),
+        or_(
+            Case.submitted_at >= since,
+            Case.outcome_at >= since,
+            Case.due_at < until,
+            Case.id.in_(ended_in_window),
+        ),
         true() if site is None else Case.site == site,
     )
     cases = (await session.execute(select(*_COLUMNS).where(where).order_by(Case.id))).all()
+    states = CaseEvent.to_state.in_(OUTCOMES) if outcomes_only else CaseEvent.to_state.is_not(None)
     events = await session.execute(
         select(CaseEvent.case_id, CaseEvent.at, CaseEvent.to_state)
-        .where(
-            CaseEvent.to_state.is_not(None),
-            CaseEvent.case_id.in_(select(Case.id).where(where)),
-        )
+        .where(states, CaseEvent.case_id.in_(select(Case.id).where(where)))
         .order_by(CaseEvent.at, CaseEvent.id)
     )
     return list(cases), History([tuple(row) for row in events.all()])
@@ -356,9 +374,8 @@ async def month_trend(
     `month`, oldest first (same definitions as the month's figures), of one site if given."""
     first = add_months(month, -(months - 1))
     keys = [add_months(first, i) for i in range(months)]
-    cases, history = await _load(
-        session, month_start(first, tz), month_start(add_months(month, 1), tz), site
-    )
+    since, until = month_start(first, tz), month_start(add_months(month, 1), tz)
+    cases, history = await _load(session, since, until, site, outcomes_only=True)
     received: Counter[date] = Counter()
     agreements: Counter[date] = Counter()
     for case in cases:
