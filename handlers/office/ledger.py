@@ -181,11 +181,15 @@ def write_xlsx(ledger: Ledger, path: Path, title: str) -> Path:
     sheet.append(ledger.headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in ledger.rows:
+    for number, row in enumerate(ledger.rows, start=2):
         sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # typed by a party, e.g. a name "=HYPERLINK(…)": text
-                cell.data_type = "s"
+        # Only text can have been taken for a formula; `sheet.max_row` here would count every
+        # cell of the sheet for every row (minutes for a month of a city's cases).
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                cell = sheet.cell(row=number, column=column)
+                if cell.data_type == "f":  # typed by a party, e.g. "=HYPERLINK(…)": text
+                    cell.data_type = "s"
     formats = {"received": "yyyy-mm-dd", "closed": "yyyy-mm-dd", "claimed": "#,##0.00"}
     formats["agreed"] = "#,##0.00"
     widths = {"number": 16, "received": 12, "closed": 12, "category": 28, "follow_up": 24}

@@ -246,7 +246,7 @@ async def _load(
         or_(
             Case.submitted_at >= since,
             Case.outcome_at >= since,
-            Case.due_at < until,
+            and_(Case.outcome_at.is_(None), Case.due_at < until),  # index ix_cases_outcome_due
             Case.id.in_(ended_in_window),
         ),
         true() if site is None else Case.site == site,
