@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_skeleton
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, or_, select, true, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Case, CaseEvent, FollowUp
@@ -185,6 +185,8 @@ _COLUMNS = (
     Case.due_at,
     Case.site,
 )
+# The trend reads a year of cases: only what `conclusion` and the month received need.
+_TREND_COLUMNS = (Case.id, Case.state, Case.submitted_at, Case.outcome_at)
 
 
 class History:
@@ -228,30 +230,35 @@ async def _load(
     outcomes_only: bool = False,
 ) -> tuple[list, History]:
     """Cases that can matter for [since, until) (of one site, when given), with their state
-    changes (`outcomes_only`: only the changes to an outcome, enough for `conclusion`).
+    changes (`outcomes_only`: only the changes to an outcome and the columns of
+    `_TREND_COLUMNS`, enough for `conclusion`).
 
     A case can matter when it was submitted before `until`, not concluded before `since`, and
     either received in the window, concluded in it (by `outcome_at`, or by an outcome event
-    when that is missing) or given a period that ended before `until` (it may be overdue).
-    Other cases (such as one referred years ago) add nothing, so they are not read.
+    when that is missing) or given a period that ended before `until` while it had no outcome
+    (it may be overdue). Other cases (such as one referred years ago) add nothing, so they are
+    not read: a city's five years are a million state changes.
     """
-    ended_in_window = select(CaseEvent.case_id).where(
-        CaseEvent.to_state.in_(OUTCOMES), CaseEvent.at >= since, CaseEvent.at < until
+    # Each branch is one index range (migration 0013); together, every case that can matter.
+    candidates = union(
+        select(Case.id).where(Case.submitted_at >= since, Case.submitted_at < until),
+        select(Case.id).where(Case.outcome_at >= since, Case.outcome_at < until),
+        select(Case.id).where(Case.outcome_at.is_(None), Case.due_at < until),
+        select(Case.id).where(Case.outcome_at >= until, Case.due_at < until),
+        select(CaseEvent.case_id).where(
+            CaseEvent.to_state.in_(OUTCOMES), CaseEvent.at >= since, CaseEvent.at < until
+        ),
     )
     where = and_(
+        Case.id.in_(candidates),
         Case.number.is_not(None),
         Case.submitted_at.is_not(None),
         Case.submitted_at < until,
         or_(Case.outcome_at.is_(None), Case.outcome_at >= since),
-        or_(
-            Case.submitted_at >= since,
-            Case.outcome_at >= since,
-            and_(Case.outcome_at.is_(None), Case.due_at < until),  # index ix_cases_outcome_due
-            Case.id.in_(ended_in_window),
-        ),
         true() if site is None else Case.site == site,
     )
-    cases = (await session.execute(select(*_COLUMNS).where(where).order_by(Case.id))).all()
+    columns = _TREND_COLUMNS if outcomes_only else _COLUMNS
+    cases = (await session.execute(select(*columns).where(where).order_by(Case.id))).all()
     states = CaseEvent.to_state.in_(OUTCOMES) if outcomes_only else CaseEvent.to_state.is_not(None)
     events = await session.execute(
         select(CaseEvent.case_id, CaseEvent.at, CaseEvent.to_state)
