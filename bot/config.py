@@ -244,6 +244,11 @@ def _validate(s: Settings) -> None:
     for key in ("mediation_days", "court_mediation_days", "accept_working_days"):
         if getattr(s.center, key) <= 0:
             raise ConfigError(f"center.{key}: expected a positive number of days")
+    if not 0 < s.center.site_agreement_target <= 1:
+        raise ConfigError(
+            "center.site_agreement_target: expected a share between 0 and 1 such as 0.6, "
+            f"got {s.center.site_agreement_target!r}"
+        )
     for dept in s.staff.departments:
         code, _, name = dept.partition("=")
         if not (code.isascii() and code.isidentifier() and name.strip()):

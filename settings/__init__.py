@@ -41,6 +41,9 @@ class CenterSettings:
     # Session reminders (issue 23): the day before at this local time (never inside the
     # follow-up quiet hours), and an hour before the session.
     session_reminder_time: str = "18:00"
+    # The district report ranks the sites against this share of concluded cases settled by
+    # agreement (issue 21; the plans ask street centers for at least 60%).
+    site_agreement_target: float = 0.6
 
     @property
     def full_name(self) -> str:

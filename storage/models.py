@@ -120,6 +120,7 @@ class Case(Base):
     """An intake record (受理登记) and its lifecycle."""
 
     __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_outcome_due", "outcome_at", "due_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(30), unique=True, default=None)
     state: Mapped[str] = mapped_column(String(30), default="submitted", index=True)
@@ -160,7 +161,7 @@ class Case(Base):
     site: Mapped[str] = mapped_column(String(40), default="center", index=True)
     consent_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    submitted_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     accept_by: Mapped[date | None] = mapped_column(Date, default=None)
     accepted_at: Mapped[datetime | None] = mapped_column(default=None)
     # The day the center received the application: the 15 days after which either side may
@@ -210,6 +211,7 @@ class CaseEvent(Base):
     """Audit trail: every change to a case, with who, when and why."""
 
     __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_outcome", "to_state", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -328,6 +330,8 @@ class FollowUp(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "person_id", "kind", name="uq_follow_up"),
         Index("ix_follow_ups_due", "status", "due_at"),
+        Index("ix_follow_ups_answered_at", "answered_at"),
+        Index("ix_follow_ups_person_id", "person_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

@@ -1,6 +1,6 @@
 """`mediation-bot stats …` and `mediation-bot export …`: the monthly figures and the ledger.
 
-mediation-bot stats --month 2026-03 [--json] [--chart FILE] [--locale en]
+mediation-bot stats --month 2026-03 [--site ID] [--json] [--chart FILE] [--locale en]
 mediation-bot export --month 2026-03 --out ledger.xlsx [--csv] [--masked]
 """
 
@@ -28,7 +28,10 @@ def _month(text: str) -> date:
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     stats = sub.add_parser("stats", help="a month's figures (default: last month)")
     stats.add_argument("--month", type=_month, metavar="YYYY-MM")
-    stats.add_argument("--json", action="store_true", help="print JSON with the 12-month trend")
+    stats.add_argument("--site", metavar="ID", help="one site's figures (default: the district)")
+    stats.add_argument(
+        "--json", action="store_true", help="print JSON with by_site and the 12-month trend"
+    )
     stats.add_argument("--chart", type=Path, metavar="FILE", help="also draw the chart (PNG)")
     stats.add_argument("--locale", choices=LOCALES, help="default: the center's language")
     export = sub.add_parser("export", help="the case ledger (every case, or one month's)")
@@ -59,8 +62,8 @@ async def _stats(args: argparse.Namespace, settings: Settings) -> int:
     try:
         await db.upgrade()
         async with db.session() as session:
-            fig = await month_figures(session, month, settings.tz, now=now)
-            trend = await month_trend(session, month, settings.tz)
+            fig = await month_figures(session, month, settings.tz, now=now, site=args.site)
+            trend = await month_trend(session, month, settings.tz, site=args.site)
     finally:
         await db.dispose()
     if args.chart:
@@ -74,23 +77,25 @@ async def _stats(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         current = fig.as_of < month_start(add_months(month, 1), settings.tz)
-        print(figures_text(t, fig, current=current))
+        print(figures_text(t, fig, current=current, settings=settings))
     return 0
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.office.ledger import build_ledger, write_csv, write_xlsx
+    from handlers.office.site_figures import multi_site, site_names
     from handlers.office.stats import month_label
     from storage.db import open_database
     from storage.models import AccessLog
 
     t = Translator(args.locale or settings.center.default_locale, settings.tz)
+    sites = site_names(settings, t.locale) if multi_site(settings) else None
     db = open_database(settings)
     try:
         await db.upgrade()
         async with db.session() as session:
             ledger = await build_ledger(
-                session, t, settings.tz, month=args.month, masked=args.masked
+                session, t, settings.tz, month=args.month, masked=args.masked, sites=sites
             )
             if not args.masked:  # full personal data leaves the database: log it per case
                 period = args.month.strftime("%Y-%m") if args.month else "all"

@@ -9,9 +9,15 @@ made-up data.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import json
 import os
 import sys
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +27,7 @@ from zoneinfo import ZoneInfo
 from handlers.casework.claims import CATEGORIES
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
+from handlers.office.site_figures import SiteRank
 from handlers.office.stats import CHART_GROUPS, MonthFigures, TrendPoint, add_months, month_label
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "fonts"
@@ -52,6 +59,10 @@ TITLE_TREND = _("The last 12 months")
 RECEIVED = _("Received")
 AGREEMENTS = _("Agreements reached")
 CASES = _("Cases")
+TITLE_SITES = _("{month}: agreement rate of each site")
+TARGET = _("Target {target}")
+AGREEMENT_RATE = _("Share of concluded cases settled by agreement")
+NONE_CONCLUDED = _("none concluded")
 CHART_MSGIDS = (
     *GROUP_LABELS.values(),
     TITLE_MONTH,
@@ -61,9 +72,14 @@ CHART_MSGIDS = (
     RECEIVED,
     AGREEMENTS,
     CASES,
+    TITLE_SITES,
+    TARGET,
+    AGREEMENT_RATE,
+    NONE_CONCLUDED,
     *CATEGORIES.values(),
 )
 
+STALE_CHART_SECONDS = 86_400
 _lock = threading.Lock()
 _font_added = False
 
@@ -80,6 +96,48 @@ def _font() -> None:
 
 def render_chart(fig: MonthFigures, trend: list[TrendPoint], t: Translator, path: Path) -> Path:
     """Draw the chart as a PNG at `path` (written atomically); returns `path`."""
+    return _render(lambda: _draw(fig, trend, t), path)
+
+
+def render_site_chart(
+    month: date, ranks: list[SiteRank], target: float, t: Translator, path: Path
+) -> Path:
+    """The sites' agreement rates against the target, best first, as a PNG at `path`."""
+    return _render(lambda: _draw_sites(month, ranks, target, t), path)
+
+
+async def chart_file(fig: MonthFigures, trend: list[TrendPoint], t: Translator, path: Path) -> Path:
+    """render_chart off the event loop, into `path` with the digest of what it draws in its
+    name; a chart of the same figures drawn before is reused (drawing takes most of /stats)."""
+    drawn = [fig.month, fig.category_outcome, [(p.month, p.received, p.agreements) for p in trend]]
+    return await _cached(path, [*drawn, t.locale], lambda at: render_chart(fig, trend, t, at))
+
+
+async def site_chart_file(
+    month: date, ranks: list[SiteRank], target: float, t: Translator, path: Path
+) -> Path:
+    """render_site_chart off the event loop, reused like `chart_file`'s."""
+    drawn = [month, target, t.locale, [(r.name, r.meets, asdict(r.figures)) for r in ranks]]
+    return await _cached(path, drawn, lambda at: render_site_chart(month, ranks, target, t, at))
+
+
+async def _cached(path: Path, drawn: Any, render: Callable[[Path], Path]) -> Path:
+    """`path` as `name.DIGEST.png`: the file if it exists, else rendered now. Copies of other
+    figures older than a day are removed (a chat may still be sending a newer one)."""
+    digest = hashlib.sha256(json.dumps(drawn, sort_keys=True, default=str).encode()).hexdigest()
+    target = path.with_name(f"{path.stem}.{digest[:20]}{path.suffix}")
+    if target.exists():
+        return target
+    await asyncio.to_thread(render, target)
+    old = time.time() - STALE_CHART_SECONDS
+    for sibling in path.parent.glob(f"{path.stem}.*{path.suffix}"):
+        with contextlib.suppress(FileNotFoundError):  # removed by another process meanwhile
+            if sibling != target and sibling.stat().st_mtime < old:
+                sibling.unlink()
+    return target
+
+
+def _render(draw: Callable[[], Any], path: Path) -> Path:
     with _lock:
         _font()
         import matplotlib
@@ -87,7 +145,7 @@ def render_chart(fig: MonthFigures, trend: list[TrendPoint], t: Translator, path
         with matplotlib.rc_context(
             {"font.family": [FONT_FAMILY], "axes.unicode_minus": False, "font.size": 10}
         ):
-            figure = _draw(fig, trend, t)
+            figure = draw()
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
             try:
@@ -96,11 +154,6 @@ def render_chart(fig: MonthFigures, trend: list[TrendPoint], t: Translator, path
             finally:
                 partial.unlink(missing_ok=True)
     return path
-
-
-async def chart_file(fig: MonthFigures, trend: list[TrendPoint], t: Translator, path: Path) -> Path:
-    """render_chart off the event loop."""
-    return await asyncio.to_thread(render_chart, fig, trend, t, path)
 
 
 def _draw(fig: MonthFigures, trend: list[TrendPoint], t: Translator) -> Any:
@@ -179,6 +232,39 @@ def _draw_trend(ax: Any, trend: list[TrendPoint], t: Translator) -> None:
     ax.set_ylabel(t(CASES))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
+
+
+def _draw_sites(month: date, ranks: list[SiteRank], target: float, t: Translator) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+
+    figure = Figure(figsize=(10, 1.8 + 0.42 * len(ranks)), dpi=110, layout="constrained")
+    FigureCanvasAgg(figure)
+    ax = figure.subplots()
+    ax.set_title(t(TITLE_SITES, month=month_label(t.locale, month)), loc="left")
+    rates = [r.figures.agreement_rate or 0.0 for r in ranks]
+    colours = [
+        "#bdbdbd" if r.meets is None else GROUP_COLOURS["agreement"] if r.meets else "#ef6c00"
+        for r in ranks
+    ]
+    ax.barh([r.name for r in ranks], rates, color=colours)
+    for y, rank in enumerate(ranks):
+        f = rank.figures
+        label = (
+            t(NONE_CONCLUDED)
+            if f.agreement_rate is None
+            else f"{f.agreement_rate:.0%} ({f.agreements}/{f.concluded})"
+        )
+        ax.annotate(label, (rates[y], y), xytext=(4, 0), textcoords="offset points", va="center")
+    ax.axvline(target, color="#c62828", linestyle="--", label=t(TARGET, target=f"{target:.0%}"))
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.18)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(t(AGREEMENT_RATE))
+    ax.legend(loc="lower right", frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return figure
 
 
 def sample_data(month: date = date(2026, 3, 1)) -> tuple[MonthFigures, list[TrendPoint]]:

@@ -32,6 +32,7 @@ Value = str | int | Decimal | date | None
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("number", _("Case number")),
     ("received", _("Date received")),
+    ("site", _("Site")),
     ("applicant", _("Applicant")),
     ("phone", _("Applicant phone")),
     ("id_number", _("Applicant ID number")),
@@ -71,8 +72,11 @@ async def build_ledger(
     *,
     month: date | None = None,
     masked: bool = False,
+    sites: dict[str, str] | None = None,
 ) -> Ledger:
-    """The cases received in `month` (all cases when None), oldest first."""
+    """The cases received in `month` (all cases when None), oldest first. `sites` (site id →
+    name) adds the column of the site handling each case; None (a single-site install): no
+    such column."""
     stmt = select(Case).where(Case.number.is_not(None), Case.submitted_at.is_not(None))
     if month is not None:
         stmt = stmt.where(
@@ -83,7 +87,11 @@ async def build_ledger(
     ids = [c.id for c in cases]
     history, follow_ups = await _history(session, ids), await _follow_ups(session, t, ids)
     names = {s.id: s.name for s in (await session.execute(select(Staff))).scalars()}
-    keys = [k for k, _msgid in COLUMNS if not (masked and k in PERSONAL)]
+    keys = [
+        k
+        for k, _msgid in COLUMNS
+        if not (masked and k in PERSONAL) and (k != "site" or sites is not None)
+    ]
     headers = [t(msgid) for k, msgid in COLUMNS if k in keys]
     rows = []
     for case in cases:
@@ -95,6 +103,7 @@ async def build_ledger(
         values: dict[str, Value] = {
             "number": case.number,
             "received": received,
+            "site": (sites or {}).get(case.site, case.site),
             "applicant": _name(case.applicant_name, masked and worker_applies, masked),
             "phone": case.applicant_phone,
             "id_number": case.applicant_id_number or "",
@@ -172,11 +181,15 @@ def write_xlsx(ledger: Ledger, path: Path, title: str) -> Path:
     sheet.append(ledger.headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in ledger.rows:
+    for number, row in enumerate(ledger.rows, start=2):
         sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # typed by a party, e.g. a name "=HYPERLINK(…)": text
-                cell.data_type = "s"
+        # Only text can have been taken for a formula; `sheet.max_row` here would count every
+        # cell of the sheet for every row (minutes for a month of a city's cases).
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                cell = sheet.cell(row=number, column=column)
+                if cell.data_type == "f":  # typed by a party, e.g. "=HYPERLINK(…)": text
+                    cell.data_type = "s"
     formats = {"received": "yyyy-mm-dd", "closed": "yyyy-mm-dd", "claimed": "#,##0.00"}
     formats["agreed"] = "#,##0.00"
     widths = {"number": 16, "received": 12, "closed": 12, "category": 28, "follow_up": 24}

@@ -15,10 +15,15 @@ now, and only what happened up to now counts:
 - *overdue*: cases still open at the end of the month (or now) whose mediation period
   (`due_at`) had passed by then.
 - follow-up answers count in the month they were given (`answered_at`).
+- *by site* (issue 21), for each site that handles cases (`cases.site`): the cases it received
+  and concluded in the month as above, its agreements and agreement rate, the *on-time rate*
+  (of its concluded cases that had a mediation period, `due_at`, the share concluded by it),
+  the median days to outcome, and the mean satisfaction score answered in the month.
 """
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -27,10 +32,18 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_skeleton
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, func, or_, select, true, union
+from sqlalchemy import case as when_then
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.office.months import (  # noqa: F401
+    add_months,
+    local_day,
+    month_label,
+    month_start,
+    parse_month,
+    previous_month,
+)
 from storage.models import Case, CaseEvent, FollowUp
 
 OUTCOMES = ("agreement", "failed", "withdrawn", "declined_by_respondent")
@@ -41,9 +54,45 @@ TREND_MONTHS = 12
 
 
 @dataclass
+class SiteFigures:
+    """One site's share of a month (see the module's definitions)."""
+
+    received: int = 0
+    concluded: int = 0
+    agreements: int = 0
+    agreement_rate: float | None = None
+    on_time_rate: float | None = None
+    median_days: float | None = None
+    satisfaction: float | None = None
+
+
+@dataclass
+class _SiteTally:
+    received: int = 0
+    agreements: int = 0
+    days: list[int] = field(default_factory=list)
+    timed: int = 0  # concluded cases that had a period
+    on_time: int = 0
+    scores: list[int] = field(default_factory=list)
+
+    def figures(self) -> SiteFigures:
+        concluded = len(self.days)
+        return SiteFigures(
+            received=self.received,
+            concluded=concluded,
+            agreements=self.agreements,
+            agreement_rate=self.agreements / concluded if concluded else None,
+            on_time_rate=self.on_time / self.timed if self.timed else None,
+            median_days=float(statistics.median(self.days)) if self.days else None,
+            satisfaction=float(statistics.mean(self.scores)) if self.scores else None,
+        )
+
+
+@dataclass
 class MonthFigures:
     month: date  # the first day of the month
     as_of: datetime  # the end of the month, or now for the current month
+    site: str | None = None  # the figures of this one site; None: the whole district
     received: int = 0
     by_category: dict[str, int] = field(default_factory=dict)
     by_outcome: dict[str, int] = field(default_factory=dict)
@@ -65,6 +114,7 @@ class MonthFigures:
     satisfaction_count: int = 0
     fulfilment_rate: float | None = None
     fulfilment_counts: dict[str, int] = field(default_factory=dict)
+    by_site: dict[str, SiteFigures] = field(default_factory=dict)  # sites with anything to show
 
     @property
     def empty(self) -> bool:
@@ -93,41 +143,6 @@ class TrendPoint:
     agreements: int
 
 
-# --- months ----------------------------------------------------------------------------
-def month_start(month: date, tz: tzinfo) -> datetime:
-    return datetime(month.year, month.month, 1, tzinfo=tz)
-
-
-def add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def previous_month(now: datetime, tz: tzinfo) -> date:
-    local = now.astimezone(tz)
-    return add_months(date(local.year, local.month, 1), -1)
-
-
-def parse_month(text: str) -> date | None:
-    """'2026-03', '2026-3', '2026/03' or '2026年3月' → 2026-03-01; None if it is not a month."""
-    text = text.strip().replace("年", "-").removesuffix("月").replace("/", "-").replace(".", "-")
-    year, sep, month = text.partition("-")
-    if not (sep and year.isdigit() and month.isdigit() and len(year) == 4 and len(month) <= 2):
-        return None
-    if not (1 <= int(month) <= 12 and int(year) >= 2000):
-        return None
-    return date(int(year), int(month), 1)
-
-
-def month_label(locale: str, month: date, skeleton: str = "yMMM") -> str:
-    """'2026年3月' / 'Mar 2026' (skeleton 'MMM': '3月' / 'Mar')."""
-    return format_skeleton(skeleton, month, locale=locale)
-
-
-def local_day(moment: datetime, tz: tzinfo) -> date:
-    return moment.astimezone(tz).date()
-
-
 # --- loading ---------------------------------------------------------------------------
 _COLUMNS = (
     Case.id,
@@ -142,6 +157,7 @@ _COLUMNS = (
     Case.submitted_at,
     Case.outcome_at,
     Case.due_at,
+    Case.site,
 )
 
 
@@ -177,22 +193,43 @@ class History:
         return None
 
 
-async def _load(session: AsyncSession, since: datetime, until: datetime) -> tuple[list, History]:
-    """Cases that can matter for [since, until): submitted before `until` and not concluded
-    before `since`; with their state changes."""
+async def _load(
+    session: AsyncSession,
+    since: datetime,
+    until: datetime,
+    site: str | None = None,
+) -> tuple[list, History]:
+    """Cases that can matter for [since, until) (of one site, when given), with their state
+    changes.
+
+    A case can matter when it was submitted before `until`, not concluded before `since`, and
+    either received in the window, concluded in it (by `outcome_at`, or by an outcome event
+    when that is missing) or given a period that ended before `until` while it had no outcome
+    (it may be overdue). Other cases (such as one referred years ago) add nothing, so they are
+    not read: a city's five years are a million state changes.
+    """
+    # Each branch is one index range (migration 0013); together, every case that can matter.
+    candidates = union(
+        select(Case.id).where(Case.submitted_at >= since, Case.submitted_at < until),
+        select(Case.id).where(Case.outcome_at >= since, Case.outcome_at < until),
+        select(Case.id).where(Case.outcome_at.is_(None), Case.due_at < until),
+        select(Case.id).where(Case.outcome_at >= until, Case.due_at < until),
+        select(CaseEvent.case_id).where(
+            CaseEvent.to_state.in_(OUTCOMES), CaseEvent.at >= since, CaseEvent.at < until
+        ),
+    )
     where = and_(
+        Case.id.in_(candidates),
         Case.number.is_not(None),
         Case.submitted_at.is_not(None),
         Case.submitted_at < until,
         or_(Case.outcome_at.is_(None), Case.outcome_at >= since),
+        true() if site is None else Case.site == site,
     )
     cases = (await session.execute(select(*_COLUMNS).where(where).order_by(Case.id))).all()
     events = await session.execute(
         select(CaseEvent.case_id, CaseEvent.at, CaseEvent.to_state)
-        .where(
-            CaseEvent.to_state.is_not(None),
-            CaseEvent.case_id.in_(select(Case.id).where(where)),
-        )
+        .where(CaseEvent.to_state.is_not(None), CaseEvent.case_id.in_(select(Case.id).where(where)))
         .order_by(CaseEvent.at, CaseEvent.id)
     )
     return list(cases), History([tuple(row) for row in events.all()])
@@ -200,18 +237,25 @@ async def _load(session: AsyncSession, since: datetime, until: datetime) -> tupl
 
 # --- the figures -----------------------------------------------------------------------
 async def month_figures(
-    session: AsyncSession, month: date, tz: tzinfo, *, now: datetime | None = None
+    session: AsyncSession,
+    month: date,
+    tz: tzinfo,
+    *,
+    now: datetime | None = None,
+    site: str | None = None,
 ) -> MonthFigures:
-    """The figures of one month (`month` is its first day) in the time zone `tz`."""
+    """The figures of one month (`month` is its first day) in the time zone `tz`, of the
+    whole district or of one `site`."""
     now = now or datetime.now(UTC)
     start, end = month_start(month, tz), month_start(add_months(month, 1), tz)
     cutoff = max(start, min(end, now))
-    cases, history = await _load(session, start, end)
-    fig = MonthFigures(month=date(month.year, month.month, 1), as_of=cutoff)
+    cases, history = await _load(session, start, end, site)
+    fig = MonthFigures(month=date(month.year, month.month, 1), as_of=cutoff, site=site)
+    tallies: dict[str, _SiteTally] = defaultdict(_SiteTally)
     category: Counter[str] = Counter()
     outcome: Counter[str] = Counter()
     source: Counter[str] = Counter()
-    site: Counter[str] = Counter()
+    qr: Counter[str] = Counter()
     dept: Counter[str] = Counter()
     grid: dict[str, Counter[str]] = defaultdict(Counter)
     concluded: Counter[str] = Counter()
@@ -220,12 +264,13 @@ async def month_figures(
         state = history.state_at(case, cutoff)
         if start <= case.submitted_at < cutoff:
             fig.received += 1
+            tallies[case.site].received += 1
             fig.collective += bool(case.collective)
             fig.amount_claimed += case.amount_claimed or Decimal("0")
             outcome[state] += 1
             source[case.source_channel or ""] += 1
             if case.entry_source:
-                site[case.entry_source] += 1
+                qr[case.entry_source] += 1
             dept[case.department or ""] += 1
             group = state if state in CHART_GROUPS else "open"
             for code in dict.fromkeys(case.categories or ["other"]):
@@ -238,10 +283,16 @@ async def month_figures(
         if ended is not None and start <= ended[1] < cutoff:
             concluded[ended[0]] += 1
             days.append((local_day(ended[1], tz) - local_day(case.submitted_at, tz)).days)
+            tally = tallies[case.site]
+            tally.days.append(days[-1])
+            if case.due_at is not None:
+                tally.timed += 1
+                tally.on_time += ended[1] <= case.due_at
             if ended[0] == "agreement":
                 fig.amount_agreed += case.outcome_amount or Decimal("0")
+                tally.agreements += 1
     fig.by_category, fig.by_outcome = dict(category), dict(outcome)
-    fig.by_source, fig.by_entry_source, fig.by_department = dict(source), dict(site), dict(dept)
+    fig.by_source, fig.by_entry_source, fig.by_department = dict(source), dict(qr), dict(dept)
     fig.category_outcome = {code: dict(counts) for code, counts in grid.items()}
     fig.concluded_by_outcome = dict(concluded)
     fig.concluded = sum(concluded.values())
@@ -250,23 +301,31 @@ async def month_figures(
         fig.agreement_rate = fig.agreements / fig.concluded
         fig.mean_days = float(statistics.mean(days))
         fig.median_days = float(statistics.median(days))
-    await _follow_ups(session, fig, start, cutoff)
+    await _follow_ups(session, fig, start, cutoff, tallies)
+    fig.by_site = {code: tallies[code].figures() for code in sorted(tallies)}
     return fig
 
 
 async def _follow_ups(
-    session: AsyncSession, fig: MonthFigures, start: datetime, end: datetime
+    session: AsyncSession,
+    fig: MonthFigures,
+    start: datetime,
+    end: datetime,
+    tallies: dict[str, _SiteTally],
 ) -> None:
-    rows = await session.execute(
-        select(FollowUp.kind, FollowUp.answer).where(
-            FollowUp.answered_at >= start, FollowUp.answered_at < end
-        )
+    stmt = (
+        select(FollowUp.kind, FollowUp.answer, Case.site)
+        .join(Case, Case.id == FollowUp.case_id)
+        .where(FollowUp.answered_at >= start, FollowUp.answered_at < end)
     )
+    if fig.site is not None:
+        stmt = stmt.where(Case.site == fig.site)
     scores: list[int] = []
     kept: Counter[str] = Counter()
-    for kind, answer in rows.all():
+    for kind, answer, site in (await session.execute(stmt)).all():
         if kind == "satisfaction" and answer in {"1", "2", "3", "4", "5"}:
             scores.append(int(answer))
+            tallies[site].scores.append(int(answer))
         elif kind == "fulfilment" and answer in {"yes", "partly", "no"}:
             kept[answer] += 1
     fig.satisfaction_count = len(scores)
@@ -278,22 +337,63 @@ async def _follow_ups(
 
 
 async def month_trend(
-    session: AsyncSession, month: date, tz: tzinfo, *, months: int = TREND_MONTHS
+    session: AsyncSession,
+    month: date,
+    tz: tzinfo,
+    *,
+    months: int = TREND_MONTHS,
+    site: str | None = None,
 ) -> list[TrendPoint]:
     """Cases received and agreements reached in each of the `months` months ending with
-    `month`, oldest first (same definitions as the month's figures)."""
-    first = add_months(month, -(months - 1))
-    keys = [add_months(first, i) for i in range(months)]
-    cases, history = await _load(
-        session, month_start(first, tz), month_start(add_months(month, 1), tz)
+    `month`, oldest first (same definitions as the month's figures), of one site if given.
+
+    Counted by the database, month by month between boundaries computed here in the center's
+    time zone: a year of a city's cases is 40,000 rows, too many to bring over.
+    """
+    keys = [add_months(month, i - months + 1) for i in range(months)]
+    bounds = [month_start(k, tz) for k in keys] + [month_start(add_months(month, 1), tz)]
+    since, until = bounds[0], bounds[-1]
+    filed = and_(
+        Case.number.is_not(None),
+        Case.submitted_at.is_not(None),
+        Case.submitted_at < until,
+        true() if site is None else Case.site == site,
     )
-    received: Counter[date] = Counter()
-    agreements: Counter[date] = Counter()
-    for case in cases:
-        local = case.submitted_at.astimezone(tz)
-        received[date(local.year, local.month, 1)] += 1
-        ended = history.conclusion(case)
-        if ended is not None and ended[0] == "agreement":
-            local = ended[1].astimezone(tz)
-            agreements[date(local.year, local.month, 1)] += 1
-    return [TrendPoint(k, received[k], agreements[k]) for k in keys]
+
+    def per_month(moment: Any) -> list[Any]:
+        pairs = itertools.pairwise(bounds)
+        return [func.sum(when_then((and_(moment >= a, moment < b), 1), else_=0)) for a, b in pairs]
+
+    received = await session.execute(
+        select(*per_month(Case.submitted_at)).where(filed, Case.submitted_at >= since)
+    )
+    # `History.conclusion`: the first change to an outcome decides, at `outcome_at` if set.
+    concluded = union(
+        select(Case.id).where(Case.outcome_at >= since, Case.outcome_at < until),
+        select(CaseEvent.case_id).where(
+            CaseEvent.to_state.in_(OUTCOMES), CaseEvent.at >= since, CaseEvent.at < until
+        ),
+    )
+    order = func.row_number().over(
+        partition_by=CaseEvent.case_id, order_by=(CaseEvent.at, CaseEvent.id)
+    )
+    ranked = (
+        select(CaseEvent.case_id, CaseEvent.at, CaseEvent.to_state, order.label("n"))
+        .where(CaseEvent.to_state.in_(OUTCOMES), CaseEvent.case_id.in_(concluded))
+        .subquery()
+    )
+    when = func.coalesce(Case.outcome_at, ranked.c.at)
+    by_event = await session.execute(
+        select(*per_month(when))
+        .join(ranked, ranked.c.case_id == Case.id)
+        .where(filed, ranked.c.n == 1, ranked.c.to_state == "agreement")
+    )
+    no_event = ~exists().where(CaseEvent.case_id == Case.id, CaseEvent.to_state.in_(OUTCOMES))
+    by_state = await session.execute(  # no recorded history (imported data): the state
+        select(*per_month(Case.outcome_at)).where(
+            filed, Case.state == "agreement", Case.outcome_at >= since, no_event
+        )
+    )
+    counts = [received.one(), by_event.one(), by_state.one()]
+    got, agreed, imported = ([int(n or 0) for n in row] for row in counts)
+    return [TrendPoint(k, got[i], agreed[i] + imported[i]) for i, k in enumerate(keys)]

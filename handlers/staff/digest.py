@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.casework import followups
@@ -36,9 +36,13 @@ from storage.models import Case
 DUE_SOON_DAYS = 3
 
 
-async def open_cases(session: AsyncSession, *conditions: Any) -> list[Case]:
+def open_cases_query(*conditions: Any) -> Select[Any]:
     stmt = select(Case).where(Case.number.is_not(None), Case.state.not_in(ENDED), *conditions)
-    return list((await session.execute(stmt.order_by(Case.id))).scalars())
+    return stmt.order_by(Case.id)
+
+
+async def open_cases(session: AsyncSession, *conditions: Any) -> list[Case]:
+    return list((await session.execute(open_cases_query(*conditions))).scalars())
 
 
 def overdue_condition(settings: Any, now: datetime) -> Any:

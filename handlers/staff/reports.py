@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,10 +20,11 @@ from handlers.conversation.core import Core
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Reply
-from handlers.office.charts import chart_file
+from handlers.office.charts import chart_file, site_chart_file
 from handlers.office.ledger import build_ledger, write_xlsx
 from handlers.office.risk import build_ledger as build_risk_ledger
 from handlers.office.risk_text import summary_text
+from handlers.office.site_figures import multi_site, rank_sites, site_lines, site_name, site_names
 from handlers.office.stats import (
     MonthFigures,
     add_months,
@@ -63,8 +65,20 @@ def _percent(t: Translator, value: float | None) -> str:
     return "—" if value is None else format_percent(value, "#,##0.0%", locale=t.locale)
 
 
-def figures_text(t: Translator, fig: MonthFigures, *, current: bool = False) -> str:
-    """The month's figures as a message; `current` for a month not yet over."""
+def figures_text(
+    t: Translator, fig: MonthFigures, *, current: bool = False, settings: Settings | None = None
+) -> str:
+    """The month's figures as a message; `current` for a month not yet over. With `settings`
+    of a district with several sites: the site the figures are of, or the sites ranked."""
+    lines = _figures_lines(t, fig, current=current)
+    if settings is not None and fig.site is not None and multi_site(settings, fig):
+        lines[0] += " · " + site_name(settings, fig.site, t.locale)
+    if settings is not None:
+        lines += site_lines(t, settings, fig)
+    return "\n".join(lines)
+
+
+def _figures_lines(t: Translator, fig: MonthFigures, *, current: bool) -> list[str]:
     month = month_label(t.locale, fig.month)
     if current:
         head = t("Figures for {month}, so far (to {date})", month=month, date=t.date(fig.as_of))
@@ -131,17 +145,23 @@ def figures_text(t: Translator, fig: MonthFigures, *, current: bool = False) -> 
             no=t.number(kept.get("no", 0)),
         )
     )
-    return "\n".join(lines)
+    return lines
 
 
 async def text_and_chart(
     session: AsyncSession, settings: Settings, t: Translator, fig: MonthFigures, name: str
-) -> tuple[str, Path]:
-    """The figures as text, and the chart (with the 12-month trend) at `reports/{name}.png`."""
-    trend = await month_trend(session, fig.month, settings.tz)
+) -> tuple[str, list[Path]]:
+    """The figures as text, and the chart (with the 12-month trend) at `reports/{name}.png`;
+    for a district with several sites, also the sites' chart at `reports/{name}-sites.png`."""
+    trend = await month_trend(session, fig.month, settings.tz, site=fig.site)
     current = fig.as_of < month_start(add_months(fig.month, 1), settings.tz)
-    path = await chart_file(fig, trend, t, reports_dir(settings) / f"{name}.png")
-    return figures_text(t, fig, current=current), path
+    paths = [await chart_file(fig, trend, t, reports_dir(settings) / f"{name}.png")]
+    if fig.site is None and multi_site(settings, fig):
+        ranks = rank_sites(settings, fig, t.locale)
+        target = settings.center.site_agreement_target
+        where = reports_dir(settings) / f"{name}-sites.png"
+        paths.append(await site_chart_file(fig.month, ranks, target, t, where))
+    return figures_text(t, fig, current=current, settings=settings), paths
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -164,18 +184,48 @@ def _month_arg(ctx: Ctx, arg: str, *, default: date | None) -> date | Reply | No
     return month
 
 
-@command("stats", "/stats [YYYY-MM]", "monthly figures with a chart (default: last month)")
+def _site_arg(ctx: Ctx, arg: str) -> tuple[str | None, str] | Reply:
+    """(the site asked for or None, the rest of `arg`), or a reply naming the known sites.
+
+    A first word that is not a month is a site id; a single-site install has only "center".
+    """
+    words = arg.split()
+    if not words or parse_month(words[0]) is not None:
+        return None, arg
+    known = site_names(ctx.settings, ctx.t.locale)
+    if words[0] in known:
+        return words[0], " ".join(words[1:])
+    if len(words) == 1 and (not multi_site(ctx.settings) or any(c.isdigit() for c in arg)):
+        return None, arg  # "/stats 2026-13", "/stats March": the month's error message
+    return Reply(
+        ctx.t(
+            "There is no site “{site}”. The sites are: {sites}.",
+            site=words[0][:40],
+            sites=ctx.t.join(f"{code} ({name})" for code, name in known.items()),
+        )
+    )
+
+
+@command(
+    "stats",
+    "/stats [SITE] [YYYY-MM]",
+    "monthly figures with a chart (default: last month; a site's own with SITE)",
+)
 async def stats(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
-    month = _month_arg(ctx, arg, default=previous_month(ctx.now(), ctx.settings.tz))
+    site = _site_arg(ctx, arg)
+    if isinstance(site, Reply):
+        return [site]
+    month = _month_arg(ctx, site[1], default=previous_month(ctx.now(), ctx.settings.tz))
     if isinstance(month, Reply):
         return [month]
     assert month is not None
-    fig = await month_figures(ctx.session, month, ctx.settings.tz, now=ctx.now())
-    name = f"stats-{month:%Y-%m}-{ctx.t.locale}"
-    text, path = await text_and_chart(ctx.session, ctx.settings, ctx.t, fig, name)
+    fig = await month_figures(ctx.session, month, ctx.settings.tz, now=ctx.now(), site=site[0])
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", site[0] or "all")
+    name = f"stats-{month:%Y-%m}-{safe}-{ctx.t.locale}"
+    text, paths = await text_and_chart(ctx.session, ctx.settings, ctx.t, fig, name)
     caption = month_label(ctx.t.locale, month)
     text += "\n" + await broadcast.figures_text(ctx)  # subscriptions (issue 22), all time
-    return [Reply(text), Reply(caption, image=str(path))]
+    return [Reply(text), *(Reply(caption, image=str(path)) for path in paths)]
 
 
 @command(
@@ -189,7 +239,10 @@ async def export(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if isinstance(month, Reply):
         return [month]
     full = ctx.inbound.chat_kind == "private" and staff.role == "admin"
-    ledger = await build_ledger(ctx.session, ctx.t, ctx.settings.tz, month=month, masked=not full)
+    sites = site_names(ctx.settings, ctx.t.locale) if multi_site(ctx.settings) else None
+    ledger = await build_ledger(
+        ctx.session, ctx.t, ctx.settings.tz, month=month, masked=not full, sites=sites
+    )
     period = month.strftime("%Y-%m") if month else "all"
     path = reports_dir(ctx.settings) / f"{secrets.token_urlsafe(24)}.xlsx"  # 0600, removed
     title = month_label(ctx.t.locale, month) if month else ctx.t("all cases")
@@ -225,8 +278,9 @@ async def monthly_report(core: Core, session: AsyncSession, now: datetime) -> li
     fig = await month_figures(session, month, settings.tz, now=now)
     if fig.empty:
         return None
-    text, path = await text_and_chart(session, settings, t, fig, name)
+    text, paths = await text_and_chart(session, settings, t, fig, name)
     head = t("Monthly report of {center}", center=settings.center.display_name(t.locale))
     risk = summary_text(t, await build_risk_ledger(session, settings.tz, now))
     report = f"{head}\n{text}\n{risk}"
-    return [Reply(report), Reply(month_label(t.locale, month), image=str(path))]
+    caption = month_label(t.locale, month)
+    return [Reply(report), *(Reply(caption, image=str(path)) for path in paths)]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from handlers.casework import terms
 from handlers.casework.claims import CATEGORIES
@@ -18,7 +19,7 @@ from handlers.conversation.messages import Button, Reply, grid
 from handlers.office.documents import case_attachments, reached_agreement
 from handlers.staff.actors import actor_names
 from handlers.staff.casecard import contact_lines, evidence_button, evidence_lines
-from handlers.staff.digest import is_overdue, open_cases, overdue_condition
+from handlers.staff.digest import is_overdue, open_cases_query, overdue_condition
 from handlers.staff.phrases import access_line, event_line, place_phrase
 from handlers.staff.pushes import sees_full_details
 from handlers.staff.registry import ADMIN, command, help_lines, log_access, usage
@@ -51,13 +52,28 @@ def case_line(ctx: Ctx, case: Case) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def case_list(ctx: Ctx, title: str, cases: Sequence[Case], empty: str) -> list[Reply]:
+def case_list(
+    ctx: Ctx, title: str, cases: Sequence[Case], empty: str, total: int | None = None
+) -> list[Reply]:
+    """The first MAX_LIST cases; `total`: how many there are in all when only those were
+    loaded (see `first_cases`)."""
+    total = len(cases) if total is None else total
     if not cases:
         return [Reply(empty)]
     lines = [title] + [case_line(ctx, c) for c in cases[:MAX_LIST]]
-    if len(cases) > MAX_LIST:
-        lines.append(ctx.t("… and {count} more", count=len(cases) - MAX_LIST))
+    if total > MAX_LIST:
+        lines.append(ctx.t("… and {count} more", count=total - MAX_LIST))
     return [Reply("\n".join(lines))]
+
+
+async def first_cases(ctx: Ctx, stmt: Select[Any]) -> tuple[Sequence[Case], int]:
+    """The first MAX_LIST cases `stmt` selects, and how many it selects in all: a city's
+    /find or /overdue can match thousands, and each loaded case decrypts its personal data."""
+    counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+    total = (await ctx.session.execute(counted)).scalar_one()
+    if not total:
+        return [], 0
+    return (await ctx.session.execute(stmt.limit(MAX_LIST))).scalars().all(), total
 
 
 @command("help", "/help", "this list of staff commands")
@@ -74,10 +90,10 @@ async def queue(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         .where(*scope_conditions(ctx))
         .order_by(Case.collective.desc(), Case.id)
     )
-    cases = (await ctx.session.execute(stmt)).scalars().all()
+    cases, total = await first_cases(ctx, stmt)
     if not cases:
         return [Reply(ctx.t("The queue is empty."))]
-    replies = [Reply(ctx.t("Waiting: {count}", count=len(cases)))]
+    replies = [Reply(ctx.t("Waiting: {count}", count=total))]
     for case in cases[:MAX_LIST]:
         actions = [Button(ctx.t("View"), f"st:view:{case.id}")]
         if case.state == "submitted":
@@ -150,11 +166,11 @@ async def case_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
 
 @command("overdue", "/overdue", "cases past their mediation period or acceptance target")
 async def overdue(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
-    cases = await overdue_cases(ctx)
-    return case_list(ctx, ctx.t("Overdue:"), cases, ctx.t("Nothing is overdue."))
+    cases, total = await first_cases(ctx, overdue_cases(ctx))
+    return case_list(ctx, ctx.t("Overdue:"), cases, ctx.t("Nothing is overdue."), total)
 
 
-async def overdue_cases(ctx: Ctx) -> Sequence[Case]:
+def overdue_cases(ctx: Ctx) -> Select[Any]:
     """Past the 15 days after receipt (or an in-suit court period), past the center's own
     working period, or not accepted by the target date."""
     late = or_(
@@ -162,7 +178,7 @@ async def overdue_cases(ctx: Ctx) -> Sequence[Case]:
         Case.due_at < ctx.now(),
         (Case.state == "submitted") & (Case.accept_by < ctx.today()),
     )
-    return await open_cases(ctx.session, late, *scope_conditions(ctx))
+    return open_cases_query(late, *scope_conditions(ctx))
 
 
 @command("mine", "/mine", "your own open cases (mediators)")
@@ -189,8 +205,9 @@ async def find(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         .where(or_(*conditions), Case.number.is_not(None), *scope_conditions(ctx))
         .order_by(Case.id.desc())
     )
-    cases = (await ctx.session.execute(stmt)).scalars().all()
-    return case_list(ctx, ctx.t("Found:"), cases, ctx.t("No case matches {text}.", text=text[:40]))
+    cases, total = await first_cases(ctx, stmt)
+    empty = ctx.t("No case matches {text}.", text=text[:40])
+    return case_list(ctx, ctx.t("Found:"), cases, empty, total)
 
 
 @command("audit", "/audit ID", "who viewed a case's personal data, and refused attempts", ADMIN)

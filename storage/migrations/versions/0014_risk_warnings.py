@@ -1,7 +1,7 @@
 """early warnings sent about employers (the risk ledger)
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-04
 
 One row per employer and level warned (issue 22): the unique key makes a level warned once
@@ -16,7 +16,7 @@ from alembic import op
 import storage.models
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """subscriptions, publication drafts, broadcasts and publication receipts (issue 22)
 
 Revision ID: 0015
-Revises: 0016
+Revises: 0014
 Create Date: 2026-12-04
 
 People who asked for policy updates or typical cases, the typical cases staff draft from
@@ -17,7 +17,7 @@ from alembic import op
 from storage.schema_base import UTCDateTime
 
 revision: str = "0015"
-down_revision: str | None = "0016"
+down_revision: str | None = "0014"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """session reminders; mediators' specialties and employer links
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-05
 
 Issue 23: every scheduled session is reminded the day before and an hour before, once each
@@ -17,7 +17,7 @@ from alembic import op
 import storage.models
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

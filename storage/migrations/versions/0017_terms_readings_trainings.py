@@ -1,7 +1,7 @@
 """agreement terms read by the parties, mediators' trainings, full-time flag, complaints
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-04
 
 Issue 23: each party's "I have read these terms" (with the SHA-256 of the terms read), the
@@ -17,7 +17,7 @@ from alembic import op
 import storage.models
 
 revision: str = "0017"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
