@@ -312,19 +312,22 @@ async def test_a_slow_delivery_keeps_its_lease_and_is_not_sent_twice(
     second = bot_process(write_config(other_dir, server, db_url, lease_seconds=2), server)
     db = Database(db_url)
     await db.upgrade()
-    async with db.session() as session:
-        await outbox.enqueue(
-            session,
-            key="fault-test:slow",
-            channel="telegram",
-            chat_id="9012",
-            payload={"replies": [Reply("a slow push").to_dict()]},
-        )
     server.hold("sendMessage", 9012, reached=True)
     try:
+        # Both run before the push exists, so the send is held only for the leases below and
+        # not also while the second process starts (on a loaded machine that took long enough
+        # for the held request to reach its own timeout and be retried, a different failure).
         await first.start()
-        await server.wait_for(lambda: server.held, timeout=10)
         await second.start()
+        async with db.session() as session:
+            await outbox.enqueue(
+                session,
+                key="fault-test:slow",
+                channel="telegram",
+                chat_id="9012",
+                payload={"replies": [Reply("a slow push").to_dict()]},
+            )
+        await server.wait_for(lambda: server.held, timeout=10)
         await asyncio.sleep(5)  # two and a half leases
         assert len(server.held) == 1
         server.release()
