@@ -125,6 +125,8 @@ async def test_both_sides_read_the_terms_on_telegram(
         assert "applicant read at" in status and "respondent read at" in status
         assert "No case" in await in_group(bot, ADMIN, "/terms 999")
         assert "Usage: /terms" in await in_group(bot, ADMIN, "/terms")
+        bad = await in_group(bot, ADMIN, "/terms 1 一些钱 2026-12-31")
+        assert "could not read the amount" in bad and "Example: /terms 123 12000" in bad
         # A party cannot change terms (a staff command) and a stranger's press does nothing.
         assert "Only registered staff" in texts(await bot.send(WORKER, "/terms 1 1 2026-12-31"))
 

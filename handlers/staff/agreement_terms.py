@@ -4,11 +4,11 @@ them (which asks both sides again: earlier readings were of other terms)."""
 from __future__ import annotations
 
 from handlers.casework import terms
-from handlers.casework.validators import ValidationError, parse_amount, parse_date
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
 from handlers.office.documents import reached_agreement
 from handlers.staff.cases import _case_or_reply, _mine_only
+from handlers.staff.refs import agreed_amount_and_due
 from handlers.staff.registry import command, usage
 from storage.cases import add_event
 from storage.models import Staff
@@ -66,22 +66,10 @@ async def terms_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                 )
             )
         ]
-    try:
-        amount = parse_amount(parts[1])
-        due = (
-            parse_date(parts[2], today=ctx.today(), allow_future=True).value
-            if len(parts) > 2
-            else None
-        )
-    except ValidationError:
-        return [
-            Reply(
-                ctx.t(
-                    "I could not read the amount or the due date. Example: "
-                    "/terms 123 12000 2026-12-31 银行转账一次付清"
-                )
-            )
-        ]
+    agreed = agreed_amount_and_due(ctx, parts[1:3], "/terms 123 12000 2026-12-31 银行转账一次付清")
+    if isinstance(agreed, Reply):
+        return [agreed]
+    amount, due = agreed
     before = terms.terms_hash(case)
     case.outcome_amount, case.outcome_due = amount, due
     if len(parts) > 3:

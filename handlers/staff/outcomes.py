@@ -12,13 +12,13 @@ from sqlalchemy import select
 from handlers.casework import followups
 from handlers.casework import terms as agreed_terms
 from handlers.casework.lifecycle import STATE_LABELS, TRANSITIONS
-from handlers.casework.validators import ValidationError, parse_amount, parse_date
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Button, Reply, grid
 from handlers.office.publications import offer_after_case
 from handlers.staff.cases import _case_or_reply, _mine_only, _move, refusal
 from handlers.staff.pushes import arbitration_advice, notify_parties, told_reply
+from handlers.staff.refs import agreed_amount_and_due
 from handlers.staff.registry import command, usage
 from storage.cases import add_event
 from storage.models import Case, CaseEvent, Staff
@@ -48,22 +48,10 @@ async def outcome(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if result == "failed":
         return await _record(ctx, staff, case, "failed", reason=rest.strip()[:2000])
     fields = rest.split(maxsplit=2)
-    try:
-        amount = parse_amount(fields[0]) if fields else None
-        due = (
-            parse_date(fields[1], today=ctx.today(), allow_future=True).value
-            if len(fields) > 1
-            else None
-        )
-    except ValidationError:
-        return [
-            Reply(
-                ctx.t(
-                    "I could not read the amount or the due date. Example: "
-                    "/outcome 123 agreement 12000 2026-12-31"
-                )
-            )
-        ]
+    agreed = agreed_amount_and_due(ctx, fields, "/outcome 123 agreement 12000 2026-12-31")
+    if isinstance(agreed, Reply):
+        return [agreed]
+    amount, due = agreed
     terms = fields[2][:2000] if len(fields) > 2 else ""
     return await _record(ctx, staff, case, "agreement", amount=amount, due=due, terms=terms)
 

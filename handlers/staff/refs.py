@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from sqlalchemy import or_, select
 
-from handlers.casework.validators import ValidationError, chinese_integer, parse_date
+from handlers.casework.validators import ValidationError, chinese_integer, parse_amount, parse_date
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Reply
@@ -119,3 +120,25 @@ def when_and_rest(ctx: Ctx, day: str, rest: str) -> tuple[datetime, str] | Reply
             )
         )
     return datetime.combine(d, clock[0], tzinfo=ctx.settings.tz), clock[1]
+
+
+def agreed_amount_and_due(
+    ctx: Ctx, fields: list[str], example: str
+) -> tuple[Decimal | None, date | None] | Reply:
+    """The agreed amount and due date typed by staff (`/outcome … agreement`, `/terms`), each
+    optional in that order, or a message with `example` when either cannot be read."""
+    try:
+        amount = parse_amount(fields[0]) if fields else None
+        due = (
+            parse_date(fields[1], today=ctx.today(), allow_future=True).value
+            if len(fields) > 1
+            else None
+        )
+    except ValidationError:
+        return Reply(
+            ctx.t(
+                "I could not read the amount or the due date. Example: {example}",
+                example=example,
+            )
+        )
+    return amount, due
