@@ -7,7 +7,7 @@ from handlers.casework import terms
 from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
 from handlers.office.documents import reached_agreement
-from handlers.staff.cases import _case_or_reply, _mine_only
+from handlers.staff.cases import case_or_reply, mine_only
 from handlers.staff.refs import agreed_amount_and_due
 from handlers.staff.registry import command, usage
 from storage.cases import add_event
@@ -24,7 +24,7 @@ async def terms_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     parts = arg.split(maxsplit=3)
     if not parts:
         return [usage(ctx, "terms")]
-    case = await _case_or_reply(ctx, parts[0], "terms")
+    case = await case_or_reply(ctx, parts[0], "terms")
     if isinstance(case, Reply):
         return [case]
     if not await reached_agreement(ctx.session, case):
@@ -55,7 +55,7 @@ async def terms_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                 )
             )
         ]
-    if mine := _mine_only(ctx, staff, case):
+    if mine := mine_only(ctx, staff, case):
         return [mine]
     if case.state != "agreement":
         return [

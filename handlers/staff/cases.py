@@ -19,7 +19,7 @@ from storage.cases import add_event
 from storage.models import Case, Staff
 
 
-async def _case_or_reply(ctx: Ctx, ref: str, name: str) -> Case | Reply:
+async def case_or_reply(ctx: Ctx, ref: str, name: str) -> Case | Reply:
     if not ref:
         return usage(ctx, name)
     case = await find_case(ctx, ref)
@@ -30,7 +30,7 @@ async def _case_or_reply(ctx: Ctx, ref: str, name: str) -> Case | Reply:
     return case
 
 
-async def _move(ctx: Ctx, case: Case, to: str, staff: Staff, note: str = "") -> Reply | None:
+async def change_state(ctx: Ctx, case: Case, to: str, staff: Staff, note: str = "") -> Reply | None:
     """Apply the transition, or explain why it is not allowed."""
     if refused := department_guard(ctx, staff, case):
         return refused
@@ -54,7 +54,7 @@ def refusal(ctx: Ctx, case: Case, target: str) -> Reply:
     return Reply(text)
 
 
-def _mine_only(ctx: Ctx, staff: Staff, case: Case) -> Reply | None:
+def mine_only(ctx: Ctx, staff: Staff, case: Case) -> Reply | None:
     if refused := department_guard(ctx, staff, case):
         return refused
     if staff.role == "mediator" and case.mediator_id != staff.id:
@@ -64,10 +64,10 @@ def _mine_only(ctx: Ctx, staff: Staff, case: Case) -> Reply | None:
 
 @command("accept", "/accept ID", "accept a new case; the mediation period starts", DESK)
 async def accept(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
-    case = await _case_or_reply(ctx, arg.split(" ")[0], "accept")
+    case = await case_or_reply(ctx, arg.split(" ")[0], "accept")
     if isinstance(case, Reply):
         return [case]
-    if refused := await _move(ctx, case, "accepted", staff):
+    if refused := await change_state(ctx, case, "accepted", staff):
         return [refused]
     case.accepted_at = ctx.now()
     case.due_at = center_due(ctx.settings, case, case.accepted_at)
@@ -115,11 +115,11 @@ async def refer(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if len(parts) < 2 or parts[1] not in ROUTES:
         routes = ctx.t.join(ROUTES)
         return [usage(ctx, "refer"), Reply(ctx.t("Routes: {routes}", routes=routes))]
-    case = await _case_or_reply(ctx, parts[0], "refer")
+    case = await case_or_reply(ctx, parts[0], "refer")
     if isinstance(case, Reply):
         return [case]
     route, reason = parts[1], (parts[2] if len(parts) > 2 else "")
-    if refused := await _move(ctx, case, "referred", staff, note=f"{route} {reason}".strip()):
+    if refused := await change_state(ctx, case, "referred", staff, note=f"{route} {reason}".strip()):
         return [refused]
     case.referred_route = route
 
@@ -168,7 +168,7 @@ async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             usage(ctx, "assign"),
             Reply(ctx.t("Departments: {names}", names=ctx.t.join(DEPARTMENTS))),
         ]
-    case = await _case_or_reply(ctx, parts[0], "assign")
+    case = await case_or_reply(ctx, parts[0], "assign")
     if isinstance(case, Reply):
         return [case]
     if len(parts) < 2:  # no name: the suggested mediators, as buttons
@@ -197,7 +197,7 @@ async def assign(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             )
         ]
     target = mediator.name if mediator else ctx.t(DEPARTMENTS[dept or ""])
-    if refused := await _move(ctx, case, "assigned", staff, note=target):
+    if refused := await change_state(ctx, case, "assigned", staff, note=target):
         return [refused]
     case.mediator_id = mediator.id if mediator else None
     case.department = dept
@@ -243,10 +243,10 @@ async def schedule(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     parts = arg.split(maxsplit=2)
     if len(parts) < 3:
         return [usage(ctx, "schedule")]
-    case = await _case_or_reply(ctx, parts[0], "schedule")
+    case = await case_or_reply(ctx, parts[0], "schedule")
     if isinstance(case, Reply):
         return [case]
-    if mine := _mine_only(ctx, staff, case):
+    if mine := mine_only(ctx, staff, case):
         return [mine]
     read = when_and_rest(ctx, parts[1], parts[2])
     if isinstance(read, Reply):
@@ -265,7 +265,7 @@ async def schedule(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             action="rescheduled",
             note=f"{when.isoformat()} {place}",
         )
-    elif refused := await _move(
+    elif refused := await change_state(
         ctx, case, "in_mediation", staff, note=f"{when.isoformat()} {place}"
     ):
         return [refused]
@@ -298,7 +298,7 @@ async def note(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     parts = arg.split(maxsplit=1)
     if len(parts) < 2:
         return [usage(ctx, "note")]
-    case = await _case_or_reply(ctx, parts[0], "note")
+    case = await case_or_reply(ctx, parts[0], "note")
     if isinstance(case, Reply):
         return [case]
     if refused := department_guard(ctx, staff, case):

@@ -16,7 +16,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Button, Reply, grid
 from handlers.office.publications import offer_after_case
-from handlers.staff.cases import _case_or_reply, _mine_only, _move, refusal
+from handlers.staff.cases import case_or_reply, mine_only, change_state, refusal
 from handlers.staff.pushes import arbitration_advice, notify_parties, told_reply
 from handlers.staff.refs import agreed_amount_and_due
 from handlers.staff.registry import command, usage
@@ -37,10 +37,10 @@ async def outcome(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     parts = arg.split(maxsplit=2)
     if len(parts) < 2 or parts[1] not in OUTCOMES:
         return [usage(ctx, "outcome")]
-    case = await _case_or_reply(ctx, parts[0], "outcome")
+    case = await case_or_reply(ctx, parts[0], "outcome")
     if isinstance(case, Reply):
         return [case]
-    if mine := _mine_only(ctx, staff, case):
+    if mine := mine_only(ctx, staff, case):
         return [mine]
     result, rest = parts[1], (parts[2] if len(parts) > 2 else "")
     if result == "withdrawn":
@@ -77,7 +77,7 @@ async def _ask_withdrawal(ctx: Ctx, case: Case, reason: str) -> list[Reply]:
 
 async def confirm_withdrawal(ctx: Ctx, staff: Staff, case: Case, yes: bool) -> list[Reply]:
     """The button under the question: record the withdrawal with the reason given, or not."""
-    if mine := _mine_only(ctx, staff, case):
+    if mine := mine_only(ctx, staff, case):
         return [mine]
     stmt = (
         select(CaseEvent)
@@ -104,7 +104,7 @@ async def _record(
     terms: str = "",
 ) -> list[Reply]:
     note = reason or " ".join(str(x) for x in (amount, due, terms) if x)
-    if refused := await _move(ctx, case, result, staff, note=note):
+    if refused := await change_state(ctx, case, result, staff, note=note):
         return [refused]
     case.outcome_amount, case.outcome_due, case.outcome_at = amount, due, ctx.now()
     case.outcome_terms = terms  # a failure's or withdrawal's reason stays in the history

@@ -14,7 +14,7 @@ from handlers.casework.lifecycle import ENDED
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Reply
-from handlers.staff.cases import _case_or_reply, _mine_only
+from handlers.staff.cases import case_or_reply, mine_only
 from handlers.staff.pushes import notify_parties, told_reply
 from handlers.staff.registry import command, usage
 from storage.cases import add_event
@@ -33,10 +33,10 @@ async def extend(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
             usage(ctx, "extend"),
             Reply(ctx.t("DAYS is a number from 1 to 60, and a reason is required.")),
         ]
-    case = await _case_or_reply(ctx, parts[0], "extend")
+    case = await case_or_reply(ctx, parts[0], "extend")
     if isinstance(case, Reply):
         return [case]
-    if mine := _mine_only(ctx, staff, case):
+    if mine := mine_only(ctx, staff, case):
         return [mine]
     if case.state in ENDED or case.due_at is None:
         return [Reply(ctx.t("Case {number} has no running mediation period.", number=case.number))]

@@ -9,7 +9,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.messages import Reply
 from handlers.office.publications import draft_publication, render
 from handlers.office.typical_case import draft_from_case
-from handlers.staff.cases import _case_or_reply
+from handlers.staff.cases import case_or_reply
 from handlers.staff.registry import DESK, command, log_access, usage
 from knowledge.publications import AUDIENCES, load_publications
 from storage.models import Case, PublicationDraft, Staff
@@ -48,7 +48,7 @@ async def publish(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         if word == "edit":
             return _edit(ctx, row, more)
         return await _approve(ctx, staff, row)
-    case = await _case_or_reply(ctx, arg.strip(), "publish")
+    case = await case_or_reply(ctx, arg.strip(), "publish")
     if isinstance(case, Reply):
         return [case]
     if case.state not in PUBLISHABLE:

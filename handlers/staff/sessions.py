@@ -11,7 +11,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Reply
 from handlers.staff import reminders
-from handlers.staff.cases import _case_or_reply, _mine_only
+from handlers.staff.cases import case_or_reply, mine_only
 from handlers.staff.meeting import cancelled_notice, moved_notice, stored_place
 from handlers.staff.pushes import notify_parties, told_reply
 from handlers.staff.refs import when_and_rest
@@ -39,10 +39,10 @@ async def reschedule(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     parts = arg.split(maxsplit=2)
     if len(parts) != 3:
         return [usage(ctx, "reschedule")]
-    case = await _case_or_reply(ctx, parts[0], "reschedule")
+    case = await case_or_reply(ctx, parts[0], "reschedule")
     if isinstance(case, Reply):
         return [case]
-    if mine := _mine_only(ctx, staff, case):
+    if mine := mine_only(ctx, staff, case):
         return [mine]
     if case.state != "in_mediation" or case.session_at is None:
         return [_no_session(ctx, case)]
@@ -95,10 +95,10 @@ async def cancel_session(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     parts = arg.split(maxsplit=1)
     if not parts:
         return [usage(ctx, "cancel_session")]
-    case = await _case_or_reply(ctx, parts[0], "cancel_session")
+    case = await case_or_reply(ctx, parts[0], "cancel_session")
     if isinstance(case, Reply):
         return [case]
-    if mine := _mine_only(ctx, staff, case):
+    if mine := mine_only(ctx, staff, case):
         return [mine]
     if case.state != "in_mediation" or case.session_at is None:
         return [_no_session(ctx, case)]
