@@ -16,7 +16,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Button, Reply, grid
 from handlers.office.publications import offer_after_case
-from handlers.staff.cases import case_or_reply, mine_only, change_state, refusal
+from handlers.staff.cases import case_or_reply, change_state, mine_only, refusal
 from handlers.staff.pushes import arbitration_advice, notify_parties, told_reply
 from handlers.staff.refs import agreed_amount_and_due
 from handlers.staff.registry import command, usage
