@@ -119,7 +119,8 @@ async def refer(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     if isinstance(case, Reply):
         return [case]
     route, reason = parts[1], (parts[2] if len(parts) > 2 else "")
-    if refused := await change_state(ctx, case, "referred", staff, note=f"{route} {reason}".strip()):
+    note = f"{route} {reason}".strip()
+    if refused := await change_state(ctx, case, "referred", staff, note=note):
         return [refused]
     case.referred_route = route
 
