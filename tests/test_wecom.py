@@ -374,9 +374,13 @@ async def test_group_notices_are_split_and_a_robot_error_is_retried_without_repe
                 payload={"replies": [Reply("每日提醒").to_dict()]},
             )
         assert app.dispatcher is not None
-        await app.dispatcher.run_once()
-        async with app.db.session() as session:
-            row = (await session.execute(select(OutboxMessage))).scalar_one()
+        await app.dispatcher.run_once()  # or the running dispatcher, woken by the enqueue, did
+        for _ in range(50):
+            async with app.db.session() as session:
+                row = (await session.execute(select(OutboxMessage))).scalar_one()
+            if row.attempts:
+                break
+            await asyncio.sleep(0.1)
         assert row.status == "pending" and row.attempts == 1 and "45009" in row.last_error
         assert "每日提醒" not in api.robot_texts()
 
