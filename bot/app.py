@@ -251,7 +251,9 @@ class BotApp:
         finally:
             for w in waiters:
                 w.cancel()
-            if self.dispatcher:  # deliver what the last message queued
+            if self.dispatcher:  # deliver what the last message queued, after the pass in
+                # progress (a pass beside it could print a later push before an earlier one)
+                await self.dispatcher.stop()
                 with contextlib.suppress(Exception):
                     await self.dispatcher.run_once()
             await self.stop()
