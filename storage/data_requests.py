@@ -128,16 +128,27 @@ async def remove_person(
 ) -> bool:
     """Delete a person no case needs, with their identities and conversations. False
     (nothing changed) when something still needs them, or they wrote after `silent_since`."""
-    if await is_needed(session, person_id) or await _staff_people(session, [person_id]):
-        return False
+    return bool(await remove_people(session, [person_id], silent_since=silent_since))
+
+
+async def remove_people(
+    session: AsyncSession, person_ids: list[int], *, silent_since: datetime | None = None
+) -> int:
+    """`remove_person` for many people in one transaction; how many were deleted."""
+    if not person_ids:
+        return 0
+    stmt = select(Person.id).where(Person.id.in_(person_ids), ~_needed())
     if silent_since is not None:
-        seen = select(Person.id).where(Person.id == person_id, _recently_seen(silent_since))
-        if (await session.execute(seen)).first() is not None:
-            return False
-    await session.execute(delete(Conversation).where(Conversation.person_id == person_id))
-    await session.execute(delete(Identity).where(Identity.person_id == person_id))
-    result = await session.execute(delete(Person).where(Person.id == person_id))
-    return bool(cast(CursorResult[Any], result).rowcount)  # a DELETE's result has a rowcount
+        stmt = stmt.where(~_recently_seen(silent_since))
+    ids = list((await session.execute(stmt)).scalars())
+    staff = await _staff_people(session, ids) if ids else set()
+    ids = [pid for pid in ids if pid not in staff]
+    if not ids:
+        return 0
+    await session.execute(delete(Conversation).where(Conversation.person_id.in_(ids)))
+    await session.execute(delete(Identity).where(Identity.person_id.in_(ids)))
+    result = await session.execute(delete(Person).where(Person.id.in_(ids)))
+    return cast(CursorResult[Any], result).rowcount or 0  # a DELETE's result has a rowcount
 
 
 COPIES = "copies"  # under storage.files_dir: the files /mydata sends
