@@ -270,7 +270,7 @@ async def _anonymize_batch(
         select(Attachment.case_id, Attachment.path).where(Attachment.case_id.in_(ids))
     )
     for case_id, path in rows.all():
-        paths[case_id].append(path)
+        paths[cast(int, case_id)].append(path)  # selected by case id: never None
     await session.execute(delete(Attachment).where(Attachment.case_id.in_(ids)))
     for case in cases:
         await add_event(session, case, actor="system", action="anonymized")  # shown in /case
