@@ -17,7 +17,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, ForeignKey, Index, String, Text, delete, exists, or_, select
+from sqlalchemy import (
+    CursorResult,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    and_,
+    delete,
+    exists,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
@@ -74,21 +85,32 @@ async def person_cases(session: AsyncSession, person_id: int) -> list[Case]:
     return list((await session.execute(stmt)).scalars())
 
 
-def _needed() -> ColumnElement[bool]:
-    """People something still points to (see the module's docstring)."""
+def _needs() -> list[ColumnElement[bool]]:
+    """What may still point to a person (see the module's docstring), one test each."""
     pid = Person.id
     # The other side is rarely linked: nearly every `respondent_person_id` is NULL, and with
     # planner statistics SQLite then judged its index useless and scanned every case for
     # every person (a retention run that did not finish). Read once as a set instead.
     respondents = select(Case.respondent_person_id).where(Case.respondent_person_id.is_not(None))
-    return (
-        exists().where(Case.applicant_person_id == pid)
-        | pid.in_(respondents)
-        | exists().where(FollowUp.person_id == pid)
-        | exists().where(Attachment.person_id == pid)
-        | exists().where(Conversation.person_id == pid, Conversation.flow.is_not(None))
-        | exists().where(DataRequest.person_id == pid, DataRequest.status == OPEN)
-    )
+    return [
+        exists().where(Case.applicant_person_id == pid),
+        pid.in_(respondents),
+        exists().where(FollowUp.person_id == pid),
+        exists().where(Attachment.person_id == pid),
+        exists().where(Conversation.person_id == pid, Conversation.flow.is_not(None)),
+        exists().where(DataRequest.person_id == pid, DataRequest.status == OPEN),
+    ]
+
+
+def _needed() -> ColumnElement[bool]:
+    """People something still points to."""
+    return or_(*_needs())
+
+
+def _not_needed() -> ColumnElement[bool]:
+    """`~_needed()` written as NOT … AND NOT …, which PostgreSQL turns into anti-joins
+    (one pass over each table) instead of testing every person one by one."""
+    return and_(*(~need for need in _needs()))
 
 
 def _subscribed() -> ColumnElement[bool]:
@@ -114,7 +136,7 @@ async def unneeded_people(session: AsyncSession, cutoff: datetime) -> list[int]:
     """People no case or draft needs who have not written since `cutoff`."""
     stmt = (
         select(Person.id)
-        .where(~_needed(), ~_recently_seen(cutoff), Person.created_at < cutoff)
+        .where(_not_needed(), ~_recently_seen(cutoff), Person.created_at < cutoff)
         .where(~_subscribed())  # they asked for publications: kept until they stop (or /erase)
         .order_by(Person.id)
     )
@@ -142,7 +164,7 @@ async def remove_people(
     """`remove_person` for many people in one transaction; how many were deleted."""
     if not person_ids:
         return 0
-    stmt = select(Person.id).where(Person.id.in_(person_ids), ~_needed())
+    stmt = select(Person.id).where(Person.id.in_(person_ids), _not_needed())
     if silent_since is not None:
         stmt = stmt.where(~_recently_seen(silent_since))
     ids = list((await session.execute(stmt)).scalars())
