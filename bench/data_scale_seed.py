@@ -113,9 +113,13 @@ class Seeder:
             await session.execute(text(f"DELETE FROM identities WHERE person_id IN ({unneeded})"))
             gone = await session.execute(text(f"DELETE FROM people WHERE id IN ({unneeded})"))
             self.totals["people"] -= gone.rowcount  # type: ignore[attr-defined]
-        async with self.db.engine.connect() as conn:  # statistics, as autovacuum keeps them
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text("ANALYZE"))
+        if self.db.dialect == "postgresql":
+            async with self.db.engine.connect() as conn:  # statistics, as autovacuum keeps them
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(text("ANALYZE"))
+        else:  # SQLite keeps them in sqlite_stat1: in a transaction that is committed
+            async with self.db.engine.begin() as conn:
+                await conn.execute(text("ANALYZE"))
 
     async def _staff(self) -> list[int]:
         async with self.db.session() as session:

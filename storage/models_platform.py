@@ -74,7 +74,7 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(20))
     chat_id: Mapped[str] = mapped_column(String(100))
     person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL"), default=None
+        ForeignKey("people.id", ondelete="SET NULL"), index=True, default=None
     )
     payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     status: Mapped[str] = mapped_column(String(20), default="pending")

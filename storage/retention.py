@@ -1,8 +1,9 @@
 """How long personal data is kept: plan what would go, then apply it.
 
-`plan()` only reads; `apply()` re-checks every item in its own short transaction (a case row
-is locked while it is anonymized), so running it twice, or on two instances at once, changes
-nothing more. `run_daily()` is what the bot's timer calls: one instance a day does the work.
+`plan()` only reads; `apply()` re-checks every item in short transactions (up to
+`CASE_BATCH` cases each, their rows locked while they are anonymized; on PostgreSQL rows
+another instance holds are skipped), so running it twice, or on two instances at once,
+changes nothing more. `run_daily()` is what the bot's timer calls: one instance a day does the work.
 
 What goes (periods in `[retention]` and `storage.draft_max_age_days`):
 
@@ -37,7 +38,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from settings import Settings
 from storage.cases import add_event
-from storage.data_requests import remove_old_copies, remove_person, unneeded_people
+from storage.data_requests import remove_old_copies, remove_people, unneeded_people
 from storage.db import Database
 from storage.drafts import remove_unused_files, reset_stale_drafts, stale_drafts
 from storage.jobs import claim_job
@@ -73,6 +74,8 @@ PARTY_ACTOR = "party"  # a party's chat account in the history, once anonymized
 SYSTEM_ACTORS = frozenset({"system", "cli"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PURGED_OUTBOX = ("delivered", "failed")
+CASE_BATCH = 200  # cases anonymized in one transaction
+PEOPLE_BATCH = 500  # people deleted in one transaction
 
 
 @dataclass
@@ -233,31 +236,45 @@ def _wipe_texts(case: Case) -> None:
     case.screening = screening
 
 
-async def _anonymize_one(
-    session: AsyncSession, case_id: int, cutoff: datetime, now: datetime, staff: set[str]
-) -> tuple[str, list[str]] | None:
-    """Anonymize one case if it still qualifies: (its number, paths of its evidence rows)."""
-    stmt = select(Case).where(Case.id == case_id, _finished_before(cutoff)).with_for_update()
-    case = (await session.execute(stmt)).scalar_one_or_none()
-    if case is None:  # done by another instance meanwhile, or no longer due
-        return None
-    _wipe_parties(case)
-    _wipe_texts(case)
-    case.anonymized_at = now
-    await session.execute(update(CaseEvent).where(CaseEvent.case_id == case_id).values(note=""))
+async def _anonymize_batch(
+    session: AsyncSession, case_ids: list[int], cutoff: datetime, now: datetime, staff: set[str]
+) -> dict[int, tuple[str, list[str]]]:
+    """Anonymize those of `case_ids` that still qualify, in one transaction: {case id: (its
+    number, paths of its evidence rows)}.
+
+    Their rows are locked first; on PostgreSQL a row another run holds is skipped (SKIP
+    LOCKED): that run anonymizes it, or the next day's run does, so two instances never wait
+    on each other nor anonymize a case twice."""
+    stmt = (
+        select(Case)
+        .where(Case.id.in_(case_ids), _finished_before(cutoff))
+        .order_by(Case.id)
+        .with_for_update(skip_locked=True)
+    )
+    cases = list((await session.execute(stmt)).scalars())
+    if not cases:  # done by another instance meanwhile, or no longer due
+        return {}
+    ids = [case.id for case in cases]
+    for case in cases:
+        _wipe_parties(case)
+        _wipe_texts(case)
+        case.anonymized_at = now
+    await session.execute(update(CaseEvent).where(CaseEvent.case_id.in_(ids)).values(note=""))
     parties = CaseEvent.actor.not_in(staff | SYSTEM_ACTORS)
     await session.execute(
-        update(CaseEvent).where(CaseEvent.case_id == case_id, parties).values(actor=PARTY_ACTOR)
+        update(CaseEvent).where(CaseEvent.case_id.in_(ids), parties).values(actor=PARTY_ACTOR)
     )
-    await session.execute(update(FollowUp).where(FollowUp.case_id == case_id).values(comment=""))
-    paths = (
-        (await session.execute(select(Attachment.path).where(Attachment.case_id == case_id)))
-        .scalars()
-        .all()
+    await session.execute(update(FollowUp).where(FollowUp.case_id.in_(ids)).values(comment=""))
+    paths: dict[int, list[str]] = {case_id: [] for case_id in ids}
+    rows = await session.execute(
+        select(Attachment.case_id, Attachment.path).where(Attachment.case_id.in_(ids))
     )
-    await session.execute(delete(Attachment).where(Attachment.case_id == case_id))
-    await add_event(session, case, actor="system", action="anonymized")  # shown in /case
-    return case.number or "", list(paths)
+    for case_id, path in rows.all():
+        paths[cast(int, case_id)].append(path)  # selected by case id: never None
+    await session.execute(delete(Attachment).where(Attachment.case_id.in_(ids)))
+    for case in cases:
+        await add_event(session, case, actor="system", action="anonymized")  # shown in /case
+    return {case.id: (case.number or "", paths[case.id]) for case in cases}
 
 
 # --- applying ----------------------------------------------------------------------------
@@ -269,14 +286,16 @@ async def apply(db: Database, settings: Settings, planned: RetentionPlan) -> Ret
     async with db.session() as session:
         staff = set((await session.execute(select(Staff.member))).scalars())
     paths: list[str] = []
-    for case_id in planned.case_ids:
+    for first in range(0, len(planned.case_ids), CASE_BATCH):
+        batch = planned.case_ids[first : first + CASE_BATCH]
         async with db.session() as session:
-            done = await _anonymize_one(session, case_id, cut.cases, now, staff)
-        if done is not None:
-            went.case_ids.append(case_id)
-            went.cases.append(done[0])
-            went.evidence += len(done[1])
-            paths.extend(done[1])
+            done = await _anonymize_batch(session, batch, cut.cases, now, staff)
+        for case_id in batch:
+            if case_id in done:
+                went.case_ids.append(case_id)
+                went.cases.append(done[case_id][0])
+                went.evidence += len(done[case_id][1])
+                paths.extend(done[case_id][1])
     went.drafts, draft_paths = await reset_stale_drafts(db, cut.drafts)
     paths.extend(draft_paths)
     went.files_removed = await remove_unused_files(db, paths)
@@ -288,9 +307,10 @@ async def apply(db: Database, settings: Settings, planned: RetentionPlan) -> Ret
         went.faq_misses = await _delete(session, FaqMiss, FaqMiss.at < cut.faq_misses)
     async with db.session() as session:  # after the cases: an anonymized case frees its people
         people = await unneeded_people(session, cut.people)
-    for person_id in people:
+    for first in range(0, len(people), PEOPLE_BATCH):
         async with db.session() as session:  # re-checked: they may have written meanwhile
-            went.people += await remove_person(session, person_id, silent_since=cut.people)
+            batch = people[first : first + PEOPLE_BATCH]
+            went.people += await remove_people(session, batch, silent_since=cut.people)
     went.files_removed += remove_old_copies(settings.storage.files_dir, now)
     return went
 

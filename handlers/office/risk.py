@@ -103,17 +103,18 @@ _COLUMNS = (
 )
 
 
-async def _fulfilment(session: AsyncSession, case_ids: Sequence[int]) -> dict[int, Any]:
-    """Each case's latest fulfilment answer (yes / partly / no) and when it was given."""
-    if not case_ids:
-        return {}
+async def _fulfilment(session: AsyncSession, cases: Any) -> dict[int, Any]:
+    """Each case's latest fulfilment answer (yes / partly / no) and when it was given, for
+    the cases the query `cases` (of case ids) selects: given as a query, not as a list, as
+    a city's open and recent cases are 40,000 ids, more than a PostgreSQL statement may
+    carry as parameters."""
     stmt = (
         select(FollowUp.case_id, FollowUp.answer, FollowUp.answered_at)
         .where(
             FollowUp.kind == "fulfilment",
             FollowUp.answer.is_not(None),
             FollowUp.answered_at.is_not(None),
-            FollowUp.case_id.in_(case_ids),
+            FollowUp.case_id.in_(cases),
         )
         .order_by(FollowUp.answered_at)
     )
@@ -148,18 +149,14 @@ async def load_cases(
     """The cases the rules read: open ones and those received within the longest window
     (with `near`, only those that may be that case's employer's)."""
     since = now - timedelta(days=rules.lookback_days())
-    stmt = (
-        select(*_COLUMNS)
-        .where(
-            Case.number.is_not(None),
-            Case.state != "draft",
-            or_(Case.state.not_in(ENDED), since <= _RECEIVED),
-            *([_near(near)] if near is not None else []),
-        )
-        .order_by(_RECEIVED, Case.id)
+    where = (
+        Case.number.is_not(None),
+        Case.state != "draft",
+        or_(Case.state.not_in(ENDED), since <= _RECEIVED),
+        *([_near(near)] if near is not None else []),
     )
-    rows = list(await session.execute(stmt))
-    answers = await _fulfilment(session, [r.id for r in rows])
+    rows = list(await session.execute(select(*_COLUMNS).where(*where).order_by(_RECEIVED, Case.id)))
+    answers = await _fulfilment(session, select(Case.id).where(*where)) if rows else {}
     facts, refs = [], []
     for i, r in enumerate(rows):
         answer = answers.get(r.id)
