@@ -71,13 +71,9 @@ def application_builder(
         .get_updates_request(AiohttpRequest(connection_pool_size=2))
     )
     # Telegram's flood limits: about 30 messages a second in all (0: none), 20 a minute per group.
-    # Counted per tenth of a second: a bucket of a whole second's sends would let a broadcast
-    # start with a burst of twice the rate in its first second.
-    limiter = AIORateLimiter(
-        overall_max_rate=settings.max_sends_per_second / 10,
-        overall_time_period=0.1,
-        max_retries=3,
-    )
+    # A bucket of one second's sends: a reply of several messages goes out at once, and a
+    # broadcast's first second may carry up to twice the rate (the bucket, then the refill).
+    limiter = AIORateLimiter(overall_max_rate=settings.max_sends_per_second, max_retries=3)
     builder = builder.rate_limiter(limiter)
     if settings.mode == "webhook":
         builder = builder.updater(None)
