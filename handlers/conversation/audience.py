@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
@@ -35,7 +36,9 @@ def party_audience(t: Translator, case: Case, person_id: int) -> str:
 async def person_audience(session: AsyncSession, t: Translator, person_id: int) -> str:
     """A person's role in their latest case, else their reference (#P…) as staff see it."""
     stmt = (
+        # only what the label needs: a whole case would decrypt its personal data on every push
         select(Case)
+        .options(load_only(Case.applicant_person_id, Case.applicant_name, Case.respondent_name))
         .where(
             Case.number.is_not(None),
             or_(Case.applicant_person_id == person_id, Case.respondent_person_id == person_id),
