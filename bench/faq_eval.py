@@ -7,8 +7,9 @@ Two kinds of labelled sets live in ``bench/faq_eval/``:
 
 In each, ``*.tsv`` files hold ``<expected>\\t<question>``. In-domain files give the FAQ
 entry id(s) that answer (comma-separated when a message mixes two topics; the best hit
-counts as right if it is any of them). ``non_labour.tsv`` gives the referral route that
-should be offered (``-``: must not be answered, any referral or none is fine).
+counts as right if it is any of them). ``non_labour.tsv`` and ``*_non_labour.tsv`` give the
+referral route that should be offered (``-``: must not be answered, any referral or none is
+fine).
 
 Printed per set: top-1/top-3, answered and answered-right; for non-labour questions:
 refused, wrongly answered with a labour entry, referred to the right route; then
@@ -78,7 +79,7 @@ def read_set(folder: Path) -> tuple[list[tuple[tuple[str, ...], str]], list[tupl
             if not line.strip() or line.startswith("#") or "\t" not in line:
                 continue
             expected, question = (part.strip() for part in line.split("\t", 1))
-            if path.stem == "non_labour":
+            if path.stem == "non_labour" or path.stem.endswith("_non_labour"):
                 other.append((expected, question))
             else:
                 labour.append((tuple(e.strip() for e in expected.split(",")), question))

@@ -58,6 +58,7 @@ ROUTE_MARGIN = 0.05  # a route this close behind the best entry makes the answer
 UNSURE_MARGIN = 0.10  # when no entry is sure, a route this close behind is referred too
 LABOUR_MARGIN = 0.10  # a question with a labour word: a route must lead the best entry by this
 OUTSIDE_REFER_THRESHOLD = 0.25  # an everyday matter, no word of work: its route from here
+QUIET_REFER_THRESHOLD = 0.25  # no word of work at all: a route ahead of every entry from here
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ class KnowledgeBase:
     index: SearchIndex = field(repr=False)
     routes: Mapping[str, Route] = field(default_factory=dict)  # by index id ("route:x")
     labour_words: frozenset[str] = frozenset()  # see referrals.toml, ``labour_words``
+    weak_words: frozenset[str] = frozenset()  # ``weak_labour_words``: 老板, 公司 …
+    labour_terms: frozenset[str] = frozenset()  # ``labour_terms``: 工伤, 劳动仲裁 …
     other_words: tuple[str, ...] = ()  # see referrals.toml, ``other_words``; longest first
 
     def warm(self) -> None:
@@ -133,10 +136,13 @@ class KnowledgeBase:
         hits = self.index.search(question)
         labour = [h for h in hits if h.entry_id in self.entries]
         route_hits = [h for h in hits if h.entry_id in self.routes]
-        work, other = self._leaning(question)
+        work, other, term = self._leaning(question)
         margin = LABOUR_MARGIN if work else 0.0
         outside = other and not work  # 房东, 离婚, 保险公司 … and no word of work
-        referral = self._referral(labour, route_hits, margin, outside=outside)
+        # a labour-law matter named by its name (算工伤吗) is never referred away
+        referral = (
+            None if term else self._referral(labour, route_hits, margin, outside=outside, work=work)
+        )
         if not labour:
             return SearchResult(None, 0.0, False, referral=referral)
         if locale != "zh_CN":  # near ties go to entries written in the reader's language
@@ -164,18 +170,31 @@ class KnowledgeBase:
         )
 
     def _referral(
-        self, labour: list[Hit], routes: list[Hit], margin: float, *, outside: bool = False
+        self,
+        labour: list[Hit],
+        routes: list[Hit],
+        margin: float,
+        *,
+        outside: bool = False,
+        work: bool = True,
     ) -> Route | None:
         """The route to refer to: one that outranks every labour entry, confidently.
 
         ``margin``: how far the route must lead when the question speaks of work.
         ``outside``: the question names an everyday matter and no work: its best route,
-        if it is close enough to be the right one at all.
+        if it is close enough to be the right one at all. ``work``: it uses a word of work;
+        without one, a route ahead of every entry is referred from a lower confidence.
         """
         if outside and routes and routes[0].confidence >= OUTSIDE_REFER_THRESHOLD:
             return self.routes[routes[0].entry_id]
-        if not routes or routes[0].confidence < REFER_THRESHOLD:
+        if not routes:
             return None
+        if routes[0].confidence < REFER_THRESHOLD:
+            # no word of work at all: a route that outranks every entry is enough
+            quiet = not work and routes[0].confidence >= QUIET_REFER_THRESHOLD
+            if not quiet or (labour and labour[0].score >= routes[0].score):
+                return None
+            return self.routes[routes[0].entry_id]
         if labour and labour[0].score + margin >= routes[0].score:
             # not clearly ahead: referred only when the best entry would not be answered
             if labour[0].confidence >= self.index.threshold:
@@ -184,11 +203,13 @@ class KnowledgeBase:
                 return None
         return self.routes[routes[0].entry_id]
 
-    def _leaning(self, question: str) -> tuple[bool, bool]:
-        """Whether the question uses a word of work (工资, 上班, 老板 …: it leans labour) and
+    def _leaning(self, question: str) -> tuple[bool, bool, bool]:
+        """Whether the question uses a word of work (工资, 上班, 辞退 …: it leans labour) and
         a word of an everyday matter outside work (房东, 离婚, 保险公司 …). The latter are
         taken out before looking for the former: 保险公司 and 中介公司 hold 公司 but are not
-        an employer."""
+        an employer. A weak word of work (老板, 公司: also a shop's owner, any firm) counts
+        only when no everyday matter is named: 健身房老板跑路了 is about a gym card. The
+        third value: the question names a labour-law matter (工伤, 劳动仲裁, 旷工 …)."""
         folded = fold(question)
         words = set(folded.split())
         other = False
@@ -197,8 +218,17 @@ class KnowledgeBase:
                 other = True
                 folded = folded.replace(word, " ")
         words = set(folded.split())
-        work = any(w in words if w.isascii() else w in folded for w in self.labour_words)
-        return work, other
+
+        def has(word: str) -> bool:
+            return word in words if word.isascii() else word in folded
+
+        term = any(has(w) for w in self.labour_terms)
+        work = (
+            term
+            or any(has(w) for w in self.labour_words)
+            or (not other and any(has(w) for w in self.weak_words))
+        )
+        return work, other, term
 
     def _has(self, entry_id: str, locale: Locale) -> bool:
         return locale in self.entries[entry_id].answer
@@ -251,6 +281,8 @@ def load_kb(
         synonyms=Synonyms.load(_synonyms(folder)),
         routes=load_routes(referrals).values(),
         labour_words=load_labour_words(referrals),
+        weak_words=load_labour_words(referrals, key="weak_labour_words"),
+        labour_terms=load_labour_words(referrals, key="labour_terms"),
         other_words=load_labour_words(referrals, key="other_words"),
     )
 
@@ -289,6 +321,8 @@ def build_kb(
     synonyms: Synonyms | None = None,
     routes: Iterable[Route] = (),
     labour_words: Iterable[str] | None = None,
+    weak_words: Iterable[str] | None = None,
+    labour_terms: Iterable[str] | None = None,
     other_words: Iterable[str] | None = None,
 ) -> KnowledgeBase:
     """Index entries (and referral routes) already in memory (``load_kb`` reads files)."""
@@ -309,11 +343,15 @@ def build_kb(
     index = SearchIndex(passages, Analyzer(synonyms or Synonyms.load()))
     words = load_labour_words() if labour_words is None else frozenset(labour_words)
     others = load_labour_words(key="other_words") if other_words is None else other_words
+    weak = load_labour_words(key="weak_labour_words") if weak_words is None else weak_words
+    terms = load_labour_words(key="labour_terms") if labour_terms is None else labour_terms
     return KnowledgeBase(
         MappingProxyType(by_id),
         index,
         MappingProxyType(by_route),
         words,
+        frozenset(weak),
+        frozenset(terms),
         tuple(sorted(set(others), key=len, reverse=True)),
     )
 

@@ -16,14 +16,15 @@ from typing import Any
 from knowledge.faq_text import fold
 
 ROUTE_KEYS = frozenset({"id", "reviewed", "title", "where", "basis", "phrasings"})
-TOP_KEYS = frozenset({"labour_words", "other_words", "route"})
+TOP_KEYS = frozenset({"labour_words", "weak_labour_words", "labour_terms", "other_words", "route"})
 LOCALES = frozenset({"zh_CN", "en"})
 
 
 def labour_word_problems(
     raw: Any, name: str = "referrals.toml", key: str = "labour_words"
 ) -> list[str]:
-    """Problems in ``labour_words`` (or ``other_words``); [] when it is a usable list."""
+    """Problems in ``labour_words`` (or ``weak_labour_words``, ``labour_terms``,
+    ``other_words``); [] when it is a usable list."""
     if raw is None:
         return [
             f"{name}: labour_words is missing: without it a question about work (下班路上出车祸) "
@@ -71,15 +72,23 @@ def top_level_problems(data: Mapping[str, Any], name: str = "referrals.toml") ->
         if key not in TOP_KEYS
     ]
     problems += labour_word_problems(data.get("labour_words"), name)
-    others = data.get("other_words")
-    if others is not None:  # optional: without it only routes decide
-        problems += labour_word_problems(others, name, "other_words")
-        if isinstance(others, list) and isinstance(data.get("labour_words"), list):
-            both = sorted(set(data["labour_words"]) & {w for w in others if isinstance(w, str)})
+    lists = {"labour_words": data.get("labour_words")}
+    for key in ("weak_labour_words", "labour_terms", "other_words"):  # optional
+        if data.get(key) is not None:
+            problems += labour_word_problems(data[key], name, key)
+            lists[key] = data[key]
+    words = {
+        key: {w for w in value if isinstance(w, str)}
+        for key, value in lists.items()
+        if isinstance(value, list)
+    }
+    keys = sorted(words)
+    for n, first in enumerate(keys):
+        for second in keys[n + 1 :]:
             problems += [
-                f"{name}: {word!r} is in both labour_words and other_words: a question with "
+                f"{name}: {word!r} is in both {first} and {second}: a question with "
                 "it would lean both ways; keep it in one"
-                for word in both
+                for word in sorted(words[first] & words[second])
             ]
     return problems
 

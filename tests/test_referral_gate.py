@@ -1,0 +1,102 @@
+"""The answer gate of issue 18's fourth pass: which words make a question about work.
+
+- 老板 and 公司 (``weak_labour_words``) also name a shop's owner or any firm: in a question
+  that names an everyday matter (a gym, a beauty salon, a landlord) they do not make it labour;
+- a question with no word of work at all is referred to a route that outranks every entry;
+- a labour-law matter named by its name (``labour_terms``: 工伤, 旷工 …) is never referred;
+- the social-insurance-services route takes 社保卡, 医保报销 and how a pension is calculated.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.faq import load_kb_shared
+from knowledge.referrals import check_routes, load_routes
+from tests.test_console import run_console
+
+
+@pytest.fixture(scope="module")
+def kb():  # type: ignore[no-untyped-def]
+    return load_kb_shared({})
+
+
+@pytest.mark.parametrize(
+    ("question", "route"),
+    [
+        ("理发店老板卷钱跑了，会员卡里还有两千", "consumer"),  # not "the boss ran away"
+        ("美容院老板跑路了，我充的三千块卡怎么办", "consumer"),
+        ("叔叔过世了没有孩子，他存在银行的钱归谁", "inheritance"),  # no word of work at all
+        ("医保卡丢了去哪里补办", "si_services"),
+        ("今年养老金调整能涨多少", "si_services"),  # was: answered with the retiree entry
+    ],
+)
+def test_everyday_matter_is_referred_not_answered(kb, question: str, route: str) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search(question)
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == route
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("理发店老板跑了，我们理发师的工钱还没结", "help.boss_ran_away"),  # 工钱: a job
+        ("骑电动车去公司的路上被人追尾了，算不算工伤", "injury.commute_accident"),
+        ("公司没给我交医保，住院报销不了", "social_insurance.medical_insurance"),
+    ],
+)
+def test_its_labour_twin_is_answered(kb, question: str, entry: str) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search(question)
+    assert result.answered and result.referral is None
+    assert result.best is not None and result.best.id == entry
+
+
+def test_a_labour_law_matter_named_by_its_name_is_never_referred(kb) -> None:  # type: ignore[no-untyped-def]
+    # reads like a car accident, but asks about work injury and absence without leave
+    for question in (
+        "开车出去办事被追尾了，交警说对方全责，这种情况算工伤吗",
+        "出了车祸在家养伤，公司说我旷工",
+    ):
+        assert kb.search(question).referral is None, question
+
+
+def test_social_insurance_services_route_names_the_hotlines_and_the_law() -> None:
+    route = load_routes()["si_services"]
+    where = route.text("where", "zh_CN")
+    assert "12333" in where and "12393" in where
+    assert "行政复议" in where and "申请调解" in where  # and what is still a labour dispute
+    assert route.text("basis", "zh_CN") == "《中华人民共和国社会保险法》第八十三条"
+    assert "12393" in route.full_text("en")
+
+
+def test_the_word_lists_are_checked_like_labour_words(tmp_path: Path) -> None:
+    path = tmp_path / "referrals.toml"
+    route = Path(__file__).resolve().parent.parent / "knowledge" / "referrals.toml"
+    body = route.read_text(encoding="utf-8")
+    body = body.replace(
+        'weak_labour_words = ["老板", "公司", "boss"]', 'weak_labour_words = ["老闆", "工资"]'
+    )
+    body = body.replace('labour_terms = [\n  "工伤",', 'labour_terms = [\n  "工",')
+    path.write_text(body, encoding="utf-8")
+    problems = check_routes(path)
+    assert any("weak_labour_words #1: '老闆' can never match" in p for p in problems), problems
+    assert any("'工资' is in both labour_words and weak_labour_words" in p for p in problems)
+    assert any("labour_terms #1: '工': one character" in p for p in problems), problems
+
+
+def test_console_refers_a_gym_card_question_with_where_to_go(tmp_path: Path) -> None:
+    out = run_console(tmp_path, ["健身房的老板联系不上了，办的年卡还剩八个月"])
+    assert "这看起来不属于劳动人事争议" in out
+    assert "12315" in out  # the consumer route's where-to-go text
+    assert "老板跑路了、联系不上，工资怎么办" not in out  # not the labour entry's answer
+    assert "找工作人员" in out
+
+
+def test_console_keeps_the_work_injury_question_with_the_centre(tmp_path: Path) -> None:
+    # answered, or (here) the closest work-injury topics and a person: never sent to traffic
+    out = run_console(tmp_path, ["早上开车去厂里，半路被后面的车追尾了，这个能不能算工伤"])
+    assert "这看起来不属于劳动人事争议" not in out
+    assert "122" not in out  # the traffic route's where-to-go text
+    assert "什么情况算工伤？" in out  # the closest topics, and a person
