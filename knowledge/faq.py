@@ -14,7 +14,9 @@ lenient (a broken entry is skipped and logged); :func:`check_kb` reports every p
 Modules: :mod:`knowledge.faq_entries` (entries, loading), :mod:`knowledge.faq_files`
 (reading, checks), :mod:`knowledge.faq_text`
 (folding, words), :mod:`knowledge.faq_synonyms`, :mod:`knowledge.faq_typos` (homophone
-slips) and :mod:`knowledge.faq_index` (analysis, scoring, confidence).
+slips), :mod:`knowledge.faq_index` (analysis, scoring, confidence), and for "is it labour
+at all": :mod:`knowledge.domain_model` (learned from the entries and routes) and
+:mod:`knowledge.faq_gate` (how it and the word lists decide).
 """
 
 from __future__ import annotations
