@@ -21,6 +21,8 @@ latency on the knowledge base padded to 1,000 entries with synthetic ones.
 
     .venv/bin/python bench/faq_eval.py            # the report
     .venv/bin/python bench/faq_eval.py --sweep    # also: other thresholds on the TUNING set
+    .venv/bin/python bench/faq_eval.py --tuning-only --cv 5   # the gate's figures, cross-validated
+    .venv/bin/python bench/faq_eval.py --gate words           # the word lists alone (no model)
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.faq_cv import cross_validate, figures, settings_grid
+from knowledge.domain_model import DomainModel, kb_texts
 from knowledge.faq import KnowledgeBase, SearchResult, build_kb, load_kb
+from knowledge.faq_gate import GateSettings
 from knowledge.faq_synonyms import Synonyms
 
 EVAL_DIR = Path(__file__).with_name("faq_eval")
@@ -263,6 +268,23 @@ def sweep(outcomes: list[Outcome]) -> None:
         )
 
 
+def cv_report(outcomes: list[Outcome], k: int) -> None:
+    """The gate's figures on the tuning set, each fold decided with thresholds chosen on the
+    others (bench/faq_cv.py); the word lists alone for comparison (nothing chosen on them)."""
+    items = [(o, o.result.evidence) for o in outcomes]
+    print("  word lists alone (no model; thresholds of earlier passes):")
+    print("\n".join(figures(items, GateSettings(enabled=False)).lines()))
+    pooled, chosen = cross_validate(items, k)
+    size = len(list(settings_grid()))
+    print(f"  with the domain model, {k}-fold cross-validated (thresholds: {size} settings):")
+    print("\n".join(pooled.lines()))
+    for n, s in enumerate(chosen, start=1):
+        print(
+            f"    fold {n}: veto {s.veto}, refer {s.refer}, share {s.share}, "
+            f"low {s.low}, sure {s.sure}, trust {s.trust}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folder", type=Path, default=None, help="knowledge base folder")
@@ -276,11 +298,32 @@ def main(argv: list[str] | None = None) -> int:
         help="while tuning: no held-out (latency is then timed on the tuning questions)",
     )
     ap.add_argument("--misses", type=int, default=25, help="misses listed (tuning only)")
+    ap.add_argument(
+        "--cv",
+        type=int,
+        default=0,
+        metavar="K",
+        help="the gate's thresholds chosen on K-1 folds of the tuning set, figures on the K-th",
+    )
+    ap.add_argument(
+        "--gate",
+        choices=("learned", "words"),
+        default="learned",
+        help="words: the word lists alone, as before the domain model",
+    )
     args = ap.parse_args(argv)
 
     start = time.perf_counter()
     kb = load_kb(args.folder)
     load_ms = (time.perf_counter() - start) * 1000
+    if args.gate == "words":
+        kb.gate = GateSettings(enabled=False)
+    start = time.perf_counter()
+    DomainModel.train(
+        kb_texts((e.title, e.phrasings) for e in kb.entries.values()),
+        {r.id: kb_texts([(r.title, r.phrasings)]) for r in kb.routes.values()},
+    )
+    model_ms = (time.perf_counter() - start) * 1000
     start = time.perf_counter()
     kb.warm()
     warm_ms = (time.perf_counter() - start) * 1000
@@ -290,9 +333,15 @@ def main(argv: list[str] | None = None) -> int:
         f"zh_CN phrasings per entry min {min(phrasings)}, "
         f"mean {sum(phrasings) / len(phrasings):.1f}"
     )
-    print(f"load {load_ms:.0f} ms, warm-up {warm_ms:.0f} ms; threshold {kb.index.threshold:.2f}")
+    print(
+        f"load {load_ms:.0f} ms (domain model {model_ms:.0f} ms), warm-up {warm_ms:.0f} ms;"
+        f" threshold {kb.index.threshold:.2f}; gate: {args.gate}"
+    )
     tuning, tuning_times = evaluate(kb, args.eval / "tuning")
-    report("TUNING", tuning, tuning_times)
+    chosen = " (gate thresholds chosen on these: see --cv)" if args.gate == "learned" else ""
+    report(f"TUNING{chosen}", tuning, tuning_times)
+    if args.cv:
+        cv_report(tuning, args.cv)
     if args.sweep:
         sweep(tuning)
     if args.tuning_only:

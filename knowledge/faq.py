@@ -14,7 +14,9 @@ lenient (a broken entry is skipped and logged); :func:`check_kb` reports every p
 Modules: :mod:`knowledge.faq_entries` (entries, loading), :mod:`knowledge.faq_files`
 (reading, checks), :mod:`knowledge.faq_text`
 (folding, words), :mod:`knowledge.faq_synonyms`, :mod:`knowledge.faq_typos` (homophone
-slips) and :mod:`knowledge.faq_index` (analysis, scoring, confidence).
+slips), :mod:`knowledge.faq_index` (analysis, scoring, confidence), and for "is it labour
+at all": :mod:`knowledge.domain_model` (learned from the entries and routes) and
+:mod:`knowledge.faq_gate` (how it and the word lists decide).
 """
 
 from __future__ import annotations
@@ -28,15 +30,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from knowledge.domain_model import DomainModel, kb_texts
 from knowledge.faq_entries import Citation, Entry, Locale, load_entries
 from knowledge.faq_files import (
     DEFAULT_FOLDER,
 )
 from knowledge.faq_files import check_kb as check_entry_files
+from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, leaning
 from knowledge.faq_index import Analyzer, Hit, Passage, SearchIndex
 from knowledge.faq_review import DEFAULT_MAX_AGE_MONTHS
 from knowledge.faq_synonyms import Synonyms
-from knowledge.faq_text import fold, is_trivial
+from knowledge.faq_text import is_trivial
 from knowledge.referral_checks import shared_phrasing_problems
 from knowledge.referrals import (
     ROUTE_PREFIX,
@@ -69,6 +73,7 @@ class SearchResult:
     related: tuple[Entry, ...] = ()  # up to three: ``best.related`` first, then close runners-up
     candidates: tuple[tuple[Entry, float], ...] = ()  # the top few with their confidence
     referral: Route | None = None  # not a labour matter: where to go instead
+    evidence: Evidence | None = field(default=None, repr=False)  # what the gate decided on
 
     def to_json(self, locale: Locale = "zh_CN") -> dict[str, Any]:
         """The ``mediation-bot ask --json`` object; when unsure, no answer and the closest ids."""
@@ -111,6 +116,8 @@ class KnowledgeBase:
     weak_words: frozenset[str] = frozenset()  # ``weak_labour_words``: 老板, 公司 …
     labour_terms: frozenset[str] = frozenset()  # ``labour_terms``: 工伤, 劳动仲裁 …
     other_words: tuple[str, ...] = ()  # see referrals.toml, ``other_words``; longest first
+    domain: DomainModel | None = field(default=None, repr=False)  # labour or which route
+    gate: GateSettings = field(default_factory=GateSettings)  # word lists + model: how
 
     def warm(self) -> None:
         """Load what the first search would (jieba, the script tables) ahead of time."""
@@ -136,17 +143,36 @@ class KnowledgeBase:
         hits = self.index.search(question)
         labour = [h for h in hits if h.entry_id in self.entries]
         route_hits = [h for h in hits if h.entry_id in self.routes]
-        work, other, term = self._leaning(question)
-        margin = LABOUR_MARGIN if work else 0.0
-        outside = other and not work  # 房东, 离婚, 保险公司 … and no word of work
+        lean = self._leaning(question)
+        margin = LABOUR_MARGIN if lean.work else 0.0
+        outside = lean.other and not lean.work  # 房东, 离婚, 保险公司 … and no word of work
         # a labour-law matter named by its name (算工伤吗) is never referred away
         referral = (
-            None if term else self._referral(labour, route_hits, margin, outside=outside, work=work)
+            None
+            if lean.term
+            else self._referral(labour, route_hits, margin, outside=outside, work=lean.work)
         )
-        if not labour:
-            return SearchResult(None, 0.0, False, referral=referral)
         if locale != "zh_CN":  # near ties go to entries written in the reader's language
             labour.sort(key=lambda h: -h.score - LOCALE_BONUS * self._has(h.entry_id, locale))
+        confidence = labour[0].confidence if labour else 0.0
+        contested = bool(route_hits) and (
+            route_hits[0].score >= (labour[0].score if labour else 0.0) + margin - ROUTE_MARGIN
+        )
+        evidence = Evidence(
+            answered=referral is None
+            and not contested
+            and not outside
+            and confidence >= self.index.threshold,
+            referral=referral.id if referral else None,
+            lean=lean,
+            guess=self.domain.predict(question) if self.domain else None,
+            confidence=confidence,
+            blocked=contested or outside,
+        )
+        answered, route_id = fuse(evidence, self.gate)
+        referral = self.routes.get(ROUTE_PREFIX + route_id) if route_id else None
+        if not labour:
+            return SearchResult(None, 0.0, False, referral=referral, evidence=evidence)
         # In rank order (re-ranking may put an entry above one of higher lexical confidence):
         # a runner-up is never more certain than the entries above it.
         ranked, ceiling = [], 1.0
@@ -154,19 +180,14 @@ class KnowledgeBase:
             ceiling = min(ceiling, h.confidence)
             ranked.append((self.entries[h.entry_id], ceiling))
         best, confidence = ranked[0]
-        contested = bool(route_hits) and (
-            route_hits[0].score >= labour[0].score + margin - ROUTE_MARGIN
-        )
         return SearchResult(
             best=best,
             confidence=confidence,
-            answered=referral is None
-            and not contested
-            and not outside
-            and confidence >= self.index.threshold,
+            answered=answered,
             related=self._related(best, ranked),
             candidates=tuple(ranked),
             referral=referral,
+            evidence=evidence,
         )
 
     def _referral(
@@ -203,32 +224,15 @@ class KnowledgeBase:
                 return None
         return self.routes[routes[0].entry_id]
 
-    def _leaning(self, question: str) -> tuple[bool, bool, bool]:
-        """Whether the question uses a word of work (工资, 上班, 辞退 …: it leans labour) and
-        a word of an everyday matter outside work (房东, 离婚, 保险公司 …). The latter are
-        taken out before looking for the former: 保险公司 and 中介公司 hold 公司 but are not
-        an employer. A weak word of work (老板, 公司: also a shop's owner, any firm) counts
-        only when no everyday matter is named: 健身房老板跑路了 is about a gym card. The
-        third value: the question names a labour-law matter (工伤, 劳动仲裁, 旷工 …)."""
-        folded = fold(question)
-        words = set(folded.split())
-        other = False
-        for word in self.other_words:  # longest first (build_kb)
-            if word in words if word.isascii() else word in folded:
-                other = True
-                folded = folded.replace(word, " ")
-        words = set(folded.split())
-
-        def has(word: str) -> bool:
-            return word in words if word.isascii() else word in folded
-
-        term = any(has(w) for w in self.labour_terms)
-        work = (
-            term
-            or any(has(w) for w in self.labour_words)
-            or (not other and any(has(w) for w in self.weak_words))
+    def _leaning(self, question: str) -> Leaning:
+        """What the word lists say about the question (knowledge.faq_gate.leaning)."""
+        return leaning(
+            question,
+            labour_words=self.labour_words,
+            weak_words=self.weak_words,
+            labour_terms=self.labour_terms,
+            other_words=self.other_words,
         )
-        return work, other, term
 
     def _has(self, entry_id: str, locale: Locale) -> bool:
         return locale in self.entries[entry_id].answer
@@ -345,6 +349,13 @@ def build_kb(
     others = load_labour_words(key="other_words") if other_words is None else other_words
     weak = load_labour_words(key="weak_labour_words") if weak_words is None else weak_words
     terms = load_labour_words(key="labour_terms") if labour_terms is None else labour_terms
+    domain = DomainModel.train(
+        kb_texts(
+            ((e.title, e.phrasings) for e in by_id.values()),
+            (t for i, texts in extra.items() if i in by_id for t in texts if t.strip()),
+        ),
+        {r.id: kb_texts([(r.title, r.phrasings)]) for r in by_route.values()},
+    )
     return KnowledgeBase(
         MappingProxyType(by_id),
         index,
@@ -353,6 +364,7 @@ def build_kb(
         frozenset(weak),
         frozenset(terms),
         tuple(sorted(set(others), key=len, reverse=True)),
+        domain,
     )
 
 

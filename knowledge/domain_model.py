@@ -1,0 +1,135 @@
+"""Is a question about work at all, and if not, which referral route: a small learned gate.
+
+The word lists of ``referrals.toml`` say it for the words someone thought of; this model
+says it from the knowledge base itself. Every FAQ entry's titles and phrasings (and the
+questions staff linked to entries) are examples of *labour*; every referral route's titles
+and phrasings are examples of that route. A question becomes character n-grams (one to
+three characters, within runs of Chinese; English words whole) of the same folded surface
+the search uses (full width, lower case, traditional -> simplified); a multinomial naive
+Bayes over these classes gives how likely the question is labour and which route fits best.
+
+It is trained when the knowledge base is built (a few tens of milliseconds), so a route or a
+phrasing staff add changes it at the next ``/faq reload``; there is no model file.
+
+    model = DomainModel.train(labour_texts, {"tenancy": [...], "family": [...]})
+    guess = model.predict("房东不退押金")
+    guess.labour   # 0.02: P(labour)
+    guess.route    # "tenancy": the most likely route
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.faq_text import fold
+
+LABOUR = ""  # the class of labour questions; the others are route ids
+MAX_N = 3  # character n-grams of one to MAX_N characters
+ALPHA = 0.1  # additive smoothing of n-gram counts (chosen by cross-validation on tuning)
+LABOUR_PRIOR = 0.5  # prior of the labour class; the routes share the rest equally
+_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+")
+
+
+def features(text: str) -> list[str]:
+    """Character 1..3-grams within each run of Chinese; English words and numbers whole."""
+    out: list[str] = []
+    for run in _RUN.findall(fold(text)):
+        if run.isascii():
+            out.append(run)
+            continue
+        for n in range(1, MAX_N + 1):
+            out.extend(run[i : i + n] for i in range(len(run) - n + 1))
+    return out
+
+
+@dataclass(frozen=True)
+class Guess:
+    labour: float  # P(labour | question), in [0, 1]
+    log_odds: float  # log P(labour) / P(not labour), per n-gram of the question
+    route: str | None  # the most likely route (None when the model knows no route)
+    route_share: float  # that route's share of the non-labour probability
+
+
+class DomainModel:
+    """Multinomial naive Bayes over labour and each route, from the knowledge base's texts."""
+
+    def __init__(
+        self,
+        counts: Mapping[str, Counter[str]],
+        priors: Mapping[str, float],
+        alpha: float = ALPHA,
+    ) -> None:
+        self.classes = tuple(counts)
+        vocabulary = sorted({g for c in counts.values() for g in c})
+        self._row = {g: i for i, g in enumerate(vocabulary)}
+        size = len(vocabulary) + 1  # one slot for n-grams no class has seen
+        self._log_prior = np.log(np.array([priors[k] for k in self.classes]))
+        # log P(n-gram | class), one row per n-gram, one column per class
+        table = np.full((len(vocabulary), len(self.classes)), alpha)
+        for j, k in enumerate(self.classes):
+            for g, n in counts[k].items():
+                table[self._row[g], j] += n
+        self._log_p = np.log(table / table.sum(axis=0))
+        self._log_p -= np.log(1 + alpha * (size - len(vocabulary)) / table.sum(axis=0))
+
+    @classmethod
+    def train(
+        cls,
+        labour: Iterable[str],
+        routes: Mapping[str, Iterable[str]],
+        *,
+        alpha: float = ALPHA,
+        labour_prior: float = LABOUR_PRIOR,
+    ) -> DomainModel:
+        """``labour``: texts of labour questions; ``routes``: each route's texts."""
+        counts: dict[str, Counter[str]] = {LABOUR: Counter()}
+        for text in labour:
+            counts[LABOUR].update(features(text))
+        for route, texts in routes.items():
+            c = counts.setdefault(route, Counter())
+            for text in texts:
+                c.update(features(text))
+        others = [k for k in counts if k != LABOUR]
+        priors = {LABOUR: labour_prior if others else 1.0}
+        priors.update({k: (1 - labour_prior) / len(others) for k in others})
+        return cls(counts, priors, alpha)
+
+    def scores(self, question: str) -> tuple[dict[str, float], int]:
+        """Log-probability of the question's n-grams under each class, plus its prior, and
+        how many n-grams counted (those no class has seen say nothing about the class)."""
+        rows = [i for i in map(self._row.get, features(question)) if i is not None]
+        total = self._log_prior + self._log_p[rows].sum(axis=0)
+        return dict(zip(self.classes, total.tolist(), strict=True)), len(rows)
+
+    def predict(self, question: str) -> Guess:
+        scores, grams = self.scores(question)
+        mine = scores.pop(LABOUR, -math.inf)
+        if not scores:
+            return Guess(1.0, math.inf, None, 0.0)
+        best = max(scores, key=scores.__getitem__)
+        top = scores[best]
+        rest = top + math.log(sum(math.exp(v - top) for v in scores.values()))
+        gap = mine - rest  # log P(labour) / P(a route)
+        labour = 1 / (1 + math.exp(-gap)) if gap > -700 else 0.0
+        share = 1 / sum(math.exp(v - top) for v in scores.values())
+        return Guess(labour, gap / max(grams, 1), best, share)
+
+
+def kb_texts(
+    entries: Iterable[tuple[Mapping[str, str], Mapping[str, Sequence[str]]]],
+    extra: Iterable[str] = (),
+) -> list[str]:
+    """Titles and phrasings (every language) of items given as (title, phrasings) pairs."""
+    out: list[str] = []
+    for title, asked in entries:
+        out.extend(title.values())
+        for texts in asked.values():
+            out.extend(texts)
+    out.extend(extra)
+    return out

@@ -1,0 +1,117 @@
+"""Answer, refer or say unsure: the word lists of ``referrals.toml`` and the learned model.
+
+The word lists (:func:`leaning`) are strong evidence someone wrote down: 工资 makes a question
+about work, 房东 an everyday matter, 工伤 a labour-law matter that is never referred away. The
+domain model (:mod:`knowledge.domain_model`, trained from the entries' and the routes' own
+phrasings) says the same from everything the knowledge base holds, also for words nobody
+listed. :func:`fuse` combines the search's decision with the model's:
+
+- an answer is withheld when the model finds the question clearly not labour (``veto``);
+- a question no route outranked is referred to the model's route when the model finds it
+  not labour (``refer``), and a route the search chose gives way to the model's when the
+  model is sure of its route (``share``);
+- a question the search is nearly sure of (from confidence ``low``) is answered when the
+  model is sure it is labour (``sure``) and no route or everyday word stands in the way.
+
+Thresholds are per n-gram log-odds, chosen by cross-validation on ``bench/faq_eval``'s tuning
+set (``bench/faq_eval.py --tuning-only --cv 5``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from knowledge.domain_model import Guess
+from knowledge.faq_text import fold
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    # chosen on the whole tuning set as bench/faq_cv.py chooses them on K-1 folds
+    veto: float = -0.3  # model log-odds (per n-gram) below which no answer is given
+    refer: float = -0.2  # ... below which an unreferred question goes to the model's route
+    share: float = 0.99  # the model's share of its route from which it replaces the search's
+    low: float = 0.55  # search confidence from which a question sure to be labour is answered
+    sure: float = 1.0  # ... when the model's log-odds reach this
+    trust: float = 0.8  # a word of work and an entry this sure: the model refers nothing away
+    enabled: bool = True  # False: the word lists alone (the fourth pass's gate)
+
+
+@dataclass(frozen=True)
+class Leaning:
+    work: bool  # a word of work (工资, 上班; 老板 only when no everyday matter is named)
+    other: bool  # a word of an everyday matter outside work (房东, 离婚, 保险公司)
+    term: bool  # a labour-law matter by its name (工伤, 劳动仲裁, 旷工): never referred
+
+
+def leaning(
+    question: str,
+    *,
+    labour_words: Iterable[str],
+    weak_words: Iterable[str],
+    labour_terms: Iterable[str],
+    other_words: Iterable[str],
+) -> Leaning:
+    """What the word lists say. Everyday words (``other_words``, longest first) are taken
+    out before words of work are looked for: 保险公司 and 中介公司 hold 公司 but are not an
+    employer. A weak word of work (老板, 公司: also a shop's owner, any firm) counts only when
+    no everyday matter is named: 健身房老板跑路了 is about a gym card."""
+    folded = fold(question)
+    words = set(folded.split())
+    other = False
+    for word in other_words:
+        if word in words if word.isascii() else word in folded:
+            other = True
+            folded = folded.replace(word, " ")
+    words = set(folded.split())
+
+    def has(word: str) -> bool:
+        return word in words if word.isascii() else word in folded
+
+    term = any(has(w) for w in labour_terms)
+    work = (
+        term
+        or any(has(w) for w in labour_words)
+        or (not other and any(has(w) for w in weak_words))
+    )
+    return Leaning(work, other, term)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the gate decides on: the search's and word lists' decision and the model's view."""
+
+    answered: bool  # the search is sure and no word list or route stands in the way
+    referral: str | None  # the route the search and the word lists chose
+    lean: Leaning
+    guess: Guess | None  # the domain model's view (None: no model)
+    confidence: float  # the best entry's
+    blocked: bool  # a route close behind the best entry, or an everyday word and no work
+
+
+def fuse(evidence: Evidence, settings: GateSettings) -> tuple[bool, str | None]:
+    """The final (answered, route id). A labour-law matter named by its name keeps the word
+    lists' decision (it is never referred away)."""
+    answered, referral, guess = evidence.answered, evidence.referral, evidence.guess
+    if guess is None or not settings.enabled or evidence.lean.term:
+        return answered, referral
+    odds = guess.log_odds
+    if evidence.lean.work and evidence.confidence >= settings.trust:
+        odds = max(odds, settings.veto, settings.refer)
+    if odds < settings.refer and guess.route is not None:
+        if referral is None:
+            return False, guess.route
+        if guess.route_share >= settings.share:
+            referral = guess.route
+    if answered and odds < settings.veto:
+        answered = False
+    if (
+        referral is None
+        and not answered
+        and not evidence.blocked
+        and evidence.confidence >= settings.low
+        and odds >= settings.sure
+    ):
+        answered = True
+    return answered, referral
