@@ -36,6 +36,7 @@ from storage.models_platform import (
     OutboxMessage,
     PlatformToken,
 )
+from storage.models_risk import RiskEvaluation, RiskLevel
 from storage.models_sessions import MediatorLink, MediatorSpecialty, SessionReminder
 from storage.schema_base import Base, UTCDateTime, utcnow
 
@@ -52,6 +53,8 @@ __all__ = [  # the platform tables and the base are re-exported: import tables f
     "PlatformToken",
     "PublicationDraft",
     "PublicationReceipt",
+    "RiskEvaluation",
+    "RiskLevel",
     "SessionReminder",
     "Subscription",
     "TermsReading",

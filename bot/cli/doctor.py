@@ -3,7 +3,8 @@
 Checks the configuration, the database and its migrations, the data key (and that it opens
 the stored numbers), file permissions, free disk, and each configured channel's credentials
 with a call that changes nothing (Telegram getMe; WeChat and WeCom: the access token, shared
-with the running bot through the database so that none is voided). Prints one line per check
+with the running bot through the database so that none is voided), and each configured
+site's own group (bot/cli/doctor_sites.py). Prints one line per check
 and, for each problem, what to do; exit status 1 when something must be fixed.
 """
 
@@ -14,25 +15,16 @@ import asyncio
 import os
 import shutil
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 from sqlalchemy import text
 
+from bot.cli.doctor_sites import site_groups
+from bot.cli.findings import FAIL, OK, TIMEOUT, WARN, Finding
 from bot.config import ConfigError, Settings, load_settings
 
-OK, WARN, FAIL = "ok", "warning", "FAIL"
 MIN_FREE_BYTES = 1 << 30  # 1 GiB: evidence files arrive at up to storage.max_attachment_mb
-TIMEOUT = 10.0
-
-
-@dataclass(frozen=True)
-class Finding:
-    check: str
-    status: str
-    detail: str
-    fix: str = ""
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -76,6 +68,7 @@ async def diagnose(config: str | None) -> list[Finding]:
     found += _free_disk(settings)
     database_ok = await _database(settings, found)
     found += await _channels(settings, database_ok)
+    found += await site_groups(settings)
     return found
 
 

@@ -8,6 +8,7 @@ decrypted to build the ledger.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -76,6 +77,15 @@ class EmployerRisk:
             "open_collective": self.open_collective,
             "key": self.key,
         }
+
+
+def stored_key(employer: EmployerRisk) -> str:
+    """The employer as the risk tables keep it (risk_warnings, risk_levels): the credit code
+    (an organisation), else a hash of the normalised name, which may be a person's (a
+    household, a sole trader) and must not outlive the cases' retention."""
+    if employer.credit_code:
+        return employer.key
+    return "name#" + hashlib.sha256(employer.key.encode()).hexdigest()[:40]
 
 
 def _number(amount: Decimal) -> int | float:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
 from handlers.office.risk import EmployerRisk, counts_by_level
+from handlers.office.risk_levels import RiskSummary
 
 LEVEL_LABELS = {"red": _("red"), "orange": _("orange"), "yellow": _("yellow")}
 LEVEL_MARKS = {"red": "🔴", "orange": "🟠", "yellow": "🟡"}
@@ -91,16 +92,17 @@ def warning_text(t: Translator, employer: EmployerRisk) -> str:
     return "\n".join([head, *employer_lines(t, employer), tail])
 
 
-def summary_text(t: Translator, ledger: Sequence[EmployerRisk]) -> str:
-    """For the monthly report: the count per level and the red employers by name."""
-    counts = counts_by_level(ledger)
+def summary_text(t: Translator, summary: RiskSummary) -> str:
+    """For the monthly report: the count per level and the red employers by name, as the
+    last evaluation (at most `[risk] evaluate_minutes` ago) found them."""
+    counts = summary.counts
     line = t(
-        "Risk ledger now: red {red} · orange {orange} · yellow {yellow}",
+        "Risk ledger as of {time}: red {red} · orange {orange} · yellow {yellow}",
+        time=t.datetime(summary.evaluated_at),
         red=t.number(counts["red"]),
         orange=t.number(counts["orange"]),
         yellow=t.number(counts["yellow"]),
     )
-    red = [e.name for e in ledger if e.level == "red"]
-    if red:
-        line += "\n" + t("Red: {names}", names=t.join(red))
+    if summary.red:
+        line += "\n" + t("Red: {names}", names=t.join(summary.red))
     return line

@@ -8,7 +8,8 @@ pushes, whose outbox keys are unique too, so two processes evaluating at the sam
 send one warning. An employer already warned at a level is not warned again at that level
 or a lower one; rising from orange to red warns again.
 
-Evaluated after each filing (handlers/party/submit.py) and on the timer (bot/app.py).
+Evaluated after each filing (handlers/party/submit.py) and on the timer (bot/app.py); the
+timer's full evaluation also keeps every employer's level for the monthly report.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.conversation.core import Core
 from handlers.conversation.messages import Reply
 from handlers.conversation.redact import group_payload
-from handlers.office.risk import EmployerRisk, build_ledger
+from handlers.office import risk_levels
+from handlers.office.risk import EmployerRisk, build_ledger, stored_key
 from handlers.office.risk_text import warning_text
 from knowledge.risk import RANK, WARN_LEVELS
 from storage import outbox
@@ -38,15 +40,6 @@ def _key(employer: EmployerRisk, level: str) -> str:
     """The outbox key's stem; the employer key hashed, as a name may be long."""
     digest = hashlib.sha256(employer.key.encode()).hexdigest()[:24]
     return f"risk:{digest}:{level}"
-
-
-def stored_key(employer: EmployerRisk) -> str:
-    """The employer as `risk_warnings` keeps it: the credit code (an organisation), else a
-    hash of the normalised name, which may be a person's (a household, a sole trader) and
-    must not outlive the cases' retention."""
-    if employer.credit_code:
-        return employer.key
-    return "name#" + hashlib.sha256(employer.key.encode()).hexdigest()[:40]
 
 
 async def recipients(core: Core, session: AsyncSession) -> list[str]:
@@ -132,9 +125,12 @@ async def evaluate_and_warn(
     core: Core, session: AsyncSession, now: datetime, near: Case | None = None
 ) -> int:
     """Grade every employer (or only `near`'s) and send what is due, in the caller's
-    transaction."""
+    transaction; a full evaluation also keeps each employer's level (risk_levels.py)."""
     ledger = await build_ledger(session, core.settings.tz, now, near=near)
-    return await warn(core, session, ledger)
+    sent = await warn(core, session, ledger)
+    if near is None:  # last: the upsert's row lock is held until the commit
+        await risk_levels.store(session, ledger, now)
+    return sent
 
 
 async def after_filing(core: Core, session: AsyncSession, case: Case, now: datetime) -> None:

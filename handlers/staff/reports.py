@@ -22,7 +22,7 @@ from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Reply
 from handlers.office.charts import chart_file, site_chart_file
 from handlers.office.ledger import build_ledger, write_xlsx
-from handlers.office.risk import build_ledger as build_risk_ledger
+from handlers.office.risk_levels import current_summary
 from handlers.office.risk_text import summary_text
 from handlers.office.site_figures import multi_site, rank_sites, site_lines, site_name, site_names
 from handlers.office.stats import (
@@ -280,7 +280,8 @@ async def monthly_report(core: Core, session: AsyncSession, now: datetime) -> li
         return None
     text, paths = await text_and_chart(session, settings, t, fig, name)
     head = t("Monthly report of {center}", center=settings.center.display_name(t.locale))
-    risk = summary_text(t, await build_risk_ledger(session, settings.tz, now))
+    evaluate = settings.risk.evaluate_minutes  # the periodic check's levels, if recent
+    risk = summary_text(t, await current_summary(session, settings.tz, now, evaluate))
     report = f"{head}\n{text}\n{risk}"
     caption = month_label(t.locale, month)
     return [Reply(report), *(Reply(caption, image=str(path)) for path in paths)]

@@ -305,6 +305,7 @@ class FakeTelegramServer:
 
         self._methods: dict[str, Callable[[JSONDict], Any]] = {
             "getme": self._m_get_me,
+            "getchat": self._m_get_chat,
             "getupdates": self._m_get_updates,
             "deletewebhook": self._m_delete_webhook,
             "setwebhook": self._m_set_webhook,
@@ -845,6 +846,18 @@ class FakeTelegramServer:
 
     def _m_true(self, params: JSONDict) -> bool:
         return True
+
+    def add_group(self, chat_id: int, title: str) -> None:
+        """A group the bot is a member of (getChat answers for it)."""
+        self._chats[chat_id] = {"id": chat_id, "type": self._chat(chat_id)["type"], "title": title}
+
+    def _m_get_chat(self, params: JSONDict) -> JSONDict:
+        """A chat the bot knows: a group added with add_group or seen in an update, or a
+        user who wrote to it; else "chat not found", as the real API answers."""
+        chat_id = _as_int(params.get("chat_id"), "chat_id")
+        if chat_id not in self._chats:
+            raise _ApiError(400, "Bad Request: chat not found")
+        return self._chats[chat_id]
 
     def _m_get_me(self, params: JSONDict) -> JSONDict:
         return {
