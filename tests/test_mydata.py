@@ -26,6 +26,7 @@ from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.harness import STAFF_GROUP, running_bot, texts
 from tests.harness import in_group as group
+from tests.staff_harness import ADMIN, case_filed, database, the_case
 from tests.test_agreement_terms import EMPLOYER as TERMS_EMPLOYER
 from tests.test_agreement_terms import NUMBER as TERMS_NUMBER
 from tests.test_agreement_terms import WORKER as TERMS_WORKER
@@ -33,24 +34,19 @@ from tests.test_agreement_terms import current_case as agreed_case
 from tests.test_agreement_terms import seed as seed_agreed_case
 from tests.test_console import run_console
 from tests.test_documents import documents_in
-from tests.test_intake_e2e import ID_NUMBER, PHONE, STRANGER, WORKER, file_case
+from tests.test_intake_e2e import ID_NUMBER, PHONE, STRANGER, WORKER
 from tests.test_wechat import PHONE as WECHAT_PHONE
 from tests.test_wechat import WORKER as WECHAT_WORKER
 from tests.test_wechat import file_case_over_wechat
 from tests.wechat_harness import WeChatUser, passive_and_pushed, running_wechat_bot, wechat_settings
 
-ADMIN = 9100
 REQUEST = re.compile(r"R(\d+)")
 
 
 async def test_mydata_correct_and_erase_on_telegram(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"
-    async with running_bot(settings, server) as bot:
-        await bot.send(ADMIN, "/lang en")
-        number = await file_case(bot, server)
+    async with case_filed(settings, server) as (bot, number):
         await bot.send(WORKER, "/human")
         await bot.send(WORKER, "请在周三下午回电")
         await bot.press(WORKER, "End")
@@ -104,15 +100,13 @@ async def test_mydata_correct_and_erase_on_telegram(
         await bot.deliver_outbox()
         assert "answered your deletion request" in texts(server.sent_messages(STRANGER)[-1:])
 
-    db = Database(settings.database.url)
-    async with db.session() as s:
+    async with database(settings) as s:
         requests = (await s.execute(select(DataRequest).order_by(DataRequest.id))).scalars().all()
         logged = (await s.execute(select(AccessLog.action, AccessLog.detail))).all()
         strangers = await s.scalar(
             select(func.count()).select_from(Identity).where(Identity.external_id == str(STRANGER))
         )
-        case = (await s.execute(select(Case))).scalar_one()
-    await db.dispose()
+    case = await the_case(settings)
     assert [(r.kind, r.status) for r in requests] == [
         ("copy", "done"),
         ("correction", "done"),
@@ -218,10 +212,8 @@ async def test_mydata_over_wechat_comes_as_text(
             assert held in copy, held
         # only WeChat is configured, so no work group would see a request: none is stored
         assert "no staff channel" in await user.send("/erase")
-    db = Database(settings.database.url)
-    async with db.session() as s:
+    async with database(settings) as s:
         kinds = (await s.execute(select(DataRequest.kind))).scalars().all()
-    await db.dispose()
     assert kinds == ["copy"]
 
 
