@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import OUTBOX_QUEUED, insert_for
 from storage.models import (
     Broadcast,
     Identity,
+    MassSendSlot,
     OutboxMessage,
     PublicationReceipt,
     Subscription,
@@ -40,8 +41,34 @@ def push_key(publication_id: str, person_id: int) -> str:
 
 async def mass_sends_in(session: AsyncSession, month: str) -> int:
     """Broadcasts that used (or reserved) a WeChat mass send in the month ("2026-12")."""
-    stmt = select(func.count()).select_from(Broadcast).where(Broadcast.mass_month == month)
+    stmt = select(func.count()).select_from(MassSendSlot).where(MassSendSlot.month == month)
     return int(await session.scalar(stmt) or 0)
+
+
+async def take_mass_send(session: AsyncSession, broadcast_id: int, month: str, quota: int) -> bool:
+    """Take one of the month's `quota` mass sends for the broadcast; False when all are taken.
+
+    One insert per slot, ON CONFLICT DO NOTHING: a confirmation at the same instant that holds
+    slot n makes this one wait for its commit (PostgreSQL) and then try n + 1, so no more than
+    `quota` broadcasts ever hold a slot. On SQLite transactions take the write lock in turn."""
+    held = select(MassSendSlot.n).where(MassSendSlot.broadcast_id == broadcast_id)
+    if await session.scalar(held) is not None:
+        return True
+    insert = insert_for(session)
+    for n in range(1, quota + 1):
+        stmt = (
+            insert(MassSendSlot)
+            .values(month=month, n=n, broadcast_id=broadcast_id)
+            .on_conflict_do_nothing()
+        )
+        if cast(CursorResult[Any], await session.execute(stmt)).rowcount:
+            return True
+    return False
+
+
+async def release_mass_send(session: AsyncSession, broadcast_id: int) -> None:
+    """The broadcast needs no mass send after all: its slot goes back to the month."""
+    await session.execute(delete(MassSendSlot).where(MassSendSlot.broadcast_id == broadcast_id))
 
 
 async def claim(session: AsyncSession, now: datetime) -> Broadcast | None:

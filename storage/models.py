@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from storage.crypto import EncryptedJSON, EncryptedString, EncryptedText
 from storage.models_broadcast import (
     Broadcast,
+    MassSendSlot,
     PublicationDraft,
     PublicationReceipt,
     Subscription,
@@ -47,6 +48,7 @@ __all__ = [  # the platform tables and the base are re-exported: import tables f
     "ChatChoices",
     "InboundUpdate",
     "JobRun",
+    "MassSendSlot",
     "MediatorLink",
     "MediatorSpecialty",
     "OutboxMessage",

@@ -82,6 +82,18 @@ class Broadcast(Base):
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class MassSendSlot(Base):
+    """One of the month's WeChat mass sends (`wechat.mass_sends_per_month`), taken by a
+    broadcast. Slots are numbered 1..quota and unique per month, so two confirmations at the
+    same instant cannot both take the last one: the second insert meets the first's row."""
+
+    __tablename__ = "mass_send_slots"
+    __table_args__ = (UniqueConstraint("broadcast_id", name="uq_mass_send_slots_broadcast"),)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-12", center's time
+    n: Mapped[int] = mapped_column(Integer, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+
+
 class PublicationReceipt(Base):
     """A publication given to a person: at most one row per (publication, person)."""
 

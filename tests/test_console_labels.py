@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from bot.channels.console import STAFF_CHAT, ConsoleChannel
 from bot.config import Settings
@@ -70,18 +70,20 @@ async def test_follow_up_surveys_and_private_staff_notes_are_labelled(
     settings: Settings, db: Database
 ) -> None:
     """The pushes no case notice writes: surveys (casework/followups.py), the assigned
-    mediator's private note (Core.push_to_member)."""
+    mediator's private note (Core.push_to_member). The parties and the mediator use the
+    console (only it shows labels); the admin types on another channel."""
     settings.staff.admins = ["test:admin"]
     settings.center.default_locale = "en"
     clock = Clock()
     core = Core(settings, db, clock=clock)
     await seed(db, "LJ-2026-000001")
     async with db.session() as s:
-        s.add(Staff(member="test:med", name="王调解", role="mediator"))
+        await s.execute(update(Identity).values(channel="console"))  # the two parties
+        s.add(Staff(member="console:med", name="王调解", role="mediator"))
         mediator = Person(locale="en")
         s.add(mediator)
         await s.flush()
-        s.add(Identity(person_id=mediator.id, channel="test", external_id="med", chat_id="med"))
+        s.add(Identity(person_id=mediator.id, channel="console", external_id="med", chat_id="med"))
         await s.execute(update(Case).values(state="accepted"))
     await say(core, "admin", "/lang en")
     assert "assigned" in await say(core, "admin", "/assign 1 王调解")
@@ -92,11 +94,11 @@ async def test_follow_up_surveys_and_private_staff_notes_are_labelled(
     await digest.tick(core, clock.now)
     async with db.session() as s:
         rows = list((await s.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars())
-    to_people = [r for r in rows if r.chat_id != STAFF_CHAT]
+    to_people = [r for r in rows if r.channel == "console" and r.chat_id != STAFF_CHAT]
     assert to_people and all(
         reply.get("audience") for r in to_people for reply in r.payload["replies"]
     )
-    printed = await _render(rows)
+    printed = await _render([r for r in rows if r.channel == "console"])
     surveys = [line for line in printed.splitlines() if "How satisfied" in line]
     assert len(surveys) == 2
     assert any(line.startswith("🔔 [Applicant 张测试] ") for line in surveys), surveys
@@ -106,3 +108,40 @@ async def test_follow_up_surveys_and_private_staff_notes_are_labelled(
 
 async def _no_handler(_inbound: object) -> list[Reply]:
     return []
+
+
+async def test_a_push_to_another_channel_has_no_label_and_looks_none_up(
+    settings: Settings, db: Database
+) -> None:
+    """Telegram shows no label: the push is written without one, and neither the person's
+    cases nor the staff roster is read for it (a query per push nobody would see)."""
+    core = Core(settings, db)
+    await seed(db, "LJ-2026-000001")  # the console would label it "Applicant 张测试"
+    async with db.session() as s:
+        await s.execute(update(Identity).values(channel="telegram"))
+        worker = await s.execute(select(Identity).where(Identity.external_id == "worker"))
+        worker_id = worker.scalar_one().person_id
+        s.add(Staff(member="telegram:med", name="王调解", role="mediator"))
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with db.session() as s:
+            assert await core.push_to_person(s, worker_id, "k1", [Reply("您好")])
+            assert await core.push_to_person(
+                s, worker_id, "k2", [Reply("您好", audience="申请人 张测试")]
+            )
+            assert await core.push_to_member(s, "telegram:med", "k3", [Reply("新案件")])
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    reads = [q for q in statements if q.lstrip().upper().startswith("SELECT")]
+    assert not [q for q in reads if re.search(r"\bFROM cases\b|\bFROM staff\b", q)], reads
+    async with db.session() as s:
+        rows = list((await s.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars())
+    assert [r.channel for r in rows] == ["telegram"] * 3
+    assert all("audience" not in reply for r in rows for reply in r.payload["replies"])
+    printed = await _render(rows)  # were they shown on a console, they would carry no label
+    assert "[" not in printed and "您好" in printed and "新案件" in printed

@@ -17,7 +17,7 @@ from bot.files import save_bytes
 from handlers.app import Core
 from handlers.conversation.edge import safe_file_name
 from handlers.conversation.messages import Attachment
-from handlers.office import documents
+from handlers.office import document_context, documents
 from handlers.office.ledger import Ledger, write_csv, write_xlsx
 from storage.db import Database
 from storage.models import Attachment as AttachmentRow
@@ -84,7 +84,7 @@ async def test_a_spoofed_name_is_cleaned_before_it_is_stored(
 
 def test_application_form_shows_old_rows_cleaned() -> None:
     old = AttachmentRow(kind="document", file_name=SPOOF, size=1, sha256="b" * 64, path="p")
-    assert documents._evidence([old]) == ["invoicefdp_exe（文件）"]
+    assert document_context._evidence([old]) == ["invoicefdp_exe（文件）"]
 
 
 def test_ledger_exports_are_private(tmp_path: Path, loose_umask: None) -> None:

@@ -7,6 +7,7 @@ retention removing people nobody needs runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
+from handlers.casework import terms
 from storage import retention
 from storage.data_requests import DataRequest
 from storage.db import Database
@@ -24,26 +26,27 @@ from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.harness import STAFF_GROUP, running_bot, texts
 from tests.harness import in_group as group
+from tests.staff_harness import ADMIN, case_filed, database, the_case
+from tests.test_agreement_terms import EMPLOYER as TERMS_EMPLOYER
+from tests.test_agreement_terms import NUMBER as TERMS_NUMBER
+from tests.test_agreement_terms import WORKER as TERMS_WORKER
+from tests.test_agreement_terms import current_case as agreed_case
+from tests.test_agreement_terms import seed as seed_agreed_case
 from tests.test_console import run_console
 from tests.test_documents import documents_in
-from tests.test_intake_e2e import ID_NUMBER, PHONE, STRANGER, WORKER, file_case
+from tests.test_intake_e2e import ID_NUMBER, PHONE, STRANGER, WORKER
 from tests.test_wechat import PHONE as WECHAT_PHONE
 from tests.test_wechat import WORKER as WECHAT_WORKER
 from tests.test_wechat import file_case_over_wechat
 from tests.wechat_harness import WeChatUser, passive_and_pushed, running_wechat_bot, wechat_settings
 
-ADMIN = 9100
 REQUEST = re.compile(r"R(\d+)")
 
 
 async def test_mydata_correct_and_erase_on_telegram(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"
-    async with running_bot(settings, server) as bot:
-        await bot.send(ADMIN, "/lang en")
-        number = await file_case(bot, server)
+    async with case_filed(settings, server) as (bot, number):
         await bot.send(WORKER, "/human")
         await bot.send(WORKER, "请在周三下午回电")
         await bot.press(WORKER, "End")
@@ -97,15 +100,13 @@ async def test_mydata_correct_and_erase_on_telegram(
         await bot.deliver_outbox()
         assert "answered your deletion request" in texts(server.sent_messages(STRANGER)[-1:])
 
-    db = Database(settings.database.url)
-    async with db.session() as s:
+    async with database(settings) as s:
         requests = (await s.execute(select(DataRequest).order_by(DataRequest.id))).scalars().all()
         logged = (await s.execute(select(AccessLog.action, AccessLog.detail))).all()
         strangers = await s.scalar(
             select(func.count()).select_from(Identity).where(Identity.external_id == str(STRANGER))
         )
-        case = (await s.execute(select(Case))).scalar_one()
-    await db.dispose()
+    case = await the_case(settings)
     assert [(r.kind, r.status) for r in requests] == [
         ("copy", "done"),
         ("correction", "done"),
@@ -211,8 +212,41 @@ async def test_mydata_over_wechat_comes_as_text(
             assert held in copy, held
         # only WeChat is configured, so no work group would see a request: none is stored
         assert "no staff channel" in await user.send("/erase")
-    db = Database(settings.database.url)
-    async with db.session() as s:
+    async with database(settings) as s:
         kinds = (await s.execute(select(DataRequest.kind))).scalars().all()
-    await db.dispose()
     assert kinds == ["copy"]
+
+
+async def test_mydata_lists_the_terms_a_party_read(
+    settings: Settings, server: FakeTelegramServer, db: Database
+) -> None:
+    """Each "I have read these terms" is the party's own record (terms_readings): /mydata lists
+    it with the time, the side and the SHA-256 of the text read, and says when the terms have
+    changed since; the other side's copy has only their own readings."""
+    await seed_agreed_case(db)
+    settings.staff.admins = [f"telegram:{ADMIN}"]
+    settings.center.default_locale = "en"
+    async with running_bot(settings, server) as bot:
+        for user in (ADMIN, TERMS_WORKER, TERMS_EMPLOYER):
+            await bot.send(user, "/lang en")
+        await group(bot, ADMIN, "/outcome 1 agreement 12000 2026-12-31 银行转账一次付清")
+        await bot.deliver_outbox()
+        assert "Recorded" in texts(await bot.press(TERMS_WORKER, "I have read these terms"))
+        first = hashlib.sha256(terms.terms_text(await agreed_case(db)).encode()).hexdigest()
+        await group(bot, ADMIN, "/terms 1 13000 2026-12-31 银行转账一次付清")
+        await bot.deliver_outbox()
+        assert "Recorded" in texts(await bot.press(TERMS_WORKER, "I have read these terms"))
+        second = hashlib.sha256(terms.terms_text(await agreed_case(db)).encode()).hexdigest()
+
+        async def copy_of(user: int) -> str:
+            (doc,) = documents_in(await bot.send(user, "/mydata"))
+            return server.file_content(doc["document"]["file_id"]).decode("utf-8")
+
+        worker_copy, employer_copy = await copy_of(TERMS_WORKER), await copy_of(TERMS_EMPLOYER)
+    section = worker_copy.split("Agreed terms you read")[1].split("\n\n")[0]
+    old_line, new_line = [line for line in section.splitlines() if TERMS_NUMBER in line]
+    assert "as the applicant" in old_line and f"SHA-256 {first}" in old_line
+    assert "the terms have changed since" in old_line
+    assert f"SHA-256 {second}" in new_line and "changed since" not in new_line
+    employer_section = employer_copy.split("Agreed terms you read")[1].split("\n\n")[0]
+    assert employer_section.splitlines()[1:] == ["  —"]  # the employer read nothing

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from handlers.app import Core
-from handlers.office.documents import build_context
+from handlers.office.document_context import build_context
 from storage.db import Database
 from storage.models import Case
 from tests.test_detours import NARRATIVE, Party, screened_and_consented, up_to_the_narrative

@@ -5,15 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.config import Settings
-from storage.db import Database
-from storage.models import AccessLog, Case, CaseEvent, OutboxMessage
+from storage.models import AccessLog, CaseEvent, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.harness import STAFF_GROUP, running_bot, texts
+from tests.harness import STAFF_GROUP, texts
 from tests.harness import in_group as group
-from tests.test_intake_e2e import WORKER, file_case
+from tests.staff_harness import ADMIN, MEDIATOR, case_filed, database, the_case
+from tests.test_intake_e2e import WORKER
 
-ADMIN = 9100
-MEDIATOR = 9200
 OUTSIDER = 9300
 OTHER_GROUP = -555
 
@@ -21,12 +19,8 @@ OTHER_GROUP = -555
 async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"  # the work group reads English in these tests
-    async with running_bot(settings, server) as bot:
-        for member in (ADMIN, MEDIATOR):
-            await bot.send(member, "/lang en")
-        number = await file_case(bot, server)
+    # the work group reads English in these tests
+    async with case_filed(settings, server, english=(ADMIN, MEDIATOR)) as (bot, number):
         await bot.deliver_outbox()
         worker_seen = len(server.sent_messages(WORKER))
 
@@ -72,9 +66,8 @@ async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
         private = texts(await bot.send(ADMIN, f"/case {number}"))
         assert "13912345678" in private  # full details in a private chat, and logged
 
-    db = Database(settings.database.url)
-    async with db.session() as s:
-        case = (await s.execute(select(Case))).scalar_one()
+    case = await the_case(settings)
+    async with database(settings) as s:
         events = (await s.execute(select(CaseEvent).order_by(CaseEvent.id))).scalars().all()
         views = await s.execute(select(AccessLog).where(AccessLog.action == "view_case"))
         pending = (
@@ -82,7 +75,6 @@ async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
             .scalars()
             .all()
         )
-    await db.dispose()
     assert case.state == "agreement" and str(case.outcome_amount) == "12000.00"
     assert [e.to_state for e in events if e.to_state] == [
         "submitted",
@@ -96,12 +88,8 @@ async def test_staff_run_a_case_and_the_worker_hears_each_step_once(
 
 
 async def test_permissions(settings: Settings, server: FakeTelegramServer) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"  # the work group reads English in these tests
-    async with running_bot(settings, server) as bot:
-        for member in (ADMIN, MEDIATOR):
-            await bot.send(member, "/lang en")
-        number = await file_case(bot, server)
+    # the work group reads English in these tests
+    async with case_filed(settings, server, english=(ADMIN, MEDIATOR)) as (bot, number):
         await group(bot, ADMIN, f"/mediators add telegram:{MEDIATOR} 王调解")
         # someone in the group who is not staff
         refused = await group(bot, OUTSIDER, f"/accept {number}")
@@ -129,21 +117,13 @@ async def test_permissions(settings: Settings, server: FakeTelegramServer) -> No
         assert "telegram:91** (admin)" in audit  # registered without a name
         private = texts(await bot.send(ADMIN, "/audit"))
         assert f"telegram:{OUTSIDER} · was refused" in private
-    db = Database(settings.database.url)
-    async with db.session() as s:
-        case = (await s.execute(select(Case))).scalar_one()
-    await db.dispose()
-    assert case.state == "submitted"
+    assert (await the_case(settings)).state == "submitted"
 
 
 async def test_party_talks_to_a_person_through_the_group(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"
-    async with running_bot(settings, server) as bot:
-        await bot.send(ADMIN, "/lang en")
-        number = await file_case(bot, server)
+    async with case_filed(settings, server) as (bot, number):
         await bot.send(WORKER, "/human")
         sent = texts(await bot.send(WORKER, "老板说下周才能来，可以改时间吗？"))
         assert "Sent to staff" in sent
@@ -185,12 +165,8 @@ async def test_party_talks_to_a_person_through_the_group(
 
 
 async def test_the_other_commands(settings: Settings, server: FakeTelegramServer) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"
-    async with running_bot(settings, server) as bot:
-        for member in (ADMIN, MEDIATOR, OUTSIDER):
-            await bot.send(member, "/lang en")
-        number = await file_case(bot, server)
+    staff = (ADMIN, MEDIATOR, OUTSIDER)
+    async with case_filed(settings, server, english=staff) as (bot, number):
         await bot.deliver_outbox()
         seen = len(server.sent_messages(WORKER))
 
@@ -228,11 +204,7 @@ async def test_the_other_commands(settings: Settings, server: FakeTelegramServer
 async def test_refer_tells_the_worker_where_to_go(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"
-    async with running_bot(settings, server) as bot:
-        await bot.send(ADMIN, "/lang en")
-        number = await file_case(bot, server)
+    async with case_filed(settings, server) as (bot, number):
         await bot.deliver_outbox()
         await bot.press(ADMIN, "Refer", chat_id=STAFF_GROUP)
         done = texts(await bot.press(ADMIN, "people's mediation", chat_id=STAFF_GROUP))

@@ -16,11 +16,9 @@ from handlers.staff.actors import actor_names
 from handlers.staff.refs import parse_clock
 from storage.db import Database
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.harness import in_group, running_bot, texts
-from tests.test_intake_e2e import WORKER, file_case
-
-ADMIN = 9100
-MEDIATOR = 9200
+from tests.harness import in_group, texts
+from tests.staff_harness import ADMIN, MEDIATOR, case_filed
+from tests.test_intake_e2e import WORKER
 
 
 @pytest.mark.parametrize(
@@ -72,9 +70,8 @@ def test_what_is_not_a_time(typed: str) -> None:
 async def test_schedule_reads_9_30_and_names_the_forms_it_reads(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    async with running_bot(settings, server) as bot:  # the work group reads Chinese
-        number = await file_case(bot, server)
+    # the work group reads Chinese
+    async with case_filed(settings, server, english=(), locale=None) as (bot, number):
         await in_group(bot, ADMIN, f"/accept {number}")
         await in_group(bot, ADMIN, f"/assign {number} union")
         bad = await in_group(bot, ADMIN, f"/schedule {number} 2099-01-05 九点多 调解室一")
@@ -96,11 +93,7 @@ async def test_schedule_reads_9_30_and_names_the_forms_it_reads(
 async def test_history_and_audit_name_the_staff_member_and_the_party(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"
-    async with running_bot(settings, server) as bot:
-        await bot.send(ADMIN, "/lang en")
-        number = await file_case(bot, server)
+    async with case_filed(settings, server) as (bot, number):
         await in_group(bot, ADMIN, f"/accept {number}")
         await in_group(bot, ADMIN, f"/mediators add telegram:{MEDIATOR} 王调解")
         await in_group(bot, ADMIN, f"/assign {number} 王调解")

@@ -8,42 +8,26 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select, update
-
 from bot.config import Settings
-from storage.db import Database
-from storage.models import Case
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.harness import STAFF_GROUP, TelegramBot, in_group, running_bot, texts
-from tests.test_intake_e2e import WORKER, file_case
+from tests.staff_harness import ADMIN, case_filed, set_respondent_phone, the_case
+from tests.test_intake_e2e import WORKER
 
-ADMIN = 9100
 OTHER = 9202
-
-
-async def _set_respondent_phone(settings: Settings, phone: str) -> None:
-    db = Database(settings.database.url)
-    async with db.session() as s:
-        await s.execute(update(Case).values(respondent_phone=phone))
-        await s.commit()
-    await db.dispose()
 
 
 async def test_staff_are_told_who_heard_and_whom_to_phone(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"
-    async with running_bot(settings, server) as bot:
-        await bot.send(ADMIN, "/lang en")
-        number = await file_case(bot, server)
+    async with case_filed(settings, server) as (bot, number):
         accepted = await in_group(bot, ADMIN, f"/accept {number}")
         # the respondent never linked and gave no phone: staff must find another way
         assert "Told through the bot: the applicant." in accepted, accepted
         assert "Please reach the respondent 示例制造有限公司 another way" in accepted
         assigned = await in_group(bot, ADMIN, f"/assign {number} union")
         assert "Told through the bot: the applicant." in assigned
-        await _set_respondent_phone(settings, "13987654321")
+        await set_respondent_phone(settings, "13987654321")
         scheduled = await in_group(bot, ADMIN, f"/schedule {number} 2099-01-05 14:30 调解室一")
         assert "both sides" not in scheduled
         assert "Told through the bot: the applicant." in scheduled
@@ -58,11 +42,7 @@ async def test_staff_are_told_who_heard_and_whom_to_phone(
 async def test_staff_views_speak_in_phrases_not_codes(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"
-    async with running_bot(settings, server) as bot:
-        await bot.send(ADMIN, "/lang en")
-        number = await file_case(bot, server)
+    async with case_filed(settings, server) as (bot, number):
         await in_group(bot, ADMIN, f"/accept {number}")
         await in_group(bot, ADMIN, f"/assign {number} union")
         await in_group(bot, ADMIN, f"/schedule {number} 2099-01-05 14:30 调解室一")
@@ -88,12 +68,8 @@ async def test_staff_views_speak_in_phrases_not_codes(
 async def test_case_has_what_staff_need_to_call_and_the_evidence_comes_privately(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"
-    async with running_bot(settings, server) as bot:
-        await bot.send(ADMIN, "/lang en")
-        number = await file_case(bot, server)
-        await _set_respondent_phone(settings, "13987654321")
+    async with case_filed(settings, server) as (bot, number):
+        await set_respondent_phone(settings, "13987654321")
         shown = await in_group(bot, ADMIN, f"/case {number}")
         assert "Respondent's address: 示例区示例路1号" in shown
         assert "Respondent's phone: 139****4321" in shown  # masked in the group
@@ -119,21 +95,13 @@ async def test_case_has_what_staff_need_to_call_and_the_evidence_comes_privately
 
 
 async def _state(settings: Settings) -> str:
-    db = Database(settings.database.url)
-    async with db.session() as s:
-        state = (await s.execute(select(Case.state))).scalar_one()
-    await db.dispose()
-    return state
+    return (await the_case(settings)).state
 
 
 async def test_failed_takes_a_reason_and_a_refusal_says_what_comes_first(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"
-    async with running_bot(settings, server) as bot:
-        await bot.send(ADMIN, "/lang en")
-        number = await file_case(bot, server)
+    async with case_filed(settings, server) as (bot, number):
         reason = "劳动者不同意返还培训费"
         early = await in_group(bot, ADMIN, f"/outcome {number} failed {reason}")
         assert f"Accept it first: /accept {number}" in early, early
@@ -155,11 +123,7 @@ async def test_failed_takes_a_reason_and_a_refusal_says_what_comes_first(
 async def test_withdrawn_is_confirmed_with_a_button_first(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"
-    async with running_bot(settings, server) as bot:
-        await bot.send(ADMIN, "/lang en")
-        number = await file_case(bot, server)
+    async with case_filed(settings, server) as (bot, number):
         await in_group(bot, ADMIN, f"/accept {number}")
         asked = await in_group(bot, ADMIN, f"/outcome {number} withdrawn 申请人已与单位和解")
         assert "This cannot be undone" in asked and "申请人已与单位和解" in asked
@@ -246,11 +210,7 @@ async def test_the_work_group_sees_the_time_limit_warning_and_human_asks_which_c
 async def test_no_court_report_for_a_case_no_court_delegated(
     settings: Settings, server: FakeTelegramServer
 ) -> None:
-    settings.staff.admins = [f"telegram:{ADMIN}"]
-    settings.center.default_locale = "en"
-    async with running_bot(settings, server) as bot:
-        await bot.send(ADMIN, "/lang en")
-        number = await file_case(bot, server)
+    async with case_filed(settings, server) as (bot, number):
         refused = await in_group(bot, ADMIN, f"/report {number}")
         assert f"Case {number} was not delegated by a court" in refused
         assert "Report on case" not in refused

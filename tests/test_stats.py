@@ -28,7 +28,8 @@ from handlers.app import Core
 from handlers.conversation.i18n import Translator
 from handlers.office import charts
 from handlers.office.ledger import Ledger, build_ledger, write_csv, write_xlsx
-from handlers.office.stats import month_figures, month_label, month_trend, parse_month
+from handlers.office.stats import month_figures, month_label, parse_month
+from handlers.office.trend import month_trend
 from handlers.staff import reports  # noqa: F401  (registers /stats and /export)
 from handlers.staff.reports import monthly_report
 from storage.db import Database

@@ -51,7 +51,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _stats(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.office.charts import render_chart
-    from handlers.office.stats import add_months, month_figures, month_start, month_trend
+    from handlers.office.stats import add_months, month_figures, month_start
+    from handlers.office.trend import month_trend
     from handlers.staff.reports import figures_text
     from storage.db import open_database
 

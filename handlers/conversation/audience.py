@@ -1,11 +1,12 @@
 """Whom a push is for: "申请人 张测试", "被申请人 示例公司", "工作人员 李调解".
 
 Every push to a person is written to the outbox by `Core.push_to_person` or
-`Core.push_to_member`; both label it here (`Reply.audience`), in the reader's language, unless
-the caller already knew better (a case notice names the role in that case). Only the console
-shows the label, because there one person may play every part; the other channels leave it
-out. The work group's label is the console's own (bot/channels/console.py): a group push has
-no single reader.
+`Core.push_to_member`; when it goes to the console, both label it here (`Reply.audience`), in
+the reader's language, unless the caller already knew better (a case notice names the role in
+that case). Only the console shows the label, because there one person may play every part; a
+push to any other channel is written without one, and its label is never looked up (a query
+per push that no reader would see). The work group's label is the console's own
+(bot/channels/console.py): a group push has no single reader.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Reply
 from storage.models import Case, Staff
+
+#: The one channel that shows labels (bot/channels/console.py is named so).
+CONSOLE = "console"
 
 #: The console's label of the work group's notices (bot/app.py gives it to the console).
 WORK_GROUP = _("Work group")
@@ -59,6 +63,16 @@ async def member_audience(session: AsyncSession, t: Translator, member: str) -> 
     ).scalar_one_or_none()
     name = staff.name if staff is not None and staff.name and staff.name != member else member
     return t("Staff {name}", name=name)
+
+
+def shows_labels(channel: str) -> bool:
+    """Whether a push to `channel` shows whom it is for: on the console only."""
+    return channel == CONSOLE
+
+
+def unlabelled(replies: Sequence[Reply]) -> list[Reply]:
+    """`replies` without labels, for a channel that does not show them."""
+    return [replace(r, audience="") if r.audience else r for r in replies]
 
 
 async def for_person(

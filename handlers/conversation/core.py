@@ -166,8 +166,11 @@ class Core:
         identity = await private_chat_identity(session, person_id)
         if identity is None or not identity.chat_id:
             return False
-        t = await self.person_translator(session, person_id)
-        replies = await audience.for_person(session, t, person_id, replies)  # console label
+        if audience.shows_labels(identity.channel):  # the console: whom the push is for
+            t = await self.person_translator(session, person_id)
+            replies = await audience.for_person(session, t, person_id, replies)
+        else:
+            replies = audience.unlabelled(replies)
         await outbox.enqueue(
             session,
             key=key,
@@ -220,7 +223,10 @@ class Core:
             chat_id = external_id  # a private chat (Telegram, WeCom app) has the user's id
         if chat_id is None:
             return False
-        replies = await audience.for_member(session, self.translator(), member, replies)
+        if audience.shows_labels(channel):
+            replies = await audience.for_member(session, self.translator(), member, replies)
+        else:
+            replies = audience.unlabelled(replies)
         payload = {"replies": [r.to_dict() for r in replies]}
         await outbox.enqueue(session, key=key, channel=channel, chat_id=chat_id, payload=payload)
         return True

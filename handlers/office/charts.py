@@ -28,7 +28,8 @@ from handlers.casework.claims import CATEGORIES
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
 from handlers.office.site_figures import SiteRank
-from handlers.office.stats import CHART_GROUPS, MonthFigures, TrendPoint, add_months, month_label
+from handlers.office.stats import CHART_GROUPS, MonthFigures, add_months, month_label
+from handlers.office.trend import TrendPoint
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "fonts"
 FONT_PATH = FONT_DIR / "MediationSansSC-Regular.otf"

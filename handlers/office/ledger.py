@@ -24,7 +24,8 @@ from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.masking import mask_name, mask_text
 from handlers.conversation.private_files import create_private
-from handlers.office.stats import History, add_months, local_day, month_start
+from handlers.office.case_history import History
+from handlers.office.months import add_months, local_day, month_start
 from storage.models import Case, CaseEvent, FollowUp, Staff
 
 Value = str | int | Decimal | date | None

@@ -3,7 +3,8 @@
 个人信息保护法第四十五条: a person may consult and copy their personal information, and the
 handler provides it promptly. The copy lists the person's chat accounts, the cases they filed
 (all their answers) or are bound to (their own side of it), their messages to staff, their
-evidence files, their follow-up answers and their earlier requests. The other side's phone
+evidence files, their follow-up answers, the agreed terms they read (when, and the SHA-256 of
+the text they read) and their earlier requests. The other side's phone
 and ID number are never in it.
 """
 
@@ -18,12 +19,21 @@ from sqlalchemy import select
 from handlers.casework.answer_dates import month_only
 from handlers.casework.claims import CATEGORIES, CONTACT_TIMES
 from handlers.casework.lifecycle import STATE_LABELS
+from handlers.casework.terms import terms_hash
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
 from storage import subscriptions
 from storage.data_requests import DataRequest, copies_dir, person_cases
-from storage.models import Attachment, Case, CaseEvent, FollowUp, Identity, Subscription
+from storage.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    FollowUp,
+    Identity,
+    Subscription,
+    TermsReading,
+)
 
 KINDS = {"copy": _("copy"), "correction": _("correction"), "deletion": _("deletion")}
 STATUSES = {"open": _("open"), "done": _("done"), "refused": _("refused")}
@@ -115,6 +125,33 @@ def _subscription(t: Translator, sub: Subscription | None) -> list[str]:
     return ["  " + t.label(stopped, what)]
 
 
+async def _readings(ctx: Ctx, cases: list[Case]) -> list[str]:
+    """Each "I have read these terms": the case, when, as which side, the SHA-256 of the text
+    read, and whether the terms have changed since (a reading of old terms no longer counts)."""
+    t = ctx.t
+    rows = await ctx.session.execute(
+        select(TermsReading)
+        .where(TermsReading.person_id == ctx.person.id)
+        .order_by(TermsReading.id)
+    )
+    by_id = {c.id: c for c in cases}
+    lines = []
+    for r in rows.scalars():
+        case = by_id.get(r.case_id)
+        side = t("the applicant") if r.side == "applicant" else t("the respondent")
+        line = "  " + t(
+            "{number}, read {time} as {side}: SHA-256 {digest}",
+            number=(case.number if case else None) or "—",
+            time=t.datetime(r.read_at),
+            side=side,
+            digest=r.terms_hash,
+        )
+        if case is not None and terms_hash(case) != r.terms_hash:
+            line += " — " + t("the terms have changed since")
+        lines.append(line)
+    return lines
+
+
 def _section(title: str, items: Iterable[str]) -> list[str]:
     items = list(items)
     return ["", title, *(items or ["  —"])]
@@ -174,6 +211,10 @@ async def build_copy(ctx: Ctx) -> str:
             + (f" — {f.comment}" if f.comment else "")
             for f in answers.scalars()
         ),
+    )
+    lines += _section(
+        t("Agreed terms you read (a record of reading, not a signature):"),
+        await _readings(ctx, cases),
     )
     lines += _section(
         t("Your subscription to policy updates and typical cases:"),

@@ -19,23 +19,25 @@ now, and only what happened up to now counts:
   and concluded in the month as above, its agreements and agreement rate, the *on-time rate*
   (of its concluded cases that had a mediation period, `due_at`, the share concluded by it),
   the median days to outcome, and the mean satisfaction score answered in the month.
+
+Which cases are read, and their states at a moment: case_history.py; the 12-month trend of
+received cases and agreements: trend.py.
 """
 
 from __future__ import annotations
 
-import itertools
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, true, union
-from sqlalchemy import case as when_then
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+# Callers import these from here too: the case history and the trend live in their own modules.
+from handlers.office.case_history import OPEN_STATES, OUTCOMES, History, load_cases  # noqa: F401
 from handlers.office.months import (  # noqa: F401
     add_months,
     local_day,
@@ -44,13 +46,11 @@ from handlers.office.months import (  # noqa: F401
     parse_month,
     previous_month,
 )
-from storage.models import Case, CaseEvent, FollowUp
+from handlers.office.trend import TREND_MONTHS, TrendPoint, month_trend  # noqa: F401
+from storage.models import Case, FollowUp
 
-OUTCOMES = ("agreement", "failed", "withdrawn", "declined_by_respondent")
-OPEN_STATES = ("submitted", "accepted", "assigned", "in_mediation")
 # How the chart stacks a month's cases; "closed" only for cases without a recorded history.
 CHART_GROUPS = (*OUTCOMES, "referred", "closed", "open")
-TREND_MONTHS = 12
 
 
 @dataclass
@@ -136,105 +136,6 @@ class MonthFigures:
         return data
 
 
-@dataclass(frozen=True)
-class TrendPoint:
-    month: date
-    received: int
-    agreements: int
-
-
-# --- loading ---------------------------------------------------------------------------
-_COLUMNS = (
-    Case.id,
-    Case.state,
-    Case.categories,
-    Case.source_channel,
-    Case.entry_source,
-    Case.department,
-    Case.amount_claimed,
-    Case.outcome_amount,
-    Case.collective,
-    Case.submitted_at,
-    Case.outcome_at,
-    Case.due_at,
-    Case.site,
-)
-
-
-class History:
-    """The state changes of the loaded cases, to rebuild states and outcomes at any moment."""
-
-    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
-        """`rows`: (case id, when, the state it went to), as selected from case_events."""
-        self.by_case: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
-        for case_id, at, to_state in rows:  # rows come ordered by time
-            self.by_case[case_id].append((at, to_state))
-
-    def state_at(self, case: Any, moment: datetime | None = None) -> str:
-        """The case's state just before `moment` (None: now); `closed` resolved to the
-        outcome before it."""
-        changes = self.by_case.get(case.id)
-        if not changes:
-            state = case.state  # no recorded history (imported data): the state we have
-        else:
-            earlier = [s for at, s in changes if moment is None or at < moment] or ["submitted"]
-            state = earlier[-1]
-            if state == "closed":
-                state = next((s for s in reversed(earlier) if s != "closed"), "closed")
-        return state
-
-    def conclusion(self, case: Any) -> tuple[str, datetime] | None:
-        """How and when mediation ended (agreement, failed, withdrawn, declined), if it has."""
-        event = next(((at, s) for at, s in self.by_case.get(case.id, []) if s in OUTCOMES), None)
-        if event is not None:
-            return event[1], case.outcome_at or event[0]
-        if case.state in OUTCOMES and case.outcome_at is not None:
-            return case.state, case.outcome_at
-        return None
-
-
-async def _load(
-    session: AsyncSession,
-    since: datetime,
-    until: datetime,
-    site: str | None = None,
-) -> tuple[list, History]:
-    """Cases that can matter for [since, until) (of one site, when given), with their state
-    changes.
-
-    A case can matter when it was submitted before `until`, not concluded before `since`, and
-    either received in the window, concluded in it (by `outcome_at`, or by an outcome event
-    when that is missing) or given a period that ended before `until` while it had no outcome
-    (it may be overdue). Other cases (such as one referred years ago) add nothing, so they are
-    not read: a city's five years are a million state changes.
-    """
-    # Each branch is one index range (migration 0013); together, every case that can matter.
-    candidates = union(
-        select(Case.id).where(Case.submitted_at >= since, Case.submitted_at < until),
-        select(Case.id).where(Case.outcome_at >= since, Case.outcome_at < until),
-        select(Case.id).where(Case.outcome_at.is_(None), Case.due_at < until),
-        select(Case.id).where(Case.outcome_at >= until, Case.due_at < until),
-        select(CaseEvent.case_id).where(
-            CaseEvent.to_state.in_(OUTCOMES), CaseEvent.at >= since, CaseEvent.at < until
-        ),
-    )
-    where = and_(
-        Case.id.in_(candidates),
-        Case.number.is_not(None),
-        Case.submitted_at.is_not(None),
-        Case.submitted_at < until,
-        or_(Case.outcome_at.is_(None), Case.outcome_at >= since),
-        true() if site is None else Case.site == site,
-    )
-    cases = (await session.execute(select(*_COLUMNS).where(where).order_by(Case.id))).all()
-    events = await session.execute(
-        select(CaseEvent.case_id, CaseEvent.at, CaseEvent.to_state)
-        .where(CaseEvent.to_state.is_not(None), CaseEvent.case_id.in_(select(Case.id).where(where)))
-        .order_by(CaseEvent.at, CaseEvent.id)
-    )
-    return list(cases), History([tuple(row) for row in events.all()])
-
-
 # --- the figures -----------------------------------------------------------------------
 async def month_figures(
     session: AsyncSession,
@@ -249,7 +150,7 @@ async def month_figures(
     now = now or datetime.now(UTC)
     start, end = month_start(month, tz), month_start(add_months(month, 1), tz)
     cutoff = max(start, min(end, now))
-    cases, history = await _load(session, start, end, site)
+    cases, history = await load_cases(session, start, end, site)
     fig = MonthFigures(month=date(month.year, month.month, 1), as_of=cutoff, site=site)
     tallies: dict[str, _SiteTally] = defaultdict(_SiteTally)
     category: Counter[str] = Counter()
@@ -335,66 +236,3 @@ async def _follow_ups(
     fig.fulfilment_counts = {a: kept[a] for a in ("yes", "partly", "no")}
     if kept:
         fig.fulfilment_rate = kept["yes"] / sum(kept.values())
-
-
-async def month_trend(
-    session: AsyncSession,
-    month: date,
-    tz: tzinfo,
-    *,
-    months: int = TREND_MONTHS,
-    site: str | None = None,
-) -> list[TrendPoint]:
-    """Cases received and agreements reached in each of the `months` months ending with
-    `month`, oldest first (same definitions as the month's figures), of one site if given.
-    Counted by the database between month boundaries computed here in the center's time
-    zone: a year of a city's cases is 40,000 rows, too many to bring over."""
-    keys = [add_months(month, i - months + 1) for i in range(months)]
-    bounds = [month_start(k, tz) for k in keys] + [month_start(add_months(month, 1), tz)]
-    since, until = bounds[0], bounds[-1]
-    filed = and_(
-        Case.number.is_not(None),
-        Case.submitted_at.is_not(None),
-        Case.submitted_at < until,
-        true() if site is None else Case.site == site,
-    )
-
-    def per_month(moment: Any) -> list[Any]:
-        pairs = itertools.pairwise(bounds)
-        return [func.sum(when_then((and_(moment >= a, moment < b), 1), else_=0)) for a, b in pairs]
-
-    received = await session.execute(
-        select(*per_month(Case.submitted_at)).where(filed, Case.submitted_at >= since)
-    )
-    # `History.conclusion`: the first change to an outcome decides, at `outcome_at` if set.
-    concluded = union(
-        select(Case.id).where(Case.outcome_at >= since, Case.outcome_at < until),
-        select(CaseEvent.case_id).where(
-            CaseEvent.to_state.in_(OUTCOMES), CaseEvent.at >= since, CaseEvent.at < until
-        ),
-    )
-    order = func.row_number().over(
-        partition_by=CaseEvent.case_id, order_by=(CaseEvent.at, CaseEvent.id)
-    )
-    ranked = (
-        select(CaseEvent.case_id, CaseEvent.at, CaseEvent.to_state, order.label("n"))
-        .where(CaseEvent.to_state.in_(OUTCOMES), CaseEvent.case_id.in_(concluded))
-        .subquery()
-    )
-    when = func.coalesce(Case.outcome_at, ranked.c.at)
-    by_event = await session.execute(
-        select(*per_month(when))
-        .join(ranked, ranked.c.case_id == Case.id)
-        .where(filed, ranked.c.n == 1, ranked.c.to_state == "agreement")
-    )
-    # Per case (an index probe each): as NOT EXISTS, PostgreSQL read all outcome events.
-    ev = select(func.count()).where(CaseEvent.case_id == Case.id, CaseEvent.to_state.in_(OUTCOMES))
-    no_event = ev.scalar_subquery() == 0
-    by_state = await session.execute(  # no recorded history (imported data): the state
-        select(*per_month(Case.outcome_at)).where(
-            filed, Case.state == "agreement", Case.outcome_at >= since, no_event
-        )
-    )
-    counts = [received.one(), by_event.one(), by_state.one()]
-    got, agreed, imported = ([int(n or 0) for n in row] for row in counts)
-    return [TrendPoint(k, got[i], agreed[i] + imported[i]) for i, k in enumerate(keys)]

@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
+from handlers.office.case_history import OUTCOMES
 from handlers.office.ledger import Ledger
-from handlers.office.stats import OUTCOMES, add_months, local_day, month_start
+from handlers.office.months import add_months, local_day, month_start
 from settings import Settings, SubsidySettings
 from storage.models import Case, CaseEvent, Staff
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import Translator
 from handlers.conversation.i18n import mark as _
@@ -156,8 +158,10 @@ async def quota_refusal(ctx: Ctx, row: Broadcast) -> str | None:
         return None
     quota = ctx.settings.wechat.mass_sends_per_month
     used = await broadcasts.mass_sends_in(ctx.session, month_of(ctx, ctx.now()))
-    if used < quota:
-        return None
+    return None if used < quota else used_up(ctx, row, used, quota)
+
+
+def used_up(ctx: Ctx, row: Broadcast, used: int, quota: int) -> str:
     return ctx.t(
         "Refused: {n} WeChat subscribers are outside their 48-hour window and can only be "
         "reached by a mass send, and this month's mass sends are used up ({used} of {quota}, "
@@ -168,23 +172,37 @@ async def quota_refusal(ctx: Ctx, row: Broadcast) -> str | None:
     )
 
 
+async def _locked(ctx: Ctx, raw: str) -> Broadcast | None:
+    """The broadcast, its row locked (PostgreSQL): a second press at the same instant waits
+    for the first to finish, then finds it confirmed."""
+    if not raw.isdigit():
+        return None
+    stmt = select(Broadcast).where(Broadcast.id == int(raw)).with_for_update()
+    return (await ctx.session.execute(stmt)).scalar_one_or_none()
+
+
 async def on_button(ctx: Ctx, payload: str) -> list[Reply]:
     """bc:go:ID confirms a previewed broadcast, bc:no:ID cancels it."""
     staff, refusal = await registry.authorize(ctx, registry.COMMANDS["broadcast"])
     if staff is None:
         return refusal
     action, _, raw = payload.partition(":")
-    row = await ctx.session.get(Broadcast, int(raw)) if raw.isdigit() else None
+    row = await _locked(ctx, raw)
     if row is None or row.status != "preview":
         return [Reply(ctx.t("That broadcast was already confirmed or cancelled."))]
     if action != "go":
         row.status = "cancelled"
         return [Reply(ctx.t("Cancelled: nothing was sent."))]
-    if refused := await quota_refusal(ctx, row):
-        row.status, row.note = "refused", refused
-        return [Reply(refused)]
     if row.counts.get("wechat_mass"):
-        row.mass_month = month_of(ctx, ctx.now())  # reserved: counts against the quota
+        month, quota = month_of(ctx, ctx.now()), ctx.settings.wechat.mass_sends_per_month
+        # The check and the reservation are one insert: of two confirmations at the same
+        # instant for the month's last mass send, exactly one gets it.
+        if not await broadcasts.take_mass_send(ctx.session, row.id, month, quota):
+            used = await broadcasts.mass_sends_in(ctx.session, month)
+            refused = used_up(ctx, row, used, quota)
+            row.status, row.note = "refused", refused
+            return [Reply(refused)]
+        row.mass_month = month  # reserved: counts against the quota
     row.status, row.confirmed_at, row.created_by = "queued", ctx.now(), ctx.actor
     await registry.log_access(ctx, "broadcast", detail=f"{row.publication_id} {row.audience}")
     return [

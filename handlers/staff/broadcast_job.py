@@ -150,11 +150,12 @@ async def _queue_mass(
         return False
     if not (await broadcasts.routes(session, row.id)).get("mass"):
         row.mass_month = None  # reserved at the preview, not needed: the quota is kept
+        await broadcasts.release_mass_send(session, row.id)
         return False
     if row.mass_month is None:
         month = now.astimezone(core.settings.tz).strftime("%Y-%m")
-        used = await broadcasts.mass_sends_in(session, month)
-        if used >= core.settings.wechat.mass_sends_per_month:
+        quota = core.settings.wechat.mass_sends_per_month
+        if not await broadcasts.take_mass_send(session, row.id, month, quota):
             dropped = await broadcasts.drop_mass(session, row.id)
             row.note = f"{dropped} WeChat subscribers not reached: mass sends of {month} used up"
             log.warning("broadcast %s: %s", row.id, row.note)

@@ -31,10 +31,10 @@ from handlers.office.stats import (
     month_figures,
     month_label,
     month_start,
-    month_trend,
     parse_month,
     previous_month,
 )
+from handlers.office.trend import month_trend
 from handlers.staff import broadcast
 from handlers.staff.registry import command, log_access
 from settings import Settings

@@ -15,16 +15,15 @@ from __future__ import annotations
 from docx.document import Document as DocxDocument
 
 from knowledge.templates.docx_parts import (
-    BLANK,
-    SIGN_DATE,
+    agreed,
+    amount,
+    case_document,
     heading,
-    new_document,
+    or_blank,
     para,
-    party,
     right,
-    signatures,
-    tag,
-    title,
+    salutation,
+    signed,
 )
 
 EFFECTIVE = (
@@ -43,40 +42,26 @@ def _agreement_facts(doc: DocxDocument) -> None:
         "达成调解协议，主要内容如下：",
         indent=True,
     )
-    tag(doc, "{%p if agreement.has_amount %}")
-    para(
+    agreed(
         doc,
-        "{{ employer.name }}向{{ worker.name }}支付{{ agreement.amount_figures }}（大写：人民币"
-        "{{ agreement.amount_capitals }}），于{{ agreement.due_date }}前履行完毕。",
-        indent=True,
+        f"{{{{ employer.name }}}}向{{{{ worker.name }}}}支付{amount('agreement')}，"
+        "于{{ agreement.due_date }}前履行完毕。",
+        "{{ agreement.terms }}。",
     )
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p if agreement.has_terms %}")
-    para(doc, "{{ agreement.terms }}。", indent=True)
-    tag(doc, "{%p endif %}")
     para(doc, EFFECTIVE, indent=True)
 
 
 def _close(doc: DocxDocument, addressee: str) -> None:
-    para(doc, "此致")
-    para(doc, addressee)
-    signatures(
-        doc,
-        [
-            ("申请人（劳动者）签名：", SIGN_DATE),
-            ("申请人（用人单位）盖章：", SIGN_DATE),
-            ("法定代表人或委托代理人签名：", SIGN_DATE),
-        ],
+    salutation(doc, addressee)
+    signed(
+        doc, "申请人（劳动者）签名：", "申请人（用人单位）盖章：", "法定代表人或委托代理人签名："
     )
     right(doc, "{{ center.name }} 协助制作　{{ generated_date }}")
 
 
 def review() -> DocxDocument:
     """The joint application for arbitration review of the agreement (仲裁审查确认)."""
-    doc = new_document()
-    title(doc, "调解协议仲裁审查申请书")
-    party(doc, "申请人（一）", "applicant")
-    party(doc, "申请人（二）", "respondent")
+    doc = case_document("调解协议仲裁审查申请书", "申请人（一）", "申请人（二）")
     heading(doc, "申请事项")
     para(
         doc,
@@ -103,22 +88,14 @@ def review() -> DocxDocument:
     para(doc, "1. 调解协议书；", indent=True)
     para(doc, "2. 双方当事人的身份证明、资格证明（如营业执照、授权委托书）；", indent=True)
     para(doc, "3. 与调解协议有关的其他材料；双方的送达地址和联系电话见上。", indent=True)
-    para(
-        doc,
-        "仲裁委员会地址：{% if arbitration.address %}{{ arbitration.address }}{% else %}"
-        + BLANK
-        + "{% endif %}",
-    )
+    para(doc, "仲裁委员会地址：" + or_blank("arbitration.address"))
     _close(doc, "{{ arbitration.commission }}")
     return doc
 
 
 def confirmation() -> DocxDocument:
     """The joint application to the court for judicial confirmation of the agreement (司法确认)."""
-    doc = new_document()
-    title(doc, "司法确认申请书")
-    party(doc, "申请人（一）", "applicant")
-    party(doc, "申请人（二）", "respondent")
+    doc = case_document("司法确认申请书", "申请人（一）", "申请人（二）")
     heading(doc, "请求事项")
     para(
         doc,
@@ -135,10 +112,6 @@ def confirmation() -> DocxDocument:
         "申请执行。",
         indent=True,
     )
-    para(
-        doc,
-        "人民法院地址：{% if confirmation_court.address %}{{ confirmation_court.address }}"
-        "{% else %}" + BLANK + "{% endif %}",
-    )
+    para(doc, "人民法院地址：" + or_blank("confirmation_court.address"))
     _close(doc, "{{ confirmation_court.name }}")
     return doc

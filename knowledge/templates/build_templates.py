@@ -22,12 +22,17 @@ from knowledge.templates.build_enforce import confirmation, review
 from knowledge.templates.docx_parts import (
     BLANK,
     SIGN_DATE,
+    agreed,
+    amount,
+    case_document,
     heading,
     new_document,
+    only_if,
     para,
     party,
-    right,
-    signatures,
+    salutation,
+    sign_off,
+    signed,
     tag,
     title,
 )
@@ -36,20 +41,12 @@ HERE = Path(__file__).parent
 
 
 def application() -> DocxDocument:
-    doc = new_document()
-    title(doc, "调解申请书")
-    party(doc, "申请人", "applicant")
-    party(doc, "被申请人", "respondent")
+    doc = case_document("调解申请书")
     heading(doc, "请求事项")
     para(doc, "争议类别：{{ case.categories }}", indent=True)
     para(doc, "{{ case.claims }}", indent=True)
-    tag(doc, "{%p if case.has_amount %}")
-    para(
-        doc,
-        "请求金额：{{ case.amount_figures }}（大写：人民币{{ case.amount_capitals }}）",
-        indent=True,
-    )
-    tag(doc, "{%p endif %}")
+    with only_if(doc, "case.has_amount"):
+        para(doc, "请求金额：" + amount("case"), indent=True)
     heading(doc, "事实和理由")
     para(
         doc,
@@ -64,18 +61,13 @@ def application() -> DocxDocument:
     tag(doc, "{%p else %}")
     para(doc, "（申请时未提交证据材料）", indent=True)
     tag(doc, "{%p endfor %}")
-    para(doc, "此致", indent=True)
-    para(doc, "{{ center.name }}")
-    right(doc, "申请人（签名或者盖章）：" + BLANK)
-    right(doc, "申请日期：{{ case.submitted_date }}")
+    salutation(doc, "{{ center.name }}", indent=True)
+    sign_off(doc, "申请人（签名或者盖章）：" + BLANK, "申请日期：{{ case.submitted_date }}")
     return doc
 
 
 def agreement() -> DocxDocument:
-    doc = new_document()
-    title(doc, "调解协议书")
-    party(doc, "申请人", "applicant")
-    party(doc, "被申请人", "respondent")
+    doc = case_document("调解协议书")
     para(doc, "调解组织：{{ center.name }}　调解员：{{ mediator.name }}")
     heading(doc, "争议事项")
     para(doc, "{{ case.categories }}。{{ case.claims }}", indent=True)
@@ -85,7 +77,8 @@ def agreement() -> DocxDocument:
     para(
         doc,
         "一、{{ employer.name }}于{{ agreement.due_date }}前向{{ worker.name }}支付"
-        "{{ agreement.amount_figures }}（大写：人民币{{ agreement.amount_capitals }}）。",
+        + amount("agreement")
+        + "。",
         indent=True,
     )
     para(doc, "二、支付方式：{{ agreement.terms }}", indent=True)
@@ -108,17 +101,14 @@ def agreement() -> DocxDocument:
         indent=True,
     )
     para(doc, "本协议书一式三份，双方当事人各执一份，调解组织留存一份。", indent=True)
-    signatures(
+    signed(
         doc,
-        [
-            ("申请人（签名或者盖章）：", SIGN_DATE),
-            ("被申请人（签名或者盖章）：", SIGN_DATE),
-            ("调解员（签名）：", SIGN_DATE),
-            ("调解组织（印章）：", SIGN_DATE),
-        ],
+        "申请人（签名或者盖章）：",
+        "被申请人（签名或者盖章）：",
+        "调解员（签名）：",
+        "调解组织（印章）：",
     )
-    right(doc, "{{ center.name }}")
-    right(doc, "{{ agreement.date }}")
+    sign_off(doc, "{{ center.name }}", "{{ agreement.date }}")
     return doc
 
 
@@ -138,8 +128,7 @@ def notice() -> DocxDocument:
     para(
         doc,
         "{{ employer.name }}（用人单位）：应于{{ agreement.due_date }}前向"
-        "{{ worker.name }}支付{{ agreement.amount_figures }}"
-        "（大写：人民币{{ agreement.amount_capitals }}）。支付方式："
+        "{{ worker.name }}支付" + amount("agreement") + "。支付方式："
         "{% if agreement.has_terms %}{{ agreement.terms }}{% else %}按调解协议书约定{% endif %}。",
         indent=True,
     )
@@ -207,8 +196,7 @@ def notice() -> DocxDocument:
         "{% if center.phone %}（电话：{{ center.phone }}）{% endif %}。",
         indent=True,
     )
-    right(doc, "{{ center.name }}")
-    right(doc, "{{ generated_date }}")
+    sign_off(doc, "{{ center.name }}", "{{ generated_date }}")
     para(doc, "当事人签收：" + BLANK + "　" + SIGN_DATE)
     return doc
 
@@ -231,21 +219,14 @@ def report() -> DocxDocument:
     para(doc, "{{ case.claims }}", indent=True)
     heading(doc, "调解结果")
     para(doc, "{{ outcome.label }}（{{ outcome.date }}）", indent=True)
-    tag(doc, "{%p if agreement.has_amount %}")
-    para(
+    agreed(
         doc,
-        "协议金额：{{ agreement.amount_figures }}（大写：人民币{{ agreement.amount_capitals }}），"
-        "履行期限：{{ agreement.due_date }}。",
-        indent=True,
+        "协议金额：" + amount("agreement") + "，履行期限：{{ agreement.due_date }}。",
+        "协议内容：{{ agreement.terms }}。",
     )
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p if agreement.has_terms %}")
-    para(doc, "协议内容：{{ agreement.terms }}。", indent=True)
-    tag(doc, "{%p endif %}")
     para(doc, "调解员：{{ mediator.name }}", indent=True)
     para(doc, "特此报告。", indent=True)
-    right(doc, "{{ center.name }}（盖章）")
-    right(doc, "{{ generated_date }}")
+    sign_off(doc, "{{ center.name }}（盖章）", "{{ generated_date }}")
     return doc
 
 

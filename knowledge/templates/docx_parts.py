@@ -1,8 +1,13 @@
 """The pieces the default templates are built from (build_templates.py, build_enforce.py):
 an A4 page in 宋体 with the center's name as header, titles, paragraphs, paragraph-level jinja
-tags, a party's particulars and signature rows."""
+tags, a party's particulars and signature rows, and the layout the documents share: a case
+document's opening (title, number, both parties), paragraphs kept only when a condition
+holds, the agreed amount and terms, the salutation, the signature table and the sign-off."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -106,3 +111,57 @@ def signatures(doc: DocxDocument, rows: list[tuple[str, str]]) -> None:
 
 
 SIGN_DATE = "日期：　　　　年　　月　　日"
+
+
+def case_document(
+    heading_text: str, first: str = "申请人", second: str = "被申请人"
+) -> DocxDocument:
+    """A new document: its title with the case number, then both parties' particulars."""
+    doc = new_document()
+    title(doc, heading_text)
+    party(doc, first, "applicant")
+    party(doc, second, "respondent")
+    return doc
+
+
+@contextmanager
+def only_if(doc: DocxDocument, condition: str) -> Iterator[None]:
+    """The paragraphs added inside are kept only when `condition` holds when rendered."""
+    tag(doc, f"{{%p if {condition} %}}")
+    yield
+    tag(doc, "{%p endif %}")
+
+
+def amount(var: str) -> str:
+    """An amount in figures and in capitals: "¥12,000.00（大写：人民币壹万贰仟元整）"."""
+    return f"{{{{ {var}.amount_figures }}}}（大写：人民币{{{{ {var}.amount_capitals }}}}）"
+
+
+def or_blank(var: str) -> str:
+    """The value when there is one, else a blank line to fill in by hand."""
+    return f"{{% if {var} %}}{{{{ {var} }}}}{{% else %}}{BLANK}{{% endif %}}"
+
+
+def agreed(doc: DocxDocument, amount_text: str, terms_text: str) -> None:
+    """The agreed amount (when there is one) and the agreed terms (when any were recorded)."""
+    with only_if(doc, "agreement.has_amount"):
+        para(doc, amount_text, indent=True)
+    with only_if(doc, "agreement.has_terms"):
+        para(doc, terms_text, indent=True)
+
+
+def salutation(doc: DocxDocument, addressee: str, *, indent: bool = False) -> None:
+    """ "此致" and whom the document goes to, on the next line."""
+    para(doc, "此致", indent=indent)
+    para(doc, addressee)
+
+
+def signed(doc: DocxDocument, *who: str) -> None:
+    """A signature table: a row for each signer, with a date to fill in."""
+    signatures(doc, [(w, SIGN_DATE) for w in who])
+
+
+def sign_off(doc: DocxDocument, by: str, when: str) -> None:
+    """Who issues the document and when, right-aligned on two lines."""
+    right(doc, by)
+    right(doc, when)
