@@ -13,6 +13,7 @@ from hypothesis import settings as hypothesis_settings
 from bot.config import Settings
 from storage import crypto
 from storage.db import Database
+from tests.databases import MigratedDatabases
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.local import reset_postgres
 
@@ -28,15 +29,37 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_DATA_KEY = Fernet.generate_key().decode()  # one per test run; never a real key
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "empty_database: db_url is a database with no schema at all (migration tests, first "
+        "starts), not one at the latest revision",
+    )
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> MigratedDatabases:
+    """Migrated once per session; each test gets a copy or an emptied schema."""
+    return MigratedDatabases(tmp_path_factory.mktemp("migrated"), PG_URL)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database of each kind; PostgreSQL runs when TEST_DATABASE_URL is set."""
+async def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, databases: MigratedDatabases
+) -> str:
+    """A fresh database of each kind, at the latest revision with no rows (ids start at 1);
+    with the `empty_database` mark, one with no schema at all. PostgreSQL runs when
+    TEST_DATABASE_URL is set."""
+    empty = request.node.get_closest_marker("empty_database") is not None
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        path = tmp_path / "test.db"
+        return f"sqlite+aiosqlite:///{path}" if empty else await databases.sqlite(path)
     if not PG_URL:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (set by .ci/run and make test-pg)")
-    await reset_postgres(PG_URL)
-    return PG_URL
+    if empty:
+        await reset_postgres(PG_URL)
+        return PG_URL
+    return await databases.postgresql()
 
 
 @pytest.fixture

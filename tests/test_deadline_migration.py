@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
@@ -11,6 +12,7 @@ from tests.test_crypto import COLUMNS
 SUBMITTED = "2026-10-01 02:00:00"
 
 
+@pytest.mark.empty_database  # migrates from no schema at all
 async def test_existing_cases_are_received_when_they_were_submitted(db_url: str) -> None:
     db = Database(db_url)
     columns = {

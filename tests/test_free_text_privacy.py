@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from alembic import command
 from sqlalchemy import select, text
 
@@ -145,6 +146,7 @@ def _payload(chat_text: str) -> str:
     return json.dumps({"replies": [{"text": chat_text, "buttons": []}]}, ensure_ascii=False)
 
 
+@pytest.mark.empty_database  # migrates from no schema at all
 async def test_migration_treats_rows_written_before(db_url: str) -> None:
     """Rows from schema 0007 (free text in clear) are encrypted; pending group pushes masked."""
     db = Database(db_url)

@@ -17,10 +17,11 @@ from bot.health import HealthServer
 from settings import HealthSettings
 from storage.db import Database
 from storage.models import Case, OutboxMessage, utcnow
+from tests.databases import MigratedDatabases
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.harness import TelegramBot, telegram_settings
-from tests.local import BotProcess, free_port, listening, reset_postgres
+from tests.local import BotProcess, free_port, listening
 from tests.wechat_harness import WeChatUser, running_wechat_bot, wechat_settings
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -170,6 +171,7 @@ async def test_health_and_metrics_while_serving_telegram_and_wechat(
     assert value(after, "process_resident_memory_bytes") > 0
 
 
+@pytest.mark.empty_database  # a database never migrated
 async def test_readyz_names_what_is_not_ready(settings: Settings) -> None:
     port = free_port()
     fresh = Database(settings.database.url)  # never migrated
@@ -211,11 +213,11 @@ async def test_health_is_off_by_default() -> None:
 
 @pytest.mark.skipif(not PG_URL, reason="processes sharing a port share PostgreSQL")
 async def test_processes_sharing_the_webhook_port_each_serve_their_own_metrics(
-    tmp_path: Path,
+    tmp_path: Path, databases: MigratedDatabases
 ) -> None:
     """webhooks.share_ports: one WeChat port for both; a health port for each process,
     whose counters are that process' own and add up to what was sent."""
-    await reset_postgres(PG_URL)
+    await databases.postgresql()
     async with FakeWeChatApi() as api:
         config = wechat_config(api, PG_URL, tmp_path, share_ports=True)
         ports = [free_port(), free_port()]

@@ -8,6 +8,7 @@ checked afterwards (storage.db.Database.upgrade).
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
@@ -21,6 +22,7 @@ EVENT = (
 )
 
 
+@pytest.mark.empty_database  # migrates from no schema at all
 async def test_upgrading_from_an_old_schema_keeps_the_case_history(db_url: str) -> None:
     db = Database(db_url)
     try:

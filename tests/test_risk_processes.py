@@ -12,18 +12,18 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import RiskWarning
 from tests.conftest import PG_URL
+from tests.databases import MigratedDatabases
 from tests.fault_tools import HoldingTelegramServer, bot_process, eventually, write_config
 from tests.harness import STAFF_GROUP
-from tests.local import reset_postgres
 from tests.test_risk_ledger import LIAISON, a_case, seed
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="two processes need PostgreSQL")
 
 
-async def test_two_processes_send_each_warning_once(tmp_path: Path) -> None:
-    await reset_postgres(PG_URL)
-    db = Database(PG_URL)
-    await db.upgrade()
+async def test_two_processes_send_each_warning_once(
+    tmp_path: Path, databases: MigratedDatabases
+) -> None:
+    db = Database(await databases.postgresql())
     await seed(
         db,
         *(a_case("示例制造有限公司") for _ in range(3)),  # orange

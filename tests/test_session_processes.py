@@ -23,8 +23,9 @@ from handlers.staff import reminders
 from storage.db import Database
 from storage.models import Case, SessionReminder
 from tests.conftest import TEST_DATA_KEY
+from tests.databases import MigratedDatabases
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.local import BotProcess, free_port, reset_postgres, telegram_ready
+from tests.local import BotProcess, free_port, telegram_ready
 from tests.test_sessions import EMPLOYER, MEDIATOR, WORKER, seed
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -56,10 +57,10 @@ def reminders_to(server: FakeTelegramServer, chat: int) -> list[str]:
     return [t for t in texts if "LJ-2026-000001" in t and ("Reminder" in t or "提醒" in t)]
 
 
-async def test_two_processes_restarted_send_each_reminder_once(tmp_path: Path) -> None:
-    await reset_postgres(PG_URL)
-    db = Database(PG_URL)
-    await db.upgrade()
+async def test_two_processes_restarted_send_each_reminder_once(
+    tmp_path: Path, databases: MigratedDatabases
+) -> None:
+    db = Database(await databases.postgresql())
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     session_at = now + timedelta(minutes=50)
     await seed(

@@ -19,9 +19,10 @@ from handlers.staff import digest
 from settings import SiteSettings
 from storage.db import Database
 from storage.models import Case, CaseEvent, Identity, OutboxMessage, Person, Staff
+from tests.databases import MigratedDatabases
 from tests.fakes.wecom_api import ROBOT_KEY, FakeWeComApi
 from tests.fault_tools import STAFF_GROUP, HoldingTelegramServer, eventually, write_config
-from tests.local import BotProcess, asked_for_updates, reset_postgres
+from tests.local import BotProcess, asked_for_updates
 from tests.test_wecom import SAMPLE, running, text_xml, wecom_settings
 
 NOW = datetime(2026, 11, 20, 1, 5, tzinfo=UTC)  # 09:05 in Shanghai: the digest's time
@@ -166,10 +167,10 @@ async def test_a_single_site_install_escalates_nothing(settings: Settings, db: D
 
 
 @pytest.mark.skipif(not PG_URL, reason="two bot processes share PostgreSQL")
-async def test_two_bot_processes_escalate_each_case_once(tmp_path: Path) -> None:
-    await reset_postgres(PG_URL)
-    db = Database(PG_URL)
-    await db.upgrade()
+async def test_two_bot_processes_escalate_each_case_once(
+    tmp_path: Path, databases: MigratedDatabases
+) -> None:
+    db = Database(await databases.postgresql())
     now = datetime.now(UTC)
     await seed(db, now)
     async with HoldingTelegramServer() as server:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
@@ -45,6 +46,7 @@ async def test_update_ids_are_recorded_once(db: Database) -> None:
         assert await record_update(session, "wechat", "42")
 
 
+@pytest.mark.empty_database  # the first start (the db fixture) creates the schema
 async def test_migrations_are_idempotent(db: Database) -> None:
     await db.upgrade()  # a second start applies nothing and fails on nothing
 

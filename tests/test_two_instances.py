@@ -22,9 +22,10 @@ from bench.load_targets import STAFF_GROUP, BotConfig
 from bench.load_wechat import WeChatSide, wechat_config
 from storage.db import Database
 from storage.models import Case, InboundUpdate
+from tests.databases import MigratedDatabases
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
-from tests.local import BotProcess, free_port, listening, reset_postgres, telegram_ready
+from tests.local import BotProcess, free_port, listening, telegram_ready
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="two instances share PostgreSQL")
@@ -66,8 +67,10 @@ async def wait_until(condition, timeout: float = 15.0) -> None:  # type: ignore[
         await asyncio.sleep(0.05)
 
 
-async def test_two_instances_lose_and_double_nothing(tmp_path: Path) -> None:
-    await reset_postgres(PG_URL)
+async def test_two_instances_lose_and_double_nothing(
+    tmp_path: Path, databases: MigratedDatabases
+) -> None:
+    await databases.postgresql()
     async with FakeTelegramServer() as server:
         processes = await start_two(server, tmp_path)
         try:
@@ -133,10 +136,12 @@ def _button(message: dict, label: str) -> str:  # type: ignore[type-arg]
     return next(b["callback_data"] for row in rows for b in row if b.get("text") == label)
 
 
-async def test_processes_sharing_the_wechat_port_keep_answering(tmp_path: Path) -> None:
+async def test_processes_sharing_the_wechat_port_keep_answering(
+    tmp_path: Path, databases: MigratedDatabases
+) -> None:
     """webhooks.share_ports: two processes listen on one port; when one dies, WeChat's
     calls keep being answered by the other, each message once."""
-    await reset_postgres(PG_URL)
+    await databases.postgresql()
     async with FakeWeChatApi() as api:
         config = wechat_config(api, PG_URL, tmp_path, share_ports=True)
         processes = [BotProcess.ours(config.write(tmp_path / f"bot{n}.toml")) for n in (1, 2)]
