@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 
 from settings import SiteSettings
+from storage.cases import backfill_first_outcomes
 from storage.db import Database
 from storage.models import AccessLog, Case, CaseEvent, FollowUp, Identity, Person, Staff
 from storage.models_platform import OutboxMessage
@@ -98,6 +99,8 @@ class Seeder:
                         name = table.__tablename__
                         self.totals[name] = self.totals.get(name, 0) + len(values)
         await self._sequences()
+        async with self.db.session() as session:  # the events went in bulk, past the ORM
+            await backfill_first_outcomes(session)
         await self._steady_state()
         return self.totals
 

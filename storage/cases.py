@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_for
-from storage.models import Case, CaseCounter, CaseEvent, utcnow
+from storage.models import OUTCOME_STATES, Case, CaseCounter, CaseEvent, utcnow
 
 
 async def next_case_number(session: AsyncSession, prefix: str, year: int) -> str:
@@ -76,3 +77,25 @@ async def cases_of_person(session: AsyncSession, person_id: int) -> Sequence[Cas
         .order_by(Case.id.desc())
     )
     return (await session.execute(stmt)).scalars().all()
+
+
+async def backfill_first_outcomes(session: AsyncSession) -> None:
+    """Set every case's first outcome from its events (for events inserted in bulk, which the
+    ORM's `first_outcome` hook does not see: the data-scale seeder, an import)."""
+
+    def first(column: Any) -> Any:
+        return (
+            select(column)
+            .where(CaseEvent.case_id == Case.id, CaseEvent.to_state.in_(OUTCOME_STATES))
+            .order_by(CaseEvent.at, CaseEvent.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    has_one = select(CaseEvent.case_id).where(CaseEvent.to_state.in_(OUTCOME_STATES))
+    await session.execute(
+        update(Case)
+        .where(Case.id.in_(has_one))
+        .values(first_outcome=first(CaseEvent.to_state), first_outcome_at=first(CaseEvent.at))
+        .execution_options(synchronize_session=False)
+    )

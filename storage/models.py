@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Connection,
     Date,
     ForeignKey,
     Index,
     Integer,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    event,
+    or_,
+    update,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from storage.crypto import EncryptedJSON, EncryptedString, EncryptedText
 from storage.models_broadcast import (
@@ -161,8 +166,7 @@ class Case(Base):
     screening: Mapped[dict[str, Any]] = mapped_column(default=dict)
     source_channel: Mapped[str] = mapped_column(String(20), default="")
     entry_source: Mapped[str | None] = mapped_column(String(100), default=None)
-    # the site handling the case (issue 21): "center" is the district center, the only site of
-    # a single-site install
+    # the site handling the case; "center": the district center (a single-site install's only)
     site: Mapped[str] = mapped_column(String(40), default="center", index=True)
     consent_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -196,6 +200,8 @@ class Case(Base):
     outcome_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), default=None)
     outcome_due: Mapped[date | None] = mapped_column(Date, default=None)
     outcome_at: Mapped[datetime | None] = mapped_column(default=None)
+    first_outcome: Mapped[str | None] = mapped_column(String(30), default=None)
+    first_outcome_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     outcome_terms: Mapped[str] = mapped_column(EncryptedText, default="")
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     anonymized_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -216,7 +222,10 @@ class CaseEvent(Base):
     """Audit trail: every change to a case, with who, when and why."""
 
     __tablename__ = "case_events"
-    __table_args__ = (Index("ix_case_events_outcome", "to_state", "at"),)
+    __table_args__ = (
+        Index("ix_case_events_outcome", "to_state", "at"),
+        Index("ix_case_events_case_at", "case_id", "at"),  # a case's last event: one entry
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -226,6 +235,25 @@ class CaseEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(EncryptedText, default="")
     case: Mapped[Case] = relationship(back_populates="events")
+
+
+OUTCOME_STATES = ("agreement", "failed", "withdrawn", "declined_by_respondent")
+
+
+@event.listens_for(CaseEvent, "after_insert")
+def first_outcome(_mapper: Mapper[Any], connection: Connection, row: CaseEvent) -> None:
+    """Keep the case's first outcome (bulk inserts: `storage.cases.backfill_first_outcomes`)."""
+    if row.to_state not in OUTCOME_STATES:
+        return
+    cases = cast(Table, Case.__table__)
+    connection.execute(
+        update(cases)
+        .where(
+            cases.c.id == row.case_id,
+            or_(cases.c.first_outcome_at.is_(None), cases.c.first_outcome_at > row.at),
+        )
+        .values(first_outcome=row.to_state, first_outcome_at=row.at)
+    )
 
 
 class Attachment(Base):

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import and_, or_, select, true, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Case, CaseEvent
+from storage.models import OUTCOME_STATES, Case, CaseEvent
 
-OUTCOMES = ("agreement", "failed", "withdrawn", "declined_by_respondent")
+OUTCOMES = OUTCOME_STATES
 OPEN_STATES = ("submitted", "accepted", "assigned", "in_mediation")
 
 _COLUMNS = (

@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import date, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, func, select, true, union
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy import case as when_then
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.office.case_history import OUTCOMES
 from handlers.office.months import add_months, month_start
-from storage.models import Case, CaseEvent
+from storage.models import Case
 
 TREND_MONTHS = 12
 
@@ -57,35 +56,26 @@ async def month_trend(
     received = await session.execute(
         select(*per_month(Case.submitted_at)).where(filed, Case.submitted_at >= since)
     )
-    # `History.conclusion`: the first change to an outcome decides, at `outcome_at` if set.
-    concluded = union(
-        select(Case.id).where(Case.outcome_at >= since, Case.outcome_at < until),
-        select(CaseEvent.case_id).where(
-            CaseEvent.to_state.in_(OUTCOMES), CaseEvent.at >= since, CaseEvent.at < until
-        ),
-    )
-    order = func.row_number().over(
-        partition_by=CaseEvent.case_id, order_by=(CaseEvent.at, CaseEvent.id)
-    )
-    ranked = (
-        select(CaseEvent.case_id, CaseEvent.at, CaseEvent.to_state, order.label("n"))
-        .where(CaseEvent.to_state.in_(OUTCOMES), CaseEvent.case_id.in_(concluded))
-        .subquery()
-    )
-    when = func.coalesce(Case.outcome_at, ranked.c.at)
-    by_event = await session.execute(
-        select(*per_month(when))
-        .join(ranked, ranked.c.case_id == Case.id)
-        .where(filed, ranked.c.n == 1, ranked.c.to_state == "agreement")
-    )
-    # Per case (an index probe each): as NOT EXISTS, PostgreSQL read all outcome events.
-    ev = select(func.count()).where(CaseEvent.case_id == Case.id, CaseEvent.to_state.in_(OUTCOMES))
-    no_event = ev.scalar_subquery() == 0
-    by_state = await session.execute(  # no recorded history (imported data): the state
-        select(*per_month(Case.outcome_at)).where(
-            filed, Case.state == "agreement", Case.outcome_at >= since, no_event
+    # `History.conclusion`: the first change to an outcome decides (kept on the case as
+    # events are written), at `outcome_at` if set; a case with no outcome event (imported
+    # data, no recorded history) counts by its state.
+    when = func.coalesce(Case.outcome_at, Case.first_outcome_at)
+    agreed_rows = await session.execute(
+        select(*per_month(when)).where(
+            filed,
+            or_(
+                Case.first_outcome == "agreement",
+                and_(Case.first_outcome.is_(None), Case.state == "agreement"),
+            ),
+            or_(
+                and_(Case.outcome_at >= since, Case.outcome_at < until),
+                and_(
+                    Case.outcome_at.is_(None),
+                    Case.first_outcome_at >= since,
+                    Case.first_outcome_at < until,
+                ),
+            ),
         )
     )
-    counts = [received.one(), by_event.one(), by_state.one()]
-    got, agreed, imported = ([int(n or 0) for n in row] for row in counts)
-    return [TrendPoint(k, got[i], agreed[i] + imported[i]) for i, k in enumerate(keys)]
+    got, agreed = ([int(n or 0) for n in row] for row in (received.one(), agreed_rows.one()))
+    return [TrendPoint(k, got[i], agreed[i]) for i, k in enumerate(keys)]
