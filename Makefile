@@ -15,7 +15,7 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 # Lists import cycles in bot, handlers, knowledge, settings, storage (none: exit 0).
 cycles: setup
@@ -23,7 +23,7 @@ cycles: setup
 
 # The PostgreSQL half of the suite against the local server (CI sets this too).
 test-pg: setup
-	TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/test $(BIN)/pytest
+	TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/test $(BIN)/pytest -n 2
 
 setup: $(STAMP) catalogs
 

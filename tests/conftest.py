@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from storage import crypto
 from storage.db import Database
 from tests.databases import MigratedDatabases
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.local import reset_postgres
+from tests.local import create_database, reset_postgres, worker_database_url
 
 # python-telegram-bot 22 warns about retry_after unless timedelta mode is on.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -25,11 +26,18 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 hypothesis_settings.register_profile("project", deadline=None)
 hypothesis_settings.load_profile("project")
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Under pytest-xdist (`-n 2`) each worker has a database of its own, named after the one
+# configured (`test` -> `test_gw0`, `test_gw1`) and created on its first run; without xdist
+# the configured one. Every test and every bot process a test starts uses this URL.
+PG_URL = worker_database_url(
+    os.environ.get("TEST_DATABASE_URL", ""), os.environ.get("PYTEST_XDIST_WORKER")
+)
 TEST_DATA_KEY = Fernet.generate_key().decode()  # one per test run; never a real key
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if PG_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+        asyncio.run(create_database(PG_URL))
     config.addinivalue_line(
         "markers",
         "empty_database: db_url is a database with no schema at all (migration tests, first "

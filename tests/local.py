@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from sqlalchemy import text
+from sqlalchemy import make_url, text
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 if TYPE_CHECKING:
@@ -36,6 +37,33 @@ async def serve_locally(app: web.Application) -> tuple[web.AppRunner, int]:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     return runner, int(runner.addresses[0][1])
+
+
+def worker_database_url(url: str, worker: str | None) -> str:
+    """The database a pytest-xdist worker runs on: `test` -> `test_gw0` for worker gw0 (each
+    worker empties and migrates its own); `url` itself without a worker (or without a URL)."""
+    if not url or not worker:
+        return url
+    real = make_url(url)
+    return real.set(database=f"{real.database}_{worker}").render_as_string(hide_password=False)
+
+
+async def create_database(url: str) -> None:
+    """The database of `url`, created through the server's `postgres` database if missing."""
+    real = make_url(url)
+    name = real.database or ""
+    engine = create_async_engine(real.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            found = await conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if found.first() is None:
+                quoted = '"' + name.replace('"', '""') + '"'
+                with contextlib.suppress(ProgrammingError):  # made meanwhile by another run
+                    await conn.execute(text(f"CREATE DATABASE {quoted}"))
+    finally:
+        await engine.dispose()
 
 
 async def reset_postgres(url: str) -> None:

@@ -3,7 +3,6 @@ XML to the real webhook) at once; and /readyz when something is wrong."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from bot.health import HealthServer
 from settings import HealthSettings
 from storage.db import Database
 from storage.models import Case, OutboxMessage, utcnow
+from tests.conftest import PG_URL
 from tests.databases import MigratedDatabases
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
@@ -24,7 +24,6 @@ from tests.harness import TelegramBot, telegram_settings
 from tests.local import BotProcess, free_port, listening
 from tests.wechat_harness import WeChatUser, running_wechat_bot, wechat_settings
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 

@@ -10,7 +10,6 @@ runs at start), and the quiet hours are put where they cannot interfere.
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,13 +21,12 @@ from bot.config import Settings
 from handlers.staff import reminders
 from storage.db import Database
 from storage.models import Case, SessionReminder
-from tests.conftest import TEST_DATA_KEY
+from tests.conftest import PG_URL, TEST_DATA_KEY
 from tests.databases import MigratedDatabases
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.local import BotProcess, free_port, telegram_ready
 from tests.test_sessions import EMPLOYER, MEDIATOR, WORKER, seed
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="two processes share PostgreSQL")
 
 

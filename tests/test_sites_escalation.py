@@ -5,7 +5,6 @@ database; each station's group gets the daily digest of its own cases only."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from handlers.staff import digest
 from settings import SiteSettings
 from storage.db import Database
 from storage.models import Case, CaseEvent, Identity, OutboxMessage, Person, Staff
+from tests.conftest import PG_URL
 from tests.databases import MigratedDatabases
 from tests.fakes.wecom_api import ROBOT_KEY, FakeWeComApi
 from tests.fault_tools import STAFF_GROUP, HoldingTelegramServer, eventually, write_config
@@ -27,7 +27,6 @@ from tests.test_wecom import SAMPLE, running, text_xml, wecom_settings
 
 NOW = datetime(2026, 11, 20, 1, 5, tzinfo=UTC)  # 09:05 in Shanghai: the digest's time
 HEXI_GROUP = -100500
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
 async def seed(db: Database, now: datetime) -> None:

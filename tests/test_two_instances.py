@@ -9,7 +9,6 @@ nothing may be lost or doubled: case numbers, answers, notices and pushes.
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
@@ -22,12 +21,12 @@ from bench.load_targets import STAFF_GROUP, BotConfig
 from bench.load_wechat import WeChatSide, wechat_config
 from storage.db import Database
 from storage.models import Case, InboundUpdate
+from tests.conftest import PG_URL
 from tests.databases import MigratedDatabases
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.local import BotProcess, free_port, listening, telegram_ready
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="two instances share PostgreSQL")
 
 ADMIN = 9100
