@@ -85,6 +85,19 @@ def open_database(settings: Settings) -> Database:
     return Database(settings.database.url, timeout=settings.database.timeout_seconds)
 
 
+@asynccontextmanager
+async def migrated_session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """One transaction on the configured database, migrated first, then closed: what a
+    command-line report or document needs."""
+    db = open_database(settings)
+    try:
+        await db.upgrade()
+        async with db.session() as session:
+            yield session
+    finally:
+        await db.dispose()
+
+
 class Database:
     """Owns the async engine; hands out sessions."""
 

@@ -57,32 +57,27 @@ def case_number(ref: str, settings: Settings, today: date) -> str:
 
 async def _render(args: argparse.Namespace, settings: Settings) -> int:
     from storage.cases import find_case_by_number
-    from storage.db import open_database
+    from storage.db import migrated_session
 
-    db = open_database(settings)
-    try:
-        await db.upgrade()
-        async with db.session() as session:
-            number = case_number(args.case, settings, datetime.now(settings.tz).date())
-            case = await find_case_by_number(session, number)
-            if case is None:
-                print(f"mediation-bot: no case {number}", file=sys.stderr)
-                return 1
-            if args.kind in documents.AGREEMENT_KINDS and not await documents.reached_agreement(
-                session, case
-            ):
-                print(
-                    f"mediation-bot: case {number} has no agreement; record it with /outcome",
-                    file=sys.stderr,
-                )
-                return 1
-            mediator = await session.get(Staff, case.mediator_id) if case.mediator_id else None
-            attachments = await documents.case_attachments(session, case)
-            context = documents.build_context(
-                case, settings=settings, mediator=mediator, attachments=attachments
+    async with migrated_session(settings) as session:
+        number = case_number(args.case, settings, datetime.now(settings.tz).date())
+        case = await find_case_by_number(session, number)
+        if case is None:
+            print(f"mediation-bot: no case {number}", file=sys.stderr)
+            return 1
+        if args.kind in documents.AGREEMENT_KINDS and not await documents.reached_agreement(
+            session, case
+        ):
+            print(
+                f"mediation-bot: case {number} has no agreement; record it with /outcome",
+                file=sys.stderr,
             )
-    finally:
-        await db.dispose()
+            return 1
+        mediator = await session.get(Staff, case.mediator_id) if case.mediator_id else None
+        attachments = await documents.case_attachments(session, case)
+        context = documents.build_context(
+            case, settings=settings, mediator=mediator, attachments=attachments
+        )
     out: Path = args.out
     try:
         documents.render_context(args.kind, context, out)

@@ -47,16 +47,11 @@ async def _subsidy(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.office.ledger import write_xlsx
     from handlers.office.stats import month_label
     from handlers.office.subsidy import month_subsidies, subsidy_table, subsidy_text
-    from storage.db import open_database
+    from storage.db import migrated_session
 
     t = Translator(args.locale or settings.center.default_locale, settings.tz)
-    db = open_database(settings)
-    try:
-        await db.upgrade()
-        async with db.session() as session:
-            rows = await month_subsidies(session, args.month, settings)
-    finally:
-        await db.dispose()
+    async with migrated_session(settings) as session:
+        rows = await month_subsidies(session, args.month, settings)
     label = month_label(t.locale, args.month)
     if args.out:
         write_xlsx(subsidy_table(t, rows), args.out, label)
@@ -72,16 +67,11 @@ async def _assessment(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.office.assessment import assess, assessment_table, assessment_text
     from handlers.office.assessment_chart import render
     from handlers.office.ledger import write_xlsx
-    from storage.db import open_database
+    from storage.db import migrated_session
 
     t = Translator(args.locale or settings.center.default_locale, settings.tz)
-    db = open_database(settings)
-    try:
-        await db.upgrade()
-        async with db.session() as session:
-            result = await assess(session, args.year, settings)
-    finally:
-        await db.dispose()
+    async with migrated_session(settings) as session:
+        result = await assess(session, args.year, settings)
     if args.out:
         write_xlsx(assessment_table(t, result), args.out, str(args.year))
         print(f"wrote {Path(args.out).resolve()}", file=sys.stderr)

@@ -54,19 +54,14 @@ async def _stats(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.office.stats import add_months, month_figures, month_start
     from handlers.office.trend import month_trend
     from handlers.staff.reports import figures_text
-    from storage.db import open_database
+    from storage.db import migrated_session
 
     now = datetime.now(UTC)
     month = args.month or previous_month(now, settings.tz)
     t = Translator(args.locale or settings.center.default_locale, settings.tz)
-    db = open_database(settings)
-    try:
-        await db.upgrade()
-        async with db.session() as session:
-            fig = await month_figures(session, month, settings.tz, now=now, site=args.site)
-            trend = await month_trend(session, month, settings.tz, site=args.site)
-    finally:
-        await db.dispose()
+    async with migrated_session(settings) as session:
+        fig = await month_figures(session, month, settings.tz, now=now, site=args.site)
+        trend = await month_trend(session, month, settings.tz, site=args.site)
     if args.chart:
         await asyncio.to_thread(render_chart, fig, trend, t, args.chart)
     if args.json:
@@ -86,26 +81,21 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.office.ledger import build_ledger, write_csv, write_xlsx
     from handlers.office.site_figures import multi_site, site_names
     from handlers.office.stats import month_label
-    from storage.db import open_database
+    from storage.db import migrated_session
     from storage.models import AccessLog
 
     t = Translator(args.locale or settings.center.default_locale, settings.tz)
     sites = site_names(settings, t.locale) if multi_site(settings) else None
-    db = open_database(settings)
-    try:
-        await db.upgrade()
-        async with db.session() as session:
-            ledger = await build_ledger(
-                session, t, settings.tz, month=args.month, masked=args.masked, sites=sites
+    async with migrated_session(settings) as session:
+        ledger = await build_ledger(
+            session, t, settings.tz, month=args.month, masked=args.masked, sites=sites
+        )
+        if not args.masked:  # full personal data leaves the database: log it per case
+            period = args.month.strftime("%Y-%m") if args.month else "all"
+            session.add_all(
+                AccessLog(actor="cli", case_id=i, action="export_ledger", detail=period)
+                for i in ledger.case_ids
             )
-            if not args.masked:  # full personal data leaves the database: log it per case
-                period = args.month.strftime("%Y-%m") if args.month else "all"
-                session.add_all(
-                    AccessLog(actor="cli", case_id=i, action="export_ledger", detail=period)
-                    for i in ledger.case_ids
-                )
-    finally:
-        await db.dispose()
     if args.csv:
         write_csv(ledger, args.out)
     else:

@@ -30,23 +30,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 async def _risk(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.office.risk import build_ledger, find_employer
     from handlers.office.risk_text import employer_lines, ledger_text
-    from storage.db import open_database
+    from storage.db import migrated_session
     from storage.models import AccessLog
 
     now = datetime.now(UTC)
     t = Translator(args.locale or settings.center.default_locale, settings.tz)
-    db = open_database(settings)
-    try:
-        await db.upgrade()
-        async with db.session() as session:
-            graded_only = not (args.all or args.employer)
-            ledger = await build_ledger(session, settings.tz, now, graded_only=graded_only)
-            if args.employer:
-                ledger = find_employer(ledger, args.employer)
-            detail = (args.employer or "all")[:100]
-            session.add(AccessLog(actor="cli", action="view_risk", detail=detail))
-    finally:
-        await db.dispose()
+    async with migrated_session(settings) as session:
+        graded_only = not (args.all or args.employer)
+        ledger = await build_ledger(session, settings.tz, now, graded_only=graded_only)
+        if args.employer:
+            ledger = find_employer(ledger, args.employer)
+        detail = (args.employer or "all")[:100]
+        session.add(AccessLog(actor="cli", action="view_risk", detail=detail))
     if args.json:
         print(json.dumps([e.to_json() for e in ledger], ensure_ascii=False, indent=2))
     elif args.employer:
