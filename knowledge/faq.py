@@ -63,6 +63,10 @@ UNSURE_MARGIN = 0.10  # when no entry is sure, a route this close behind is refe
 LABOUR_MARGIN = 0.10  # a question with a labour word: a route must lead the best entry by this
 OUTSIDE_REFER_THRESHOLD = 0.25  # an everyday matter, no word of work: its route from here
 QUIET_REFER_THRESHOLD = 0.25  # no word of work at all: a route ahead of every entry from here
+# Fewer labour texts than this (a handful of sample entries against the packaged routes'
+# hundreds of phrasings) teach the domain model too little to veto answers: the word lists
+# decide alone. The packaged knowledge base has about 3,000.
+MIN_LABOUR_TEXTS = 300
 
 
 @dataclass(frozen=True)
@@ -349,12 +353,16 @@ def build_kb(
     others = load_labour_words(key="other_words") if other_words is None else other_words
     weak = load_labour_words(key="weak_labour_words") if weak_words is None else weak_words
     terms = load_labour_words(key="labour_terms") if labour_terms is None else labour_terms
-    domain = DomainModel.train(
-        kb_texts(
-            ((e.title, e.phrasings) for e in by_id.values()),
-            (t for i, texts in extra.items() if i in by_id for t in texts if t.strip()),
-        ),
-        {r.id: kb_texts([(r.title, r.phrasings)]) for r in by_route.values()},
+    labour_texts = kb_texts(
+        ((e.title, e.phrasings) for e in by_id.values()),
+        (t for i, texts in extra.items() if i in by_id for t in texts if t.strip()),
+    )
+    domain = (
+        DomainModel.train(
+            labour_texts, {r.id: kb_texts([(r.title, r.phrasings)]) for r in by_route.values()}
+        )
+        if len(labour_texts) >= MIN_LABOUR_TEXTS
+        else None
     )
     return KnowledgeBase(
         MappingProxyType(by_id),

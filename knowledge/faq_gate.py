@@ -35,6 +35,7 @@ class GateSettings:
     low: float = 0.55  # search confidence from which a question sure to be labour is answered
     sure: float = 1.0  # ... when the model's log-odds reach this
     trust: float = 0.8  # a word of work and an entry this sure: the model refers nothing away
+    floor: float = -1.0  # ... unless its log-odds are below this (clearly another matter)
     enabled: bool = True  # False: the word lists alone (the fourth pass's gate)
 
 
@@ -71,9 +72,7 @@ def leaning(
 
     term = any(has(w) for w in labour_terms)
     work = (
-        term
-        or any(has(w) for w in labour_words)
-        or (not other and any(has(w) for w in weak_words))
+        term or any(has(w) for w in labour_words) or (not other and any(has(w) for w in weak_words))
     )
     return Leaning(work, other, term)
 
@@ -97,7 +96,7 @@ def fuse(evidence: Evidence, settings: GateSettings) -> tuple[bool, str | None]:
     if guess is None or not settings.enabled or evidence.lean.term:
         return answered, referral
     odds = guess.log_odds
-    if evidence.lean.work and evidence.confidence >= settings.trust:
+    if evidence.lean.work and evidence.confidence >= settings.trust and odds >= settings.floor:
         odds = max(odds, settings.veto, settings.refer)
     if odds < settings.refer and guess.route is not None:
         if referral is None:

@@ -7,17 +7,19 @@ add changes where questions go at the next reload, with no word list touched.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from knowledge.domain_model import DomainModel, features
+from knowledge.domain_model import DomainModel, Guess, features
 from knowledge.faq import KnowledgeBase, load_kb, load_kb_shared
-from knowledge.faq_gate import GateSettings
+from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse
 from knowledge.referrals import REFERRALS_PATH
 from tests.test_console import run_console
+from tests.test_faq import write_sample
 
-LOTTERY = '''
+LOTTERY = """
 [[route]]
 id = "lottery"
 reviewed = 2026-12-05
@@ -30,7 +32,7 @@ phrasings.zh_CN = [
   "买彩票中了大奖怎么领钱", "彩票站不给兑奖", "体彩中奖了兑奖期限多久",
 ]
 phrasings.en = ["how do I claim a lottery prize"]
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +63,8 @@ def test_a_tiny_model_learns_what_it_is_given() -> None:
 @pytest.mark.parametrize(
     ("question", "route"),
     [
-        ("买的二手车里程表被调过，车商不认", "consumer"),  # no listed word, no close route
-        ("宠物店卖的猫一周就病死了", "consumer"),
+        ("搬家公司把我家衣柜搬坏了，不给赔偿", "consumer"),  # no listed word, no close route
+        ("做完手术医生让我们去外面买他指定的耗材，还暗示要红包", "medical"),
     ],
 )
 def test_everyday_matter_the_word_lists_miss_goes_to_its_route(
@@ -99,3 +101,32 @@ def test_console_refers_a_question_no_word_list_names_with_where_to_go(tmp_path:
     assert "这看起来不属于劳动人事争议" in out
     assert "12315" in out  # the consumer route's where-to-go text
     assert "找工作人员" in out
+
+
+def test_a_word_of_work_does_not_keep_an_answer_the_model_finds_clearly_elsewhere() -> None:
+    # 工资 in "my husband's wage card": a word of work and a confident wage entry, but the
+    # model is sure the question is about a family matter (log-odds below ``floor``)
+    family = Guess(labour=0.01, log_odds=-1.5, route="family", route_share=0.9)
+    evidence = Evidence(
+        answered=True,
+        referral=None,
+        lean=Leaning(work=True, other=False, term=False),
+        guess=family,
+        confidence=0.9,
+        blocked=False,
+    )
+    assert fuse(evidence, GateSettings()) == (False, "family")
+    unsure = replace(evidence, guess=replace(family, log_odds=-0.5))  # not clearly elsewhere
+    assert fuse(unsure, GateSettings()) == (True, None)
+    assert fuse(evidence, GateSettings(floor=float("-inf"))) == (True, None)  # the fifth pass
+
+
+def test_a_handful_of_entries_teaches_no_model(tmp_path: Path) -> None:
+    # a few sample entries against the routes' hundreds of phrasings would veto their own
+    # questions: below MIN_LABOUR_TEXTS the word lists decide alone
+    folder = write_sample(tmp_path / "faq")
+    small = load_kb(folder)
+    assert small.domain is None
+    result = small.search("干了半年活，工钱一直拖着不给")
+    assert result.answered and result.best is not None and result.best.id == "pay.arrears"
+    assert load_kb().domain is not None

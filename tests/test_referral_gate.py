@@ -44,13 +44,17 @@ def test_everyday_matter_is_referred_not_answered(kb, question: str, route: str)
     [
         ("理发店老板跑了，我们理发师的工钱还没结", "help.boss_ran_away"),  # 工钱: a job
         ("骑电动车去公司的路上被人追尾了，算不算工伤", "injury.commute_accident"),
-        ("公司没给我交医保，住院报销不了", "social_insurance.medical_insurance"),
+        # both entries answer it: the employer must enrol you, and owes what you lost
+        (
+            "公司没给我交医保，住院报销不了",
+            "social_insurance.medical_insurance social_insurance.lost_benefits_claim",
+        ),
     ],
 )
 def test_its_labour_twin_is_answered(kb, question: str, entry: str) -> None:  # type: ignore[no-untyped-def]
     result = kb.search(question)
     assert result.answered and result.referral is None
-    assert result.best is not None and result.best.id == entry
+    assert result.best is not None and result.best.id in entry.split()
 
 
 def test_a_labour_law_matter_named_by_its_name_is_never_referred(kb) -> None:  # type: ignore[no-untyped-def]
@@ -75,9 +79,8 @@ def test_the_word_lists_are_checked_like_labour_words(tmp_path: Path) -> None:
     path = tmp_path / "referrals.toml"
     route = Path(__file__).resolve().parent.parent / "knowledge" / "referrals.toml"
     body = route.read_text(encoding="utf-8")
-    body = body.replace(
-        'weak_labour_words = ["老板", "公司", "boss"]', 'weak_labour_words = ["老闆", "工资"]'
-    )
+    weak = 'weak_labour_words = ["老板", "公司", "仲裁", "boss"]'
+    body = body.replace(weak, 'weak_labour_words = ["老闆", "工资"]')
     body = body.replace('labour_terms = [\n  "工伤",', 'labour_terms = [\n  "工",')
     path.write_text(body, encoding="utf-8")
     problems = check_routes(path)
