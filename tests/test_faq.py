@@ -17,6 +17,7 @@ from knowledge.faq import (
     check_kb,
     load_entries,
     load_kb,
+    load_kb_shared,
 )
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import fold
@@ -147,6 +148,20 @@ def kb(sample_dir: Path) -> KnowledgeBase:
 
 def test_real_knowledge_base_has_no_problems() -> None:
     assert check_kb() == []
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # "decision" is in no passage: it once stood for the whole question and found nothing
+        ("how long until I get an arbitration decision", "arbitration.duration"),
+        ("仲裁多久能判下来", "arbitration.duration"),  # 多久 and 仲裁 are in many passages
+    ],
+)
+def test_a_question_is_found_through_all_its_words(question: str, entry: str) -> None:
+    real = load_kb_shared({})
+    result = real.search(question)
+    assert entry in [e.id for e in result.closest], result.closest
 
 
 def test_real_knowledge_base_loads_and_answers_something() -> None:
