@@ -283,7 +283,8 @@ def cv_report(outcomes: list[Outcome], k: int) -> None:
     for n, s in enumerate(chosen, start=1):
         print(
             f"    fold {n}: veto {s.veto}, refer {s.refer}, share {s.share}, "
-            f"low {s.low}, sure {s.sure}, trust {s.trust}, floor {s.floor}"
+            f"low {s.low}, sure {s.sure}, trust {s.trust}, floor {s.floor}, "
+            f"wordless {s.wordless}"
         )
 
 

@@ -11,7 +11,9 @@ listed. :func:`fuse` combines the search's decision with the model's:
   not labour (``refer``), and a route the search chose gives way to the model's when the
   model is sure of its route (``share``);
 - a question the search is nearly sure of (from confidence ``low``) is answered when the
-  model is sure it is labour (``sure``) and no route or everyday word stands in the way.
+  model is sure it is labour (``sure``) and no route or everyday word stands in the way;
+- a question with no word of work at all needs a surer search (``wordless``) or a surer
+  model (``wordless_odds``) to be answered.
 
 Thresholds are per n-gram log-odds, chosen by cross-validation on ``bench/faq_eval``'s tuning
 set (``bench/faq_eval.py --tuning-only --cv 5``).
@@ -36,6 +38,11 @@ class GateSettings:
     sure: float = 1.0  # ... when the model's log-odds reach this
     trust: float = 0.8  # a word of work and an entry this sure: the model refers nothing away
     floor: float = -1.0  # ... unless its log-odds are below this (clearly another matter)
+    # no word of work at all: answered only from this search confidence, or when the model's
+    # log-odds reach ``wordless_odds`` (春节档的电影 shares 春节 with holiday pay; 身份证换证要带
+    # 什么 shares 身份证 and 带什么 with what to bring to mediation)
+    wordless: float = 0.75
+    wordless_odds: float = 1.0
     enabled: bool = True  # False: the word lists alone (the fourth pass's gate)
 
 
@@ -113,4 +120,11 @@ def fuse(evidence: Evidence, settings: GateSettings) -> tuple[bool, str | None]:
         and odds >= settings.sure
     ):
         answered = True
+    if (
+        answered
+        and not evidence.lean.work
+        and evidence.confidence < settings.wordless
+        and odds < settings.wordless_odds
+    ):
+        answered = False
     return answered, referral

@@ -130,3 +130,20 @@ def test_a_handful_of_entries_teaches_no_model(tmp_path: Path) -> None:
     result = small.search("干了半年活，工钱一直拖着不给")
     assert result.answered and result.best is not None and result.best.id == "pay.arrears"
     assert load_kb().domain is not None
+
+
+def test_a_question_with_no_word_of_work_needs_a_surer_answer(kb: KnowledgeBase) -> None:
+    # 春节 is in the holiday-pay entries, but nothing in the question speaks of work
+    evidence = Evidence(
+        answered=True,
+        referral=None,
+        lean=Leaning(work=False, other=False, term=False),
+        guess=Guess(labour=0.7, log_odds=0.9, route="government", route_share=0.5),
+        confidence=0.72,
+        blocked=False,
+    )
+    assert fuse(evidence, GateSettings()) == (False, None)  # unsure: a person is offered
+    assert fuse(replace(evidence, confidence=0.8), GateSettings()) == (True, None)
+    working = replace(evidence, lean=Leaning(work=True, other=False, term=False))
+    assert fuse(working, GateSettings()) == (True, None)
+    assert not kb.search("今年春节档有哪些电影好看").answered
