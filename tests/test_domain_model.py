@@ -63,8 +63,8 @@ def test_a_tiny_model_learns_what_it_is_given() -> None:
 @pytest.mark.parametrize(
     ("question", "route"),
     [
-        ("搬家公司把我家衣柜搬坏了，不给赔偿", "consumer"),  # no listed word, no close route
-        ("做完手术医生让我们去外面买他指定的耗材，还暗示要红包", "medical"),
+        # no listed word, no route close enough: the model is sure it is not labour
+        ("分手后前男友说我花了他的钱，要我全部还给他，他有转账记录", "private_debt"),
     ],
 )
 def test_everyday_matter_the_word_lists_miss_goes_to_its_route(
