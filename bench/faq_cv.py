@@ -1,7 +1,7 @@
 """Cross-validated figures for the answer/referral gate (``bench/faq_eval.py --cv K``).
 
 The domain model (knowledge/domain_model.py) learns from the knowledge base only, never from
-``bench/faq_eval``; what is chosen on the tuning questions is the gate's eight thresholds
+``bench/faq_eval``; what is chosen on the tuning questions is the gate's nine thresholds
 (knowledge/faq_gate.py, ``GateSettings``). So that a figure is never reported on the
 questions its thresholds were chosen on, the tuning questions are split into K folds; for
 each fold the thresholds are chosen on the other K-1 folds (first: no non-labour question
@@ -27,9 +27,10 @@ GRID = {
     "share": (0.95, 0.99, 1.01),
     "low": (0.6, 0.55, 0.5),
     "sure": (1.0, 0.8, 0.5),
-    "trust": (0.8, 0.9, 1.01),
-    "floor": (-1.0, -2.0, float("-inf")),  # strictest first
-    "wordless": (0.75, 0.7, 0.0),
+    "trust": (0.8, 0.9),
+    "floor": (-1.0, float("-inf")),  # strictest first
+    "wordless": (0.85, 0.75, 0.0),
+    "wordless_odds": (1.5, 1.0),
 }
 
 MARGIN = {"veto": 0.2, "low": 0.05, "sure": 0.3}

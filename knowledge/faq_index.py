@@ -16,7 +16,7 @@ confidence stays on the lexical score, the signal that rejects best.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -311,7 +311,13 @@ def char_pairs(text: str) -> frozenset[str]:
 
 
 def _forms(analysed: Iterable[tuple[int, Analysis]]) -> set[str]:
-    return {form for _, analysis in analysed for unit in analysis.units for form in unit.forms}
+    """The words questions are repaired towards: a word the dictionary knows, or one that two
+    passages use. A word only one passage has may be that passage's own slip (交社报, written
+    to teach the search how people type): as a target it would turn every 交社保 into it."""
+    seen: Counter[str] = Counter()
+    for _, analysis in analysed:
+        seen.update({form for unit in analysis.units for form in unit.forms})
+    return {form for form, n in seen.items() if n >= 2 or is_word(form)}
 
 
 def _idf(n: int, df: int) -> float:

@@ -143,7 +143,7 @@ def test_a_question_with_no_word_of_work_needs_a_surer_answer(kb: KnowledgeBase)
         blocked=False,
     )
     assert fuse(evidence, GateSettings()) == (False, None)  # unsure: a person is offered
-    assert fuse(replace(evidence, confidence=0.8), GateSettings()) == (True, None)
+    assert fuse(replace(evidence, confidence=0.9), GateSettings()) == (True, None)
     working = replace(evidence, lean=Leaning(work=True, other=False, term=False))
     assert fuse(working, GateSettings()) == (True, None)
     assert not kb.search("今年春节档有哪些电影好看").answered
