@@ -5,8 +5,7 @@ Two kinds of labelled sets live in ``bench/faq_eval/``:
 * ``tuning/``: thresholds, weights, synonyms and phrasings may be tuned on these;
 * ``heldout/`` … ``heldout4/``: written before any tuning and never used for it (the second
   to fourth on 2026-12-05, each by a new hand from the entry and route titles only); the
-  figures that count. Their misses are never
-  printed, only their figures.
+  figures that count. Their misses are never printed, only their figures.
 
 In each, ``*.tsv`` files hold ``<expected>\\t<question>``. In-domain files give the FAQ
 entry id(s) that answer (comma-separated when a message mixes two topics; the best hit
@@ -40,8 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.faq_cv import cross_validate, figures, settings_grid
-from knowledge.domain_model import DomainModel, kb_texts
-from knowledge.faq import KnowledgeBase, SearchResult, build_kb, load_kb
+from knowledge.faq import KnowledgeBase, SearchResult, build_kb, load_kb, train_domain
 from knowledge.faq_gate import GateSettings
 from knowledge.faq_synonyms import Synonyms
 
@@ -322,10 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.gate == "words":
         kb.gate = GateSettings(enabled=False)
     start = time.perf_counter()
-    DomainModel.train(
-        kb_texts((e.title, e.phrasings) for e in kb.entries.values()),
-        {r.id: kb_texts([(r.title, r.phrasings)]) for r in kb.routes.values()},
-    )
+    train_domain(kb.entries.values(), kb.routes.values())
     model_ms = (time.perf_counter() - start) * 1000
     start = time.perf_counter()
     kb.warm()

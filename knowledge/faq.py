@@ -353,17 +353,6 @@ def build_kb(
     others = load_labour_words(key="other_words") if other_words is None else other_words
     weak = load_labour_words(key="weak_labour_words") if weak_words is None else weak_words
     terms = load_labour_words(key="labour_terms") if labour_terms is None else labour_terms
-    labour_texts = kb_texts(
-        ((e.title, e.phrasings) for e in by_id.values()),
-        (t for i, texts in extra.items() if i in by_id for t in texts if t.strip()),
-    )
-    domain = (
-        DomainModel.train(
-            labour_texts, {r.id: kb_texts([(r.title, r.phrasings)]) for r in by_route.values()}
-        )
-        if len(labour_texts) >= MIN_LABOUR_TEXTS
-        else None
-    )
     return KnowledgeBase(
         MappingProxyType(by_id),
         index,
@@ -372,7 +361,27 @@ def build_kb(
         frozenset(weak),
         frozenset(terms),
         tuple(sorted(set(others), key=len, reverse=True)),
-        domain,
+        train_domain(by_id.values(), by_route.values(), extra),
+    )
+
+
+def train_domain(
+    entries: Iterable[Entry],
+    routes: Iterable[Route],
+    extra_phrasings: Mapping[str, Sequence[str]] | None = None,
+) -> DomainModel | None:
+    """The domain model of these entries (with the questions staff linked to them) and
+    routes; None below ``MIN_LABOUR_TEXTS``, where the word lists decide alone."""
+    by_id = {e.id: e for e in entries}
+    extra = extra_phrasings or {}
+    labour_texts = kb_texts(
+        ((e.title, e.phrasings) for e in by_id.values()),
+        (t for i, texts in extra.items() if i in by_id for t in texts if t.strip()),
+    )
+    if len(labour_texts) < MIN_LABOUR_TEXTS:
+        return None
+    return DomainModel.train(
+        labour_texts, {r.id: kb_texts([(r.title, r.phrasings)]) for r in routes}
     )
 
 
@@ -386,4 +395,5 @@ __all__ = [
     "check_kb",
     "load_entries",
     "load_kb",
+    "train_domain",
 ]
