@@ -34,9 +34,11 @@ FACTORY = "示例制造有限公司"  # file_case files against this employer
 _seq = iter(range(100, 10_000))
 
 
-def a_case(respondent: str = FACTORY, days_ago: float = 5, **kw: Any) -> Case:
+def a_case(
+    respondent: str = FACTORY, days_ago: float = 5, *, now: datetime = NOW, **kw: Any
+) -> Case:
     n = next(_seq)
-    received = NOW - timedelta(days=days_ago)
+    received = now - timedelta(days=days_ago)
     values: dict[str, Any] = dict(
         number=f"LJ-2026-{n:06d}",
         state="submitted",

@@ -21,25 +21,15 @@ from handlers.staff.reports import monthly_report
 from storage.db import Database
 from storage.models import Case, RiskEvaluation, RiskLevel
 from tests.harness import STAFF_GROUP
+from tests.test_risk_ledger import a_case as ledger_case
 
 NOW = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)  # the report is September's
-_seq = iter(range(1, 10_000))
 
 
 def a_case(employer: str, days_ago: float = 10, **kw: Any) -> Case:
-    n = next(_seq)
-    received = NOW - timedelta(days=days_ago)
-    values: dict[str, Any] = dict(
-        number=f"LJ-2026-{n:06d}",
-        state="submitted",
-        applicant_name=f"工人{n}",
-        applicant_phone="13912345678",
-        respondent_name=employer,
-        categories=["dismissal"],
-        submitted_at=received,
-        received_at=received,
-    )
-    return Case(**(values | kw))
+    """A dismissal case against ``employer``, received ``days_ago`` before the report."""
+    defaults: dict[str, Any] = {"categories": ["dismissal"], "amount_claimed": None}
+    return ledger_case(employer, days_ago, now=NOW, **(defaults | kw))
 
 
 def a_month() -> list[Case]:
