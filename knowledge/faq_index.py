@@ -23,7 +23,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge.faq_synonyms import Synonyms
-from knowledge.faq_text import CONCEPT_MARK, cut, fold, is_content, is_word, rarity, subwords
+from knowledge.faq_text import (
+    CONCEPT_MARK,
+    cut,
+    fold,
+    is_content,
+    is_word,
+    rarity,
+    subwords,
+    word_frequency,
+)
 from knowledge.faq_typos import Homophones
 
 # Tuned with bench/faq_eval.py (see the numbers there before changing them).
@@ -74,7 +83,7 @@ class Analyzer:
 
     def learn_vocabulary(self, words: Iterable[str]) -> None:
         """Enable homophone repair of questions towards these words and the synonym terms."""
-        self.homophones = Homophones([*words, *self.synonyms.terms()], is_word, cut)
+        self.homophones = Homophones([*words, *self.synonyms.terms()], is_word, cut, word_frequency)
 
     def analyze(self, text: str, *, repair: bool = False) -> Analysis:
         """Units of a text; ``repair`` fixes homophone slips first (for questions)."""
@@ -180,6 +189,17 @@ class SearchIndex:
             )
             for form, docs in self.postings.items()
         }
+        self.doc_entry = np.fromiter((d.entry for d in self.docs), np.intp, len(self.docs))
+        self.doc_total = np.fromiter((d.total for d in self.docs), np.float64, len(self.docs))
+        # Per form, the entries that use it and their merged weight: how well all of an
+        # entry's passages together cover a question, for every entry in one pass per form.
+        self.entry_arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for form in self.postings:
+            having = [(e, v[form]) for e, v in enumerate(self.entry_vectors) if form in v]
+            self.entry_arrays[form] = (
+                np.fromiter((e for e, _ in having), np.intp, len(having)),
+                np.fromiter((w for _, w in having), np.float64, len(having)),
+            )
 
     def unit_weight(self, unit: Unit) -> float:
         weight = self.idf.get(unit.head)
@@ -203,8 +223,9 @@ class SearchIndex:
                 vector[form] += weight * (1 - head_share) / len(rest)
         return vector, total
 
-    def _shared(self, vector: dict[str, float]) -> dict[int, float]:
-        """Passage -> weight it shares with the question (sum over forms of the smaller side).
+    def _shared(self, vector: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Passages that share weight with the question, and that weight (sum over forms of
+        the smaller side).
 
         Every word of the question that some passage has counts. (Finding passages through
         the rarer words alone lost the right entry whenever one rare word stood for the
@@ -222,7 +243,16 @@ class SearchIndex:
             # the most first; equal ones in passage order
             order = np.argsort(-total[found_docs], kind="stable")[:MAX_CANDIDATES]
             found_docs = found_docs[order]
-        return dict(zip(found_docs.tolist(), total[found_docs].tolist(), strict=True))
+        return found_docs, total[found_docs]
+
+    def _covered(self, vector: dict[str, float], q_total: float) -> np.ndarray:
+        """Entry -> share of the question that all its passages together cover."""
+        covered = np.zeros(len(self.entry_ids))
+        for form, q in vector.items():
+            found = self.entry_arrays.get(form)
+            if found is not None:
+                covered[found[0]] += np.minimum(found[1], q)
+        return covered / q_total
 
     def search(self, question: str) -> list[Hit]:
         """Entries that share words with the question, best first, with confidences."""
@@ -230,30 +260,36 @@ class SearchIndex:
         vector, q_total = self.vector(analysis)
         if not vector:
             return []
+        docs, shared = self._shared(vector)
+        if not len(docs):
+            return []
         # A rambling question is judged more by how much of the passage it covers.
         a = QUERY_EXPONENT * min(1.0, SHORT_QUESTION / max(len(analysis.units), 1))
-        q_norm = q_total**a
-        per_entry: dict[int, list[float]] = defaultdict(list)
-        mass: dict[int, float] = defaultdict(float)  # shared weight summed over the entry
-        for doc_no, m in self._shared(vector).items():
-            doc = self.docs[doc_no]
-            per_entry[doc.entry].append(m / (q_norm * doc.total ** (1 - a)))
-            mass[doc.entry] += m
-        best: list[tuple[float, float, int]] = []
-        for entry, scores in per_entry.items():
-            scores.sort(reverse=True)
-            score = scores[0] + SUPPORT * (scores[1] if len(scores) > 1 else 0.0)
-            bound = (1 - ENTRY_SHARE) * score + ENTRY_SHARE * min(1.0, mass[entry] / q_total)
-            best.append((bound, score, entry))
-        best.sort(reverse=True)
+        entries = self.doc_entry[docs]
+        scores = shared / (q_total**a * self.doc_total[docs] ** (1 - a))
+        # An entry scores as its best passage plus a little of its second best.
+        order = np.lexsort((-scores, entries))
+        entries, ranked = entries[order], scores[order]
+        first = np.flatnonzero(np.r_[True, entries[1:] != entries[:-1]])
+        has_second = np.r_[first[1:], len(entries)] - first > 1
+        second = np.where(has_second, ranked[np.minimum(first + 1, len(ranked) - 1)], 0.0)
+        entry_score = ranked[first] + SUPPORT * second
+        candidates = entries[first]
+        mass = np.bincount(self.doc_entry[docs], weights=shared, minlength=len(self.entry_ids))
+        bound = (1 - ENTRY_SHARE) * entry_score + ENTRY_SHARE * np.minimum(
+            1.0, mass[candidates] / q_total
+        )
+        covered = self._covered(vector, q_total)
+        best = sorted(
+            zip(bound.tolist(), entry_score.tolist(), candidates.tolist(), strict=True),
+            reverse=True,
+        )
         scored: list[tuple[float, int]] = []
-        for bound, score, entry in best:
+        for bound_e, score, entry in best:
             # All of the entry's phrasings together cover no more than they share one by one.
-            if len(scored) >= MAX_HITS and bound <= scored[-1][0]:
+            if len(scored) >= MAX_HITS and bound_e <= scored[-1][0]:
                 break
-            merged = self.entry_vectors[entry]
-            covered = sum(min(q, merged.get(form, 0.0)) for form, q in vector.items()) / q_total
-            scored.append(((1 - ENTRY_SHARE) * score + ENTRY_SHARE * covered, entry))
+            scored.append(((1 - ENTRY_SHARE) * score + ENTRY_SHARE * float(covered[entry]), entry))
             scored.sort(reverse=True)
             del scored[MAX_HITS:]
         if RERANK and len(scored) > 1:
