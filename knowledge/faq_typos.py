@@ -19,6 +19,10 @@ from functools import lru_cache
 _lock = threading.Lock()
 _table: dict[int, str] | None = None
 SPAN_SIZES = (4, 3, 2)
+# A character this frequent as a word on its own (jieba's counts: 去 123,402, 能, 使, 时, 被) is
+# what the writer meant, not a stray one: 还能去法院 must not become 还能取法院. The slips
+# repaired are rarer characters (废 2,641, 剧, 尝) and the words jieba had to guess.
+COMMON_CHAR = 20_000
 FUNCTION_CHARS = frozenset(
     "的了是在不和有我你他她它这那个就也都还给被把让对向从为与及或而之其所吗呢吧啊呀么嘛着过地得们些"
 )
@@ -67,12 +71,18 @@ class Homophones:
         vocabulary: Iterable[str],
         is_word: Callable[[str], bool],
         cut: Callable[[str], list[str]],
+        frequency: Callable[[str], int] = lambda _word: 0,
     ) -> None:
-        self.known = {w for w in vocabulary if 2 <= len(w) <= max(SPAN_SIZES) and _all_cjk(w)}
+        words = {w for w in vocabulary if len(w) >= 2 and _all_cjk(w)}
+        self.known = {w for w in words if len(w) <= max(SPAN_SIZES)}
+        # Known words and synonym terms longer than a repair span (唔使再返工): kept whole.
+        self.long_known = {w for w in words if len(w) > max(SPAN_SIZES)}
+        self.long_sizes = sorted({len(w) for w in self.long_known}, reverse=True)
         # Repair only towards content words: 十个 or 签了 would "repair" 是个 and 欠了.
         targets = {w for w in self.known if not FUNCTION_CHARS.intersection(w)}
         self._is_word = is_word
         self._cut = cut
+        self._frequency = frequency
         by_sound: dict[str, str] = {}
         for word in sorted(targets):
             by_sound.setdefault(key(word), word)
@@ -98,7 +108,8 @@ class Homophones:
         weak: set[int] = set()  # stray characters, and words jieba guessed (not in its dictionary)
         at = 0
         for t in tokens:
-            if len(t) == 1 or not self._is_word(t):
+            stray = len(t) == 1 and self._frequency(t) < COMMON_CHAR
+            if stray or not self._is_word(t):
                 weak.update(range(at, at + len(t)))
                 bounds.update(range(at, at + len(t)))  # a guessed word may be cut anywhere
             at += len(t)
@@ -117,12 +128,17 @@ class Homophones:
     def _fix_at(self, run: str, i: int, bounds: set[int], weak: set[int]) -> tuple[int, str] | None:
         if i not in bounds:
             return None
+        for size in self.long_sizes:
+            if run[i : i + size] in self.long_known:
+                return size, run[i : i + size]
         for size in SPAN_SIZES:
             span = run[i : i + size]
             if len(span) < size or i + size not in bounds:
                 continue
             if span in self.known or self._is_word(span):
-                continue
+                # a word starting here is kept whole: 唔使返工 (a synonym term) must not
+                # lose 唔使 to 无事 because the shorter span is a stray pair
+                return size, span
             if not any(i <= w < i + size for w in weak):
                 continue
             word = self.by_sound.get(key(span))

@@ -232,6 +232,25 @@ def test_homophone_repair_leaves_real_words_alone(kb: KnowledgeBase) -> None:
     assert homophones is not None
     assert homophones.repair("加班废怎么算") == "加班费怎么算"
     assert homophones.repair("一年加班多少") == "一年加班多少"  # not 一年假班
+    # a frequent character is what the writer meant (能取 is a word, 能去 two)
+    assert homophones.repair("还能去法院吗") == "还能去法院吗"
+    # a synonym term is kept whole: its stray-looking pair 唔使 is not 无事
+    assert homophones.repair("老细话明天唔使返工") == "老细话明天唔使返工"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("老细话我明天唔使返工，有冇赔偿", "termination"),  # Cantonese: the boss let me go
+        ("点解仲未出粮，拖咗成个月", "pay.arrears"),  # payday has not come for a month
+        ("I got fired last week and they paid nothing, can I claim severance?", "termination"),
+    ],
+)
+def test_dialect_and_english_words_of_work(question: str, expected: str) -> None:
+    # Cantonese particles are stop words and 出粮, 老细 synonyms; English words of work count
+    result = load_kb_shared({}).search(question)
+    assert result.answered and result.best is not None, question
+    assert result.best.id.startswith(expected), result.best.id
 
 
 def test_full_width_and_case_fold(kb: KnowledgeBase) -> None:

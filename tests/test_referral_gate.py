@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -79,8 +80,9 @@ def test_the_word_lists_are_checked_like_labour_words(tmp_path: Path) -> None:
     path = tmp_path / "referrals.toml"
     route = Path(__file__).resolve().parent.parent / "knowledge" / "referrals.toml"
     body = route.read_text(encoding="utf-8")
-    weak = 'weak_labour_words = ["老板", "公司", "仲裁", "boss"]'
-    body = body.replace(weak, 'weak_labour_words = ["老闆", "工资"]')
+    weak = re.compile(r"^weak_labour_words = \[.*?\]", flags=re.M | re.S)
+    body, swapped = weak.subn('weak_labour_words = ["老闆", "工资"]', body)
+    assert swapped == 1
     body = body.replace('labour_terms = [\n  "工伤",', 'labour_terms = [\n  "工",')
     path.write_text(body, encoding="utf-8")
     problems = check_routes(path)
