@@ -105,3 +105,12 @@ def test_console_keeps_the_work_injury_question_with_the_centre(tmp_path: Path) 
     assert "这看起来不属于劳动人事争议" not in out
     assert "122" not in out  # the traffic route's where-to-go text
     assert "什么情况算工伤？" in out  # the closest topics, and a person
+
+
+def test_a_crash_on_the_way_to_work_stays_a_work_injury_question(kb) -> None:  # type: ignore[no-untyped-def]
+    # the model reads 被车撞 as a traffic accident; the way to work is the statute's commute
+    result = kb.search("早上骑电动车去上班路上被车撞了")
+    assert result.answered and result.referral is None
+    assert result.best is not None and result.best.id == "injury.commute_accident"
+    # a parking ticket on the way to work is not answered with work-injury law
+    assert not kb.search("下班路上违章停车被贴条了").answered
