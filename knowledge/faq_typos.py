@@ -102,7 +102,23 @@ class Homophones:
         out.append(text[pos:])
         return "".join(out)
 
+    def _could_repair(self, run: str) -> bool:
+        """Whether some span of the run sounds like a known word without being a word itself:
+        most questions have none, and then the run need not be segmented for repair."""
+        sounds = [r[0] if (r := readings(ch)) else "" for ch in run]
+        for size in SPAN_SIZES:
+            for i in range(len(run) - size + 1):
+                parts = sounds[i : i + size]
+                if not all(parts) or " ".join(parts) not in self.by_sound:
+                    continue
+                span = run[i : i + size]
+                if span not in self.known and not self._is_word(span):
+                    return True
+        return False
+
     def _repair_run(self, run: str) -> str:
+        if not self._could_repair(run):
+            return run
         tokens = self._cut(run)
         bounds = set(itertools.accumulate(len(t) for t in tokens)) | {0}
         weak: set[int] = set()  # stray characters, and words jieba guessed (not in its dictionary)
