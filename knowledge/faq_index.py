@@ -315,6 +315,9 @@ class PairTable:
         self.ids = ids
         self.rows = [np.array(r, dtype=np.intp) for r in rows]
         self.sizes = np.array(sizes, dtype=np.float64)
+        self.rows_of = [
+            np.arange(a, b, dtype=np.intp) for a, b in zip(self.start, self.start[1:], strict=False)
+        ]
 
     def closest(self, asked: frozenset[str], entries: Iterable[int]) -> dict[int, float]:
         """Entry -> Dice overlap of ``asked`` with its closest passage (0 when none shares)."""
@@ -322,11 +325,15 @@ class PairTable:
         if not known:
             return dict.fromkeys(entries, 0.0)
         shared = np.bincount(np.concatenate(known), minlength=len(self.sizes))
-        out: dict[int, float] = {}
-        for e in entries:
-            a, b = self.start[e], self.start[e + 1]
-            dice = 2 * shared[a:b] / (len(asked) + self.sizes[a:b])
-            out[e] = float(dice.max()) if b > a else 0.0
+        out = dict.fromkeys(entries, 0.0)  # an entry without passages shares nothing
+        wanted = [e for e in out if len(self.rows_of[e])]
+        if not wanted:
+            return out
+        rows = np.concatenate([self.rows_of[e] for e in wanted])
+        dice = 2 * shared[rows] / (len(asked) + self.sizes[rows])
+        # each entry's best passage: one reduceat over the entries' consecutive slices
+        starts = np.cumsum([0, *(len(self.rows_of[e]) for e in wanted[:-1])])
+        out.update(zip(wanted, np.maximum.reduceat(dice, starts).tolist(), strict=True))
         return out
 
 
