@@ -32,6 +32,7 @@ def kb():  # type: ignore[no-untyped-def]
         ("叔叔过世了没有孩子，他存在银行的钱归谁", "inheritance"),  # no word of work at all
         ("医保卡丢了去哪里补办", "si_services"),
         ("今年养老金调整能涨多少", "si_services"),  # was: answered with the retiree entry
+        ("健身房的教练跑了，我的私教课怎么办", "consumer"),  # a coach, but not the asker's job
     ],
 )
 def test_everyday_matter_is_referred_not_answered(kb, question: str, route: str) -> None:  # type: ignore[no-untyped-def]
@@ -44,6 +45,9 @@ def test_everyday_matter_is_referred_not_answered(kb, question: str, route: str)
     ("question", "entry"),
     [
         ("理发店老板跑了，我们理发师的工钱还没结", "help.boss_ran_away"),  # 工钱: a job
+        # working as something is a job, in an everyday place (4s店) too
+        ("在4S店当销售，国庆节值班老板只给一倍，合法吗", "hours.holiday_work_pay"),
+        ("在健身房当教练，装修停业两个月只发生活费", "pay.stoppage"),
         ("骑电动车去公司的路上被人追尾了，算不算工伤", "injury.commute_accident"),
         # both entries answer it: the employer must enrol you, and owes what you lost
         (
