@@ -15,7 +15,7 @@ from typing import Any
 
 from knowledge.faq_text import fold
 
-ROUTE_KEYS = frozenset({"id", "reviewed", "title", "where", "basis", "phrasings"})
+ROUTE_KEYS = frozenset({"id", "reviewed", "title", "where", "basis", "phrasings", "plain"})
 TOP_KEYS = frozenset({"labour_words", "weak_labour_words", "labour_terms", "other_words", "route"})
 LOCALES = frozenset({"zh_CN", "en"})
 

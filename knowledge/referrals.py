@@ -32,6 +32,9 @@ class Route:
     basis: dict[str, str]  # the law it rests on ("" where there is none)
     phrasings: dict[str, tuple[str, ...]]
     reviewed: date
+    # the where text is the whole reply: no "this is not a labour dispute" around it (about_bot:
+    # "are you a robot" is answered by what the bot is and how to reach a person)
+    plain: bool = False
 
     @property
     def index_id(self) -> str:
@@ -71,6 +74,7 @@ def parse_route(raw: dict[str, Any]) -> Route:
         basis=texts(raw.get("basis")),
         phrasings=phrasings(raw.get("phrasings")),
         reviewed=reviewed if isinstance(reviewed, date) else date.min,
+        plain=raw.get("plain") is True,
     )
 
 

@@ -451,9 +451,13 @@ def test_cli_ask_text(sample_dir: Path, tmp_path: Path) -> None:
         ["ask", "--folder", str(sample_dir), "--locale", "en", "unpaid wages"], tmp_path
     )
     assert "Sources: Labour Contract Law of the PRC, Art. 30" in english.stdout
-    unsure = run_cli(["ask", "今天天气怎么样"], tmp_path)  # the real knowledge base
+    unsure = run_cli(["ask", "那个表格在哪里"], tmp_path)  # the real knowledge base
     assert unsure.returncode == 0 and "不太确定" in unsure.stdout
     assert unsure.stderr == ""  # jieba and friends stay quiet
+    referred = run_cli(["ask", "我想租房押金不退"], tmp_path)  # where to go, as the bot says
+    assert referred.stdout.startswith("租房、押金、房租纠纷\n\n")
+    assert "人民调解委员会" in referred.stdout
+    assert "依据：《中华人民共和国人民调解法》" in referred.stdout
 
 
 def test_cli_kb_check(sample_dir: Path, tmp_path: Path) -> None:

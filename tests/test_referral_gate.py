@@ -118,3 +118,10 @@ def test_a_crash_on_the_way_to_work_stays_a_work_injury_question(kb) -> None:  #
     assert result.best is not None and result.best.id == "injury.commute_accident"
     # a parking ticket on the way to work is not answered with work-injury law
     assert not kb.search("下班路上违章停车被贴条了").answered
+
+
+def test_a_question_to_the_bot_itself_is_told_what_it_is(tmp_path: Path) -> None:
+    # the about_bot route is plain: its text is the reply, no "not a labour dispute" around it
+    out = run_console(tmp_path, ["你是不是机器人呀"])
+    assert "咨询机器人" in out and "找工作人员" in out
+    assert "不属于劳动人事争议" not in out

@@ -47,6 +47,9 @@ def _faq_line(kb: KnowledgeBase, question: str, locale: str, as_json: bool) -> s
     if as_json:
         return json.dumps(result.to_json(locale), ensure_ascii=False)
     zh = locale == "zh_CN"
+    if result.referral is not None:  # not labour: where to go, as the bot says it
+        route = result.referral
+        return f"{route.text('title', locale)}\n\n{route.full_text(locale)}"
     if not result.answered or result.best is None:
         closest = "；".join(e.text("title", locale) for e in result.closest)
         line = "不太确定你问的是哪个问题。" if zh else "Not sure which question you mean."

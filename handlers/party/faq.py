@@ -97,6 +97,10 @@ def referral(ctx: Ctx, route: Route) -> Reply:
     """Not a labour matter: say so politely, say where to go, offer a person."""
     t = ctx.t
     locale = t.locale
+    if route.plain:  # about the bot itself: what it is, and a person
+        return Reply(
+            route.text("where", locale), buttons=grid([Button(t("Talk to a person"), "m:human")])
+        )
     parts = [
         t(
             "This does not look like a labour or personnel dispute, so it is not something "
