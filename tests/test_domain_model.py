@@ -63,8 +63,10 @@ def test_a_tiny_model_learns_what_it_is_given() -> None:
 @pytest.mark.parametrize(
     ("question", "route"),
     [
-        # no listed word, no route close enough: the model is sure it is not labour
-        ("分手后前男友说我花了他的钱，要我全部还给他，他有转账记录", "private_debt"),
+        # no listed word, no route close enough: the model is sure it is not labour (the
+        # routes' phrasings now refer most such questions by themselves, 分手后要我还钱 too)
+        ("在旅游景点买特产被坑了", "consumer"),
+        ("喺餐厅食完肚痛，老细唔认", "consumer"),  # 老细: here a restaurant's owner
     ],
 )
 def test_everyday_matter_the_word_lists_miss_goes_to_its_route(
