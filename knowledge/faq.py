@@ -15,7 +15,8 @@ Modules: :mod:`knowledge.faq_entries` (entries, loading), :mod:`knowledge.faq_fi
 (reading, checks), :mod:`knowledge.faq_text`
 (folding, words), :mod:`knowledge.faq_synonyms`, :mod:`knowledge.faq_typos` (homophone
 slips), :mod:`knowledge.faq_index` (analysis, scoring, confidence), and for "is it labour
-at all": :mod:`knowledge.domain_model` (learned from the entries and routes) and
+at all": :mod:`knowledge.faq_referral` (the route the search and the word lists choose),
+:mod:`knowledge.domain_model` (learned from the entries and routes) and
 :mod:`knowledge.faq_gate` (how it and the word lists decide).
 """
 
@@ -37,7 +38,9 @@ from knowledge.faq_files import (
 )
 from knowledge.faq_files import check_kb as check_entry_files
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, leaning
-from knowledge.faq_index import Analyzer, Hit, Passage, SearchIndex
+from knowledge.faq_index import Analyzer, Passage, SearchIndex
+from knowledge.faq_referral import LABOUR_MARGIN, chosen_route
+from knowledge.faq_referral import contested as route_contests
 from knowledge.faq_review import DEFAULT_MAX_AGE_MONTHS
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import is_trivial
@@ -56,13 +59,6 @@ MAX_RELATED = 3
 MAX_CANDIDATES = 5
 MAX_QUESTION_CHARS = 1000
 LOCALE_BONUS = 0.02  # raw score added to entries that have text in the reader's locale
-# Tuned on the tuning sets of bench/faq_eval (never on the held-out ones).
-REFER_THRESHOLD = 0.45  # a referral route on top with this confidence is referred
-ROUTE_MARGIN = 0.05  # a route this close behind the best entry makes the answer unsure
-UNSURE_MARGIN = 0.10  # when no entry is sure, a route this close behind is referred too
-LABOUR_MARGIN = 0.10  # a question with a labour word: a route must lead the best entry by this
-OUTSIDE_REFER_THRESHOLD = 0.25  # an everyday matter, no word of work: its route from here
-QUIET_REFER_THRESHOLD = 0.25  # no word of work at all: a route ahead of every entry from here
 # Fewer labour texts than this (a handful of sample entries against the packaged routes'
 # hundreds of phrasings) teach the domain model too little to veto answers: the word lists
 # decide alone. The packaged knowledge base has about 3,000.
@@ -151,17 +147,21 @@ class KnowledgeBase:
         margin = LABOUR_MARGIN if lean.work else 0.0
         outside = lean.other and not lean.work  # 房东, 离婚, 保险公司 … and no word of work
         # a labour-law matter named by its name (算工伤吗) is never referred away
-        referral = (
-            None
-            if lean.term
-            else self._referral(labour, route_hits, margin, outside=outside, work=lean.work)
-        )
+        route_id = None
+        if not lean.term:
+            route_id = chosen_route(
+                labour,
+                route_hits,
+                margin=margin,
+                answer_threshold=self.index.threshold,
+                outside=outside,
+                work=lean.work,
+            )
+        referral = self.routes[route_id] if route_id else None
         if locale != "zh_CN":  # near ties go to entries written in the reader's language
             labour.sort(key=lambda h: -h.score - LOCALE_BONUS * self._has(h.entry_id, locale))
         confidence = labour[0].confidence if labour else 0.0
-        contested = bool(route_hits) and (
-            route_hits[0].score >= (labour[0].score if labour else 0.0) + margin - ROUTE_MARGIN
-        )
+        contested = route_contests(labour, route_hits, margin)
         evidence = Evidence(
             answered=referral is None
             and not contested
@@ -193,40 +193,6 @@ class KnowledgeBase:
             referral=referral,
             evidence=evidence,
         )
-
-    def _referral(
-        self,
-        labour: list[Hit],
-        routes: list[Hit],
-        margin: float,
-        *,
-        outside: bool = False,
-        work: bool = True,
-    ) -> Route | None:
-        """The route to refer to: one that outranks every labour entry, confidently.
-
-        ``margin``: how far the route must lead when the question speaks of work.
-        ``outside``: the question names an everyday matter and no work: its best route,
-        if it is close enough to be the right one at all. ``work``: it uses a word of work;
-        without one, a route ahead of every entry is referred from a lower confidence.
-        """
-        if outside and routes and routes[0].confidence >= OUTSIDE_REFER_THRESHOLD:
-            return self.routes[routes[0].entry_id]
-        if not routes:
-            return None
-        if routes[0].confidence < REFER_THRESHOLD:
-            # no word of work at all: a route that outranks every entry is enough
-            quiet = not work and routes[0].confidence >= QUIET_REFER_THRESHOLD
-            if not quiet or (labour and labour[0].score >= routes[0].score):
-                return None
-            return self.routes[routes[0].entry_id]
-        if labour and labour[0].score + margin >= routes[0].score:
-            # not clearly ahead: referred only when the best entry would not be answered
-            if labour[0].confidence >= self.index.threshold:
-                return None
-            if routes[0].score < labour[0].score + margin - UNSURE_MARGIN:
-                return None
-        return self.routes[routes[0].entry_id]
 
     def _leaning(self, question: str) -> Leaning:
         """What the word lists say about the question (knowledge.faq_gate.leaning)."""
