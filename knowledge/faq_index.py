@@ -83,7 +83,7 @@ class Analyzer:
 
     def learn_vocabulary(self, words: Iterable[str]) -> None:
         """Enable homophone repair of questions towards these words and the synonym terms."""
-        self.homophones = Homophones([*words, *self.synonyms.terms()], is_word, cut, word_frequency)
+        self.homophones = Homophones([*words, *self.synonyms.terms()], word_frequency, cut)
 
     def analyze(self, text: str, *, repair: bool = False) -> Analysis:
         """Units of a text; ``repair`` fixes homophone slips first (for questions)."""
@@ -193,13 +193,17 @@ class SearchIndex:
         self.doc_total = np.fromiter((d.total for d in self.docs), np.float64, len(self.docs))
         # Per form, the entries that use it and their merged weight: how well all of an
         # entry's passages together cover a question, for every entry in one pass per form.
-        self.entry_arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for form in self.postings:
-            having = [(e, v[form]) for e, v in enumerate(self.entry_vectors) if form in v]
-            self.entry_arrays[form] = (
-                np.fromiter((e for e, _ in having), np.intp, len(having)),
-                np.fromiter((w for _, w in having), np.float64, len(having)),
+        having: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for entry, merged in enumerate(self.entry_vectors):
+            for form, weight in merged.items():
+                having[form].append((entry, weight))
+        self.entry_arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            form: (
+                np.fromiter((e for e, _ in pairs), np.intp, len(pairs)),
+                np.fromiter((w for _, w in pairs), np.float64, len(pairs)),
             )
+            for form, pairs in having.items()
+        }
 
     def unit_weight(self, unit: Unit) -> float:
         weight = self.idf.get(unit.head)
@@ -256,17 +260,17 @@ class SearchIndex:
             return []
         # A rambling question is judged more by how much of the passage it covers.
         a = QUERY_EXPONENT * min(1.0, SHORT_QUESTION / max(len(analysis.units), 1))
-        entries = self.doc_entry[docs]
+        of_doc = self.doc_entry[docs]
         scores = shared / (q_total**a * self.doc_total[docs] ** (1 - a))
         # An entry scores as its best passage plus a little of its second best.
-        order = np.lexsort((-scores, entries))
-        entries, ranked = entries[order], scores[order]
+        order = np.lexsort((-scores, of_doc))
+        entries, ranked = of_doc[order], scores[order]
         first = np.flatnonzero(np.r_[True, entries[1:] != entries[:-1]])
         has_second = np.r_[first[1:], len(entries)] - first > 1
         second = np.where(has_second, ranked[np.minimum(first + 1, len(ranked) - 1)], 0.0)
         entry_score = ranked[first] + SUPPORT * second
         candidates = entries[first]
-        mass = np.bincount(self.doc_entry[docs], weights=shared, minlength=len(self.entry_ids))
+        mass = np.bincount(of_doc, weights=shared, minlength=len(self.entry_ids))
         bound = (1 - ENTRY_SHARE) * entry_score + ENTRY_SHARE * np.minimum(
             1.0, mass[candidates] / q_total
         )
@@ -302,8 +306,9 @@ class PairTable:
         ids: dict[str, int] = {}
         rows: list[list[int]] = []  # pair id -> the passages (rows) that have it
         sizes: list[int] = []
-        self.start = [0]  # entry e's passages are rows start[e] .. start[e + 1] - 1
+        self.rows_of: list[np.ndarray] = []  # entry -> its passages' rows (consecutive)
         for passages in per_entry:
+            first = len(sizes)
             for own in passages:
                 for pair in own:
                     if pair not in ids:
@@ -311,13 +316,10 @@ class PairTable:
                         rows.append([])
                     rows[ids[pair]].append(len(sizes))
                 sizes.append(len(own))
-            self.start.append(len(sizes))
+            self.rows_of.append(np.arange(first, len(sizes), dtype=np.intp))
         self.ids = ids
         self.rows = [np.array(r, dtype=np.intp) for r in rows]
         self.sizes = np.array(sizes, dtype=np.float64)
-        self.rows_of = [
-            np.arange(a, b, dtype=np.intp) for a, b in zip(self.start, self.start[1:], strict=False)
-        ]
 
     def closest(self, asked: frozenset[str], entries: Iterable[int]) -> dict[int, float]:
         """Entry -> Dice overlap of ``asked`` with its closest passage (0 when none shares)."""

@@ -69,9 +69,8 @@ class Homophones:
     def __init__(
         self,
         vocabulary: Iterable[str],
-        is_word: Callable[[str], bool],
+        frequency: Callable[[str], int],  # in the dictionary's counts; 0: not a word
         cut: Callable[[str], list[str]],
-        frequency: Callable[[str], int] = lambda _word: 0,
     ) -> None:
         words = {w for w in vocabulary if len(w) >= 2 and _all_cjk(w)}
         self.known = {w for w in words if len(w) <= max(SPAN_SIZES)}
@@ -80,7 +79,6 @@ class Homophones:
         self.long_sizes = sorted({len(w) for w in self.long_known}, reverse=True)
         # Repair only towards content words: 十个 or 签了 would "repair" 是个 and 欠了.
         targets = {w for w in self.known if not FUNCTION_CHARS.intersection(w)}
-        self._is_word = is_word
         self._cut = cut
         self._frequency = frequency
         by_sound: dict[str, str] = {}
@@ -101,6 +99,9 @@ class Homophones:
             pos = start + len(run)
         out.append(text[pos:])
         return "".join(out)
+
+    def _is_word(self, text: str) -> bool:
+        return self._frequency(text) > 0
 
     def _could_repair(self, run: str) -> bool:
         """Whether some span of the run sounds like a known word without being a word itself:

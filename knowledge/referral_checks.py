@@ -110,6 +110,8 @@ def route_shape_problems(raw: Mapping[str, Any], where: str) -> list[str]:
                 for loc in value
                 if loc not in LOCALES
             ]
+    if "plain" in raw and not isinstance(raw["plain"], bool):
+        problems.append(f"{where}: plain should be true or false (without quotes)")
     basis = raw.get("basis")
     if isinstance(basis, dict) and bool(basis.get("zh_CN")) != bool(basis.get("en")):
         problems.append(

@@ -72,6 +72,7 @@ def test_labour_words_mistakes_are_named(tmp_path: Path, head: str, says: str) -
         (ROUTE.replace('"楼下的狗咬了我"', "7"), "7 is not a question"),
         (ROUTE + 'phrasings.fr = ["chien"]\n', "phrasings.fr: unknown language"),
         (ROUTE + 'basis.zh_CN = "《人民调解法》第二条"\n', "basis needs both zh_CN and en"),
+        (ROUTE + 'plain = "yes"\n', "plain should be true or false"),
         (ROUTE.replace('title.en = "Noisy pets"\n', ""), "pets: missing title.en"),
         ("", "no [[route]] tables"),
         (

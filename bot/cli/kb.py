@@ -47,7 +47,7 @@ def _faq_line(kb: KnowledgeBase, question: str, locale: str, as_json: bool) -> s
     if as_json:
         return json.dumps(result.to_json(locale), ensure_ascii=False)
     zh = locale == "zh_CN"
-    if result.referral is not None:  # not labour: where to go, as the bot says it
+    if result.referral is not None:  # not labour: the route, where to go and its basis
         route = result.referral
         return f"{route.text('title', locale)}\n\n{route.full_text(locale)}"
     if not result.answered or result.best is None:
