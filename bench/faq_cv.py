@@ -29,7 +29,7 @@ GRID = {
     "sure": (1.0, 0.8, 0.5),
     "trust": (0.8, 0.9),
     "floor": (-1.0, float("-inf")),  # strictest first
-    "wordless": (0.85, 0.75, 0.0),
+    "wordless": (0.92, 0.85, 0.75, 0.0),
     "wordless_odds": (1.5, 1.0),
 }
 

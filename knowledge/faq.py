@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -39,7 +39,7 @@ from knowledge.faq_files import (
 from knowledge.faq_files import check_kb as check_entry_files
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, leaning
 from knowledge.faq_index import Analyzer, Passage, SearchIndex
-from knowledge.faq_referral import LABOUR_MARGIN, chosen_route
+from knowledge.faq_referral import LABOUR_MARGIN, chosen_route, overruled
 from knowledge.faq_referral import contested as route_contests
 from knowledge.faq_review import DEFAULT_MAX_AGE_MONTHS
 from knowledge.faq_synonyms import Synonyms
@@ -144,6 +144,9 @@ class KnowledgeBase:
         labour = [h for h in hits if h.entry_id in self.entries]
         route_hits = [h for h in hits if h.entry_id in self.routes]
         lean = self._leaning(question)
+        guess = self.domain.predict(question) if self.domain else None
+        if self.gate.enabled and overruled(lean, guess, labour):
+            lean = replace(lean, work=True)  # 在物业公司做了三年保洁，裁决生效了还不付
         margin = LABOUR_MARGIN if lean.work else 0.0
         outside = lean.other and not lean.work  # 房东, 离婚, 保险公司 … and no word of work
         # a labour-law matter named by its name (算工伤吗) is never referred away
@@ -169,7 +172,7 @@ class KnowledgeBase:
             and confidence >= self.index.threshold,
             referral=referral.id if referral else None,
             lean=lean,
-            guess=self.domain.predict(question) if self.domain else None,
+            guess=guess,
             confidence=confidence,
             blocked=contested or outside,
         )
