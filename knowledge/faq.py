@@ -35,6 +35,9 @@ from knowledge.domain_model import DomainModel, kb_texts
 from knowledge.faq_entries import Citation, Entry, Locale, load_entries
 from knowledge.faq_files import (
     DEFAULT_FOLDER,
+    MODEL_WORDS_FOLDER,
+    extra_phrasing_problems,
+    load_extra_phrasings,
 )
 from knowledge.faq_files import check_kb as check_entry_files
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, leaning
@@ -232,8 +235,12 @@ def check_kb(
     if entries or routes:
         return [*entries, *routes]
     loaded = load_entries(folder or DEFAULT_FOLDER)
-    return shared_phrasing_problems(
-        {r.id: r.phrasings for r in load_routes(referrals).values()},
+    known_routes = load_routes(referrals)
+    model_words = extra_phrasing_problems(
+        folder or DEFAULT_FOLDER, {*loaded, *known_routes}, MODEL_WORDS_FOLDER
+    )
+    return model_words + shared_phrasing_problems(
+        {r.id: r.phrasings for r in known_routes.values()},
         {e.id: e.phrasings for e in loaded.values()},
     )
 
@@ -261,6 +268,7 @@ def load_kb(
         weak_words=load_labour_words(referrals, key="weak_labour_words"),
         labour_terms=load_labour_words(referrals, key="labour_terms"),
         other_words=load_labour_words(referrals, key="other_words"),
+        model_words=load_extra_phrasings(folder, MODEL_WORDS_FOLDER),
     )
 
 
@@ -301,8 +309,10 @@ def build_kb(
     weak_words: Iterable[str] | None = None,
     labour_terms: Iterable[str] | None = None,
     other_words: Iterable[str] | None = None,
+    model_words: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
 ) -> KnowledgeBase:
-    """Index entries (and referral routes) already in memory (``load_kb`` reads files)."""
+    """Index entries (and referral routes) already in memory (``load_kb`` reads files);
+    ``model_words``: entry or route id -> texts only the domain model learns from."""
     by_id = {e.id: e for e in entries}
     by_route = {r.index_id: r for r in routes}
     extra = extra_phrasings or {}
@@ -330,7 +340,7 @@ def build_kb(
         frozenset(weak),
         frozenset(terms),
         tuple(sorted(set(others), key=len, reverse=True)),
-        train_domain(by_id.values(), by_route.values(), extra),
+        train_domain(by_id.values(), by_route.values(), extra, model_words),
     )
 
 
@@ -338,20 +348,30 @@ def train_domain(
     entries: Iterable[Entry],
     routes: Iterable[Route],
     extra_phrasings: Mapping[str, Sequence[str]] | None = None,
+    model_words: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
 ) -> DomainModel | None:
-    """The domain model of these entries (with the questions staff linked to them) and
-    routes; None below ``MIN_LABOUR_TEXTS``, where the word lists decide alone."""
+    """The domain model of these entries (with the questions staff linked to them and their
+    ``model_words``) and routes (with theirs); None below ``MIN_LABOUR_TEXTS``, where the
+    word lists decide alone. The model words are not indexed: written beside an everyday
+    worry (房租, 孩子学费) or in the everyday sense of a word of work, they pull questions
+    toward the wrong side when matched word by word, while the model weighs them against
+    everything else it knows."""
     by_id = {e.id: e for e in entries}
     extra = extra_phrasings or {}
+    own = model_words or {}
+
+    def model_only(item_id: str) -> list[str]:
+        return [t for texts in own.get(item_id, {}).values() for t in texts]
+
     labour_texts = kb_texts(
         ((e.title, e.phrasings) for e in by_id.values()),
         (t for i, texts in extra.items() if i in by_id for t in texts if t.strip()),
     )
     if len(labour_texts) < MIN_LABOUR_TEXTS:
         return None
-    return DomainModel.train(
-        labour_texts, {r.id: kb_texts([(r.title, r.phrasings)]) for r in routes}
-    )
+    labour_texts += [t for i in by_id for t in model_only(i)]
+    routes_texts = {r.id: kb_texts([(r.title, r.phrasings)], model_only(r.id)) for r in routes}
+    return DomainModel.train(labour_texts, routes_texts)
 
 
 __all__ = [

@@ -26,6 +26,9 @@ from knowledge.referral_checks import list_problems
 
 DEFAULT_FOLDER = Path(__file__).with_name("faq")
 PHRASINGS_FOLDER = "phrasings"
+# Texts the domain model learns from but the search does not index (knowledge/domain_model.py):
+# ``["entry.id"]`` or ``["route_id"]`` tables of zh_CN/en lists, like phrasings/.
+MODEL_WORDS_FOLDER = "model_words"
 NOT_ENTRY_FILES = frozenset({"laws.toml", "synonyms.toml"})
 MAX_ANSWER_CHARS = 320
 _ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
@@ -67,8 +70,8 @@ def phrasings(raw: Any) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def phrasing_files(folder: Path) -> list[Path]:
-    return sorted((folder / PHRASINGS_FOLDER).glob("*.toml"))
+def phrasing_files(folder: Path, sub: str = PHRASINGS_FOLDER) -> list[Path]:
+    return sorted((folder / sub).glob("*.toml"))
 
 
 def read_extra_phrasings(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -77,10 +80,13 @@ def read_extra_phrasings(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
     return {k: phrasings(v) for k, v in data.items() if isinstance(v, dict)}
 
 
-def load_extra_phrasings(folder: Path) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Entry id -> locale -> added phrasings, over all files (unreadable files skipped)."""
+def load_extra_phrasings(
+    folder: Path, sub: str = PHRASINGS_FOLDER
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Entry id -> locale -> added phrasings, over all files (unreadable files skipped);
+    ``sub=MODEL_WORDS_FOLDER``: entry or route id -> the model's own texts."""
     out: dict[str, dict[str, tuple[str, ...]]] = {}
-    for path in phrasing_files(folder):
+    for path in phrasing_files(folder, sub):
         try:
             extra = read_extra_phrasings(path)
         except (OSError, tomllib.TOMLDecodeError):
@@ -92,10 +98,13 @@ def load_extra_phrasings(folder: Path) -> dict[str, dict[str, tuple[str, ...]]]:
     return out
 
 
-def _extra_phrasing_problems(folder: Path, known: set[str]) -> list[str]:
+def extra_phrasing_problems(
+    folder: Path, known: set[str], sub: str = PHRASINGS_FOLDER
+) -> list[str]:
+    """Unreadable files, unknown ids and malformed lists in ``folder/sub/*.toml``."""
     problems: list[str] = []
-    for path in phrasing_files(folder):
-        where = f"{PHRASINGS_FOLDER}/{path.name}"
+    for path in phrasing_files(folder, sub):
+        where = f"{sub}/{path.name}"
         try:
             data = read_toml(path)
         except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -103,7 +112,8 @@ def _extra_phrasing_problems(folder: Path, known: set[str]) -> list[str]:
             continue
         for entry_id, raw in data.items():
             if entry_id not in known:
-                problems.append(f"{where}: unknown entry id {entry_id!r}")
+                kind = "entry id" if sub == PHRASINGS_FOLDER else "entry or route id"
+                problems.append(f"{where}: unknown {kind} {entry_id!r}")
             elif not isinstance(raw, dict) or not phrasings(raw):
                 problems.append(f"{where}: {entry_id}: no zh_CN/en phrasings")
             elif set(raw) - {"zh_CN", "en"}:
@@ -176,7 +186,7 @@ def check_kb(
                     seen[entry_id] = path.name
                 for rel in raw.get("related") or []:
                     all_related.append((path.name, entry_id, rel))
-    problems.extend(_extra_phrasing_problems(folder, set(seen)))
+    problems.extend(extra_phrasing_problems(folder, set(seen)))
     for fname, entry_id, rel in all_related:
         if rel not in seen:
             problems.append(f"{fname}: {entry_id}: related id {rel!r} does not exist")

@@ -7,13 +7,15 @@ add changes where questions go at the next reload, with no word list touched.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from knowledge.domain_model import DomainModel, Guess, features
-from knowledge.faq import KnowledgeBase, load_kb, load_kb_shared
+from knowledge.faq import KnowledgeBase, check_kb, load_kb, load_kb_shared
+from knowledge.faq_files import DEFAULT_FOLDER
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse
 from knowledge.referrals import REFERRALS_PATH
 from tests.test_console import run_console
@@ -65,7 +67,8 @@ def test_a_tiny_model_learns_what_it_is_given() -> None:
     [
         # no listed word, no route close enough: the model is sure it is not labour (the
         # routes' phrasings now refer most such questions by themselves, 分手后要我还钱 too)
-        ("在旅游景点买特产被坑了", "consumer"),
+        # (在旅游景点买特产被坑了 was one until the twelfth pass's model words: now unsure)
+        ("景区买的玉镯是假的", "consumer"),
         ("喺餐厅食完肚痛，老细唔认", "consumer"),  # 老细: here a restaurant's owner
     ],
 )
@@ -154,3 +157,44 @@ def test_a_question_with_no_word_of_work_needs_a_surer_answer(kb: KnowledgeBase)
     working = replace(evidence, lean=Leaning(work=True, other=False, term=False))
     assert fuse(working, GateSettings()) == (True, None)
     assert not kb.search("今年春节档有哪些电影好看").answered
+
+
+def test_model_words_teach_the_model_but_are_never_searched(tmp_path: Path) -> None:
+    folder = tmp_path / "faq"
+    shutil.copytree(DEFAULT_FOLDER, folder)
+    odd = "嗷呜嗷呜卡"  # a word no entry, route or model text holds
+    before = load_kb(folder)
+    (folder / "model_words" / "local.toml").write_text(
+        f'["consumer"]\nzh_CN = ["{odd}退不了钱", "{odd}过期了商家不认", "买的{odd}是假的"]\n',
+        encoding="utf-8",
+    )
+    assert check_kb(folder) == []
+    after = load_kb(folder)
+    assert before.domain is not None and after.domain is not None
+    guess_before, guess_after = before.domain.predict(odd), after.domain.predict(odd)
+    assert guess_after.route == "consumer" and guess_after.log_odds < guess_before.log_odds
+    # not indexed: the search finds nothing more than before
+    assert len(after.index.docs) == len(before.index.docs)
+    assert [h.entry_id for h in after.index.search(odd)] == [
+        h.entry_id for h in before.index.search(odd)
+    ]
+
+
+def test_model_words_with_an_unknown_id_fail_the_check(tmp_path: Path) -> None:
+    folder = tmp_path / "faq"
+    shutil.copytree(DEFAULT_FOLDER, folder)
+    (folder / "model_words" / "typo.toml").write_text(
+        '["tenacy"]\nzh_CN = ["房东不退押金"]\n', encoding="utf-8"
+    )
+    assert any("unknown entry or route id 'tenacy'" in p for p in check_kb(folder))
+
+
+def test_the_packaged_model_words_are_learned(kb: KnowledgeBase, tmp_path: Path) -> None:
+    # a worker's question told beside the rent: the model's own texts hold such stories
+    folder = tmp_path / "faq"
+    shutil.copytree(DEFAULT_FOLDER, folder)
+    shutil.rmtree(folder / "model_words")
+    without = load_kb(folder)
+    question = "厂里三个月没发钱了，房东天天催房租"
+    assert kb.domain is not None and without.domain is not None
+    assert kb.domain.predict(question).log_odds > without.domain.predict(question).log_odds

@@ -10,11 +10,14 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from knowledge.faq import load_kb_shared
+from knowledge.faq_index import Hit
+from knowledge.faq_referral import LABOUR_MARGIN, chosen_route
 from knowledge.referrals import check_routes, load_routes
 from tests.test_console import run_console
 
@@ -148,13 +151,18 @@ def test_an_everyday_word_does_not_send_a_sure_labour_question_away(
 
 
 def test_a_worker_is_not_sent_to_a_route_merely_close_behind(kb) -> None:  # type: ignore[no-untyped-def]
-    # unpaid salary (a word of work) and the rent: no entry is sure, the tenancy route is close
-    # but not clearly ahead, so the bot says it is not sure and offers a person
+    # unpaid salary (a word of work) and the rent: the tenancy route is close behind, not
+    # clearly ahead, so the question stays with the centre (it went to tenancy before)
     result = kb.search(
         "no salary for two months, rent is due on friday and my boss keeps saying next week"
     )
-    assert result.referral is None and not result.answered
+    assert result.referral is None
     assert result.best is not None and result.best.id == "pay.arrears"
+    # the rule itself: an unsure entry and a route just ahead of it, but not by LABOUR_MARGIN
+    entry, route = Hit("pay.arrears", 0.48, 0.63), Hit("route:tenancy", 0.52, 0.70)
+    decide = partial(chosen_route, [entry], [route], answer_threshold=0.65)
+    assert decide(margin=LABOUR_MARGIN, work=True) is None  # a word of work: stays
+    assert decide(margin=0.0, work=False) == "route:tenancy"  # none: referred
 
 
 def test_a_wordless_question_needs_a_surer_search(kb) -> None:  # type: ignore[no-untyped-def]
