@@ -55,16 +55,23 @@ class TelegramBot:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: self.handled >= target), timeout)
 
-    async def _roundtrip(self, chat_id: int, queue: Callable[[], Any]) -> list[dict[str, Any]]:
+    async def _roundtrip(
+        self, chat_id: int, queue: Callable[[], Any], wait: float = 5.0
+    ) -> list[dict[str, Any]]:
         before = len(self.server.sent_messages(chat_id))
         target = self.handled + 1
         queue()
-        await self._wait_handled(target)
+        await self._wait_handled(target, wait)
         return self.server.sent_messages(chat_id)[before:]
 
-    async def send(self, user_id: int, text: str, **kw: Any) -> list[dict[str, Any]]:
+    async def send(
+        self, user_id: int, text: str, *, wait: float = 5.0, **kw: Any
+    ) -> list[dict[str, Any]]:
+        """Send as the user and wait (up to ``wait`` seconds) until the bot has handled it."""
         chat_id = kw.get("chat_id") or user_id
-        return await self._roundtrip(chat_id, lambda: self.server.user_sends(user_id, text, **kw))
+        return await self._roundtrip(
+            chat_id, lambda: self.server.user_sends(user_id, text, **kw), wait
+        )
 
     async def press(
         self, user_id: int, label: str, *, chat_id: int | None = None
