@@ -229,16 +229,15 @@ def check_kb(
     max_review_age_months: int = DEFAULT_MAX_AGE_MONTHS,
 ) -> list[str]:
     """Every problem in the entry files (format, review age, citations: knowledge.faq_files),
-    added phrasings, synonyms and referral routes."""
+    added phrasings, model words, synonyms and referral routes."""
+    folder = folder or DEFAULT_FOLDER
     entries = check_entry_files(folder, today=today, max_review_age_months=max_review_age_months)
     routes = check_routes(referrals)
     if entries or routes:
         return [*entries, *routes]
-    loaded = load_entries(folder or DEFAULT_FOLDER)
+    loaded = load_entries(folder)
     known_routes = load_routes(referrals)
-    model_words = extra_phrasing_problems(
-        folder or DEFAULT_FOLDER, {*loaded, *known_routes}, MODEL_WORDS_FOLDER
-    )
+    model_words = extra_phrasing_problems(folder, {*loaded, *known_routes}, MODEL_WORDS_FOLDER)
     return model_words + shared_phrasing_problems(
         {r.id: r.phrasings for r in known_routes.values()},
         {e.id: e.phrasings for e in loaded.values()},

@@ -97,10 +97,9 @@ def referral(ctx: Ctx, route: Route) -> Reply:
     """Not a labour matter: say so politely, say where to go, offer a person."""
     t = ctx.t
     locale = t.locale
+    person = grid([Button(t("Talk to a person"), "m:human")])
     if route.plain:  # about the bot itself: what it is, and a person
-        return Reply(
-            route.text("where", locale), buttons=grid([Button(t("Talk to a person"), "m:human")])
-        )
+        return Reply(route.text("where", locale), buttons=person)
     parts = [
         t(
             "This does not look like a labour or personnel dispute, so it is not something "
@@ -113,7 +112,7 @@ def referral(ctx: Ctx, route: Route) -> Reply:
     parts.append(
         t("If it is about your job after all, or you are not sure, staff of the center can help.")
     )
-    return Reply("\n\n".join(parts), buttons=grid([Button(t("Talk to a person"), "m:human")]))
+    return Reply("\n\n".join(parts), buttons=person)
 
 
 @dataclass
