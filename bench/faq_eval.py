@@ -39,7 +39,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.faq_cv import cross_validate, figures, settings_grid
-from knowledge.faq import KnowledgeBase, SearchResult, build_kb, load_kb, train_domain
+from knowledge.domain_model import train_domain
+from knowledge.faq import KnowledgeBase, SearchResult, build_kb, load_kb
 from knowledge.faq_gate import GateSettings
 from knowledge.faq_synonyms import Synonyms
 

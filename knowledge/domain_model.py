@@ -27,7 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from knowledge.faq_entries import Entry
 from knowledge.faq_text import fold
+from knowledge.referrals import Route
+
+# Fewer labour texts than this (a handful of sample entries against the packaged routes'
+# hundreds of phrasings) teach the domain model too little to veto answers: the word lists
+# decide alone. The packaged knowledge base has about 3,000.
+MIN_LABOUR_TEXTS = 300
 
 LABOUR = ""  # the class of labour questions; the others are route ids
 MAX_N = 3  # character n-grams of one to MAX_N characters
@@ -133,3 +140,33 @@ def kb_texts(
             out.extend(texts)
     out.extend(extra)
     return out
+
+
+def train_domain(
+    entries: Iterable[Entry],
+    routes: Iterable[Route],
+    extra_phrasings: Mapping[str, Sequence[str]] | None = None,
+    model_words: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+) -> DomainModel | None:
+    """The domain model of these entries (with the questions staff linked to them and their
+    ``model_words``) and routes (with theirs); None below ``MIN_LABOUR_TEXTS``, where the
+    word lists decide alone. The model words are not indexed: written beside an everyday
+    worry (房租, 孩子学费) or in the everyday sense of a word of work, they pull questions
+    toward the wrong side when matched word by word, while the model weighs them against
+    everything else it knows."""
+    by_id = {e.id: e for e in entries}
+    extra = extra_phrasings or {}
+    own = model_words or {}
+
+    def model_only(item_id: str) -> list[str]:
+        return [t for texts in own.get(item_id, {}).values() for t in texts]
+
+    labour_texts = kb_texts(
+        ((e.title, e.phrasings) for e in by_id.values()),
+        (t for i, texts in extra.items() if i in by_id for t in texts if t.strip()),
+    )
+    if len(labour_texts) < MIN_LABOUR_TEXTS:
+        return None
+    labour_texts += [t for i in by_id for t in model_only(i)]
+    routes_texts = {r.id: kb_texts([(r.title, r.phrasings)], model_only(r.id)) for r in routes}
+    return DomainModel.train(labour_texts, routes_texts)

@@ -31,7 +31,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from knowledge.domain_model import DomainModel, kb_texts
+from knowledge.domain_model import DomainModel, train_domain
 from knowledge.faq_entries import Citation, Entry, Locale, load_entries
 from knowledge.faq_files import (
     DEFAULT_FOLDER,
@@ -54,7 +54,9 @@ from knowledge.referrals import (
     check_routes,
     load_labour_words,
     load_routes,
+    load_to_the_bot,
 )
+from knowledge.to_the_bot import ToTheBot
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +64,6 @@ MAX_RELATED = 3
 MAX_CANDIDATES = 5
 MAX_QUESTION_CHARS = 1000
 LOCALE_BONUS = 0.02  # raw score added to entries that have text in the reader's locale
-# Fewer labour texts than this (a handful of sample entries against the packaged routes'
-# hundreds of phrasings) teach the domain model too little to veto answers: the word lists
-# decide alone. The packaged knowledge base has about 3,000.
-MIN_LABOUR_TEXTS = 300
 
 
 @dataclass(frozen=True)
@@ -121,6 +119,7 @@ class KnowledgeBase:
     other_words: tuple[str, ...] = ()  # see referrals.toml, ``other_words``; longest first
     domain: DomainModel | None = field(default=None, repr=False)  # labour or which route
     gate: GateSettings = field(default_factory=GateSettings)  # word lists + model: how
+    to_the_bot: ToTheBot | None = None  # 你会加班吗: the bot asked about itself (to_the_bot.py)
 
     def warm(self) -> None:
         """Load what the first search would (jieba, the script tables) ahead of time."""
@@ -147,6 +146,8 @@ class KnowledgeBase:
         labour = [h for h in hits if h.entry_id in self.entries]
         route_hits = [h for h in hits if h.entry_id in self.routes]
         lean = self._leaning(question)
+        if not lean.term and (bot := self._to_the_bot(question)):
+            return SearchResult(None, 0.0, False, referral=bot)
         guess = self.domain.predict(question) if self.domain else None
         if self.gate.enabled and overruled(lean, guess, labour):
             lean = replace(lean, work=True)  # 在物业公司做了三年保洁，裁决生效了还不付
@@ -210,6 +211,12 @@ class KnowledgeBase:
             other_words=self.other_words,
         )
 
+    def _to_the_bot(self, question: str) -> Route | None:
+        """The route for a message that asks the bot about itself, if this is one."""
+        if self.to_the_bot is None or not self.to_the_bot.matches(question):
+            return None
+        return self.routes.get(ROUTE_PREFIX + self.to_the_bot.route)
+
     def _has(self, entry_id: str, locale: Locale) -> bool:
         return locale in self.entries[entry_id].answer
 
@@ -268,6 +275,7 @@ def load_kb(
         labour_terms=load_labour_words(referrals, key="labour_terms"),
         other_words=load_labour_words(referrals, key="other_words"),
         model_words=load_extra_phrasings(folder, MODEL_WORDS_FOLDER),
+        to_the_bot=load_to_the_bot(referrals),
     )
 
 
@@ -309,9 +317,11 @@ def build_kb(
     labour_terms: Iterable[str] | None = None,
     other_words: Iterable[str] | None = None,
     model_words: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    to_the_bot: ToTheBot | None = None,
 ) -> KnowledgeBase:
     """Index entries (and referral routes) already in memory (``load_kb`` reads files);
-    ``model_words``: entry or route id -> texts only the domain model learns from."""
+    ``model_words``: entry or route id -> texts only the domain model learns from;
+    ``to_the_bot``: how messages to the bot itself are told (none by default)."""
     by_id = {e.id: e for e in entries}
     by_route = {r.index_id: r for r in routes}
     extra = extra_phrasings or {}
@@ -340,37 +350,8 @@ def build_kb(
         frozenset(terms),
         tuple(sorted(set(others), key=len, reverse=True)),
         train_domain(by_id.values(), by_route.values(), extra, model_words),
+        to_the_bot=to_the_bot,
     )
-
-
-def train_domain(
-    entries: Iterable[Entry],
-    routes: Iterable[Route],
-    extra_phrasings: Mapping[str, Sequence[str]] | None = None,
-    model_words: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
-) -> DomainModel | None:
-    """The domain model of these entries (with the questions staff linked to them and their
-    ``model_words``) and routes (with theirs); None below ``MIN_LABOUR_TEXTS``, where the
-    word lists decide alone. The model words are not indexed: written beside an everyday
-    worry (房租, 孩子学费) or in the everyday sense of a word of work, they pull questions
-    toward the wrong side when matched word by word, while the model weighs them against
-    everything else it knows."""
-    by_id = {e.id: e for e in entries}
-    extra = extra_phrasings or {}
-    own = model_words or {}
-
-    def model_only(item_id: str) -> list[str]:
-        return [t for texts in own.get(item_id, {}).values() for t in texts]
-
-    labour_texts = kb_texts(
-        ((e.title, e.phrasings) for e in by_id.values()),
-        (t for i, texts in extra.items() if i in by_id for t in texts if t.strip()),
-    )
-    if len(labour_texts) < MIN_LABOUR_TEXTS:
-        return None
-    labour_texts += [t for i in by_id for t in model_only(i)]
-    routes_texts = {r.id: kb_texts([(r.title, r.phrasings)], model_only(r.id)) for r in routes}
-    return DomainModel.train(labour_texts, routes_texts)
 
 
 __all__ = [
@@ -383,5 +364,4 @@ __all__ = [
     "check_kb",
     "load_entries",
     "load_kb",
-    "train_domain",
 ]

@@ -16,7 +16,9 @@ from typing import Any
 from knowledge.faq_text import fold
 
 ROUTE_KEYS = frozenset({"id", "reviewed", "title", "where", "basis", "phrasings", "plain"})
-TOP_KEYS = frozenset({"labour_words", "weak_labour_words", "labour_terms", "other_words", "route"})
+TOP_KEYS = frozenset(
+    {"labour_words", "weak_labour_words", "labour_terms", "other_words", "to_the_bot", "route"}
+)
 LOCALES = frozenset({"zh_CN", "en"})
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from knowledge.faq_files import phrasings, texts
 from knowledge.referral_checks import route_shape_problems, top_level_problems
+from knowledge.to_the_bot import ToTheBot, parse_to_the_bot, to_the_bot_problems
 
 REFERRALS_PATH = Path(__file__).with_name("referrals.toml")
 ROUTE_PREFIX = "route:"  # index ids of routes; FAQ ids look like "topic.slug"
@@ -91,6 +92,15 @@ def load_labour_words(path: Path | None = None, *, key: str = "labour_words") ->
     return frozenset(w.strip().lower() for w in words if isinstance(w, str) and w.strip())
 
 
+def load_to_the_bot(path: Path | None = None) -> ToTheBot | None:
+    """The ``[to_the_bot]`` table: messages that ask the bot about itself (None: none)."""
+    path = path or REFERRALS_PATH
+    if not path.exists():
+        return None
+    with path.open("rb") as fh:
+        return parse_to_the_bot(tomllib.load(fh).get("to_the_bot"))
+
+
 def load_routes(path: Path | None = None) -> dict[str, Route]:
     """Every usable route by id; a missing file means no routes (nothing is referred)."""
     path = path or REFERRALS_PATH
@@ -148,4 +158,6 @@ def check_routes(path: Path | None = None) -> list[str]:
             problems.append(f"{where}: missing where.en")
         if "en" not in route.title:
             problems.append(f"{where}: missing title.en")
+    if "to_the_bot" in data:
+        problems += to_the_bot_problems(data["to_the_bot"], frozenset(seen), name)
     return problems

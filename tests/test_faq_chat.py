@@ -12,7 +12,7 @@ from tests.harness import STAFF_GROUP, running_bot, texts
 
 USER = 6100
 ADMIN = 9100
-ODD_QUESTION = "我想问一下红烧肉到底应该怎么做才好吃呢"
+ODD_QUESTION = "我想问一下打印机卡纸了到底应该怎么弄"  # unsure: no topic, no route
 
 
 async def test_question_is_answered_with_its_statute(

@@ -155,3 +155,24 @@ def test_other_words_are_checked_like_labour_words(tmp_path: Path) -> None:
     problems = check_routes(write(tmp_path, head))
     assert any("other_words #1: '房東' can never match" in p for p in problems), problems
     assert any("'公司' is in both labour_words and other_words" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("table", "says"),
+    [
+        ('route = "bot"\nopenings = ["你"]\nmax_chars = 14\n', "'bot' is not the id of any"),
+        ('route = "pets"\nopenings = []\nmax_chars = 14\n', "openings is empty"),
+        ('route = "pets"\nopenings = "你"\nmax_chars = 14\n', "openings should be a list"),
+        ('route = "pets"\nopenings = ["你"]\nmax_chars = "14"\n', "max_chars should be"),
+        ('route = "pets"\nopenings = ["你"]\nmax_chars = 14\nmax = 3\n', "unknown key 'max'"),
+    ],
+)
+def test_to_the_bot_mistakes_are_named(tmp_path: Path, table: str, says: str) -> None:
+    path = write(tmp_path, f'labour_words = ["工资"]\n[to_the_bot]\n{table}')
+    problems = check_routes(path)
+    assert any(says in p for p in problems), problems
+
+
+def test_a_good_to_the_bot_table_passes(tmp_path: Path) -> None:
+    table = 'route = "pets"\nopenings = ["你"]\nnot_then = ["们"]\nmax_chars = 14\n'
+    assert check_routes(write(tmp_path, f'labour_words = ["工资"]\n[to_the_bot]\n{table}')) == []

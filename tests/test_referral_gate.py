@@ -171,3 +171,38 @@ def test_a_wordless_question_needs_a_surer_search(kb) -> None:  # type: ignore[n
     # ... while a question the model is sure is labour is still answered without one
     result = kb.search("劳动仲裁要交钱吗")
     assert result.answered
+
+
+# --- thirteenth pass ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["你会加班吗", "你有工资吗？", "你几点下班", "您会被开除吗"])
+def test_a_question_to_the_bot_about_itself_is_not_labour(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    # folding drops 你: to the search these read as questions about overtime, pay, dismissal
+    result = kb.search(question)
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "about_bot"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("你知道加班费怎么算吗", "pay.overtime"),  # a request about the asker's own matter
+        ("你们这里调解要钱吗", "process."),  # 你们: the center
+        ("你好，公司三个月没发工资了", "pay."),
+        ("你能帮我算算经济补偿吗", "termination."),
+        ("你懂工伤吗", "injury."),  # a labour term keeps it labour
+    ],
+)
+def test_a_labour_question_that_addresses_the_bot_stays_labour(
+    kb, question: str, topic: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search(question)
+    assert result.referral is None and result.answered
+    assert result.best is not None and result.best.id.startswith(topic)
+
+
+def test_the_bot_asked_whether_it_works_overtime_says_what_it_is(tmp_path: Path) -> None:
+    out = run_console(tmp_path, ["你会加班吗"])
+    assert "咨询机器人" in out and "找工作人员" in out
+    assert "加班费" not in out  # not the overtime entry

@@ -1,0 +1,85 @@
+"""Messages that ask the bot about itself: 你会加班吗, 你有工资吗, 你几点下班.
+
+Folding drops the pronouns (``knowledge.faq_text.fold``), so to the search and the domain
+model 你会加班吗 reads like 会加班吗, a question about overtime. These are recognised on the
+text as typed, before folding: a short message that opens by addressing the bot (你, 您), is
+not a request about the asker's own matter (你知道…, 你能帮…, 你们: the center) and names no
+one of the asker's side (我, 孩子, 员工). The ``[to_the_bot]`` table of ``referrals.toml``
+holds the words; its route (about_bot) answers with what the bot is and how to reach a person.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from knowledge.faq_text import simplify
+
+KEYS = frozenset({"route", "openings", "not_then", "asker_words", "max_chars"})
+_NOT_TEXT = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class ToTheBot:
+    route: str  # the route id such messages are referred to
+    openings: tuple[str, ...]  # how a message addressed to the bot starts: 你, 您
+    not_then: tuple[str, ...]  # right after the opening, a request or the center: 们, 知道, 能
+    asker_words: tuple[str, ...]  # the asker's side named anywhere: 我, 孩子, 员工
+    max_chars: int  # longer messages tell a story: never taken for small talk
+
+    def matches(self, question: str) -> bool:
+        text = _NOT_TEXT.sub("", simplify(unicodedata.normalize("NFKC", question)).lower())
+        if not text or len(text) > self.max_chars:
+            return False
+        opening = next((o for o in self.openings if text.startswith(o)), None)
+        if opening is None:
+            return False
+        rest = text[len(opening) :]
+        if not rest or any(rest.startswith(word) for word in self.not_then):
+            return False
+        return not any(word in text for word in self.asker_words)
+
+
+def parse_to_the_bot(raw: Any) -> ToTheBot | None:
+    """The table, or None when it is missing or unusable (:func:`to_the_bot_problems` says why)."""
+    if not isinstance(raw, Mapping) or to_the_bot_problems(raw):
+        return None
+    return ToTheBot(
+        route=raw["route"],
+        openings=tuple(raw["openings"]),
+        not_then=tuple(raw.get("not_then", ())),
+        asker_words=tuple(raw.get("asker_words", ())),
+        max_chars=raw["max_chars"],
+    )
+
+
+def to_the_bot_problems(
+    raw: Any, route_ids: frozenset[str] | None = None, name: str = "referrals.toml"
+) -> list[str]:
+    """What is wrong with the ``[to_the_bot]`` table, one readable line each."""
+    where = f"{name}: [to_the_bot]"
+    if not isinstance(raw, Mapping):
+        return [f"{where} should be a table (route, openings, not_then, asker_words, max_chars)"]
+    problems = [
+        f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(KEYS))})"
+        for key in raw
+        if key not in KEYS
+    ]
+    route = raw.get("route")
+    if not isinstance(route, str) or not route:
+        problems.append(f'{where}: route should name a route, like "about_bot"')
+    elif route_ids is not None and route not in route_ids:
+        problems.append(f"{where}: route {route!r} is not the id of any [[route]]")
+    for key in ("openings", "not_then", "asker_words"):
+        words = raw.get(key, [] if key != "openings" else None)
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            problems.append(f'{where}: {key} should be a list of words, like ["你", "您"]')
+        elif key == "openings" and not words:
+            problems.append(f"{where}: openings is empty: no message would ever match")
+    chars = raw.get("max_chars")
+    if isinstance(chars, bool) or not isinstance(chars, int) or chars < 2:
+        problems.append(f"{where}: max_chars should be a whole number of characters, like 14")
+    return problems
