@@ -41,7 +41,7 @@ from knowledge.faq_files import (
 )
 from knowledge.faq_files import check_kb as check_entry_files
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, leaning
-from knowledge.faq_index import Analyzer, Passage, SearchIndex
+from knowledge.faq_index import VAGUE_MASS, Analyzer, Passage, SearchIndex
 from knowledge.faq_referral import LABOUR_MARGIN, chosen_route, overruled
 from knowledge.faq_referral import contested as route_contests
 from knowledge.faq_review import DEFAULT_MAX_AGE_MONTHS
@@ -142,7 +142,7 @@ class KnowledgeBase:
         if len(question) > MAX_QUESTION_CHARS:  # the story's start and the question at its end
             half = MAX_QUESTION_CHARS // 2
             question = f"{question[:half]}\n{question[-half:]}"
-        hits = self.index.search(question)
+        hits, weight = self.index.search_weighed(question)
         labour = [h for h in hits if h.entry_id in self.entries]
         route_hits = [h for h in hits if h.entry_id in self.routes]
         lean = self._leaning(question)
@@ -181,6 +181,7 @@ class KnowledgeBase:
             blocked=contested or outside,
         )
         answered, route_id = fuse(evidence, self.gate)
+        answered = answered and weight >= VAGUE_MASS  # 我该怎么办呢: too little to go on
         referral = self.routes.get(ROUTE_PREFIX + route_id) if route_id else None
         if not labour:
             return SearchResult(None, 0.0, False, referral=referral, evidence=evidence)

@@ -206,3 +206,15 @@ def test_the_bot_asked_whether_it_works_overtime_says_what_it_is(tmp_path: Path)
     out = run_console(tmp_path, ["你会加班吗"])
     assert "咨询机器人" in out and "找工作人员" in out
     assert "加班费" not in out  # not the overtime entry
+
+
+@pytest.mark.parametrize("question", ["我该怎么办呢", "这个事情到底该怎么办才好呢"])
+def test_a_question_that_says_nothing_is_not_answered(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    # to the index these are only 该: one entry's phrasing of it made unpaid wages sure at 0.97
+    result = kb.search(question)
+    assert not result.answered and result.referral is None
+
+
+def test_a_short_question_with_a_real_word_is_still_answered(kb) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search("欠薪")
+    assert result.answered and result.best is not None and result.best.id == "pay.arrears"
