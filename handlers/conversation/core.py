@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,18 +25,19 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.flow import FlowRegistry
 from handlers.conversation.i18n import Translator, normalize_locale
 from handlers.conversation.i18n import mark as _
+from handlers.conversation.knowledge import KnowledgeHolder
 from handlers.conversation.locks import KeyedLocks
 from handlers.conversation.messages import Answer, Inbound, Reply
 from handlers.conversation.redact import group_payload
 from handlers.conversation.registry import FEATURES
-from knowledge.faq import KnowledgeBase, forget_shared, load_kb_shared
+from knowledge.faq import KnowledgeBase
 from knowledge.scope import ScopeRules, load_scope_rules
 from settings import CENTER_SITE, Settings
 from storage import outbox
 from storage.choices import load_choices, save_choices
 from storage.conversations import keep_if_changed, load_sender
 from storage.db import Database
-from storage.models import FaqLink, Person
+from storage.models import Person
 from storage.people import find_identity, private_chat_identity
 from storage.sites import sync_sites
 from storage.updates import clear_answers, pending_answer, record_update, store_answer
@@ -79,24 +79,17 @@ class Core:
         self._slots = asyncio.Semaphore(HANDLING_SLOTS)
         self.answers = SentAnswers(db)
         self._translators: dict[str, Translator] = {}
-        self.kb: KnowledgeBase | None = None
-        self._kb_lock = asyncio.Lock()
+        self._knowledge = KnowledgeHolder(db)
 
     # --- the legal FAQ ----------------------------------------------------------------
+    @property
+    def kb(self) -> KnowledgeBase | None:
+        """The FAQ knowledge base as last built (None before the first question)."""
+        return self._knowledge.kb
+
     async def knowledge(self, session: AsyncSession | None = None) -> KnowledgeBase:
         """The FAQ index with staff-linked phrasings; loaded on first use (jieba is slow)."""
-        async with self._kb_lock:
-            if self.kb is None:
-                if session is None:
-                    async with self.db.session() as own:
-                        links = (await own.execute(select(FaqLink))).scalars().all()
-                else:
-                    links = (await session.execute(select(FaqLink))).scalars().all()
-                extra: dict[str, list[str]] = {}
-                for link in links:
-                    extra.setdefault(link.entry_id, []).append(link.phrasing)
-                self.kb = await asyncio.to_thread(load_kb_shared, extra)
-            return self.kb
+        return await self._knowledge.get(session)
 
     async def warm_knowledge(self) -> None:
         """Build the FAQ index and load jieba at start, so the first question is as fast
@@ -105,9 +98,8 @@ class Core:
         await asyncio.to_thread(kb.warm)
 
     def invalidate_knowledge(self) -> None:
-        """Reload the files (and linked phrasings) at the next question."""
-        forget_shared()
-        self.kb = None
+        """Rebuild with the files and linked phrasings once this message's change commits."""
+        self._knowledge.invalidate()
 
     # --- who is who -------------------------------------------------------------------
     def staff_target(self) -> tuple[str, str] | None:
@@ -296,6 +288,7 @@ class Core:
             self.answers.give_back(sent)
             raise
         self.answers.cleared(sent)
+        self._knowledge.committed()  # after /faq link: the new index is built from now
         if update_id is None:
             return again
         return self.answers.answer(inbound, update_id, replies)
