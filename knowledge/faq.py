@@ -41,7 +41,7 @@ from knowledge.faq_files import (
 )
 from knowledge.faq_files import check_kb as check_entry_files
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, leaning
-from knowledge.faq_index import VAGUE_MASS, Analyzer, Passage, SearchIndex
+from knowledge.faq_index import Analyzer, Passage, SearchIndex
 from knowledge.faq_referral import LABOUR_MARGIN, chosen_route, overruled
 from knowledge.faq_referral import contested as route_contests
 from knowledge.faq_review import DEFAULT_MAX_AGE_MONTHS
@@ -181,7 +181,7 @@ class KnowledgeBase:
             blocked=contested or outside,
         )
         answered, route_id = fuse(evidence, self.gate)
-        answered = answered and weight >= VAGUE_MASS  # 我该怎么办呢: too little to go on
+        answered = answered and weight >= self.index.vague_mass  # 我该怎么办呢: says too little
         referral = self.routes.get(ROUTE_PREFIX + route_id) if route_id else None
         if not labour:
             return SearchResult(None, 0.0, False, referral=referral, evidence=evidence)

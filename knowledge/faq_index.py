@@ -50,10 +50,12 @@ THRESHOLD = 0.65  # answered when confidence >= THRESHOLD
 MAX_CANDIDATES = 600  # passages scored in full: those that share the most with the question
 MAX_HITS = 10
 RERANK = 0.3  # weight of character-pair overlap in re-ranking the best entries (tuned: LOPO)
-# A question whose matched words weigh less than this says too little to be answered: 我该怎么办呢
-# is only 该 to the index, and one entry's phrasing of it made "unpaid wages" sure at 0.97. On
-# the tuning set one labour question of 2,393 is below it, and it was answered wrongly.
-VAGUE_MASS = 1.0
+# A question whose words weigh less than this share of one rare word (a word one passage has)
+# says too little to be answered: 我该怎么办呢 is only 该 to the index, and one entry's
+# phrasing of it made "unpaid wages" sure at 0.97. A share, since weights grow with the index
+# (packaged: about 1.0 of 4.8). On the tuning set one labour question of 2,393 is below it,
+# and it was answered wrongly.
+VAGUE_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ class SearchIndex:
         n = max(len(self.entry_ids), 1)
         self.idf = {form: _idf(n, len(es)) for form, es in doc_freq.items()}
         self.unknown_idf = _idf(n, 1) * UNKNOWN_WEIGHT
+        self.vague_mass = _idf(n, 1) * VAGUE_SHARE  # see VAGUE_SHARE
         self.docs: list[_Doc] = []
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         # all phrasings of an entry together, for "does the entry as a whole cover it"
@@ -258,7 +261,7 @@ class SearchIndex:
         return self.search_weighed(question)[0]
 
     def search_weighed(self, question: str) -> tuple[list[Hit], float]:
-        """The hits, and how much the question's matched words weigh (``VAGUE_MASS``)."""
+        """The hits, and how much the question's words weigh (``vague_mass``)."""
         analysis = self.analyzer.analyze(question, repair=True)
         vector, q_total = self.vector(analysis)
         if not vector:
