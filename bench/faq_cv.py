@@ -25,11 +25,11 @@ GRID = {
     "veto": (-0.3, -0.5, -1.0),  # strictest first: ties keep the stricter setting
     "refer": (-0.2, -0.3, -0.5, -1.0),
     "share": (0.95, 0.99, 1.01),
-    "low": (0.6, 0.55, 0.5),
+    "low": (0.6, 0.55, 0.5, 0.45),
     "sure": (1.0, 0.8, 0.5),
     "trust": (0.8, 0.9),
     "floor": (-1.0, float("-inf")),  # strictest first
-    "wordless": (0.92, 0.85, 0.75, 0.0),
+    "wordless": (0.95, 0.92, 0.85, 0.75, 0.0),
     "wordless_odds": (1.5, 1.0),
 }
 
