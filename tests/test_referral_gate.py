@@ -27,6 +27,13 @@ def kb():  # type: ignore[no-untyped-def]
     return load_kb_shared({})
 
 
+def assert_answered(kb, question: str, topic: str) -> None:  # type: ignore[no-untyped-def]
+    """Answered (not referred) with an entry whose id starts with ``topic``."""
+    result = kb.search(question)
+    assert result.referral is None and result.answered
+    assert result.best is not None and result.best.id.startswith(topic)
+
+
 @pytest.mark.parametrize(
     ("question", "route"),
     [
@@ -145,9 +152,7 @@ def test_a_question_to_the_bot_itself_is_told_what_it_is(tmp_path: Path) -> None
 def test_an_everyday_word_does_not_send_a_sure_labour_question_away(
     kb, question: str, topic: str
 ) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert result.referral is None and result.answered
-    assert result.best is not None and result.best.id.startswith(topic)
+    assert_answered(kb, question, topic)
 
 
 def test_a_worker_is_not_sent_to_a_route_merely_close_behind(kb) -> None:  # type: ignore[no-untyped-def]
@@ -197,9 +202,7 @@ def test_a_question_to_the_bot_about_itself_is_not_labour(kb, question: str) -> 
 def test_a_labour_question_that_addresses_the_bot_stays_labour(
     kb, question: str, topic: str
 ) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert result.referral is None and result.answered
-    assert result.best is not None and result.best.id.startswith(topic)
+    assert_answered(kb, question, topic)
 
 
 def test_the_bot_asked_whether_it_works_overtime_says_what_it_is(tmp_path: Path) -> None:
