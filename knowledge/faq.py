@@ -75,6 +75,7 @@ class SearchResult:
     candidates: tuple[tuple[Entry, float], ...] = ()  # the top few with their confidence
     referral: Route | None = None  # not a labour matter: where to go instead
     evidence: Evidence | None = field(default=None, repr=False)  # what the gate decided on
+    vague: bool = False  # too little to go on (我该怎么办呢): ask for more, not "not sure"
 
     def to_json(self, locale: Locale = "zh_CN") -> dict[str, Any]:
         """The ``mediation-bot ask --json`` object; when unsure, no answer and the closest ids."""
@@ -181,10 +182,11 @@ class KnowledgeBase:
             blocked=contested or outside,
         )
         answered, route_id = fuse(evidence, self.gate)
-        answered = answered and weight >= self.index.vague_mass  # 我该怎么办呢: says too little
+        vague = weight < self.index.vague_mass  # 我该怎么办呢: says too little to answer
+        answered = answered and not vague
         referral = self.routes.get(ROUTE_PREFIX + route_id) if route_id else None
         if not labour:
-            return SearchResult(None, 0.0, False, referral=referral, evidence=evidence)
+            return SearchResult(None, 0.0, False, referral=referral, evidence=evidence, vague=vague)
         # In rank order (re-ranking may put an entry above one of higher lexical confidence):
         # a runner-up is never more certain than the entries above it.
         ranked, ceiling = [], 1.0
@@ -200,6 +202,7 @@ class KnowledgeBase:
             candidates=tuple(ranked),
             referral=referral,
             evidence=evidence,
+            vague=vague,
         )
 
     def _leaning(self, question: str) -> Leaning:

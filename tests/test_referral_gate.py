@@ -221,3 +221,9 @@ def test_a_question_that_says_nothing_is_not_answered(kb, question: str) -> None
 def test_a_short_question_with_a_real_word_is_still_answered(kb) -> None:  # type: ignore[no-untyped-def]
     result = kb.search("欠薪")
     assert result.answered and result.best is not None and result.best.id == "pay.arrears"
+
+
+def test_a_message_that_says_nothing_is_asked_for_more(tmp_path: Path) -> None:
+    out = run_console(tmp_path, ["我该怎么办呢"])
+    assert "能再多说一点吗" in out and "公司欠了我三个月工资" in out
+    assert "📖" not in out  # no entry shown as the answer

@@ -88,6 +88,12 @@ def not_sure(ctx: Ctx, result: SearchResult) -> Reply:
         "I am not sure I have a good answer to that, and I do not want to guess. "
         "Here are the closest topics; or staff of the center can help you."
     )
+    if result.vague:  # 我该怎么办呢: nothing to go on yet
+        text = t(
+            "Could you tell me a little more: what happened, and what would you like to "
+            "know? For example: “My employer owes me three months' wages, what can I do?” "
+            "Or choose a topic below, or ask staff of the center."
+        )
     items = topic_buttons(ctx, list(result.closest))
     items += [Button(t("Talk to a person"), "m:human"), Button(t("File a dispute"), "m:file")]
     return Reply(text, buttons=grid(items, per_row=1))
