@@ -458,6 +458,9 @@ def test_cli_ask_text(sample_dir: Path, tmp_path: Path) -> None:
     assert referred.stdout.startswith("租房、押金、房租纠纷\n\n")
     assert "人民调解委员会" in referred.stdout
     assert "依据：《中华人民共和国人民调解法》" in referred.stdout
+    to_the_bot = run_cli(["ask", "你会加班吗"], tmp_path)  # a plain route: its text alone
+    assert to_the_bot.stdout.startswith("我是劳动人事争议多元调解中心的咨询机器人")
+    assert "关于本机器人" not in to_the_bot.stdout
 
 
 def test_cli_kb_check(sample_dir: Path, tmp_path: Path) -> None:

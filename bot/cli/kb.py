@@ -49,6 +49,8 @@ def _faq_line(kb: KnowledgeBase, question: str, locale: str, as_json: bool) -> s
     zh = locale == "zh_CN"
     if result.referral is not None:  # not labour: the route, where to go and its basis
         route = result.referral
+        if route.plain:  # about the bot itself: its text is the whole reply, as in the chat
+            return route.text("where", locale)
         return f"{route.text('title', locale)}\n\n{route.full_text(locale)}"
     if not result.answered or result.best is None:
         closest = "；".join(e.text("title", locale) for e in result.closest)
