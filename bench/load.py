@@ -45,6 +45,9 @@ DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1/test"
 ECHO_STOCK = "echo"  # PTB as shipped: the ceiling the target is a share of
 ECHO_OURS = "echo*"  # on our network layer and loop
 SCRIPTS = {"filing": person_script, "faq": faq_script}
+# ours / the stock echo, per script: the whole filing journey (0.7) and the free-text
+# questions of issue 18 (0.5), each a share of the echo measured in the same run
+TARGETS = {"filing": 0.7, "faq": 0.5}
 CALIBRATION_USER = 900_001
 FIRST_USER = 910_001
 
@@ -133,8 +136,9 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
             print(f"      {s.missed_slots} send slots missed (everyone was waiting for answers)")
     if args.rate:  # at a fixed rate every bot just keeps up
         return
+    target = TARGETS[args.script]
     for name, note in (
-        (ECHO_STOCK, "echo on PTB as shipped; target: at least 0.7"),
+        (ECHO_STOCK, f"echo on PTB as shipped; target: at least {target}"),
         (ECHO_OURS, "echo on our network layer and loop"),
     ):
         echo = next((r for r in rows if r.bot == name), None)
