@@ -51,6 +51,7 @@ RETRIES = 3
 #: the CPU so thinly that no answer is ready in time: under overload WeChat then answers
 #: late (as a push) rather than not at all. Leaves connections for the outbox and jobs.
 HANDLING_SLOTS = 10
+_KNOWLEDGE_CHANGED = "knowledge_changed"  # session.info: rebuild the FAQ once this commits
 
 
 def _utcnow() -> datetime:
@@ -98,8 +99,13 @@ class Core:
         await asyncio.to_thread(kb.warm)
 
     def invalidate_knowledge(self) -> None:
-        """Rebuild with the files and linked phrasings once this message's change commits."""
+        """The files changed (``/faq reload``): rebuild at the next use."""
         self._knowledge.invalidate()
+
+    @staticmethod
+    def rebuild_knowledge_after(session: AsyncSession) -> None:
+        """A linked phrasing was added in ``session``: rebuild once it commits."""
+        session.info[_KNOWLEDGE_CHANGED] = True
 
     # --- who is who -------------------------------------------------------------------
     def staff_target(self) -> tuple[str, str] | None:
@@ -288,7 +294,8 @@ class Core:
             self.answers.give_back(sent)
             raise
         self.answers.cleared(sent)
-        self._knowledge.committed()  # after /faq link: the new index is built from now
+        if session.info.pop(_KNOWLEDGE_CHANGED, False):  # /faq link, now committed
+            self._knowledge.rebuild()
         if update_id is None:
             return again
         return self.answers.answer(inbound, update_id, replies)

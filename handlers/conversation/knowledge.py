@@ -1,9 +1,12 @@
 """The FAQ knowledge base a bot process answers from, and its rebuilding after a change.
 
 Building it (the index, jieba, the domain model) takes about two seconds. After ``/faq link``
-or ``/faq reload`` the new one is built in the background as soon as the change is committed
-— not at the next question, which would then wait for it — and questions asked while it is
-being built wait for it, so none is answered from the knowledge base before the change.
+the new one is built in the background as soon as the link is committed — not at the next
+question, which would then wait for it; questions asked while it is being built wait for it.
+The rebuild is tied to the link's own transaction (:meth:`Core.rebuild_knowledge_after`), not
+to whichever message commits next: a question handled in between would otherwise build from
+the links before this one and leave it out. ``/faq reload`` (the files changed) rebuilds at
+once, in its own handling.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ class KnowledgeHolder:
         self.db = db
         self.kb: KnowledgeBase | None = None
         self._lock = asyncio.Lock()
-        self._stale = False  # changed since built: rebuilt after the change commits
+        self._stale = False  # the files changed: rebuilt at the next use
         self._rebuild: asyncio.Task[None] | None = None
 
     async def get(self, session: AsyncSession | None = None) -> KnowledgeBase:
@@ -38,25 +41,23 @@ class KnowledgeHolder:
             return self.kb
 
     def invalidate(self) -> None:
-        """Files or links changed: rebuild once the change is committed (:meth:`committed`)."""
+        """The files changed: rebuild at the next use."""
         forget_shared()
         self._stale = True
 
-    def committed(self) -> None:
-        """A message's transaction committed: start the rebuild a change asked for."""
-        if self._stale and self._rebuild is None:
+    def rebuild(self) -> None:
+        """A committed change (a link): build the knowledge base again now, in the background."""
+        if self._rebuild is None or self._rebuild.done():
             self._rebuild = asyncio.create_task(self._rebuild_now())
 
     async def _rebuild_now(self) -> None:
         try:
             async with self._lock:
-                if self._stale:
-                    self.kb = await self._build(None)
-                    self._stale = False
-        except Exception:  # the next question builds it again
+                forget_shared()  # the links are part of its key: only the old one would stay
+                self.kb = await self._build(None)
+                self._stale = False
+        except Exception:  # the next link or reload builds it again
             log.exception("rebuilding the FAQ knowledge base failed")
-        finally:
-            self._rebuild = None
 
     async def _build(self, session: AsyncSession | None) -> KnowledgeBase:
         if session is None:

@@ -48,7 +48,7 @@ async def faq_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
                     created_by=ctx.actor,
                 )
             )
-        ctx.core.invalidate_knowledge()
+        ctx.core.rebuild_knowledge_after(ctx.session)
         return [
             Reply(
                 ctx.t(
