@@ -143,12 +143,12 @@ class KnowledgeBase:
         if len(question) > MAX_QUESTION_CHARS:  # the story's start and the question at its end
             half = MAX_QUESTION_CHARS // 2
             question = f"{question[:half]}\n{question[-half:]}"
+        lean = self._leaning(question)
+        if not lean.term and (bot := self._to_the_bot(question)):  # before the search: no use
+            return SearchResult(None, 0.0, False, referral=bot)
         hits, weight = self.index.search_weighed(question)
         labour = [h for h in hits if h.entry_id in self.entries]
         route_hits = [h for h in hits if h.entry_id in self.routes]
-        lean = self._leaning(question)
-        if not lean.term and (bot := self._to_the_bot(question)):
-            return SearchResult(None, 0.0, False, referral=bot)
         guess = self.domain.predict(question) if self.domain else None
         if self.gate.enabled and overruled(lean, guess, labour):
             lean = replace(lean, work=True)  # 在物业公司做了三年保洁，裁决生效了还不付

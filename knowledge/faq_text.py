@@ -161,6 +161,12 @@ def _tokenizer() -> Any:
     return _jieba
 
 
+def surface(text: str) -> str:
+    """Width, case and script folded, nothing taken out: what :func:`fold` starts from, and
+    what reads a message as typed (knowledge/to_the_bot.py: 你会加班吗 keeps its 你)."""
+    return simplify(unicodedata.normalize("NFKC", text).lower())
+
+
 @functools.lru_cache(maxsize=64)
 def fold(text: str) -> str:
     """Width, case, script, pronouns and English word forms: what every later step works on.
@@ -169,7 +175,7 @@ def fold(text: str) -> str:
     last few texts: one question is folded by the search, the re-ranking, the gate and the
     domain model in turn.
     """
-    text = _PRONOUNS.sub("", simplify(unicodedata.normalize("NFKC", text).lower()))
+    text = _PRONOUNS.sub("", surface(text))
     if "'" in text or "’" in text:
         text = text.replace("’", "'")
         for short, full in _EN_CONTRACTIONS:

@@ -11,12 +11,11 @@ holds the words; its route (about_bot) answers with what the bot is and how to r
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.faq_text import simplify
+from knowledge.faq_text import surface
 
 KEYS = frozenset({"route", "openings", "not_then", "asker_words", "max_chars"})
 _NOT_TEXT = re.compile(r"[\W_]+")
@@ -31,7 +30,7 @@ class ToTheBot:
     max_chars: int  # longer messages tell a story: never taken for small talk
 
     def matches(self, question: str) -> bool:
-        text = _NOT_TEXT.sub("", simplify(unicodedata.normalize("NFKC", question)).lower())
+        text = _NOT_TEXT.sub("", surface(question))
         if not text or len(text) > self.max_chars:
             return False
         opening = next((o for o in self.openings if text.startswith(o)), None)
