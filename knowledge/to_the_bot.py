@@ -4,8 +4,13 @@ Folding drops the pronouns (``knowledge.faq_text.fold``), so to the search and t
 model 你会加班吗 reads like 会加班吗, a question about overtime. These are recognised on the
 text as typed, before folding: a short message that opens by addressing the bot (你, 您), is
 not a request about the asker's own matter (你知道…, 你能帮…, 你们: the center) and names no
-one of the asker's side (我, 孩子, 员工). The ``[to_the_bot]`` table of ``referrals.toml``
-holds the words; its route (about_bot) answers with what the bot is and how to reach a person.
+one of the asker's side (我, 孩子, 员工). A short message that names the bot (这个机器人能干嘛,
+What can this chatbot do?) is one too, unless it names the asker's side or a word of work:
+then it is a question about work (工业机器人操作工加班费). English is read word by word (``bot``
+is not ``both``), up to ``max_words`` words; there a word of work does not count (how does
+this bot work), the asker words hold my, boss, wage. The ``[to_the_bot]`` table of
+``referrals.toml`` holds the words; its route (about_bot) answers with what the bot is and how
+to reach a person.
 """
 
 from __future__ import annotations
@@ -17,8 +22,11 @@ from typing import Any
 
 from knowledge.faq_text import surface
 
-KEYS = frozenset({"route", "openings", "not_then", "asker_words", "max_chars"})
+KEYS = frozenset(
+    {"route", "openings", "not_then", "asker_words", "names", "max_chars", "max_words"}
+)
 _NOT_TEXT = re.compile(r"[\W_]+")
+_ENGLISH_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
 @dataclass(frozen=True)
@@ -26,12 +34,22 @@ class ToTheBot:
     route: str  # the route id such messages are referred to
     openings: tuple[str, ...]  # how a message addressed to the bot starts: 你, 您
     not_then: tuple[str, ...]  # right after the opening, a request or the center: 们, 知道, 能
-    asker_words: tuple[str, ...]  # the asker's side named anywhere: 我, 孩子, 员工
+    asker_words: tuple[str, ...]  # the asker's side named anywhere: 我, 孩子, 员工, my
     max_chars: int  # longer messages tell a story: never taken for small talk
+    names: tuple[str, ...] = ()  # what people call the bot: 机器人, chatbot
+    max_words: int = 0  # the same for English, in words (0: English is never matched by name)
 
-    def matches(self, question: str) -> bool:
-        text = _NOT_TEXT.sub("", surface(question))
-        if not text or len(text) > self.max_chars:
+    def matches(self, question: str, *, work: bool = False) -> bool:
+        """Whether ``question`` asks the bot about itself; ``work``: it has a word of work
+        (only a message that addresses the bot as 你 may, 你会加班吗)."""
+        typed = surface(question)
+        text = _NOT_TEXT.sub("", typed)
+        if not text:
+            return False
+        words = _ENGLISH_WORD.findall(typed)
+        if self._names_the_bot(text, words, work):
+            return True
+        if len(text) > self.max_chars:
             return False
         opening = next((o for o in self.openings if text.startswith(o)), None)
         if opening is None:
@@ -39,7 +57,22 @@ class ToTheBot:
         rest = text[len(opening) :]
         if not rest or any(rest.startswith(word) for word in self.not_then):
             return False
-        return not any(word in text for word in self.asker_words)
+        return not self._asker(text, words)
+
+    def _names_the_bot(self, text: str, words: list[str], work: bool) -> bool:
+        if words and text.isascii():  # "how does this bot work": work, the verb; my, wage …
+            named = len(words) <= self.max_words and any(w in self.names for w in words)
+        else:  # are among the asker words
+            named = (
+                not work
+                and len(text) <= self.max_chars
+                and any(n in text for n in self.names if not n.isascii())
+            )
+        return named and not self._asker(text, words)
+
+    def _asker(self, text: str, words: list[str]) -> bool:
+        """The asker's side is named: 我, 孩子 anywhere; my, boss as English words."""
+        return any(w in words if w.isascii() else w in text for w in self.asker_words)
 
 
 def parse_to_the_bot(raw: Any) -> ToTheBot | None:
@@ -52,6 +85,8 @@ def parse_to_the_bot(raw: Any) -> ToTheBot | None:
         not_then=tuple(raw.get("not_then", ())),
         asker_words=tuple(raw.get("asker_words", ())),
         max_chars=raw["max_chars"],
+        names=tuple(raw.get("names", ())),
+        max_words=raw.get("max_words", 0),
     )
 
 
@@ -72,7 +107,7 @@ def to_the_bot_problems(
         problems.append(f'{where}: route should name a route, like "about_bot"')
     elif route_ids is not None and route not in route_ids:
         problems.append(f"{where}: route {route!r} is not the id of any [[route]]")
-    for key in ("openings", "not_then", "asker_words"):
+    for key in ("openings", "not_then", "asker_words", "names"):
         words = raw.get(key, [] if key != "openings" else None)
         if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
             problems.append(f'{where}: {key} should be a list of words, like ["你", "您"]')
@@ -81,4 +116,7 @@ def to_the_bot_problems(
     chars = raw.get("max_chars")
     if isinstance(chars, bool) or not isinstance(chars, int) or chars < 2:
         problems.append(f"{where}: max_chars should be a whole number of characters, like 14")
+    words = raw.get("max_words", 0)
+    if isinstance(words, bool) or not isinstance(words, int) or words < 0:
+        problems.append(f"{where}: max_words should be a whole number of words, like 8")
     return problems

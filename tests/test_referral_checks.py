@@ -165,6 +165,8 @@ def test_other_words_are_checked_like_labour_words(tmp_path: Path) -> None:
         ('route = "pets"\nopenings = "你"\nmax_chars = 14\n', "openings should be a list"),
         ('route = "pets"\nopenings = ["你"]\nmax_chars = "14"\n', "max_chars should be"),
         ('route = "pets"\nopenings = ["你"]\nmax_chars = 14\nmax = 3\n', "unknown key 'max'"),
+        ('route = "pets"\nopenings = ["你"]\nmax_chars = 14\nmax_words = -1\n', "max_words should"),
+        ('route = "pets"\nopenings = ["你"]\nmax_chars = 14\nnames = "bot"\n', "names should be"),
     ],
 )
 def test_to_the_bot_mistakes_are_named(tmp_path: Path, table: str, says: str) -> None:

@@ -205,6 +205,33 @@ def test_a_labour_question_that_addresses_the_bot_stays_labour(
     assert_answered(kb, question, topic)
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["What can this chatbot do?", "How does this bot work?", "这个机器人能干嘛", "你们机器人好笨"],
+)
+def test_a_message_naming_the_bot_is_told_what_it_is(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    # "What can this chatbot do?" was answered with the personal-information entry (0.96)
+    result = kb.search(question)
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "about_bot"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("工业机器人操作工加班费怎么算", "pay."),  # a robot at work: a word of work
+        ("Can this bot tell me if my boss can cut my pay?", "contract."),  # my boss: the asker's
+    ],
+)
+def test_a_labour_question_naming_a_robot_stays_labour(kb, question: str, topic: str) -> None:  # type: ignore[no-untyped-def]
+    assert_answered(kb, question, topic)
+
+
+def test_a_robot_vacuum_is_not_the_bot(kb) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search("扫地机器人坏了商家不退")
+    assert result.referral is not None and result.referral.id == "consumer"
+
+
 def test_the_bot_asked_whether_it_works_overtime_says_what_it_is(tmp_path: Path) -> None:
     out = run_console(tmp_path, ["你会加班吗"])
     assert "咨询机器人" in out and "找工作人员" in out
