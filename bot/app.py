@@ -189,11 +189,13 @@ class BotApp:
         return addresses
 
     async def _housekeep(self) -> None:
-        """Every minute: scheduled work (digest, overdue notices); every
+        """Every minute: the FAQ knowledge base caught up with other processes' `/faq link` and
+        with changed knowledge files, scheduled work (digest, overdue notices); every
         `risk.evaluate_minutes` (and at start): the risk ledger's early warnings; every hour:
         the day's retention purge, if no instance has run it yet today (storage/retention.py)."""
         minutes = 0
         while not self._stop.is_set():
+            await self.core.sync_knowledge()  # never raises: logs and tries again next minute
             try:
                 await digest.tick(self.core, self.core.clock())
                 await self.core.answers.push_unsent(self.settings.outbox.unsent_reply_seconds)

@@ -68,6 +68,7 @@ class Core:
         *,
         rules: ScopeRules | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        knowledge: KnowledgeHolder | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -80,7 +81,7 @@ class Core:
         self._slots = asyncio.Semaphore(HANDLING_SLOTS)
         self.answers = SentAnswers(db)
         self._translators: dict[str, Translator] = {}
-        self._knowledge = KnowledgeHolder(db)
+        self._knowledge = knowledge or KnowledgeHolder(db)  # other files: tests
 
     # --- the legal FAQ ----------------------------------------------------------------
     @property
@@ -101,6 +102,11 @@ class Core:
     def invalidate_knowledge(self) -> None:
         """The files changed (``/faq reload``): rebuild at the next use."""
         self._knowledge.invalidate()
+
+    async def sync_knowledge(self) -> bool:
+        """Another process linked a phrasing, or the files changed: rebuild in the background
+        (True when it is being rebuilt). Every minute from the housekeeping loop; never raises."""
+        return await self._knowledge.sync()
 
     @staticmethod
     def rebuild_knowledge_after(session: AsyncSession) -> None:
