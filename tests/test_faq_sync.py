@@ -163,3 +163,21 @@ async def test_a_failed_check_is_logged_and_answers_go_on(
         assert not await core.sync_knowledge()  # logged, not raised into the loop
     assert "checking the FAQ knowledge base for changes failed" in caplog.text
     assert answered(await say(core, "申请劳动仲裁要不要交钱？"))
+
+
+async def test_a_rebuild_under_way_at_shutdown_is_given_up(
+    settings: Settings, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the bot stops (BotApp.stop closes the core, then the database) while another process's
+    # link is being built in: nothing is left running against the closing database
+    holder = KnowledgeHolder(db)
+    core = Core(settings, db, knowledge=holder)
+    assert "not sure" in await say(core, ODD_QUESTION)
+    before = core.kb
+    holder.rebuild()
+    with caplog.at_level(logging.ERROR, logger="handlers.conversation.knowledge"):
+        await core.close()
+        await asyncio.sleep(0.2)
+    assert holder._rebuild is not None and holder._rebuild.cancelled()
+    assert core.kb is before
+    assert "failed" not in caplog.text

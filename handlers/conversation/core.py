@@ -275,8 +275,9 @@ class Core:
             await sync_sites(session, self.settings.all_sites())
 
     async def close(self) -> None:
-        """Record the answers sent so far (at shutdown)."""
+        """Record the answers sent so far, and give up a rebuild of the FAQ (at shutdown)."""
         await self.answers.close()
+        await self._knowledge.close()
 
     async def _handle_once(self, inbound: Inbound) -> list[Reply]:
         sent = self.answers.take()  # earlier answers sent since: cleared in this transaction

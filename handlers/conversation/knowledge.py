@@ -18,6 +18,7 @@ a phrasing or the files changed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -101,6 +102,15 @@ class KnowledgeHolder:
         """A committed change (a link): build the knowledge base again now, in the background."""
         if self._rebuild is None or self._rebuild.done():
             self._rebuild = asyncio.create_task(self._rebuild_now())
+
+    async def close(self) -> None:
+        """At shutdown: a rebuild under way is given up before the database is closed (its
+        build finishes in its thread, unused; the next start builds from the files anyway)."""
+        task = self._rebuild
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def sync(self) -> bool:
         """Rebuild in the background if another process linked a phrasing or the files changed
