@@ -60,9 +60,11 @@ class ToTheBot:
         return not self._asker(text, words)
 
     def _names_the_bot(self, text: str, words: list[str], work: bool) -> bool:
-        if words and text.isascii():  # "how does this bot work": work, the verb; my, wage …
+        # English: a word of work does not count ("how does this bot work": the verb); my,
+        # boss, wage are among the asker words instead
+        if words and text.isascii():
             named = len(words) <= self.max_words and any(w in self.names for w in words)
-        else:  # are among the asker words
+        else:
             named = (
                 not work
                 and len(text) <= self.max_chars

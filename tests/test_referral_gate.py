@@ -181,9 +181,18 @@ def test_a_wordless_question_needs_a_surer_search(kb) -> None:  # type: ignore[n
 # --- thirteenth pass ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("question", ["你会加班吗", "你有工资吗？", "你几点下班", "您会被开除吗"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        # folding drops 你: to the search these read as questions about overtime, pay, dismissal
+        *["你会加班吗", "你有工资吗？", "你几点下班", "您会被开除吗"],
+        # naming the bot: "What can this chatbot do?" was answered with the
+        # personal-information entry (0.96)
+        *["What can this chatbot do?", "How does this bot work?", "这个机器人能干嘛"],
+        "你们机器人好笨",
+    ],
+)
 def test_a_question_to_the_bot_about_itself_is_not_labour(kb, question: str) -> None:  # type: ignore[no-untyped-def]
-    # folding drops 你: to the search these read as questions about overtime, pay, dismissal
     result = kb.search(question)
     assert not result.answered
     assert result.referral is not None and result.referral.id == "about_bot"
@@ -203,17 +212,6 @@ def test_a_labour_question_that_addresses_the_bot_stays_labour(
     kb, question: str, topic: str
 ) -> None:  # type: ignore[no-untyped-def]
     assert_answered(kb, question, topic)
-
-
-@pytest.mark.parametrize(
-    "question",
-    ["What can this chatbot do?", "How does this bot work?", "这个机器人能干嘛", "你们机器人好笨"],
-)
-def test_a_message_naming_the_bot_is_told_what_it_is(kb, question: str) -> None:  # type: ignore[no-untyped-def]
-    # "What can this chatbot do?" was answered with the personal-information entry (0.96)
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == "about_bot"
 
 
 @pytest.mark.parametrize(

@@ -131,10 +131,11 @@ class KnowledgeHolder:
             return False
         if files != built.files:
             log.info("the FAQ knowledge files changed: rebuilding the knowledge base")
-            forget_shared()  # the shared copies were built from the old files
         else:
             log.info("FAQ links added by another process: rebuilding the knowledge base")
-        self.rebuild()  # one in progress already: the next call compares again
+        # the rebuild forgets the shared copies, built from the old files and links; one in
+        # progress already: the next call compares again
+        self.rebuild()
         return True
 
     async def _rebuild_now(self) -> None:
