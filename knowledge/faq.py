@@ -14,7 +14,8 @@ lenient (a broken entry is skipped and logged); :func:`check_kb` reports every p
 Modules: :mod:`knowledge.faq_entries` (entries, loading), :mod:`knowledge.faq_files`
 (reading, checks), :mod:`knowledge.faq_text`
 (folding, words), :mod:`knowledge.faq_synonyms`, :mod:`knowledge.faq_typos` (homophone
-slips), :mod:`knowledge.faq_index` (analysis, scoring, confidence), and for "is it labour
+slips), :mod:`knowledge.faq_index` (analysis, scoring, confidence),
+:mod:`knowledge.char_pairs` and :mod:`knowledge.entry_model` (re-ranking), and for "is it labour
 at all": :mod:`knowledge.faq_referral` (the route the search and the word lists choose),
 :mod:`knowledge.domain_model` (learned from the entries and routes) and
 :mod:`knowledge.faq_gate` (how it and the word lists decide).
@@ -31,7 +32,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from knowledge.domain_model import DomainModel, train_domain
+from knowledge.domain_model import DomainModel, remembered_features, train_domain
+from knowledge.entry_model import EntryModel, train_entry_model
 from knowledge.faq_entries import Citation, Entry, Locale, load_entries
 from knowledge.faq_files import (
     DEFAULT_FOLDER,
@@ -121,6 +123,7 @@ class KnowledgeBase:
     domain: DomainModel | None = field(default=None, repr=False)  # labour or which route
     gate: GateSettings = field(default_factory=GateSettings)  # word lists + model: how
     to_the_bot: ToTheBot | None = None  # 你会加班吗: the bot asked about itself (to_the_bot.py)
+    entry_model: EntryModel | None = field(default=None, repr=False)  # a second reading
 
     def warm(self) -> None:
         """Load what the first search would (jieba, the script tables) ahead of time."""
@@ -149,9 +152,15 @@ class KnowledgeBase:
             return SearchResult(None, 0.0, False, referral=bot)
         hits, weight = self.index.search_weighed(question)
         labour = [h for h in hits if h.entry_id in self.entries]
+        # Referral decisions weigh the search's best entry; the answer is chosen in the search's
+        # order with each entry lifted by the second reading (stable: ties keep their order).
+        searched = tuple(labour)
+        reading = self.entry_model.read(question) if self.entry_model else None
+        lifts = reading.lifts(labour) if reading else {}
+        labour.sort(key=lambda h: -h.rank_score - lifts.get(h.entry_id, 0.0))
         route_hits = [h for h in hits if h.entry_id in self.routes]
         guess = self.domain.predict(question) if self.domain else None
-        if self.gate.enabled and overruled(lean, guess, labour):
+        if self.gate.enabled and overruled(lean, guess, searched):
             lean = replace(lean, work=True)  # 在物业公司做了三年保洁，裁决生效了还不付
         margin = LABOUR_MARGIN if lean.work else 0.0
         outside = lean.other and not lean.work  # 房东, 离婚, 保险公司 … and no word of work
@@ -159,7 +168,7 @@ class KnowledgeBase:
         route_id = None
         if not lean.term:
             route_id = chosen_route(
-                labour,
+                searched,
                 route_hits,
                 margin=margin,
                 answer_threshold=self.index.threshold,
@@ -168,14 +177,23 @@ class KnowledgeBase:
             )
         referral = self.routes[route_id] if route_id else None
         if locale != "zh_CN":  # near ties go to entries written in the reader's language
-            labour.sort(key=lambda h: -h.score - LOCALE_BONUS * self._has(h.entry_id, locale))
+            labour.sort(
+                key=lambda h: (
+                    -h.rank_score
+                    - lifts.get(h.entry_id, 0.0)
+                    - LOCALE_BONUS * self._has(h.entry_id, locale)
+                )
+            )
         confidence = labour[0].confidence if labour else 0.0
-        contested = route_contests(labour, route_hits, margin)
+        contested = route_contests(searched, route_hits, margin)
         evidence = Evidence(
             answered=referral is None
             and not contested
             and not outside
-            and confidence >= self.index.threshold,
+            and (
+                confidence >= self.index.threshold
+                or bool(reading and labour and reading.agrees(labour[0], guess))
+            ),
             referral=referral.id if referral else None,
             lean=lean,
             guess=guess,
@@ -346,6 +364,7 @@ def build_kb(
     others = load_labour_words(key="other_words") if other_words is None else other_words
     weak = load_labour_words(key="weak_labour_words") if weak_words is None else weak_words
     terms = load_labour_words(key="labour_terms") if labour_terms is None else labour_terms
+    featurize = remembered_features()  # the two models read mostly the same texts
     return KnowledgeBase(
         MappingProxyType(by_id),
         index,
@@ -354,8 +373,9 @@ def build_kb(
         frozenset(weak),
         frozenset(terms),
         tuple(sorted(set(others), key=len, reverse=True)),
-        train_domain(by_id.values(), by_route.values(), extra, model_words),
+        train_domain(by_id.values(), by_route.values(), extra, model_words, featurize),
         to_the_bot=to_the_bot,
+        entry_model=train_entry_model(by_id.values(), by_route, extra, featurize),
     )
 
 

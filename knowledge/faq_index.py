@@ -8,9 +8,9 @@ each passage by the weight they share, relative to both sides' weights (long, ra
 questions lean on how much of the passage they cover). An entry scores as its best passage
 plus a little for its second best, blended with how well all its passages together cover
 the question. A logistic curve fitted on ``bench/faq_eval`` turns that into a confidence.
-The best few entries are then re-ranked with a little of how many adjacent character pairs
-they share with the question (written or segmented differently: 逼迫离职 / 逼我离职); the
-confidence stays on the lexical score, the signal that rejects best.
+The best few entries are re-ranked with a little of the adjacent character pairs they share
+with the question (逼迫离职 / 逼我离职; ``Hit.ranking``) and then by knowledge.entry_model;
+the confidence stays on the lexical score, the signal that rejects best.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from knowledge.char_pairs import PairTable, char_pairs
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import (
     CONCEPT_MARK,
@@ -133,6 +134,11 @@ class Hit:
     entry_id: str
     score: float  # similarity of the best passage (plus a little support)
     confidence: float
+    ranking: float | None = None  # what the hits are ordered by, when not ``score``
+
+    @property
+    def rank_score(self) -> float:
+        return self.score if self.ranking is None else self.ranking
 
 
 @dataclass
@@ -302,50 +308,8 @@ class SearchIndex:
                 ((s + RERANK * overlap[e], s, e) for s, e in scored),
                 reverse=True,
             )
-            return [Hit(self.entry_ids[e], s, calibrate(s)) for _, s, e in reranked], q_total
+            return [Hit(self.entry_ids[e], s, calibrate(s), r) for r, s, e in reranked], q_total
         return [Hit(self.entry_ids[e], s, calibrate(s)) for s, e in scored], q_total
-
-
-class PairTable:
-    """The character pairs of every passage, so that a question's Dice overlap with each
-    entry's closest passage takes a few array operations rather than a set intersection per
-    passage (a referral route has over a hundred phrasings)."""
-
-    def __init__(self, per_entry: Sequence[Sequence[frozenset[str]]]) -> None:
-        ids: dict[str, int] = {}
-        rows: list[list[int]] = []  # pair id -> the passages (rows) that have it
-        sizes: list[int] = []
-        self.rows_of: list[np.ndarray] = []  # entry -> its passages' rows (consecutive)
-        for passages in per_entry:
-            first = len(sizes)
-            for own in passages:
-                for pair in own:
-                    if pair not in ids:
-                        ids[pair] = len(rows)
-                        rows.append([])
-                    rows[ids[pair]].append(len(sizes))
-                sizes.append(len(own))
-            self.rows_of.append(np.arange(first, len(sizes), dtype=np.intp))
-        self.ids = ids
-        self.rows = [np.array(r, dtype=np.intp) for r in rows]
-        self.sizes = np.array(sizes, dtype=np.float64)
-
-    def closest(self, asked: frozenset[str], entries: Iterable[int]) -> dict[int, float]:
-        """Entry -> Dice overlap of ``asked`` with its closest passage (0 when none shares)."""
-        known = [self.rows[self.ids[p]] for p in asked if p in self.ids]
-        if not known:
-            return dict.fromkeys(entries, 0.0)
-        shared = np.bincount(np.concatenate(known), minlength=len(self.sizes))
-        out = dict.fromkeys(entries, 0.0)  # an entry without passages shares nothing
-        wanted = [e for e in out if len(self.rows_of[e])]
-        if not wanted:
-            return out
-        rows = np.concatenate([self.rows_of[e] for e in wanted])
-        dice = 2 * shared[rows] / (len(asked) + self.sizes[rows])
-        # each entry's best passage: one reduceat over the entries' consecutive slices
-        starts = np.cumsum([0, *(len(self.rows_of[e]) for e in wanted[:-1])])
-        out.update(zip(wanted, np.maximum.reduceat(dice, starts).tolist(), strict=True))
-        return out
 
 
 def _sum_per_row(
@@ -370,13 +334,6 @@ def _most(values: np.ndarray, n: int) -> np.ndarray:
     level = np.flatnonzero(values == cut)[: n - len(above)]
     keep = np.sort(np.concatenate([above, level]))
     return keep[np.argsort(-values[keep], kind="stable")]
-
-
-def char_pairs(text: str) -> frozenset[str]:
-    """Adjacent pairs of Chinese characters (and letters) of the folded text."""
-    folded = fold(text)
-    pairs = (folded[i : i + 2] for i in range(len(folded) - 1))
-    return frozenset(p for p in pairs if p[0].isalnum() and p[1].isalnum())
 
 
 def _forms(analysed: Iterable[tuple[int, Analysis]]) -> set[str]:
