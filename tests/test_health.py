@@ -3,6 +3,7 @@ XML to the real webhook) at once; and /readyz when something is wrong."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,6 +45,21 @@ async def scrape(base: str) -> Samples:
 
 def value(samples: Samples, name: str, **labels: str) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+async def scrape_until_failure_counted(base: str, before: Samples, seconds: float = 5.0) -> Samples:
+    """The metrics once the failed push to channel "gone" is counted: the dispatcher's own loop
+    may have claimed that push a moment before ``run_once`` and still be sending it."""
+    failures = ("mediation_delivery_failures_total", {"channel": "gone"})
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        after = await scrape(base)
+        counted = value(after, failures[0], **failures[1]) > value(
+            before, failures[0], **failures[1]
+        )
+        if counted or asyncio.get_running_loop().time() > deadline:
+            return after
+        await asyncio.sleep(0.05)
 
 
 async def add_cases_and_pushes(db: Database) -> None:
@@ -142,7 +158,7 @@ async def test_health_and_metrics_while_serving_telegram_and_wechat(
             await add_cases_and_pushes(app.db)
             assert app.dispatcher is not None
             await app.dispatcher.run_once()  # the push to channel "gone" fails
-            after = await scrape(base)
+            after = await scrape_until_failure_counted(base, before)
 
     def delta(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
