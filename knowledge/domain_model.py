@@ -126,15 +126,19 @@ class DomainModel:
         priors.update({k: (1 - labour_prior) / len(others) for k in others})
         return cls(counts, priors, alpha)
 
-    def scores(self, question: str) -> tuple[dict[str, float], int]:
+    def scores(
+        self, question: str, grams: Sequence[str] | None = None
+    ) -> tuple[dict[str, float], int]:
         """Log-probability of the question's n-grams under each class, plus its prior, and
-        how many n-grams counted (those no class has seen say nothing about the class)."""
-        rows = [i for i in map(self._row.get, features(question)) if i is not None]
+        how many n-grams counted (those no class has seen say nothing about the class).
+        ``grams``: the question's :func:`features`, when the caller has them already."""
+        grams = features(question) if grams is None else grams
+        rows = [i for i in map(self._row.get, grams) if i is not None]
         total = self._log_prior + self._log_p[rows].sum(axis=0)
         return dict(zip(self.classes, total.tolist(), strict=True)), len(rows)
 
-    def predict(self, question: str) -> Guess:
-        scores, grams = self.scores(question)
+    def predict(self, question: str, grams: Sequence[str] | None = None) -> Guess:
+        scores, counted = self.scores(question, grams)
         mine = scores.pop(LABOUR, -math.inf)
         if not scores:
             return Guess(1.0, math.inf, None, 0.0)
@@ -144,7 +148,7 @@ class DomainModel:
         gap = mine - rest  # log P(labour) / P(a route)
         labour = 1 / (1 + math.exp(-gap)) if gap > -700 else 0.0
         share = 1 / sum(math.exp(v - top) for v in scores.values())
-        return Guess(labour, gap / max(grams, 1), best, share)
+        return Guess(labour, gap / max(counted, 1), best, share)
 
 
 def kb_texts(

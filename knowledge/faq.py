@@ -32,7 +32,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from knowledge.domain_model import DomainModel, remembered_features, train_domain
+from knowledge.domain_model import DomainModel, features, remembered_features, train_domain
 from knowledge.entry_model import EntryModel, train_entry_model
 from knowledge.faq_entries import Citation, Entry, Locale, load_entries
 from knowledge.faq_files import (
@@ -153,13 +153,20 @@ class KnowledgeBase:
         hits, weight = self.index.search_weighed(question)
         labour = [h for h in hits if h.entry_id in self.entries]
         # Referral decisions weigh the search's best entry; the answer is chosen in the search's
-        # order with each entry lifted by the second reading (stable: ties keep their order).
+        # order with each entry lifted by the second reading (stable: ties keep their order),
+        # and near ties go to entries written in the reader's language.
         searched = tuple(labour)
-        reading = self.entry_model.read(question) if self.entry_model else None
+        grams = features(question)  # read by both models
+        reading = self.entry_model.read(question, grams) if self.entry_model else None
         lifts = reading.lifts(labour) if reading else {}
-        labour.sort(key=lambda h: -h.rank_score - lifts.get(h.entry_id, 0.0))
+        bonus = LOCALE_BONUS if locale != "zh_CN" else 0.0
+        labour.sort(
+            key=lambda h: (
+                -h.rank_score - lifts.get(h.entry_id, 0.0) - bonus * self._has(h.entry_id, locale)
+            )
+        )
         route_hits = [h for h in hits if h.entry_id in self.routes]
-        guess = self.domain.predict(question) if self.domain else None
+        guess = self.domain.predict(question, grams) if self.domain else None
         if self.gate.enabled and overruled(lean, guess, searched):
             lean = replace(lean, work=True)  # 在物业公司做了三年保洁，裁决生效了还不付
         margin = LABOUR_MARGIN if lean.work else 0.0
@@ -176,14 +183,6 @@ class KnowledgeBase:
                 work=lean.work,
             )
         referral = self.routes[route_id] if route_id else None
-        if locale != "zh_CN":  # near ties go to entries written in the reader's language
-            labour.sort(
-                key=lambda h: (
-                    -h.rank_score
-                    - lifts.get(h.entry_id, 0.0)
-                    - LOCALE_BONUS * self._has(h.entry_id, locale)
-                )
-            )
         confidence = labour[0].confidence if labour else 0.0
         contested = route_contests(searched, route_hits, margin)
         evidence = Evidence(

@@ -50,13 +50,11 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 async def scrape_until_failure_counted(base: str, before: Samples, seconds: float = 5.0) -> Samples:
     """The metrics once the failed push to channel "gone" is counted: the dispatcher's own loop
     may have claimed that push a moment before ``run_once`` and still be sending it."""
-    failures = ("mediation_delivery_failures_total", {"channel": "gone"})
+    name = "mediation_delivery_failures_total"
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
         after = await scrape(base)
-        counted = value(after, failures[0], **failures[1]) > value(
-            before, failures[0], **failures[1]
-        )
+        counted = value(after, name, channel="gone") > value(before, name, channel="gone")
         if counted or asyncio.get_running_loop().time() > deadline:
             return after
         await asyncio.sleep(0.05)
