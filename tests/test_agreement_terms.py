@@ -169,6 +169,9 @@ async def test_a_party_reads_the_terms_on_wechat(settings: Settings) -> None:
             assert "协议内容：一次性支付经济补偿" in pushed and "NOT a signature" in pushed
             answer = await user.send(user.number_of("I have read these terms", pushed))
             assert f"Recorded: you read the agreed terms of case {NUMBER}" in answer
+            assert "policy updates and typical cases" in answer  # the numbers now answer it
+            no = await user.send(user.number_of("No, thanks", answer))
+            assert "nothing will be sent" in no
     (row,) = await readings(Database(settings.database.url))
     assert row.side == "applicant" and len(row.terms_hash) == 64
 
@@ -207,6 +210,9 @@ def test_the_console_party_reads_and_staff_see_it(tmp_path: Path) -> None:
     before = "".join(seen)
     assert "这不是签字" in before or "不是签字" in before
     assert "已记录：您于" in rest and "这不是签字" in rest
+    # the one offer to subscribe waits until the terms are read: "1" pressed the terms
+    assert "不定期收到" not in before and rest.count("不定期收到") == 1
+    assert rest.index("已记录：您于") < rest.index("不定期收到")
     assert "📋 [工作群] 📄 案件LJ-2026-000001：申请人已阅读协议条款（非签字）" in rest
     assert "申请人已于" in rest and "被申请人未绑定本机器人" in rest
 

@@ -153,6 +153,32 @@ async def test_offered_once_after_a_case_ends_and_never_subscribed_unasked(
     assert "Subscribed: policy updates, as a worker" in yes
 
 
+async def test_a_party_sent_the_agreed_terms_hears_the_offer_after_reading_them(
+    settings: Settings, db: Database
+) -> None:
+    """Pushed with the terms, the offer would come last and its numbers would answer for the
+    terms on WeChat and the console: "1" would subscribe instead of recording the reading."""
+    settings.staff.admins = ["test:admin"]
+    settings.center.default_locale = "en"
+    core = Core(settings, db)
+    await seed(db, "LJ-2026-000001")
+    await say(core, "admin", "/outcome 1 agreement 3000 2027-01-31 in two parts")
+    async with db.session() as s:
+        pushed = (await s.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars()
+        keys = {o.idempotency_key: o for o in pushed}
+    assert not [k for k in keys if k.startswith("sub-offer:")]
+    (terms_push,) = [o for k, o in keys.items() if ":terms:" in k and o.chat_id == "worker"]
+    ((_label, press),) = terms_push.payload["replies"][0]["buttons"][0]
+    read = await say(core, "worker", button=press)
+    assert "Recorded: you read the agreed terms" in read
+    assert read.index("Recorded") < read.index("policy updates and typical cases")
+    worker, employer = await subscription(db, 1), await subscription(db, 2)
+    assert worker is not None and worker.offered_at is not None and not worker.active
+    assert employer is None  # not offered before reading the terms
+    again = await say(core, "worker", button=press)
+    assert "Recorded" in again and "policy updates" not in again  # offered once
+
+
 async def test_typical_case_draft_has_no_personal_data_of_the_case(
     settings: Settings, db: Database
 ) -> None:

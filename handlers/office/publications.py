@@ -14,7 +14,7 @@ from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Button, Reply, grid
 from knowledge.publications import Publication, load_publications
 from storage import outbox, subscriptions
-from storage.models import PublicationDraft
+from storage.models import Identity, PublicationDraft
 from storage.people import private_chat_identity
 
 UNSUBSCRIBE = "sub:off"
@@ -69,24 +69,40 @@ def render(t: Translator, pub: Publication, *, buttons: bool = True) -> Reply:
     return Reply("\n\n".join(parts), buttons=stop)
 
 
-async def offer_after_case(core: Core, session: AsyncSession, person_id: int) -> bool:
-    """Offer a subscription once to a party whose case ended; False when not offered (asked
-    before, subscribed already, or no chat to reach them)."""
+async def _offer(
+    core: Core, session: AsyncSession, person_id: int
+) -> tuple[Identity, Reply] | None:
+    """The offer's chat and text, marked as offered; None when not to offer (asked before,
+    subscribed already, or no chat to reach them)."""
     identity = await private_chat_identity(session, person_id)
     if identity is None or not identity.chat_id or identity.channel == "wecom":
-        return False
+        return None
     now = core.clock()
     if not await subscriptions.mark_offered(
         session, person_id, identity.channel, identity.chat_id, now
     ):
-        return False
+        return None
     t = await core.person_translator(session, person_id)
     text = t(
         "Would you like the center to send you policy updates and typical cases now and then? "
         "Only if you say yes; you can stop at any time."
     )
     buttons = grid([Button(t("Yes, choose what"), START), Button(t("No, thanks"), NO_THANKS)])
-    reply = Reply(text, buttons=buttons)
+    return identity, Reply(text, buttons=buttons)
+
+
+async def offer_in_reply(core: Core, session: AsyncSession, person_id: int) -> list[Reply]:
+    """The offer as part of an answer to the person (once), e.g. after they read the terms."""
+    offer = await _offer(core, session, person_id)
+    return [offer[1]] if offer else []
+
+
+async def offer_after_case(core: Core, session: AsyncSession, person_id: int) -> bool:
+    """Offer a subscription once to a party whose case ended; False when not offered."""
+    offer = await _offer(core, session, person_id)
+    if offer is None:
+        return False
+    identity, reply = offer
     if identity.channel == "wechat":  # never by template: only inside the window, else not
         await outbox.enqueue(
             session,

@@ -1,7 +1,8 @@
 """A party's "I have read these terms" under the agreed terms (handlers/casework/terms.py).
 
 The press is recorded for the exact text shown (its SHA-256); terms changed since are shown
-again instead. The work group hears who has read them.
+again instead. The work group hears who has read them, and the reader hears the one offer to
+subscribe (handlers/office/publications.py) that the outcome held back for them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.i18n import mark as _
 from handlers.conversation.messages import Reply
 from handlers.office.documents import reached_agreement
+from handlers.office.publications import offer_in_reply
 from storage.models import Case
 
 _READ_NOTICE = _(
@@ -56,5 +58,6 @@ async def on_read(ctx: Ctx, payload: str) -> list[Reply]:
                 number=case.number,
                 time=ctx.t.datetime(when),
             )
-        )
+        ),
+        *await offer_in_reply(ctx.core, ctx.session, ctx.person.id),  # held back until now
     ]

@@ -140,15 +140,20 @@ async def _record(
 
     reach = await notify_parties(ctx, case, result, text)
     extra = ""
+    reading: list[str] = []  # the sides sent the agreed terms to read
     if result == "agreement":
-        await agreed_terms.ask_parties(ctx.core, ctx.session, case)
+        reading = await agreed_terms.ask_parties(ctx.core, ctx.session, case)
         extra = "\n" + ctx.t(
             "The agreed terms went to each party linked to the bot to read before signing; "
             "/terms {number} shows who has read them.",
             number=case.number,
         )
-    for person_id in (case.applicant_person_id, case.respondent_person_id):
-        if person_id is not None:  # offered once per person, never subscribed unasked
+    # Offered once per person, never subscribed unasked. A party sent the terms to read hears
+    # the offer after reading them (party/terms_reading.py): pushed now, it would come last
+    # and take over the numbers ("1") that answer the terms on WeChat and the console.
+    parties = (("applicant", case.applicant_person_id), ("respondent", case.respondent_person_id))
+    for side, person_id in parties:
+        if person_id is not None and side not in reading:
             await offer_after_case(ctx.core, ctx.session, person_id)
     return [
         Reply(
