@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from bot.config import Settings
 from handlers.app import Core
@@ -24,7 +24,7 @@ from knowledge.faq import KnowledgeBase
 from knowledge.faq_files import DEFAULT_FOLDER
 from knowledge.referrals import REFERRALS_PATH
 from storage.db import Database
-from storage.models import FaqMiss
+from storage.models import FaqMiss, OutboxMessage
 
 ODD_QUESTION = "我想问一下打印机卡纸了到底应该怎么弄"  # unsure: no topic, no route
 LINKED_TO = "arbitration.free"  # "Is arbitration free?": its answer cites art. 53
@@ -97,9 +97,9 @@ async def test_a_link_made_in_one_process_reaches_the_other_at_its_sync(
 async def test_a_question_asked_as_the_link_commits_does_not_stall_the_rebuild(
     settings: Settings, db: Database
 ) -> None:
-    """On SQLite a question holds the database while it waits for the index; the rebuild
-    reads the links before it takes the index, so neither waits for the other (it was a 30 s
-    stall for that person, and the rebuild failed: the link was left out)."""
+    """A question asked while the index is rebuilt is answered at once from the old one (it
+    used to wait the seconds of the build; on SQLite it once stalled for 30 s holding the
+    database while the rebuild waited to read the links, and the link was left out)."""
     settings.staff.admins = [f"console:{ADMIN}"]
     core = Core(settings, db)
     assert "not sure" in await say(core, ODD_QUESTION)
@@ -107,8 +107,8 @@ async def test_a_question_asked_as_the_link_commits_does_not_stall_the_rebuild(
     await say(core, f"/faq link {await last_miss(db)} {LINKED_TO}", user=ADMIN)
     loop = asyncio.get_running_loop()
     started = loop.time()
-    await say(core, ODD_QUESTION, user="u2")  # the old index or the new one: either is fine
-    assert loop.time() - started < 10
+    assert "not sure" in await say(core, ODD_QUESTION, user="u2")  # the old index
+    assert loop.time() - started < 2 and core.kb is before  # a build takes several seconds
     await rebuilt(core, before)
     assert answered(await say(core, ODD_QUESTION, user="u3"))
 
@@ -181,3 +181,56 @@ async def test_a_rebuild_under_way_at_shutdown_is_given_up(
     assert holder._rebuild is not None and holder._rebuild.cancelled()
     assert core.kb is before
     assert "failed" not in caplog.text
+
+
+async def reload_report(db: Database, since: int) -> str:
+    """The text /faq reload's report left for the admin's chat (up to 60 s: a build)."""
+    for _ in range(600):
+        async with db.session() as s:
+            rows = (
+                await s.execute(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.idempotency_key.like("faq-reload:%"))
+                    .where(OutboxMessage.id > since)
+                )
+            ).scalars()
+            row = rows.first()
+        if row is not None:
+            assert (row.channel, row.chat_id) == ("console", ADMIN)
+            return str(row.payload["replies"][0]["text"])
+        await asyncio.sleep(0.1)
+    raise AssertionError("no report of the reload")
+
+
+async def test_a_reload_of_a_broken_file_keeps_answering_and_says_what_is_wrong(
+    settings: Settings, db: Database, own_files: tuple[Path, Path]
+) -> None:
+    settings.staff.admins = [f"console:{ADMIN}"]
+    folder, referrals = own_files
+    core = Core(settings, db, knowledge=KnowledgeHolder(db, folder=folder, referrals=referrals))
+    assert answered(await say(core, "申请劳动仲裁要不要交钱？"))
+    before = core.kb
+    good = referrals.read_text(encoding="utf-8")
+    referrals.write_text(good + "\n[[route]\n", encoding="utf-8")  # an editor's slip
+    reply = await say(core, "/faq reload", user=ADMIN)
+    assert "Reloading the knowledge base from the files" in reply
+    report = await reload_report(db, 0)
+    assert "Reloading the knowledge base failed: referrals.toml" in report and "line" in report
+    assert "still answered from the previous one" in report
+    assert core.kb is before and answered(await say(core, "申请劳动仲裁要不要交钱？"))
+    async with db.session() as s:
+        last = (await s.execute(select(func.max(OutboxMessage.id)))).scalar_one()
+    referrals.write_text(good, encoding="utf-8")  # fixed, and reloaded again
+    await say(core, "/faq reload", user=ADMIN)
+    assert "Knowledge base reloaded: " in (clean := await reload_report(db, last))
+    assert "Problems" not in clean and core.kb is not before
+    # a broken entry file is left out, not failed: the report names it
+    count = len(core.kb.entries) if core.kb else 0
+    async with db.session() as s:
+        last = (await s.execute(select(func.max(OutboxMessage.id)))).scalar_one()
+    (folder / "hours_leave.toml").write_text("[[entry]\n", encoding="utf-8")  # its entries gone
+    await say(core, "/faq reload", user=ADMIN)
+    report = await reload_report(db, last)
+    assert "Knowledge base reloaded: " in report and "Problems in the files (" in report
+    assert "\n• hours_leave.toml: not valid TOML" in report  # the cause first
+    assert core.kb is not None and len(core.kb.entries) < count

@@ -25,7 +25,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.flow import FlowRegistry
 from handlers.conversation.i18n import Translator, normalize_locale
 from handlers.conversation.i18n import mark as _
-from handlers.conversation.knowledge import KnowledgeHolder
+from handlers.conversation.knowledge import KnowledgeHolder, Report
 from handlers.conversation.locks import KeyedLocks
 from handlers.conversation.messages import Answer, Inbound, Reply
 from handlers.conversation.redact import group_payload
@@ -95,13 +95,9 @@ class Core:
 
     async def warm_knowledge(self) -> None:
         """Build the FAQ index and load jieba at start, so the first question is as fast
-        as the others (about 1.5 s otherwise)."""
+        as the others (it would wait for the build, several seconds, otherwise)."""
         kb = await self.knowledge()
         await asyncio.to_thread(kb.warm)
-
-    def invalidate_knowledge(self) -> None:
-        """The files changed (``/faq reload``): rebuild at the next use."""
-        self._knowledge.invalidate()
 
     async def sync_knowledge(self) -> bool:
         """Another process linked a phrasing, or the files changed: rebuild in the background
@@ -109,9 +105,10 @@ class Core:
         return await self._knowledge.sync()
 
     @staticmethod
-    def rebuild_knowledge_after(session: AsyncSession) -> None:
-        """A linked phrasing was added in ``session``: rebuild once it commits."""
-        session.info[_KNOWLEDGE_CHANGED] = True
+    def rebuild_knowledge_after(session: AsyncSession, report: Report | None = None) -> None:
+        """A linked phrasing was added in ``session``, or the files changed (``/faq reload``):
+        rebuild in the background once it commits; ``report`` hears how it went."""
+        session.info.setdefault(_KNOWLEDGE_CHANGED, []).append(report)
 
     # --- who is who -------------------------------------------------------------------
     def staff_target(self) -> tuple[str, str] | None:
@@ -301,8 +298,8 @@ class Core:
             self.answers.give_back(sent)
             raise
         self.answers.cleared(sent)
-        if session.info.pop(_KNOWLEDGE_CHANGED, False):  # /faq link, now committed
-            self._knowledge.rebuild()
+        for report in session.info.pop(_KNOWLEDGE_CHANGED, ()):  # /faq link or reload, committed
+            self._knowledge.rebuild(report)
         if update_id is None:
             return again
         return self.answers.answer(inbound, update_id, replies)

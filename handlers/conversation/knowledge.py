@@ -1,12 +1,15 @@
 """The FAQ knowledge base a bot process answers from, and its rebuilding after a change.
 
-Building it (the index, jieba, the domain model) takes about two seconds. After ``/faq link``
-the new one is built in the background as soon as the link is committed — not at the next
-question, which would then wait for it; questions asked while it is being built wait for it.
-The rebuild is tied to the link's own transaction (:meth:`Core.rebuild_knowledge_after`), not
-to whichever message commits next: a question handled in between would otherwise build from
-the links before this one and leave it out. ``/faq reload`` (the files changed) rebuilds at
-once, in its own handling.
+Building it (the index, jieba, the domain and entry models) takes several seconds: about
+six on a quiet machine of two cores. It is built once before the first question (at start,
+`Core.warm_knowledge`); every later build — after ``/faq link``, ``/faq reload`` or a change
+seen by :meth:`KnowledgeHolder.sync` — runs in the background while the old one goes on
+answering, and the new one replaces it when it is ready. (Questions used to wait for the
+rebuild: every link or reload held up everyone's questions for those seconds, and a reload
+held the database too.) A rebuild starts once the change has committed
+(:meth:`Core.rebuild_knowledge_after`), not at whichever message commits next: a question
+handled in between would otherwise build from the links before this one and leave it out;
+a change made while a rebuild runs gets one more rebuild after it.
 
 Several processes can share one database (two WeChat processes on one port): each remembers
 what its knowledge base was built from — the links (their number and largest id: links are
@@ -20,14 +23,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.faq import KnowledgeBase, forget_shared, load_kb, load_kb_shared
+from knowledge.faq import KnowledgeBase, check_kb, forget_shared, load_kb, load_kb_shared
 from knowledge.faq_files import DEFAULT_FOLDER
 from knowledge.referrals import REFERRALS_PATH
 from storage.db import Database
@@ -37,6 +40,9 @@ log = logging.getLogger(__name__)
 
 LinksSignature = tuple[int, int]  # (how many links, the largest id; 0 when none)
 FilesSignature = tuple[tuple[str, int, int], ...]  # (path, mtime in ns, size), by path
+# Told how a rebuild went: the new knowledge base (None: it failed, the old one stays) and
+# the problems in the files (what `mediation-bot kb check` prints; on a failure, its error)
+Report = Callable[[KnowledgeBase | None, Sequence[str]], Awaitable[None]]
 
 
 def files_signature(folder: Path, referrals: Path) -> FilesSignature:
@@ -81,27 +87,30 @@ class KnowledgeHolder:
         self._own_files = folder is not None or referrals is not None
         self._folder = folder or DEFAULT_FOLDER
         self._referrals = referrals or REFERRALS_PATH
-        self._lock = asyncio.Lock()
-        self._stale = False  # the files changed: rebuilt at the next use
+        self._first = asyncio.Lock()  # the first build: questions wait for it (nothing else)
         self._rebuild: asyncio.Task[None] | None = None
+        self._again = False  # a change came: (once more) after the rebuild under way
+        self._reports: list[Report] = []
 
     async def get(self, session: AsyncSession | None = None) -> KnowledgeBase:
         """The knowledge base with the staff-linked phrasings; built on first use."""
-        async with self._lock:  # a rebuild holds it: questions wait for the new one
-            if self.kb is None or self._stale:
-                self.kb = await self._build(session)
-                self._stale = False
+        if self.kb is not None:  # a rebuild under way: this one answers until it is done
+            return self.kb
+        async with self._first:
+            if self.kb is None:
+                kb, built = await self._build(session)
+                if self.kb is None:  # a rebuild may have finished meanwhile: it is newer
+                    self.kb, self.built_from = kb, built
             return self.kb
 
-    def invalidate(self) -> None:
-        """The files changed: rebuild at the next use."""
-        forget_shared()
-        self._stale = True
-
-    def rebuild(self) -> None:
-        """A committed change (a link): build the knowledge base again now, in the background."""
+    def rebuild(self, report: Report | None = None) -> None:
+        """A committed change (a link, the files): build the knowledge base again now, in the
+        background; ``report`` hears how it went."""
+        if report is not None:
+            self._reports.append(report)
+        self._again = True
         if self._rebuild is None or self._rebuild.done():
-            self._rebuild = asyncio.create_task(self._rebuild_now())
+            self._rebuild = asyncio.create_task(self._rebuild_until_current())
 
     async def close(self) -> None:
         """At shutdown: a rebuild under way is given up before the database is closed (its
@@ -133,32 +142,53 @@ class KnowledgeHolder:
             log.info("the FAQ knowledge files changed: rebuilding the knowledge base")
         else:
             log.info("FAQ links added by another process: rebuilding the knowledge base")
-        # the rebuild forgets the shared copies, built from the old files and links; one in
-        # progress already: the next call compares again
-        self.rebuild()
+        self.rebuild()  # one under way already: it builds once more after it
         return True
 
-    async def _rebuild_now(self) -> None:
-        try:
-            # The links are read before the lock is taken: on SQLite a question holds the
-            # database (one writer) while it waits for the lock, so reading them under the
-            # lock deadlocked both for 30 s and the rebuild failed.
-            async with self.db.session() as own:
-                links = await _links(own)
-            async with self._lock:
-                forget_shared()  # the links are part of its key: only the old one would stay
-                self.kb = await self._build_from(links)
-                self._stale = False
-        except Exception:  # the next link, reload or sync builds it again
-            log.exception("rebuilding the FAQ knowledge base failed")
+    async def _rebuild_until_current(self) -> None:
+        while self._again:
+            self._again = False
+            reports, self._reports = self._reports, []
+            kb: KnowledgeBase | None = None
+            failure: list[str] = []
+            try:
+                kb = await self._rebuild_now()
+            except Exception as exc:  # the next link, reload or sync builds it again
+                log.exception("rebuilding the FAQ knowledge base failed")
+                failure = [str(exc).strip() or type(exc).__name__]
+            if reports:
+                await self._report(reports, kb, failure)
 
-    async def _build(self, session: AsyncSession | None) -> KnowledgeBase:
+    async def _report(
+        self, reports: list[Report], kb: KnowledgeBase | None, failure: list[str]
+    ) -> None:
+        try:  # a broken entry file is skipped by the build, not failed: the check names it
+            problems = await asyncio.to_thread(check_kb, self._folder, self._referrals)
+        except Exception as exc:
+            problems = [str(exc)]
+        for report in reports:
+            try:
+                await report(kb, problems or failure)
+            except Exception:
+                log.exception("reporting a rebuild of the FAQ knowledge base failed")
+
+    async def _rebuild_now(self) -> KnowledgeBase:
+        async with self.db.session() as own:
+            links = await _links(own)
+        forget_shared()  # built from the old files and links (its key)
+        kb, built = await self._build_from(links)
+        self.kb, self.built_from = kb, built
+        return kb
+
+    async def _build(self, session: AsyncSession | None) -> tuple[KnowledgeBase, BuiltFrom]:
         if session is None:
             async with self.db.session() as own:
                 return await self._build_from(await _links(own))
         return await self._build_from(await _links(session))
 
-    async def _build_from(self, links: Sequence[tuple[int, str, str]]) -> KnowledgeBase:
+    async def _build_from(
+        self, links: Sequence[tuple[int, str, str]]
+    ) -> tuple[KnowledgeBase, BuiltFrom]:
         extra: dict[str, list[str]] = {}
         for _id, entry_id, phrasing in links:
             extra.setdefault(entry_id, []).append(phrasing)
@@ -171,8 +201,7 @@ class KnowledgeHolder:
         else:
             kb = await asyncio.to_thread(load_kb_shared, extra)
         largest = max((link_id for link_id, _, _ in links), default=0)
-        self.built_from = BuiltFrom((len(links), largest), files)
-        return kb
+        return kb, BuiltFrom((len(links), largest), files)
 
 
 async def _links(session: AsyncSession) -> list[tuple[int, str, str]]:

@@ -4,15 +4,21 @@ restart."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from handlers.conversation.context import Ctx
+from handlers.conversation.knowledge import Report
 from handlers.conversation.messages import Reply
 from handlers.staff.registry import DESK, command, usage
+from knowledge.faq import KnowledgeBase
 from knowledge.referrals import ROUTE_PREFIX
+from storage import outbox
 from storage.models import FaqLink, FaqMiss, Staff
 
 MISSES_SHOWN = 20
+PROBLEMS_SHOWN = 5
 
 
 @command(
@@ -52,17 +58,60 @@ async def faq_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         return [
             Reply(
                 ctx.t(
-                    "Linked #{id} to {entry}; it is answered from now on.",
+                    "Linked #{id} to {entry}; it is answered in a few seconds, once the "
+                    "knowledge base is rebuilt.",
                     id=miss.id,
                     entry=parts[2],
                 )
             )
         ]
     if action == "reload":
-        ctx.core.invalidate_knowledge()
-        kb = await ctx.core.knowledge(session=ctx.session)
-        return [Reply(ctx.t("Knowledge base reloaded: {count} entries.", count=len(kb.entries)))]
+        ctx.core.rebuild_knowledge_after(ctx.session, _reporter(ctx))
+        return [
+            Reply(
+                ctx.t(
+                    "Reloading the knowledge base from the files. Questions are answered from "
+                    "the current one until the new one is ready (a few seconds); this chat "
+                    "hears when it is done."
+                )
+            )
+        ]
     return [usage(ctx, "faq")]
+
+
+def _reporter(ctx: Ctx) -> Report:
+    """Tells the chat that asked for the reload how it went, through the outbox."""
+    t, db, inbound = ctx.t, ctx.core.db, ctx.inbound
+    key = f"faq-reload:{inbound.channel}:{inbound.update_key}"
+
+    async def report(kb: KnowledgeBase | None, problems: Sequence[str]) -> None:
+        if kb is None:
+            text = t(
+                "Reloading the knowledge base failed: {error}. Questions are still answered "
+                "from the previous one; fix the file and send /faq reload again.",
+                error=(problems[0] if problems else "?")[:300],
+            )
+        else:
+            text = t("Knowledge base reloaded: {count} entries.", count=len(kb.entries))
+        if kb is not None and problems:  # e.g. a broken entry file: the build skips it
+            shown = "\n".join(f"• {p[:200]}" for p in problems[:PROBLEMS_SHOWN])
+            text += (
+                "\n"
+                + t(
+                    "Problems in the files ({count}; an entry or file that cannot be read "
+                    "is left out; `mediation-bot kb check` lists them all):",
+                    count=len(problems),
+                )
+                + "\n"
+                + shown
+            )
+        async with db.session() as session:
+            payload = {"replies": [Reply(text).to_dict()]}
+            await outbox.enqueue(
+                session, key=key, channel=inbound.channel, chat_id=inbound.chat_id, payload=payload
+            )
+
+    return report
 
 
 async def _misses(ctx: Ctx) -> str:
