@@ -27,7 +27,12 @@ from tests.fakes.telegram_api import FakeTelegramServer
 from tests.local import BotProcess, free_port, telegram_ready
 from tests.test_sessions import EMPLOYER, MEDIATOR, WORKER, seed
 
-pytestmark = pytest.mark.skipif(not PG_URL, reason="two processes share PostgreSQL")
+# Real processes, each started more than once: every start builds the FAQ index before it
+# listens (about 6 s on two quiet cores, well over 10 s beside the rest of the suite).
+pytestmark = [
+    pytest.mark.skipif(not PG_URL, reason="two processes share PostgreSQL"),
+    pytest.mark.timeout(180),
+]
 
 
 def config_for(server: FakeTelegramServer, data: Path, local_now: datetime) -> Path:
