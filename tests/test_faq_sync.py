@@ -234,3 +234,19 @@ async def test_a_reload_of_a_broken_file_keeps_answering_and_says_what_is_wrong(
     assert "Knowledge base reloaded: " in report and "Problems in the files (" in report
     assert "\n• hours_leave.toml: not valid TOML" in report  # the cause first
     assert core.kb is not None and len(core.kb.entries) < count
+
+
+async def test_a_reload_that_cannot_read_the_links_says_so(
+    settings: Settings, db: Database
+) -> None:
+    settings.staff.admins = [f"console:{ADMIN}"]
+    core = Core(settings, db)
+    assert answered(await say(core, "申请劳动仲裁要不要交钱？"))
+    before = core.kb
+    async with db.session() as s:
+        await s.execute(text("drop table faq_links"))
+    await say(core, "/faq reload", user=ADMIN)
+    report = await reload_report(db, 0)
+    assert "Reloading the knowledge base failed: " in report and "faq_links" in report
+    assert "[SQL" not in report  # the error's first line, not the statement
+    assert core.kb is before and answered(await say(core, "申请劳动仲裁要不要交钱？"))

@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 LinksSignature = tuple[int, int]  # (how many links, the largest id; 0 when none)
 FilesSignature = tuple[tuple[str, int, int], ...]  # (path, mtime in ns, size), by path
 # Told how a rebuild went: the new knowledge base (None: it failed, the old one stays) and
-# the problems in the files (what `mediation-bot kb check` prints; on a failure, its error)
+# the problems in the files (what `mediation-bot kb check` prints; on a failure its error
+# first, as the check names it when it can)
 Report = Callable[[KnowledgeBase | None, Sequence[str]], Awaitable[None]]
 
 
@@ -166,9 +167,12 @@ class KnowledgeHolder:
             problems = await asyncio.to_thread(check_kb, self._folder, self._referrals)
         except Exception as exc:
             problems = [str(exc)]
+        if failure:  # the check's line for the error names its file; else the error itself
+            named = [p for p in problems if failure[0] in p]
+            problems = [*(named or failure), *(p for p in problems if p not in named)]
         for report in reports:
             try:
-                await report(kb, problems or failure)
+                await report(kb, problems)
             except Exception:
                 log.exception("reporting a rebuild of the FAQ knowledge base failed")
 
