@@ -99,14 +99,20 @@ def test_console_subscribe_and_unsubscribe(tmp_path: Path) -> None:
     assert "You are not subscribed to anything." in out
 
 
-async def test_offered_once_after_a_case_ends_and_never_subscribed_unasked(
-    settings: Settings, db: Database
-) -> None:
+async def outcome_recorded(settings: Settings, db: Database, outcome: str) -> Core:
+    """A case of a worker and an employer, both linked, whose outcome an admin recorded."""
     settings.staff.admins = ["test:admin"]
     settings.center.default_locale = "en"
     core = Core(settings, db)
     await seed(db, "LJ-2026-000001")
-    await say(core, "admin", "/outcome 1 failed no agreement")
+    await say(core, "admin", f"/outcome 1 {outcome}")
+    return core
+
+
+async def test_offered_once_after_a_case_ends_and_never_subscribed_unasked(
+    settings: Settings, db: Database
+) -> None:
+    core = await outcome_recorded(settings, db, "failed no agreement")
     async with db.session() as s:
         offers = (
             (
@@ -158,11 +164,7 @@ async def test_a_party_sent_the_agreed_terms_hears_the_offer_after_reading_them(
 ) -> None:
     """Pushed with the terms, the offer would come last and its numbers would answer for the
     terms on WeChat and the console: "1" would subscribe instead of recording the reading."""
-    settings.staff.admins = ["test:admin"]
-    settings.center.default_locale = "en"
-    core = Core(settings, db)
-    await seed(db, "LJ-2026-000001")
-    await say(core, "admin", "/outcome 1 agreement 3000 2027-01-31 in two parts")
+    core = await outcome_recorded(settings, db, "agreement 3000 2027-01-31 in two parts")
     async with db.session() as s:
         pushed = (await s.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars()
         keys = {o.idempotency_key: o for o in pushed}

@@ -42,7 +42,7 @@ LinksSignature = tuple[int, int]  # (how many links, the largest id; 0 when none
 FilesSignature = tuple[tuple[str, int, int], ...]  # (path, mtime in ns, size), by path
 # Told how a rebuild went: the new knowledge base (None: it failed, the old one stays) and
 # the problems in the files (what `mediation-bot kb check` prints; on a failure its error
-# first, as the check names it when it can)
+# first — as the check names it when it can, else its first line)
 Report = Callable[[KnowledgeBase | None, Sequence[str]], Awaitable[None]]
 
 
@@ -156,7 +156,7 @@ class KnowledgeHolder:
                 kb = await self._rebuild_now()
             except Exception as exc:  # the next link, reload or sync builds it again
                 log.exception("rebuilding the FAQ knowledge base failed")
-                failure = [str(exc).strip() or type(exc).__name__]
+                failure = [(str(exc).strip().splitlines() or [type(exc).__name__])[0]]
             if reports:
                 await self._report(reports, kb, failure)
 

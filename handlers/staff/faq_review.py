@@ -89,7 +89,7 @@ def _reporter(ctx: Ctx) -> Report:
             text = t(
                 "Reloading the knowledge base failed: {error}. Questions are still answered "
                 "from the previous one; fix the file and send /faq reload again.",
-                error=((problems[0].strip().splitlines() or ["?"])[0] if problems else "?")[:300],
+                error=(problems[0] if problems else "?")[:300],
             )
         else:
             text = t("Knowledge base reloaded: {count} entries.", count=len(kb.entries))
