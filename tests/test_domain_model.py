@@ -148,9 +148,9 @@ def test_a_question_with_no_word_of_work_needs_a_surer_answer(kb: KnowledgeBase)
         blocked=False,
     )
     assert fuse(evidence, GateSettings()) == (False, None)  # unsure: a person is offered
-    # 0.9 was sure enough before the twelfth pass; now a wordless question needs 0.92 ...
-    assert fuse(replace(evidence, confidence=0.9), GateSettings()) == (False, None)
-    assert fuse(replace(evidence, confidence=0.95), GateSettings()) == (True, None)
+    # a wordless question needs a search confidence of 0.85 (0.92 before the seventeenth pass) ...
+    assert fuse(replace(evidence, confidence=0.8), GateSettings()) == (False, None)
+    assert fuse(replace(evidence, confidence=0.9), GateSettings()) == (True, None)
     # ... or a model that finds it clearly labour
     sure = replace(evidence, guess=replace(evidence.guess, log_odds=1.2))
     assert fuse(sure, GateSettings()) == (True, None)
@@ -198,3 +198,25 @@ def test_the_packaged_model_words_are_learned(kb: KnowledgeBase, tmp_path: Path)
     question = "厂里三个月没发钱了，房东天天催房租"
     assert kb.domain is not None and without.domain is not None
     assert kb.domain.predict(question).log_odds > without.domain.predict(question).log_odds
+
+
+def test_the_former_tuning_questions_teach_the_model(kb: KnowledgeBase, tmp_path: Path) -> None:
+    # model_words/examples_*.toml: thousands of questions in people's own words. Without them a
+    # fake job advert that took a "training fee" reads as a job question (钱, 培训, 招聘), and
+    # demolition compensation as an inheritance matter.
+    folder = tmp_path / "faq"
+    shutil.copytree(DEFAULT_FOLDER, folder)
+    for path in (folder / "model_words").glob("examples_*.toml"):
+        path.unlink()
+    without = load_kb(folder)
+    assert kb.domain is not None and without.domain is not None
+    scam = "招聘广告让先交培训费，交完人联系不上了"
+    assert without.domain.predict(scam).log_odds > 0
+    learned = kb.domain.predict(scam)
+    assert learned.route == "police" and learned.log_odds < GateSettings().veto
+    demolition = "拆迁补偿款怎么算"
+    assert without.domain.predict(demolition).route == "inheritance"
+    assert kb.domain.predict(demolition).route == "government"
+    found = kb.search(demolition)
+    assert not found.answered and found.referral is not None
+    assert found.referral.id == "government"
