@@ -98,7 +98,7 @@ def test_the_entry_the_question_is_about_is_answered_not_its_neighbour(
 
 
 def test_two_readings_that_agree_answer_below_the_threshold(kb: KnowledgeBase) -> None:
-    result = kb.search("老板克扣我工钱，说我做事不得行")
+    result = kb.search("厂里克扣我工钱，说我做事不行")
     assert result.best is not None and result.best.id == "pay.deductions"
     assert result.confidence < kb.index.threshold
     assert result.answered
@@ -108,7 +108,7 @@ def test_without_the_second_reading_the_same_question_is_not_answered(
     kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(entry_model, "AGREE_FLOOR", math.inf)
-    result = kb.search("老板克扣我工钱，说我做事不得行")
+    result = kb.search("厂里克扣我工钱，说我做事不行")
     assert not result.answered  # the search alone is not sure: "not sure, ask a person"
 
 
