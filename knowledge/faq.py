@@ -28,6 +28,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -49,6 +50,7 @@ from knowledge.faq_referral import contested as route_contests
 from knowledge.faq_review import DEFAULT_MAX_AGE_MONTHS
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import is_trivial
+from knowledge.kb_cache import load_or_build
 from knowledge.referral_checks import shared_phrasing_problems
 from knowledge.referrals import (
     ROUTE_PREFIX,
@@ -312,8 +314,10 @@ def load_kb_shared(extra_phrasings: Mapping[str, Sequence[str]]) -> KnowledgeBas
     key = tuple(sorted((k, t) for k, texts in extra_phrasings.items() for t in texts))
     with _shared_lock:
         kb = _shared.get(key)
-        if kb is None:
-            kb = _shared[key] = load_kb(extra_phrasings=extra_phrasings)
+        if kb is None:  # from the disk cache when this very build was made before
+            linked = (f"{entry_id}\t{text}" for entry_id, text in key)
+            build = partial(load_kb, extra_phrasings=extra_phrasings)
+            kb = _shared[key] = load_or_build(linked, build, KnowledgeBase)
         return kb
 
 

@@ -1,0 +1,137 @@
+"""The built knowledge base kept on disk, so that a start does not build it again.
+
+Building the packaged knowledge base (jieba over some 8,800 passages, the domain and entry
+models) takes about three seconds on a quiet machine of two cores and up to nine on a busy
+one; every bot process did it before it listened, and the test suite starts dozens of them.
+Read back from disk it takes about half a second.
+
+The file is named by a fingerprint of everything the build reads or runs: every ``*.toml``
+and ``*.py`` under ``knowledge/`` (entries, phrasings, model texts, referral routes, the
+code), the questions staff linked to entries, and the versions of Python and of the
+libraries the index is made with. Any change gives a new name, so a stale file is never
+read; the newest few are kept. A file that cannot be read is built again and replaced.
+
+Where: ``MEDIATION_BOT_CACHE_DIR``, else systemd's ``CACHE_DIRECTORY`` (``CacheDirectory=``
+in the unit), else ``$XDG_CACHE_HOME`` or ``~/.cache``, under ``labour-mediation-bot``.
+``MEDIATION_BOT_CACHE_DIR=off`` turns it off. The files are pickles: only the bot's own
+user may write that folder (systemd's cache directory is the service's own).
+"""
+
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from importlib import metadata
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+PACKAGE = Path(__file__).resolve().parent
+KEEP = 6  # newest cache files kept; older ones are removed after a write
+LIBRARIES = ("jieba", "numpy", "zhconv", "pypinyin", "rapidfuzz")
+PREFIX = "kb-"
+
+T = TypeVar("T")
+
+
+def cache_dir() -> Path | None:
+    """Where the built knowledge base is kept (None: not kept)."""
+    own = os.environ.get("MEDIATION_BOT_CACHE_DIR")
+    if own is not None:
+        return None if own.strip().lower() in ("", "off", "0", "no") else Path(own)
+    systemd = os.environ.get("CACHE_DIRECTORY")
+    if systemd:
+        return Path(systemd.split(":")[0])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "labour-mediation-bot"
+
+
+def fingerprint(extra: Iterable[str], root: Path = PACKAGE) -> str:
+    """A name for one build: the files under ``root``, ``extra`` and the versions."""
+    digest = hashlib.sha256()
+    for path in sorted(p for pattern in ("*.toml", "*.py") for p in root.rglob(pattern)):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0" + path.read_bytes() + b"\0")
+    digest.update(sys.version.encode())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name} {metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(name.encode())
+    for text in extra:
+        digest.update(b"\1" + text.encode())
+    return digest.hexdigest()[:40]
+
+
+def load_or_build(
+    extra: Iterable[str], build: Callable[[], T], kind: type[T], root: Path = PACKAGE
+) -> T:
+    """What ``build`` makes of the files under ``root`` (and ``extra``): read from the cache
+    folder when a build of exactly these is there (and is a ``kind``), else built and kept."""
+    folder = cache_dir()
+    if folder is None:
+        return build()
+    path = folder / f"{PREFIX}{fingerprint(extra, root)}.pickle"
+    try:
+        with path.open("rb") as file:
+            kept = pickle.load(file)  # the bot user's own folder: see the docstring
+        if isinstance(kept, kind):
+            return kept
+        log.warning("the cached knowledge base %s holds a %s: rebuilt", path, type(kept))
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # a half-written or foreign file: built again and replaced
+        log.warning("the cached knowledge base %s could not be read (%s): rebuilt", path, exc)
+    built = build()
+    _write(folder, path, built)
+    return built
+
+
+def _write(folder: Path, path: Path, built: Any) -> None:
+    """Write atomically (another process may be reading it), then drop the oldest files."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".kb-")
+    except OSError as exc:
+        log.warning("the knowledge base could not be cached in %s: %s", folder, exc)
+        return
+    try:
+        with os.fdopen(handle, "wb") as file:
+            pickle.dump(built, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except (OSError, pickle.PicklingError) as exc:
+        log.warning("the knowledge base could not be cached in %s: %s", folder, exc)
+        Path(temporary).unlink(missing_ok=True)
+        return
+    for stale in sorted(folder.glob(f"{PREFIX}*.pickle"), key=_age)[KEEP:]:
+        stale.unlink(missing_ok=True)
+
+
+def _age(path: Path) -> float:
+    """Seconds since the file was written (a file another process just removed: oldest)."""
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return float("inf")
+
+
+def _mapping(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(items)
+
+
+def _reduce_mapping(proxy: MappingProxyType[Any, Any]) -> tuple[Any, ...]:
+    return (_mapping, (dict(proxy),))
+
+
+# The knowledge base hands out read-only views of its entries and routes (MappingProxyType),
+# which pickle cannot store by itself.
+copyreg.pickle(MappingProxyType, _reduce_mapping)

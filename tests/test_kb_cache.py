@@ -1,0 +1,132 @@
+"""The built knowledge base is kept on disk, so a restart answers within a second or so."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from knowledge import faq, kb_cache
+from knowledge.faq import KnowledgeBase, load_kb_shared
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MEDIATION_BOT_CACHE_DIR", str(folder))
+    return folder
+
+
+def knowledge_folder(root: Path) -> Path:
+    (root / "faq").mkdir(parents=True)
+    (root / "faq" / "pay.toml").write_text('[entry]\nid = "pay.arrears"\n', encoding="utf-8")
+    (root / "referrals.toml").write_text("labour_words = []\n", encoding="utf-8")
+    return root
+
+
+class Builds:
+    """A build that counts how often it ran."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> dict[str, int]:
+        self.count += 1
+        return {"built": self.count}
+
+
+def test_a_second_start_reads_the_knowledge_base_instead_of_building_it(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(faq, "_shared", {})  # as in a new process
+    first = load_kb_shared({"pay.arrears": ["老板欠我三个月的血汗钱"]})
+    assert len(list(cache.glob("kb-*.pickle"))) == 1
+
+    def no_build(*args: object, **kwargs: object) -> KnowledgeBase:
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(faq, "_shared", {})
+    monkeypatch.setattr(faq, "load_kb", no_build)
+    started = time.perf_counter()
+    again = load_kb_shared({"pay.arrears": ["老板欠我三个月的血汗钱"]})
+    assert time.perf_counter() - started < 5
+    for question in ("老板欠我三个月的血汗钱", "房东不退押金怎么办", "调解要多久"):
+        before, after = first.search(question), again.search(question)
+        assert before.best == after.best and before.answered == after.answered
+        assert before.confidence == after.confidence and before.referral == after.referral
+    # another set of linked questions is another build
+    with pytest.raises(AssertionError, match="built again"):
+        load_kb_shared({"pay.arrears": ["老板跑路了"]})
+
+
+def test_a_changed_file_or_linked_question_is_a_new_build(tmp_path: Path) -> None:
+    root = knowledge_folder(tmp_path / "knowledge")
+    name = kb_cache.fingerprint([], root)
+    assert kb_cache.fingerprint([], root) == name
+    assert kb_cache.fingerprint(["pay.arrears\t老板跑路了"], root) != name
+    (root / "faq" / "pay.toml").write_text('[entry]\nid = "pay.unpaid"\n', encoding="utf-8")
+    assert kb_cache.fingerprint([], root) != name
+    knowledge_folder(tmp_path / "other")  # the same files elsewhere: the same build
+    (tmp_path / "other" / "faq" / "pay.toml").write_text(
+        '[entry]\nid = "pay.unpaid"\n', encoding="utf-8"
+    )
+    assert kb_cache.fingerprint([], tmp_path / "other") == kb_cache.fingerprint([], root)
+
+
+def test_built_once_then_read(cache: Path, tmp_path: Path) -> None:
+    root, build = knowledge_folder(tmp_path / "knowledge"), Builds()
+    assert kb_cache.load_or_build([], build, dict, root) == {"built": 1}
+    assert kb_cache.load_or_build([], build, dict, root) == {"built": 1}
+    assert build.count == 1
+
+
+def test_an_unreadable_cache_file_is_built_again_and_replaced(cache: Path, tmp_path: Path) -> None:
+    root, build = knowledge_folder(tmp_path / "knowledge"), Builds()
+    cache.mkdir()
+    path = cache / f"kb-{kb_cache.fingerprint([], root)}.pickle"
+    path.write_bytes(b"half a file")
+    assert kb_cache.load_or_build([], build, dict, root) == {"built": 1}
+    assert kb_cache.load_or_build([], build, dict, root) == {"built": 1}  # replaced
+    # something else entirely: a list where a dict should be
+    kb_cache._write(cache, path, ["not", "a", "knowledge", "base"])
+    assert kb_cache.load_or_build([], build, dict, root) == {"built": 2}
+
+
+def test_without_a_usable_folder_it_is_built_every_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, build = knowledge_folder(tmp_path / "knowledge"), Builds()
+    monkeypatch.setenv("MEDIATION_BOT_CACHE_DIR", "off")
+    assert kb_cache.cache_dir() is None
+    kb_cache.load_or_build([], build, dict, root)
+    kb_cache.load_or_build([], build, dict, root)
+    assert build.count == 2
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("MEDIATION_BOT_CACHE_DIR", str(blocked))
+    assert kb_cache.load_or_build([], build, dict, root) == {"built": 3}  # no error
+
+
+def test_the_folder_follows_systemd_and_xdg(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MEDIATION_BOT_CACHE_DIR", raising=False)
+    monkeypatch.setenv("CACHE_DIRECTORY", "/var/cache/mediation-bot")
+    assert kb_cache.cache_dir() == Path("/var/cache/mediation-bot")
+    monkeypatch.delenv("CACHE_DIRECTORY")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/home/someone/.cache")
+    assert kb_cache.cache_dir() == Path("/home/someone/.cache/labour-mediation-bot")
+
+
+def test_only_the_newest_builds_are_kept(cache: Path, tmp_path: Path) -> None:
+    root = knowledge_folder(tmp_path / "knowledge")
+    for n in range(kb_cache.KEEP + 3):
+        kb_cache.load_or_build([f"link {n}"], Builds(), dict, root)
+        newest = cache / f"kb-{kb_cache.fingerprint([f'link {n}'], root)}.pickle"
+        written = time.time() - 1000 + n  # one after another, before the next
+        os.utime(newest, (written, written))
+    kept = {p.name for p in cache.glob("kb-*.pickle")}
+    assert len(kept) == kb_cache.KEEP
+    assert f"kb-{kb_cache.fingerprint(['link 0'], root)}.pickle" not in kept
+    last = kb_cache.KEEP + 2
+    assert f"kb-{kb_cache.fingerprint([f'link {last}'], root)}.pickle" in kept
