@@ -9,7 +9,8 @@ The file is named by a fingerprint of everything the build reads or runs: every 
 and ``*.py`` under ``knowledge/`` (entries, phrasings, model texts, referral routes, the
 code), the questions staff linked to entries, and the versions of Python and of the
 libraries the index is made with. Any change gives a new name, so a stale file is never
-read; the newest few are kept. A file that cannot be read is built again and replaced.
+read; the few most recently used are kept. A file that cannot be read is built again and
+replaced.
 
 Where: ``MEDIATION_BOT_CACHE_DIR``, else systemd's ``CACHE_DIRECTORY`` (``CacheDirectory=``
 in the unit), else ``$XDG_CACHE_HOME`` or ``~/.cache``, under ``labour-mediation-bot``.
@@ -36,7 +37,7 @@ from typing import Any, TypeVar
 log = logging.getLogger(__name__)
 
 PACKAGE = Path(__file__).resolve().parent
-KEEP = 6  # newest cache files kept; older ones are removed after a write
+KEEP = 4  # the most recently used files kept (about 40 MB each); others go after a write
 LIBRARIES = ("jieba", "numpy", "zhconv", "pypinyin", "rapidfuzz")
 PREFIX = "kb-"
 
@@ -85,6 +86,7 @@ def load_or_build(
         with path.open("rb") as file:
             kept = pickle.load(file)  # the bot user's own folder: see the docstring
         if isinstance(kept, kind):
+            _touch(path)  # recently used: kept when older builds are removed
             return kept
         log.warning("the cached knowledge base %s holds a %s: rebuilt", path, type(kept))
     except FileNotFoundError:
@@ -114,6 +116,13 @@ def _write(folder: Path, path: Path, built: Any) -> None:
         return
     for stale in sorted(folder.glob(f"{PREFIX}*.pickle"), key=_age)[KEEP:]:
         stale.unlink(missing_ok=True)
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass
 
 
 def _age(path: Path) -> float:

@@ -118,15 +118,19 @@ def test_the_folder_follows_systemd_and_xdg(monkeypatch: pytest.MonkeyPatch) -> 
     assert kb_cache.cache_dir() == Path("/home/someone/.cache/labour-mediation-bot")
 
 
-def test_only_the_newest_builds_are_kept(cache: Path, tmp_path: Path) -> None:
+def test_only_the_most_recently_used_builds_are_kept(cache: Path, tmp_path: Path) -> None:
     root = knowledge_folder(tmp_path / "knowledge")
     for n in range(kb_cache.KEEP + 3):
         kb_cache.load_or_build([f"link {n}"], Builds(), dict, root)
         newest = cache / f"kb-{kb_cache.fingerprint([f'link {n}'], root)}.pickle"
         written = time.time() - 1000 + n  # one after another, before the next
         os.utime(newest, (written, written))
+    # reading a build makes it recent: the oldest one kept is read and outlives the next write
+    read = cache / f"kb-{kb_cache.fingerprint(['link 3'], root)}.pickle"
+    assert kb_cache.load_or_build(["link 3"], Builds(), dict, root) == {"built": 1}
+    kb_cache.load_or_build(["one more"], Builds(), dict, root)
+    assert read.exists()
     kept = {p.name for p in cache.glob("kb-*.pickle")}
     assert len(kept) == kb_cache.KEEP
     assert f"kb-{kb_cache.fingerprint(['link 0'], root)}.pickle" not in kept
-    last = kb_cache.KEEP + 2
-    assert f"kb-{kb_cache.fingerprint([f'link {last}'], root)}.pickle" in kept
+    assert f"kb-{kb_cache.fingerprint(['one more'], root)}.pickle" in kept
