@@ -20,6 +20,7 @@ user may write that folder (systemd's cache directory is the service's own).
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import hashlib
 import logging
@@ -119,10 +120,8 @@ def _write(folder: Path, path: Path, built: Any) -> None:
 
 
 def _touch(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.utime(path)
-    except OSError:
-        pass
 
 
 def _age(path: Path) -> float:
