@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from knowledge import faq, kb_cache
-from knowledge.faq import KnowledgeBase, load_kb_shared
+from knowledge.faq import KnowledgeBase, SearchResult, load_kb_shared
 
 
 @pytest.fixture
@@ -52,13 +55,51 @@ def test_a_second_start_reads_the_knowledge_base_instead_of_building_it(
     started = time.perf_counter()
     again = load_kb_shared({"pay.arrears": ["老板欠我三个月的血汗钱"]})
     assert time.perf_counter() - started < 5
-    for question in ("老板欠我三个月的血汗钱", "房东不退押金怎么办", "调解要多久"):
+    for question in QUESTIONS:
         before, after = first.search(question), again.search(question)
         assert before.best == after.best and before.answered == after.answered
         assert before.confidence == after.confidence and before.referral == after.referral
     # another set of linked questions is another build
     with pytest.raises(AssertionError, match="built again"):
         load_kb_shared({"pay.arrears": ["老板跑路了"]})
+    # a new process (jieba and the tables not yet loaded) answers from the file as built
+    assert answers_in_a_new_process(cache) == [
+        described(first.search(question)) for question in QUESTIONS
+    ]
+
+
+QUESTIONS = ("老板欠我三个月的血汗钱", "房东不退押金怎么办", "調解要多久", "被炒鱿鱼有补偿吗")
+
+
+def described(result: SearchResult) -> list[object]:
+    referral = result.referral.id if result.referral else None
+    return [result.best.id if result.best else None, result.answered, result.confidence, referral]
+
+
+def answers_in_a_new_process(cache: Path) -> list[list[object]]:
+    code = f"""
+import json
+from knowledge import faq
+def refuse(*args, **kwargs):
+    raise SystemExit("built again")
+faq.load_kb = refuse
+kb = faq.load_kb_shared({{"pay.arrears": ["老板欠我三个月的血汗钱"]}})
+print(json.dumps([[r.best.id if r.best else None, r.answered, r.confidence,
+                   r.referral.id if r.referral else None]
+                  for r in map(kb.search, {QUESTIONS!r})]))
+"""
+    env = {**os.environ, "MEDIATION_BOT_CACHE_DIR": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout))
 
 
 def test_a_changed_file_or_linked_question_is_a_new_build(tmp_path: Path) -> None:
