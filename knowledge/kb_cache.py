@@ -41,6 +41,7 @@ PACKAGE = Path(__file__).resolve().parent
 KEEP = 4  # the most recently used files kept (about 40 MB each); others go after a write
 LIBRARIES = ("jieba", "numpy", "zhconv", "pypinyin", "rapidfuzz")
 PREFIX = "kb-"
+LEFTOVER_AGE = 3600  # seconds: a temporary file this old was left by a stopped process
 
 T = TypeVar("T")
 
@@ -53,7 +54,12 @@ def cache_dir() -> Path | None:
     systemd = os.environ.get("CACHE_DIRECTORY")
     if systemd:
         return Path(systemd.split(":")[0])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):  # no home to be found: built at every start
+            return None
     return Path(base) / "labour-mediation-bot"
 
 
@@ -117,6 +123,9 @@ def _write(folder: Path, path: Path, built: Any) -> None:
         return
     for stale in sorted(folder.glob(f"{PREFIX}*.pickle"), key=_age)[KEEP:]:
         stale.unlink(missing_ok=True)
+    for leftover in folder.glob(".kb-*"):  # a process stopped while writing
+        if _age(leftover) > LEFTOVER_AGE:
+            leftover.unlink(missing_ok=True)
 
 
 def _touch(path: Path) -> None:

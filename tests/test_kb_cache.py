@@ -175,3 +175,17 @@ def test_only_the_most_recently_used_builds_are_kept(cache: Path, tmp_path: Path
     assert len(kept) == kb_cache.KEEP
     assert f"kb-{kb_cache.fingerprint(['link 0'], root)}.pickle" not in kept
     assert f"kb-{kb_cache.fingerprint(['one more'], root)}.pickle" in kept
+
+
+def test_a_file_left_half_written_by_a_stopped_process_is_removed(
+    cache: Path, tmp_path: Path
+) -> None:
+    root = knowledge_folder(tmp_path / "knowledge")
+    cache.mkdir()
+    old, fresh = cache / ".kb-stopped", cache / ".kb-writing-now"
+    for path in (old, fresh):
+        path.write_bytes(b"half")
+    an_hour_ago = time.time() - kb_cache.LEFTOVER_AGE - 60
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    kb_cache.load_or_build([], Builds(), dict, root)
+    assert not old.exists() and fresh.exists()  # another process may be writing that one
