@@ -7,7 +7,9 @@ Two kinds of labelled sets live in ``bench/faq_eval/``:
   domain model's examples in the seventeenth, ``knowledge/faq/model_words/examples_*.toml``);
 * ``heldout/`` … ``heldout13/``: written before any tuning and never used for it (the second
   to thirteenth on 2026-12-05 and 06, each by a new hand from the entry and route titles only); the
-  figures that count. Their misses are never printed, only their figures.
+  figures that count. Their misses are never printed, only their figures. None of their
+  questions is a text the bot has, and no text only the domain model learns from is a
+  question of any set here (tests/test_eval_sets.py).
 
 In each, ``*.tsv`` files hold ``<expected>\\t<question>``. In-domain files give the FAQ
 entry id(s) that answer (comma-separated when a message mixes two topics; the best hit
