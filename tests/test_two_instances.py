@@ -27,8 +27,9 @@ from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.local import BotProcess, free_port, listening, telegram_ready
 
-# Real processes, each started more than once: every start builds the FAQ index before it
-# listens (about 6 s on two quiet cores, well over 10 s beside the rest of the suite).
+# Real processes, each started more than once: a start with no cached knowledge base builds
+# the FAQ index before it listens (about 6 s on two quiet cores, well over 10 s beside the rest
+# of the suite); later starts read it back (knowledge/kb_cache.py).
 pytestmark = [
     pytest.mark.skipif(not PG_URL, reason="two instances share PostgreSQL"),
     pytest.mark.timeout(180),

@@ -1,7 +1,8 @@
 """The FAQ knowledge base a bot process answers from, and its rebuilding after a change.
 
 Building it (the index, jieba, the domain and entry models) takes several seconds: about
-six on a quiet machine of two cores. It is built once before the first question (at start,
+six on a quiet machine of two cores, or about half a second to read back when this very build
+was made before (knowledge/kb_cache.py). It is built once before the first question (at start,
 `Core.warm_knowledge`); every later build — after ``/faq link``, ``/faq reload`` or a change
 seen by :meth:`KnowledgeHolder.sync` — runs in the background while the old one goes on
 answering, and the new one replaces it when it is ready. (Questions used to wait for the
