@@ -117,7 +117,7 @@ def _write(folder: Path, path: Path, built: Any) -> None:
         with os.fdopen(handle, "wb") as file:
             pickle.dump(built, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
-    except (OSError, pickle.PicklingError) as exc:
+    except Exception as exc:  # a full disk, or something pickle cannot store: not kept
         log.warning("the knowledge base could not be cached in %s: %s", folder, exc)
         Path(temporary).unlink(missing_ok=True)
         return

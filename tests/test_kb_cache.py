@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -148,6 +149,11 @@ def test_without_a_usable_folder_it_is_built_every_time(
     blocked.write_text("", encoding="utf-8")
     monkeypatch.setenv("MEDIATION_BOT_CACHE_DIR", str(blocked))
     assert kb_cache.load_or_build([], build, dict, root) == {"built": 3}  # no error
+    # a build pickle cannot store (here a lock) is answered from all the same, and not kept
+    monkeypatch.setenv("MEDIATION_BOT_CACHE_DIR", str(tmp_path / "cache"))
+    locked = {"lock": threading.Lock()}
+    assert kb_cache.load_or_build([], lambda: locked, dict, root) is locked
+    assert list((tmp_path / "cache").iterdir()) == []
 
 
 def test_the_folder_follows_systemd_and_xdg(monkeypatch: pytest.MonkeyPatch) -> None:
