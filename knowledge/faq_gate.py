@@ -21,11 +21,12 @@ set (``bench/faq_eval.py --tuning-only --cv 5``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from knowledge.domain_model import Guess
-from knowledge.faq_text import fold
+from knowledge.faq_text import fold, surface
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,27 @@ class GateSettings:
 class Leaning:
     work: bool  # a word of work (工资, 上班; 老板 only when no everyday matter is named)
     other: bool  # a word of an everyday matter outside work (房东, 离婚, 保险公司)
-    term: bool  # a labour-law matter by its name (工伤, 劳动仲裁, 旷工): never referred
+    term: bool  # a labour-law matter by its name (工伤, 劳动仲裁, 旷工), or the asker's own
+    # pay owed (欠我两个月工资): never referred
+
+
+_ME = "(?:我|我们|俺|俺们|咱|咱们|阿拉)"
+_HOW_MUCH = "[0-9一二两三四五六七八九十几半个月年天周星期的份多块万千百元来快近整]{0,8}"
+_PAY = "(?:工资|工钱|薪水|薪资)(?!卡)"  # not 工资卡: a bank card
+_OWED_TO_ASKER = re.compile(
+    rf"欠了?{_ME}{_HOW_MUCH}{_PAY}"
+    rf"|{_ME}的?{_PAY}[^，。,.!?！？；;]{{0,4}}(?:没发|不发|没给|不给|拖|没结|不结|发不出|没到账|被克扣)"
+    rf"|(?:没发|不发|拖欠|克扣|少发|不给|没给){_ME}{_HOW_MUCH}{_PAY}"
+)
+
+
+def owes_the_asker(question: str) -> bool:
+    """The message says the asker's own pay is owed or held back (老板欠我们三个月工资, 我的工钱
+    一直拖着不给): unpaid wages, a labour matter (劳动法第五十条), whatever else the message
+    names — the rent due, a child's school fees — so it is never referred away. Read on the
+    text as typed: folding drops the 我 that makes the pay the asker's. A friend who owes 我
+    money until his 工资 comes, a bank that takes it from a 工资卡, stay everyday matters."""
+    return bool(_OWED_TO_ASKER.search(surface(question)))
 
 
 def leaning(
@@ -95,7 +116,7 @@ def leaning(
     def has(word: str) -> bool:
         return word in words if word.isascii() else word in folded
 
-    term = any(has(w) for w in labour_terms)
+    term = any(has(w) for w in labour_terms) or owes_the_asker(question)
     work = (
         term or any(has(w) for w in labour_words) or (not other and any(has(w) for w in weak_words))
     )

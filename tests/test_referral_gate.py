@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.faq import load_kb_shared
+from knowledge.faq_gate import owes_the_asker
 from knowledge.faq_index import Hit
 from knowledge.faq_referral import LABOUR_MARGIN, chosen_route
 from knowledge.referrals import check_routes, load_routes
@@ -252,3 +253,30 @@ def test_a_message_that_says_nothing_is_asked_for_more(tmp_path: Path) -> None:
     out = run_console(tmp_path, ["我该怎么办呢"])
     assert "能再多说一点吗" in out and "公司欠了我三个月工资" in out
     assert "📖" not in out  # no entry shown as the answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "老板跑了，欠我们两个月工资，房东天天催房租",  # was sent to the tenancy route
+        "厂里拖欠我三个月工资，孩子的学费都交不起了",  # ... or to the schools route
+    ],
+)
+def test_a_worker_owed_pay_is_not_sent_away_for_the_rent_beside_it(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert owes_the_asker(question)
+    result = kb.search(question)
+    assert result.referral is None  # answered, or the closest topics and a person
+
+
+@pytest.mark.parametrize(
+    ("question", "route"),
+    [
+        ("朋友欠我钱，说等发了工资就还", "private_debt"),  # his pay, not the asker's
+        ("银行扣我工资卡里的钱还信用卡", "private_debt"),  # a bank card
+        ("我的工资被扣了两百块个税，怎么回事", "tax"),
+    ],
+)
+def test_pay_that_is_not_owed_to_the_asker_keeps_its_route(kb, question: str, route: str) -> None:  # type: ignore[no-untyped-def]
+    assert not owes_the_asker(question)
+    result = kb.search(question)
+    assert result.referral is not None and result.referral.id == route
