@@ -76,17 +76,34 @@ class Leaning:
 _ME = "(?:我|我们|俺|俺们|咱|咱们|阿拉)"
 _HOW_MUCH = "[0-9一二两三四五六七八九十几半个月年天周星期的份多块万千百元来快近整]{0,8}"
 _PAY = "(?:工资|工钱|薪水|薪资)(?!卡)"  # not 工资卡: a bank card
+_EN_COUNT = r"(?:\d+|a|one|two|three|four|five|six|several|a few)"
+_EN_HOW_MUCH = rf"(?:{_EN_COUNT} (?:months?|weeks?|days?)'?s? (?:of )?)?"
+_EN_PAY = r"(?:my |our |the )?(?:wages?|salary|salaries|pay)\b"
 _OWED_TO_ASKER = re.compile(
-    rf"欠了?{_ME}{_HOW_MUCH}{_PAY}"
+    rf"欠了?{_ME}{_HOW_MUCH}(?:{_PAY}|人工)"  # 人工: pay, in Cantonese (not 转人工 here)
     rf"|{_ME}的?{_PAY}[^，。,.!?！？；;]{{0,4}}(?:没发|不发|没给|不给|拖|没结|不结|发不出|没到账|被克扣)"
     rf"|(?:没发|不发|拖欠|克扣|少发|不给|没给){_ME}{_HOW_MUCH}{_PAY}"
+    r"|拖粮"  # Cantonese: pay day put off
+    rf"|\bowe[sd]? (?:me|us) {_EN_HOW_MUCH}{_EN_PAY}"
+    r"|\b(?:hasn't|has not|haven't|have not|didn't|did not|won't|will not|refuses? to) "
+    r"pa(?:y|id) (?:me|us) (?:my |our )?(?:wages?|salary)\b"
+    r"|\b(?:my|our) (?:unpaid|owed|withheld) (?:wages?|salary)\b"
+)
+
+
+# 加班费 that a plumber, a mover or a fitter charges the asker (要另收200块加班费, 被收了加班费)
+# is a fee for a service, not a worker's overtime pay: it makes no word of work (收到加班费 still
+# does).
+_CHARGED_FEE = re.compile(
+    r"(?:另收|外收|加收|要收|多收|收了|被收|还收|再收|收取|乱收)[^，。,.!?！？；;]{0,8}?加班费"
 )
 
 
 def owes_the_asker(question: str) -> bool:
     """The message says the asker's own pay is owed or held back (老板欠我们三个月工资, 我的工钱
-    一直拖着不给): unpaid wages, a labour matter (劳动法第五十条), whatever else the message
-    names — the rent due, a child's school fees — so it is never referred away. Read on the
+    一直拖着不给, 老細成日拖糧, my boss owes me two months of wages): unpaid wages, a labour
+    matter (劳动法第五十条), whatever else the message names — the rent due, a child's school
+    fees — so it is never referred away. Read on the
     text as typed: folding drops the 我 that makes the pay the asker's. A friend who owes 我
     money until his 工资 comes, a bank that takes it from a 工资卡, stay everyday matters."""
     return bool(_OWED_TO_ASKER.search(surface(question)))
@@ -104,7 +121,7 @@ def leaning(
     out before words of work are looked for: 保险公司 and 中介公司 hold 公司 but are not an
     employer. A weak word of work (老板, 公司: also a shop's owner, any firm) counts only when
     no everyday matter is named: 健身房老板跑路了 is about a gym card."""
-    folded = fold(question)
+    folded = _CHARGED_FEE.sub(" ", fold(question))
     words = set(folded.split())
     other = False
     for word in other_words:

@@ -280,3 +280,21 @@ def test_pay_that_is_not_owed_to_the_asker_keeps_its_route(kb, question: str, ro
     assert not owes_the_asker(question)
     result = kb.search(question)
     assert result.referral is not None and result.referral.id == route
+
+
+def test_overtime_fees_a_tradesman_charges_are_not_overtime_pay(kb) -> None:  # type: ignore[no-untyped-def]
+    # 加班费 is a labour-law matter by its name, but a fee charged to the asker is a service's
+    for question in ("空调师傅说晚上装要加收一百块加班费，合理吗", "开锁师傅收了我两百块加班费"):
+        result = kb.search(question)
+        assert not result.answered
+        assert result.referral is not None and result.referral.id == "consumer"
+    assert kb.search("公司一直没给我加班费，合理吗").answered  # the worker's own
+
+
+def test_a_worker_owed_pay_in_english_or_cantonese_is_not_sent_away(kb) -> None:  # type: ignore[no-untyped-def]
+    assert owes_the_asker("My boss owes me two months of wages and my landlord wants the rent")
+    assert owes_the_asker("老細成日拖糧，而家欠我兩個月人工，屋租都交唔到")
+    assert not owes_the_asker("My friend owes me money and will pay when he gets his salary")
+    assert not owes_the_asker("我要转人工")  # 人工: a person to talk to, here
+    result = kb.search("My boss owes me two months of wages and my landlord wants the rent")
+    assert result.referral is None
