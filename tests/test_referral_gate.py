@@ -10,13 +10,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 import pytest
 
 from knowledge.faq import load_kb_shared
-from knowledge.faq_gate import owes_the_asker
+from knowledge.faq_gate import fuse, owes_the_asker
 from knowledge.faq_index import Hit
 from knowledge.faq_referral import LABOUR_MARGIN, chosen_route
 from knowledge.referrals import check_routes, load_routes
@@ -298,3 +299,24 @@ def test_a_worker_owed_pay_in_english_or_cantonese_is_not_sent_away(kb) -> None:
     assert not owes_the_asker("我要转人工")  # 人工: a person to talk to, here
     result = kb.search("My boss owes me two months of wages and my landlord wants the rent")
     assert result.referral is None
+
+
+@pytest.mark.parametrize(
+    ("question", "route_before"),
+    [
+        ("在美容院干了两年，调解没谈成，老板不认账，我下个月房租还没着落，下一步怎么办", "tenancy"),
+        ("仲裁开庭那天健身房老板没来，我还等着这笔钱还信用卡，会怎么判", "private_debt"),
+    ],
+)
+def test_a_workers_process_question_beside_the_rent_stays_with_the_center(
+    kb, question: str, route_before: str
+) -> None:  # type: ignore[no-untyped-def]
+    # the word lists see 房租 or 信用卡 and no word of work; the model reads the asker's job
+    result = kb.search(question)
+    assert result.evidence is not None and result.evidence.referral == route_before
+    assert result.referral is None and not result.answered  # the closest topics and a person
+    # with the eighteenth pass's ``keep`` off, it was sent away
+    assert fuse(result.evidence, replace(kb.gate, keep=99.0)) == (False, route_before)
+    # the same words for a gym card or a botched injection still go to their routes
+    assert kb.search("健身房老板跑路了，年卡还剩半年怎么办").referral.id == "consumer"
+    assert kb.search("美容院给我打的瘦脸针打坏了，老板不认账").referral.id == "medical"
