@@ -81,7 +81,7 @@ class Outcome:
         return self.result.referral.id if self.result.referral else None
 
 
-HELD_OUT = tuple(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
+HELD_OUT = tuple(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 """The held-out sets: the first written before any tuning (issue 18), the second and third on
 2026-12-05, each by someone who saw only the entry and route titles (the third after the fifth
 pass, for the sixth; the fourth after the seventh, first measured at the end of the eighth;
@@ -95,7 +95,9 @@ seventeenth, measured once after its first change (30 already-known questions ta
 unread); the twelfth in the seventeenth, measured once at its end (36 taken out unread); the
 thirteenth after it, on the same code, measured once (45 taken out unread); the fourteenth at
 the start of the eighteenth, before the business route existed (its business-to-business
-questions are labelled -), measured once at its end (133 taken out unread)."""
+questions are labelled -), measured once after its first step (133 taken out unread); the
+fifteenth in the eighteenth, with the business route among the titles, measured once at its
+end (187 taken out unread)."""
 
 
 def read_set(folder: Path) -> tuple[list[tuple[tuple[str, ...], str]], list[tuple[str, str]]]:
