@@ -3,11 +3,11 @@
 Two kinds of labelled sets live in ``bench/faq_eval/``:
 
 * ``tuning/``: thresholds, weights, synonyms and phrasings may be tuned on these (the
-  thirteenth to seventeenth passes' sets; the earlier passes' tuning questions became the
+  thirteenth to eighteenth passes' sets; the earlier passes' tuning questions became the
   domain model's examples in the seventeenth, ``knowledge/faq/model_words/examples_*.toml``);
-* ``heldout/`` … ``heldout13/``: written before any tuning and never used for it (the second
-  to thirteenth on 2026-12-05 and 06, each by a new hand from the entry and route titles only); the
-  figures that count. Their misses are never printed, only their figures. None of their
+* ``heldout/`` … ``heldout15/``: written before any tuning and never used for it (the second
+  to fifteenth on 2026-12-05 and 06, each by a new hand from the entry and route titles
+  only); the figures that count. Their misses are never printed, only their figures. None of their
   questions is a text the bot has, and no text only the domain model learns from is a
   question of any set here (tests/test_eval_sets.py).
 

@@ -102,22 +102,22 @@ _OWED_TO_ASKER = re.compile(
 )
 
 
+def owes_the_asker(question: str) -> bool:
+    """The message says the asker's own pay is owed or held back (老板欠我们三个月工资, 我的工钱
+    一直拖着不给, 老細成日拖糧, my boss owes me two months of wages): unpaid wages, a labour
+    matter (劳动法第五十条), whatever else the message names — the rent due, a child's school
+    fees — so it is never referred away. Read on the text as typed: folding drops the 我 that
+    makes the pay the asker's. A friend who owes 我 money until his 工资 comes, a bank that
+    takes it from a 工资卡, stay everyday matters."""
+    return bool(_OWED_TO_ASKER.search(surface(question)))
+
+
 # 加班费 that a plumber, a mover or a fitter charges the asker (要另收200块加班费, 被收了加班费)
 # is a fee for a service, not a worker's overtime pay: it makes no word of work (收到加班费 still
 # does).
 _CHARGED_FEE = re.compile(
     r"(?:另收|外收|加收|要收|多收|收了|被收|还收|再收|收取|乱收)[^，。,.!?！？；;]{0,8}?加班费"
 )
-
-
-def owes_the_asker(question: str) -> bool:
-    """The message says the asker's own pay is owed or held back (老板欠我们三个月工资, 我的工钱
-    一直拖着不给, 老細成日拖糧, my boss owes me two months of wages): unpaid wages, a labour
-    matter (劳动法第五十条), whatever else the message names — the rent due, a child's school
-    fees — so it is never referred away. Read on the
-    text as typed: folding drops the 我 that makes the pay the asker's. A friend who owes 我
-    money until his 工资 comes, a bank that takes it from a 工资卡, stay everyday matters."""
-    return bool(_OWED_TO_ASKER.search(surface(question)))
 
 
 def leaning(

@@ -161,9 +161,12 @@ def _tokenizer() -> Any:
     return _jieba
 
 
+@functools.lru_cache(maxsize=64)
 def surface(text: str) -> str:
     """Width, case and script folded, nothing taken out: what :func:`fold` starts from, and
-    what reads a message as typed (knowledge/to_the_bot.py: 你会加班吗 keeps its 你)."""
+    what reads a message as typed (knowledge/to_the_bot.py: 你会加班吗 keeps its 你; the gate's
+    ``owes_the_asker``: 欠我工资 keeps its 我). Kept for the last few texts, as :func:`fold`:
+    one question is read as typed by each of them in turn."""
     return simplify(unicodedata.normalize("NFKC", text).lower())
 
 
