@@ -215,9 +215,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
-    # WAL with synchronous=NORMAL: safe against crashes of the bot, and no fsync per commit.
+    cur.execute(f"PRAGMA busy_timeout={sqlite_onehop.BUSY_TIMEOUT_MS}")
+    # WAL with synchronous=NORMAL: safe against crashes of the bot, and no fsync per commit;
+    # nor a checkpoint (sqlite_onehop.Checkpoints runs them, off the event loop).
     cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA wal_autocheckpoint=0")
     cur.close()
 
 

@@ -1,5 +1,6 @@
 """The SQLite cursor of storage.sqlite_onehop gives SQLAlchemy everything the stock one did,
-and waiting for the write lock still happens off the event loop.
+and waiting for the write lock still happens off the event loop; commits on the loop do not
+checkpoint, and the checkpoints run beside them.
 
 Every SQLite test runs on it; these pin down what the ORM relies on and a slip would hide:
 row counts (optimistic locking and claims), RETURNING rows, generated ids, many rows at
@@ -17,9 +18,10 @@ import pytest
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from storage import sqlite_onehop
 from storage.db import Database
 from storage.models import InboundUpdate, Person
-from storage.sqlite_onehop import OneHopConnection
+from storage.sqlite_onehop import BUSY_TIMEOUT_MS, CHECKPOINTS, OneHopConnection
 
 
 @pytest.fixture
@@ -90,3 +92,51 @@ async def test_waiting_for_another_process_lock_leaves_the_loop_free(
     await asyncio.wait_for(writing, 10)
     async with sqlite_db.session() as session:
         assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 1
+
+
+async def test_commits_do_not_checkpoint_but_every_few_hundred_one_runs_beside(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit runs on the event loop's thread, so it must not sync the disk: the bot's
+    connections never checkpoint on commit, and a PASSIVE checkpoint runs in a thread every
+    CHECKPOINT_COMMITS commits instead (else the WAL would grow without end)."""
+    monkeypatch.setattr(sqlite_onehop, "CHECKPOINT_COMMITS", 5)
+    async with sqlite_db.session() as session:
+        assert await session.scalar(text("PRAGMA wal_autocheckpoint")) == 0
+        assert await session.scalar(text("PRAGMA busy_timeout")) == BUSY_TIMEOUT_MS
+    before = CHECKPOINTS.done
+    for n in range(10):
+        async with sqlite_db.session() as session:
+            session.add(InboundUpdate(channel="t", update_key=f"c{n}"))
+    for _ in range(100):  # in a thread: give it a moment
+        if CHECKPOINTS.done >= before + 1:
+            break
+        await asyncio.sleep(0.05)
+    assert CHECKPOINTS.done >= before + 1
+    async with sqlite_db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 10
+
+
+async def test_a_transaction_begun_on_the_loop_still_waits_its_turn_after_another_process(
+    tmp_path: Path, sqlite_db: Database
+) -> None:
+    """BEGIN IMMEDIATE is tried at once, without waiting; when another process holds the
+    lock it is retried on the thread with the usual patience, and busy_timeout is as before."""
+    async with sqlite_db.session() as session:  # the pool has a connection: begun at once
+        session.add(InboundUpdate(channel="t", update_key="first"))
+    other = sqlite3.connect(tmp_path / "onehop.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def write() -> None:
+        async with sqlite_db.session() as session:
+            session.add(InboundUpdate(channel="t", update_key="second"))
+            assert await session.scalar(text("PRAGMA busy_timeout")) == BUSY_TIMEOUT_MS
+
+    writing = asyncio.create_task(write())
+    await asyncio.sleep(0.2)
+    assert not writing.done()  # waiting for the other process, not failed with "locked"
+    other.execute("COMMIT")
+    other.close()
+    await asyncio.wait_for(writing, 10)
+    async with sqlite_db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 2
