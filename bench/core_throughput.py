@@ -130,10 +130,12 @@ async def ask(core: Core, user: str, latencies: list[float], channel: str) -> No
     await asyncio.gather(*(one(i, q) for i, q in enumerate(FAQ_BURST)))
 
 
-async def run_faq(url: str, users: int, rounds: int, channel: str) -> None:
+async def run_faq(url: str, users: int, rounds: int, channel: str, ahead: bool) -> None:
     core, db = await _core(url)
     await core.start()
     await core.warm_knowledge()
+    if ahead and (process := await core.start_search_process()):  # as `bot run` does
+        await process.until_ready(60)
     await ask(core, "warm-up", [], channel)
     statements: Counter[str] = Counter()
 
@@ -197,11 +199,16 @@ def main() -> None:
     parser.add_argument("--script", choices=["filing", "faq"], default="filing")
     parser.add_argument("--rounds", type=int, default=3, help="faq: bursts of new people (3)")
     parser.add_argument("--channel", choices=["telegram", "wechat"], default="telegram")
+    parser.add_argument(
+        "--search-process",
+        action="store_true",
+        help="faq: search in a child process first, as `bot run` does on two cores or more",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         if args.script == "faq":
-            run_event_loop(run_faq(url, args.users, args.rounds, args.channel))
+            run_event_loop(run_faq(url, args.users, args.rounds, args.channel, args.search_process))
         else:
             asyncio.run(run(url, args.users))
 

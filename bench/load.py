@@ -7,7 +7,9 @@ people share this one. In the same run a bare python-telegram-bot echo bot takes
 updates, twice: on PTB as shipped (httpx, asyncio's loop), the framework's ceiling that our
 throughput is printed as a share of; and on our channel's network layer and loop (aiohttp,
 uvloop), whose difference to our bot is only our own work per update. The CPU time each bot
-process used per update is printed too: it varies less than rates on a shared machine.
+process used per update is printed too, its search process included (on two cores or more
+our bot searches text messages in a child process: handlers/conversation/search_ahead.py):
+it varies less than rates on a shared machine.
 
 By default every person waits for the whole answer before the next step (closed loop), so
 the bot is always busy with up to --users people at once and updates/s is the most it
@@ -62,7 +64,7 @@ class Row:
     database: str
     stats: Stats
     log_problems: list[str]
-    cpu_seconds: float = 0.0  # the bot process's CPU time during the measured run
+    cpu_seconds: float = 0.0  # the bot process's CPU time during the run, children included
 
     @property
     def cpu_ms_per_update(self) -> float:
@@ -88,6 +90,7 @@ async def measure(bot: str, database: str, args: argparse.Namespace) -> Row:
                 data_key=Fernet.generate_key().decode(),
                 mode=args.mode,
                 port=free_port(),
+                search_process=not args.no_search_process,
             )
             path = config.write(Path(tmp) / f"{bot}.toml")
             if bot.startswith("echo"):
@@ -241,6 +244,11 @@ def main() -> None:
     )
     parser.add_argument("--mode", choices=["polling", "webhook"], default="polling")
     parser.add_argument("--no-echo", action="store_true", help="skip the echo bot's ceiling")
+    parser.add_argument(
+        "--no-search-process",
+        action="store_true",
+        help="ours searches on its event loop, as on one core ([faq] search_process = false)",
+    )
     parser.add_argument(
         "--repeat",
         type=int,

@@ -40,6 +40,7 @@ class BotConfig:
     outbox_poll_seconds: float = 0.5
     wechat: dict[str, Any] | None = None  # a [wechat] table instead of Telegram
     share_ports: bool = False  # several processes on one port (PostgreSQL)
+    search_process: bool = True  # [faq] search_process: search text in a child process
 
     @property
     def webhook_url(self) -> str:
@@ -54,6 +55,7 @@ class BotConfig:
             "storage": {"files_dir": str(self.data_dir / "files")},
             "outbox": {"poll_seconds": self.outbox_poll_seconds},
             "security": {"data_key": self.data_key, "key_file": str(self.data_dir / "key")},
+            "faq": {"search_process": self.search_process},
         }
         if self.server is not None:
             tables["telegram"] = {

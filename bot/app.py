@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Callable
 from datetime import datetime
@@ -132,6 +133,8 @@ class BotApp:
         if not await keep_trying("database", self.db.upgrade, db_problem, self._stop):
             return False
         await self.core.warm_knowledge()  # before listening: the first question is not slow
+        if self.settings.faq.search_process and (os.cpu_count() or 1) >= 2:
+            await self.core.start_search_process()
         await self.core.start()
         self._build_channels()
         addresses = self._web_addresses()

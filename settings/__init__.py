@@ -217,6 +217,13 @@ class OutboxSettings:
 
 
 @dataclass
+class FaqSettings:
+    # Search text messages in a child process, on another core, while they wait for the
+    # database (handlers/conversation/search_ahead.py); only where there are two cores or more.
+    search_process: bool = True
+
+
+@dataclass
 class ConsoleSettings:
     enabled: bool = False
     user: str = "console-user"
@@ -300,6 +307,7 @@ class Settings:
     storage: StorageSettings = field(default_factory=StorageSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    faq: FaqSettings = field(default_factory=FaqSettings)
     arbitration: ArbitrationSettings = field(default_factory=ArbitrationSettings)
     court: CourtSettings = field(default_factory=CourtSettings)
     subsidy: SubsidySettings = field(default_factory=SubsidySettings)

@@ -80,6 +80,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
     s.center.name = "测试调解中心"
     s.center.district = "示例区"
     s.center.streets = ["示例街道", "新城街道", "河西镇"]
+    s.faq.search_process = False  # a child process per bot: tests/test_search_ahead.py
     return s
 
 

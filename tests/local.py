@@ -176,14 +176,19 @@ class BotProcess:
             await self.proc.wait()
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) the process has used so far; 0 where /proc is missing."""
+        """CPU time (user + system) the process and its live children (the search process)
+        have used so far; 0 where /proc is missing."""
         if self.proc is None:
             return 0.0
-        try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            if stat.parent.name == str(self.proc.pid) or fields[1] == str(self.proc.pid):
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def output(self) -> str:
         """The whole log, every start of it."""

@@ -8,8 +8,10 @@ import itertools
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers.conversation.core import HANDLING_SLOTS, Core
+from handlers.app import Core
+from handlers.conversation.core import HANDLING_SLOTS
 from handlers.conversation.messages import Inbound, Reply
+from handlers.conversation.search_ahead import Ahead
 from storage.db import Database
 from storage.models import Conversation
 
@@ -158,12 +160,12 @@ async def test_a_crowd_waits_its_turn_and_everyone_gets_a_real_answer(
     inside = most = 0
     handle_once = core._handle_once
 
-    async def counted(inbound: Inbound) -> list[Reply]:
+    async def counted(inbound: Inbound, ahead: Ahead | None = None) -> list[Reply]:
         nonlocal inside, most
         inside += 1
         most = max(most, inside)
         try:
-            return await handle_once(inbound)
+            return await handle_once(inbound, ahead)
         finally:
             inside -= 1
 

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.conversation.i18n import Translator
 from handlers.conversation.messages import Inbound, Reply
+from handlers.conversation.search_ahead import Ahead
+from knowledge.faq import KnowledgeBase, SearchResult
 from settings import Settings
 from storage.models import Conversation, Identity, Person
 
@@ -31,6 +33,17 @@ class Ctx:
     # the one site whose cases a staff command may see and act on; None: every site
     # (district staff). Set by handlers/staff/registry.py.
     site_scope: str | None = None
+    ahead: Ahead | None = None  # the message's text, searched before it was handled
+
+    def search(self, kb: KnowledgeBase, question: str) -> SearchResult:
+        """The FAQ search of ``question`` in the reader's language: the one done ahead in
+        the search process when it is this very search (search_ahead.py), else here."""
+        locale = self.t.locale
+        if self.ahead is not None:
+            found = self.ahead.answers(kb, question, locale)
+            if found is not None:
+                return found
+        return kb.search(question, locale)
 
     @property
     def text(self) -> str:

@@ -30,6 +30,7 @@ from handlers.conversation.locks import KeyedLocks
 from handlers.conversation.messages import Answer, Inbound, Reply
 from handlers.conversation.redact import group_payload
 from handlers.conversation.registry import FEATURES
+from handlers.conversation.search_ahead import Ahead, SearchAhead, search_first, start_beside
 from knowledge.faq import KnowledgeBase
 from knowledge.scope import ScopeRules, load_scope_rules
 from settings import CENTER_SITE, Settings
@@ -82,6 +83,7 @@ class Core:
         self.answers = SentAnswers(db)
         self._translators: dict[str, Translator] = {}
         self._knowledge = knowledge or KnowledgeHolder(db)  # other files: tests
+        self._search_ahead: SearchAhead | None = None
 
     # --- the legal FAQ ----------------------------------------------------------------
     @property
@@ -98,6 +100,12 @@ class Core:
         as the others (it would wait for the build, several seconds, otherwise)."""
         kb = await self.knowledge()
         await asyncio.to_thread(kb.warm)
+
+    async def start_search_process(self) -> SearchAhead | None:
+        """Search text messages in a child process first (search_ahead.py); None: it could
+        not be started, and every search is done here, as on one core."""
+        self._search_ahead = await start_beside(self._knowledge)
+        return self._search_ahead
 
     async def sync_knowledge(self) -> bool:
         """Another process linked a phrasing, or the files changed: rebuild in the background
@@ -241,10 +249,12 @@ class Core:
         if edge.unstorable(inbound):
             log.warning("refused a message with an over-long id on %s", inbound.channel)
             return [Reply(self._fallback_t(inbound)(_UNSTORABLE_ID), unhandled=True)]
+        hint = normalize_locale(inbound.locale_hint, self.settings.center.default_locale)
+        ahead = await search_first(self._search_ahead, inbound, hint)  # before it queues
         async with self._chat_locks.hold(f"{inbound.channel}:{inbound.chat_id}"), self._slots:
             for attempt in range(RETRIES):
                 try:
-                    return await self._handle_once(inbound)
+                    return await self._handle_once(inbound, ahead)
                 except StaleDataError:
                     log.info("conversation changed underneath us; retry %s", attempt + 1)
                 except TimeoutError as exc:  # it waited long already: do not make it wait more
@@ -275,8 +285,10 @@ class Core:
         """Record the answers sent so far, and give up a rebuild of the FAQ (at shutdown)."""
         await self.answers.close()
         await self._knowledge.close()
+        if self._search_ahead is not None:
+            await self._search_ahead.close()
 
-    async def _handle_once(self, inbound: Inbound) -> list[Reply]:
+    async def _handle_once(self, inbound: Inbound, ahead: Ahead | None = None) -> list[Reply]:
         sent = self.answers.take()  # earlier answers sent since: cleared in this transaction
         try:
             async with self.db.session() as session:
@@ -285,7 +297,7 @@ class Core:
                     await clear_answers(session, sent)
                     again = await self._redelivered(session, inbound)
                 else:
-                    replies = await self._respond(session, inbound)
+                    replies = await self._respond(session, inbound, ahead)
                     if replies:  # stored, and the earlier sent ones cleared: one statement
                         payload = [r.to_dict() for r in replies]
                         owner = self.answers.owner
@@ -318,7 +330,9 @@ class Core:
         log.info("ignoring repeated update %s", inbound.update_key)
         return Answer()
 
-    async def _respond(self, session: AsyncSession, inbound: Inbound) -> list[Reply]:
+    async def _respond(
+        self, session: AsyncSession, inbound: Inbound, ahead: Ahead | None = None
+    ) -> list[Reply]:
         """The replies to a new update, in its handling transaction."""
         private = inbound.chat_kind == "private"
         identity, person, conv = await load_sender(
@@ -335,6 +349,7 @@ class Core:
         if inbound.text_only:
             inbound, before = await self._numbered_choice(session, inbound)
         ctx = Ctx(self, session, inbound, identity, person, conv, self.translator(locale))
+        ctx.ahead = ahead
         if len(inbound.text) > MAX_TEXT:
             current = self.flows.current(ctx)
             limit = (current[1].max_text if current else None) or MAX_TEXT

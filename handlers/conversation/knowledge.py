@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.faq import KnowledgeBase, check_kb, forget_shared, load_kb, load_kb_shared
 from knowledge.faq_files import DEFAULT_FOLDER
 from knowledge.referrals import REFERRALS_PATH
+from knowledge.search_process import BuildSpec
 from storage.db import Database
 from storage.models import FaqLink
 
@@ -45,6 +46,9 @@ FilesSignature = tuple[tuple[str, int, int], ...]  # (path, mtime in ns, size), 
 # the problems in the files (what `mediation-bot kb check` prints; on a failure its error
 # first — as the check names it when it can, else its first line)
 Report = Callable[[KnowledgeBase | None, Sequence[str]], Awaitable[None]]
+# Told of each knowledge base the holder answers from now, what it was built from, and how to
+# check later that the files are still those (handlers/conversation/search_ahead.py)
+OnBuilt = Callable[[KnowledgeBase, BuildSpec, Callable[[], Awaitable[bool]]], None]
 
 
 def files_signature(folder: Path, referrals: Path) -> FilesSignature:
@@ -74,6 +78,7 @@ async def links_signature(session: AsyncSession) -> LinksSignature:
 class BuiltFrom:
     links: LinksSignature
     files: FilesSignature
+    spec: BuildSpec  # what another process needs to build the same
 
 
 class KnowledgeHolder:
@@ -93,6 +98,7 @@ class KnowledgeHolder:
         self._rebuild: asyncio.Task[None] | None = None
         self._again = False  # a change came: (once more) after the rebuild under way
         self._reports: list[Report] = []
+        self.on_built: OnBuilt | None = None
 
     async def get(self, session: AsyncSession | None = None) -> KnowledgeBase:
         """The knowledge base with the staff-linked phrasings; built on first use."""
@@ -102,8 +108,29 @@ class KnowledgeHolder:
             if self.kb is None:
                 kb, built = await self._build(session)
                 if self.kb is None:  # a rebuild may have finished meanwhile: it is newer
-                    self.kb, self.built_from = kb, built
+                    self._answer_from(kb, built)
+            assert self.kb is not None
             return self.kb
+
+    def watch(self, on_built: OnBuilt) -> None:
+        """Tell ``on_built`` of the knowledge base answered from now, and of every later one."""
+        self.on_built = on_built
+        if self.kb is not None and self.built_from is not None:
+            self._answer_from(self.kb, self.built_from)
+
+    def _answer_from(self, kb: KnowledgeBase, built: BuiltFrom) -> None:
+        self.kb, self.built_from = kb, built
+        if self.on_built is not None:
+            self.on_built(kb, built.spec, lambda: self._files_unchanged(built))
+
+    async def _files_unchanged(self, built: BuiltFrom) -> bool:
+        """The knowledge files are still as they were when ``built`` was read."""
+        try:
+            files = await asyncio.to_thread(files_signature, self._folder, self._referrals)
+        except Exception:
+            log.exception("checking the FAQ knowledge files failed")
+            return False
+        return files == built.files
 
     def rebuild(self, report: Report | None = None) -> None:
         """A committed change (a link, the files): build the knowledge base again now, in the
@@ -182,7 +209,7 @@ class KnowledgeHolder:
             links = await _links(own)
         forget_shared()  # built from the old files and links (its key)
         kb, built = await self._build_from(links)
-        self.kb, self.built_from = kb, built
+        self._answer_from(kb, built)
         return kb
 
     async def _build(self, session: AsyncSession | None) -> tuple[KnowledgeBase, BuiltFrom]:
@@ -206,7 +233,10 @@ class KnowledgeHolder:
         else:
             kb = await asyncio.to_thread(load_kb_shared, extra)
         largest = max((link_id for link_id, _, _ in links), default=0)
-        return kb, BuiltFrom((len(links), largest), files)
+        spec = BuildSpec(extra)
+        if self._own_files:
+            spec = BuildSpec(extra, str(self._folder), str(self._referrals))
+        return kb, BuiltFrom((len(links), largest), files, spec)
 
 
 async def _links(session: AsyncSession) -> list[tuple[int, str, str]]:

@@ -137,7 +137,7 @@ class Outcome:
 async def respond(ctx: Ctx, question: str) -> Outcome:
     """Search the FAQ; refer non-labour questions; log a miss (referrals included)."""
     kb = await ctx.core.knowledge(ctx.session)
-    result = kb.search(question[:1000], ctx.t.locale)
+    result = ctx.search(kb, question[:1000])
     if result.answered and result.best is not None:
         events.emit(events.FAQ_OUTCOME, "answered")
         return Outcome("answer", [render_entry(ctx, result.best)])

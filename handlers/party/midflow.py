@@ -117,7 +117,7 @@ async def _the_question(ctx: Ctx, text: str) -> str:
     if len(last) < 6 or last == text.strip():
         return text
     kb = await ctx.core.knowledge(ctx.session)
-    return last if kb.search(last, ctx.t.locale).answered else text
+    return last if ctx.search(kb, last).answered else text
 
 
 async def _back(ctx: Ctx) -> list[Reply]:

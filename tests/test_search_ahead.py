@@ -1,0 +1,210 @@
+"""The search process (handlers/conversation/search_ahead.py, knowledge/search_process.py):
+a bot on two cores searches text messages in a child process before handling them. People
+get the very answers the bot's own search gives; the bot does not search again; and when
+the process is gone, slow, rebuilding or out of step, the bot searches itself.
+
+The child processes here are real ones (`python -m knowledge.search_process`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from bot.config import Settings
+from handlers.app import Core
+from handlers.conversation import search_ahead
+from handlers.conversation.search_ahead import Ahead, SearchAhead
+from knowledge.faq import KnowledgeBase, SearchResult, load_kb_shared
+from knowledge.search_process import BuildSpec
+from storage.db import Database
+from tests.harness import running_bot, texts
+from tests.test_faq_sync import ADMIN, LINKED_TO, ODD_QUESTION, answered, last_miss, rebuilt, say
+
+# answered in Chinese and English, referred elsewhere, not sure, rambling, traditional, empty
+QUESTIONS = [
+    ("老板拖了我三个月工资一直不给，我该怎么办", "zh_CN"),
+    ("试用期被辞退了有没有补偿", "zh_CN"),
+    ("how many days of annual leave do i get after 3 years", "en"),
+    ("how many days of annual leave do i get after 3 years", "zh_CN"),
+    ("房东扣着租房押金不退怎么办", "zh_CN"),
+    ("我想问一下打印机卡纸了到底应该怎么弄", "zh_CN"),
+    (
+        "我在厂里干了五年，上个月厂里说订单少了让我回家，也没说给什么补偿，社保也停了，"
+        "我想问一下这种情况我能拿到多少钱，要去哪里申请",
+        "zh_CN",
+    ),
+    ("公司唔俾加班費點算", "zh_CN"),
+    ("你是机器人吗", "zh_CN"),
+    ("我该怎么办呢", "zh_CN"),
+    ("？？", "en"),
+]
+ARREARS = "老板拖了我三个月工资一直不给，我该怎么办"
+TENANCY = "房东扣着租房押金不退怎么办"
+
+
+def summary(result: SearchResult) -> tuple[Any, ...]:
+    """What a person is shown, and what decides it."""
+    return (
+        result.best.id if result.best else None,
+        result.confidence,
+        result.answered,
+        [e.id for e in result.related],
+        [(e.id, c) for e, c in result.candidates],
+        result.referral.id if result.referral else None,
+        result.evidence,
+        result.vague,
+    )
+
+
+async def files_unchanged() -> bool:
+    return True
+
+
+@pytest.fixture
+async def process() -> AsyncIterator[SearchAhead]:
+    ahead = SearchAhead()
+    await ahead.start()
+    try:
+        yield ahead
+    finally:
+        await ahead.close()
+
+
+@pytest.fixture
+def searches_here(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The questions searched in this (the bot's) process; the child's are not counted."""
+    searched: list[str] = []
+    own = KnowledgeBase.search
+
+    def counted(self: KnowledgeBase, question: str, locale: str = "zh_CN") -> SearchResult:
+        searched.append(question)
+        return own(self, question, locale)
+
+    monkeypatch.setattr(KnowledgeBase, "search", counted)
+    yield searched
+
+
+async def test_the_search_process_finds_exactly_what_the_bot_finds(
+    process: SearchAhead,
+) -> None:
+    kb = load_kb_shared({})
+    process.built(kb, BuildSpec({}), files_unchanged)
+    assert await process.until_ready(60)
+    for question, locale in QUESTIONS:
+        ahead = await process.search(question, locale)
+        assert ahead is not None, question
+        assert ahead.kb is kb
+        assert summary(ahead.result) == summary(kb.search(question, locale)), question
+
+
+async def test_an_answer_searched_ahead_is_only_taken_for_that_very_search() -> None:
+    kb, other = load_kb_shared({}), load_kb_shared({"pay.arrears": ["一个新链接的问法"]})
+    ahead = Ahead(kb, ARREARS, "zh_CN", kb.search(ARREARS, "zh_CN"))
+    assert ahead.answers(kb, ARREARS, "zh_CN") is ahead.result
+    assert ahead.answers(kb, ARREARS, "en") is None  # the person reads English: near ties differ
+    assert ahead.answers(other, ARREARS, "zh_CN") is None  # rebuilt since
+    assert ahead.answers(kb, ARREARS[:-3], "zh_CN") is None  # the last sentence of a story
+
+
+async def test_a_bot_with_the_search_process_does_not_search_again(
+    settings: Settings, db: Database, searches_here: list[str]
+) -> None:
+    plain = Core(settings, db)
+    want = [await say(plain, q, user="plain") for q in (ARREARS, TENANCY, ODD_QUESTION)]
+    core = Core(settings, db)
+    await core.warm_knowledge()
+    process = await core.start_search_process()
+    assert process is not None and await process.until_ready(60)
+    searches_here.clear()
+    try:
+        got = [await say(core, q, user="ahead") for q in (ARREARS, TENANCY, ODD_QUESTION)]
+    finally:
+        await core.close()
+    assert got == want  # the answer, the referral to the tenancy route, "not sure"
+    assert "拖欠工资" in got[0] or "wage" in got[0].lower()
+    assert searches_here == []
+
+
+async def test_while_the_search_process_is_gone_the_bot_searches_itself_then_restarts_it(
+    settings: Settings,
+    db: Database,
+    searches_here: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(search_ahead, "RESTART_SECONDS", 0.2)
+    core = Core(settings, db)
+    await core.warm_knowledge()
+    ahead = await core.start_search_process()
+    assert ahead is not None
+    try:
+        assert await ahead.until_ready(60)
+        want = await say(core, ARREARS, user="u1")
+        proc = ahead._proc
+        assert proc is not None
+        proc.kill()
+        await proc.wait()
+        searches_here.clear()
+        assert await say(core, ARREARS, user="u2") == want  # answered all the same
+        assert searches_here == [ARREARS]  # by the bot itself
+        assert await ahead.until_ready(60)  # started again, built again
+        assert ahead._proc is not proc
+        searches_here.clear()
+        assert await say(core, ARREARS, user="u3") == want
+        assert searches_here == []
+    finally:
+        await core.close()
+
+
+async def test_a_linked_phrasing_reaches_the_search_process_after_the_rebuild(
+    settings: Settings, db: Database, searches_here: list[str]
+) -> None:
+    settings.staff.admins = [f"console:{ADMIN}"]
+    core = Core(settings, db)
+    await core.warm_knowledge()
+    ahead = await core.start_search_process()
+    assert ahead is not None
+    try:
+        assert await ahead.until_ready(60)
+        assert "not sure" in await say(core, ODD_QUESTION)
+        before = core.kb
+        await say(core, f"/faq link {await last_miss(db)} {LINKED_TO}", user=ADMIN)
+        await rebuilt(core, before)
+        assert await ahead.until_ready(60)  # the child built the new knowledge base too
+        searches_here.clear()
+        assert answered(await say(core, ODD_QUESTION, user="u2"))
+        assert searches_here == []
+    finally:
+        await core.close()
+
+
+async def test_a_build_from_files_that_changed_meanwhile_is_not_used(
+    process: SearchAhead,
+) -> None:
+    async def files_changed() -> bool:
+        return False
+
+    process.built(load_kb_shared({}), BuildSpec({}), files_changed)
+    with pytest.raises(TimeoutError):
+        await process.until_ready(5)
+    assert await process.search(ARREARS, "zh_CN") is None  # the bot searches itself
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no search process")
+async def test_a_telegram_bot_on_two_cores_answers_through_its_search_process(
+    settings: Settings, server: Any, searches_here: list[str]
+) -> None:
+    settings.faq.search_process = True  # as shipped (the tests' settings turn it off)
+    async with running_bot(settings, server) as bot:
+        ahead = bot.app.core._search_ahead
+        assert ahead is not None, "bot run starts the search process on two cores or more"
+        assert await ahead.until_ready(60)
+        searches_here.clear()
+        sent = await bot.send(31, TENANCY)
+        assert "12345" in texts(sent) or "人民调解" in texts(sent)  # referred, with where to go
+        assert searches_here == []
+        await asyncio.sleep(0)
