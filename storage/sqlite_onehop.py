@@ -91,7 +91,7 @@ def _begin_at_once(conn: sqlite3.Connection) -> _Finished | None:
     try:
         return _run(conn, False, BEGIN, None)
     except sqlite3.OperationalError as exc:
-        if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:
+        if (exc.sqlite_errorcode or 0) & 0xFF == sqlite3.SQLITE_BUSY:  # extended codes too
             return None
         raise
     finally:

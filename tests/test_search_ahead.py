@@ -18,7 +18,8 @@ import pytest
 from bot.config import Settings
 from handlers.app import Core
 from handlers.conversation import search_ahead
-from handlers.conversation.search_ahead import Ahead, SearchAhead
+from handlers.conversation.messages import Inbound, Reply
+from handlers.conversation.search_ahead import Ahead, SearchAhead, Searching
 from knowledge.faq import KnowledgeBase, SearchResult, load_kb_shared
 from knowledge.search_process import BuildSpec
 from storage.db import Database
@@ -158,6 +159,39 @@ async def test_while_the_search_process_is_gone_the_bot_searches_itself_then_res
         assert searches_here == []
     finally:
         await core.close()
+
+
+async def test_a_chats_messages_keep_their_order_when_the_search_process_drops_out(
+    settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first message waits for its search, the second (the process gone meanwhile) has
+    none to wait for: it still waits for the first, in its chat's turn."""
+    core = Core(settings, db)
+    await core.warm_knowledge()
+    ahead = await core.start_search_process()
+    assert ahead is not None and await ahead.until_ready(60)
+    send = ahead.send
+
+    def send_then_drop_out(question: str, locale: str) -> Searching | None:
+        searching = send(question, locale)
+        ahead._ready = False  # as if the process died right after taking the first message
+        return searching
+
+    monkeypatch.setattr(ahead, "send", send_then_drop_out)
+    handled: list[str] = []
+    handle_once = core._handle_once
+
+    async def noted(inbound: Inbound, searched: Ahead | None = None) -> list[Reply]:
+        handled.append(inbound.text)
+        return await handle_once(inbound, searched)
+
+    core._handle_once = noted  # type: ignore[method-assign]
+    first, second = "试用期被辞退了有没有补偿", ARREARS
+    try:
+        await asyncio.gather(say(core, first, user="same"), say(core, second, user="same"))
+    finally:
+        await core.close()
+    assert handled == [first, second]
 
 
 async def test_a_linked_phrasing_reaches_the_search_process_after_the_rebuild(

@@ -102,8 +102,7 @@ class Core:
         await asyncio.to_thread(kb.warm)
 
     async def start_search_process(self) -> SearchAhead | None:
-        """Search text messages in a child process first (search_ahead.py); None: it could
-        not be started, and every search is done here, as on one core."""
+        """Search text messages in a child process first (search_ahead.py); None: not started."""
         self._search_ahead = await start_beside(self._knowledge)
         return self._search_ahead
 
@@ -249,25 +248,30 @@ class Core:
         if edge.unstorable(inbound):
             log.warning("refused a message with an over-long id on %s", inbound.channel)
             return [Reply(self._fallback_t(inbound)(_UNSTORABLE_ID), unhandled=True)]
-        hint = normalize_locale(inbound.locale_hint, self.settings.center.default_locale)
-        ahead = await search_first(self._search_ahead, inbound, hint)  # before it queues
-        async with self._chat_locks.hold(f"{inbound.channel}:{inbound.chat_id}"), self._slots:
-            for attempt in range(RETRIES):
-                try:
-                    return await self._handle_once(inbound, ahead)
-                except StaleDataError:
-                    log.info("conversation changed underneath us; retry %s", attempt + 1)
-                except TimeoutError as exc:  # it waited long already: do not make it wait more
-                    log.warning("database timeout handling %s: %r", inbound.update_key, exc)
-                    break
-                # PoolTimeout: every database connection busy for 30 s (overload)
-                except (OperationalError, DBAPIError, PoolTimeout, OSError) as exc:
-                    log.warning("database trouble handling %s: %s", inbound.update_key, exc)
-                    await asyncio.sleep(0.3 * (attempt + 1))
-                except Exception:
-                    log.exception("handler failed for %s", inbound.update_key)
-                    return [Reply(self._fallback_t(inbound)(_FAILED), unhandled=True)]
-            return [Reply(self._fallback_t(inbound)(_BUSY), unhandled=True)]
+        searching = search_first(self._search_ahead, inbound, self._fallback_t(inbound).locale)
+        async with self._chat_locks.hold(f"{inbound.channel}:{inbound.chat_id}"):
+            ahead = await searching.result() if searching else None  # in the chat's order
+            async with self._slots:
+                return await self._handle_in_turn(inbound, ahead)
+
+    async def _handle_in_turn(self, inbound: Inbound, ahead: Ahead | None) -> list[Reply]:
+        """One message in its chat's turn, in a slot: retried on conflicts and database errors."""
+        for attempt in range(RETRIES):
+            try:
+                return await self._handle_once(inbound, ahead)
+            except StaleDataError:
+                log.info("conversation changed underneath us; retry %s", attempt + 1)
+            except TimeoutError as exc:  # it waited long already: do not make it wait more
+                log.warning("database timeout handling %s: %r", inbound.update_key, exc)
+                break
+            # PoolTimeout: every database connection busy for 30 s (overload)
+            except (OperationalError, DBAPIError, PoolTimeout, OSError) as exc:
+                log.warning("database trouble handling %s: %s", inbound.update_key, exc)
+                await asyncio.sleep(0.3 * (attempt + 1))
+            except Exception:
+                log.exception("handler failed for %s", inbound.update_key)
+                return [Reply(self._fallback_t(inbound)(_FAILED), unhandled=True)]
+        return [Reply(self._fallback_t(inbound)(_BUSY), unhandled=True)]
 
     def _fallback_t(self, inbound: Inbound) -> Translator:
         return self.translator(

@@ -4,12 +4,14 @@ turn at the database, so the bot's event loop does not do the search itself.
 The search is a third of the CPU a question costs the bot, all of it on the event loop,
 and on SQLite inside the transaction that holds the one write lock. With a second core a
 child process (knowledge/search_process.py) does it instead: `Core.handle` sends every text
-message there as it arrives, before its chat's lock and the database, and
-`Ctx.search` takes the answer when the FAQ asks for that same text in that same locale,
-against that same knowledge base. Anything else — a button, a command, a person whose
-stored language differs, a knowledge base rebuilt since, a process that is still building,
-slow, gone or out of step — and the message searches on the event loop as before: results
-are the same either way, only where the CPU is spent differs.
+message there as it arrives, waits for the answer once the message's turn in its chat has
+come (so a chat's messages keep their order, whether or not each was searched there), before
+it takes a handling slot and the database, and `Ctx.search` takes the answer when the FAQ
+asks for that same text in that same locale, against that same knowledge base. Anything else
+— a button, a command, a person whose stored language differs, a knowledge base rebuilt
+since, a process that is still building, slow, gone or out of step — and the message
+searches on the event loop as before: results are the same either way, only where the CPU
+is spent differs.
 
 A text that turns out not to be a question (a name typed into an application) was searched
 for nothing, on the other core. A process that dies is started again after a few seconds
@@ -57,6 +59,31 @@ class Ahead:
         if kb is self.kb and question == self.question and locale == self.locale:
             return self.result
         return None
+
+
+@dataclass
+class Searching:
+    """A search sent to the process, its answer to come."""
+
+    owner: SearchAhead
+    request: int
+    answer: asyncio.Future[Packed | None]
+    kb: KnowledgeBase
+    question: str
+    locale: str
+
+    async def result(self) -> Ahead | None:
+        """The answer (waiting up to WAIT_SECONDS); None when there is none to use."""
+        try:
+            packed = await asyncio.wait_for(self.answer, WAIT_SECONDS)
+        except TimeoutError:
+            return None
+        finally:
+            self.owner._forget(self.request)
+        if packed is None or self.kb is not self.owner._kb:
+            return None
+        result = unpack(self.kb, packed)
+        return Ahead(self.kb, self.question, self.locale, result) if result is not None else None
 
 
 class SearchAhead:
@@ -114,9 +141,9 @@ class SearchAhead:
         if self._proc is not None:
             self._send_build()
 
-    async def search(self, question: str, locale: str) -> Ahead | None:
-        """The search of ``question`` (its first 1,000 characters) as the process answers it;
-        None when it cannot (then the message searches on its own)."""
+    def send(self, question: str, locale: str) -> Searching | None:
+        """Send ``question`` (its first 1,000 characters) to the process at once; None when it
+        cannot take it (then the message searches on its own)."""
         question = question[:MAX_QUESTION]
         proc, kb = self._proc, self._kb
         if not self.ready or proc is None or kb is None or len(self._waiting) >= MAX_WAITING:
@@ -127,16 +154,15 @@ class SearchAhead:
         answer: asyncio.Future[Packed | None] = asyncio.get_running_loop().create_future()
         self._waiting[request] = answer
         proc.stdin.write(frame(("search", request, question, locale)))
-        try:
-            packed = await asyncio.wait_for(answer, WAIT_SECONDS)
-        except TimeoutError:
-            return None
-        finally:
-            self._waiting.pop(request, None)
-        if packed is None or kb is not self._kb:
-            return None
-        result = unpack(kb, packed)
-        return Ahead(kb, question, locale, result) if result is not None else None
+        return Searching(self, request, answer, kb, question, locale)
+
+    async def search(self, question: str, locale: str) -> Ahead | None:
+        """The process's search of ``question``, or None when it cannot give it."""
+        searching = self.send(question, locale)
+        return await searching.result() if searching is not None else None
+
+    def _forget(self, request: int) -> None:
+        self._waiting.pop(request, None)
 
     async def close(self) -> None:
         """Stop the process: it ends when its input does."""
@@ -234,11 +260,12 @@ async def start_beside(holder: KnowledgeHolder) -> SearchAhead | None:
     return ahead
 
 
-async def search_first(ahead: SearchAhead | None, inbound: Inbound, locale: str) -> Ahead | None:
-    """A text message's search, done in the search process before the message is handled
-    (None: not a text, no process ready, or it did not answer in time)."""
+def search_first(ahead: SearchAhead | None, inbound: Inbound, locale: str) -> Searching | None:
+    """A text message's search, sent to the search process as the message arrives; its
+    result is awaited once the message's turn in its chat has come, so a chat's messages
+    keep their order (None: not a text, or no process to take it)."""
     if ahead is None or not ahead.ready or inbound.button is not None or inbound.is_command:
         return None
     if not inbound.text.strip():
         return None
-    return await ahead.search(inbound.text, locale)
+    return ahead.send(inbound.text, locale)
