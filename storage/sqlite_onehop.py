@@ -195,23 +195,22 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
     def commit(self) -> None:
         """On the loop's thread: the WAL is appended to, the disk not synced (no checkpoint)."""
-        conn = self._connection._conn
-        if conn is None:
-            return
-        try:
-            conn.commit()
-        except Exception as error:
-            self._handle_exception(error)
-        CHECKPOINTS.committed(_PATHS.get(id(conn), ""))
+        conn = self._here("commit")
+        if conn is not None:
+            CHECKPOINTS.committed(_PATHS.get(id(conn), ""))
 
     def rollback(self) -> None:
-        conn = self._connection._conn
-        if conn is None:
-            return
-        try:
-            conn.rollback()
-        except Exception as error:
-            self._handle_exception(error)
+        self._here("rollback")
+
+    def _here(self, what: str) -> sqlite3.Connection | None:
+        """COMMIT or ROLLBACK on the calling thread; the sqlite3 connection (None: closed)."""
+        conn: sqlite3.Connection | None = self._connection._conn
+        if conn is not None:
+            try:
+                getattr(conn, what)()
+            except Exception as error:
+                self._handle_exception(error)
+        return conn
 
 
 def install(dbapi_connection: Any) -> None:

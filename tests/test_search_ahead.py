@@ -66,6 +66,15 @@ async def files_unchanged() -> bool:
     return True
 
 
+async def with_search_process(settings: Settings, db: Database) -> tuple[Core, SearchAhead]:
+    """A bot core as `bot run` makes it on two cores, its search process ready."""
+    core = Core(settings, db)
+    await core.warm_knowledge()
+    ahead = await core.start_search_process()
+    assert ahead is not None and await ahead.until_ready(60)
+    return core, ahead
+
+
 @pytest.fixture
 async def process() -> AsyncIterator[SearchAhead]:
     ahead = SearchAhead()
@@ -117,10 +126,7 @@ async def test_a_bot_with_the_search_process_does_not_search_again(
 ) -> None:
     plain = Core(settings, db)
     want = [await say(plain, q, user="plain") for q in (ARREARS, TENANCY, ODD_QUESTION)]
-    core = Core(settings, db)
-    await core.warm_knowledge()
-    process = await core.start_search_process()
-    assert process is not None and await process.until_ready(60)
+    core, _ = await with_search_process(settings, db)
     searches_here.clear()
     try:
         got = [await say(core, q, user="ahead") for q in (ARREARS, TENANCY, ODD_QUESTION)]
@@ -138,12 +144,8 @@ async def test_while_the_search_process_is_gone_the_bot_searches_itself_then_res
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(search_ahead, "RESTART_SECONDS", 0.2)
-    core = Core(settings, db)
-    await core.warm_knowledge()
-    ahead = await core.start_search_process()
-    assert ahead is not None
+    core, ahead = await with_search_process(settings, db)
     try:
-        assert await ahead.until_ready(60)
         want = await say(core, ARREARS, user="u1")
         proc = ahead._proc
         assert proc is not None
@@ -166,10 +168,7 @@ async def test_a_chats_messages_keep_their_order_when_the_search_process_drops_o
 ) -> None:
     """The first message waits for its search, the second (the process gone meanwhile) has
     none to wait for: it still waits for the first, in its chat's turn."""
-    core = Core(settings, db)
-    await core.warm_knowledge()
-    ahead = await core.start_search_process()
-    assert ahead is not None and await ahead.until_ready(60)
+    core, ahead = await with_search_process(settings, db)
     send = ahead.send
 
     def send_then_drop_out(question: str, locale: str) -> Searching | None:
@@ -198,12 +197,8 @@ async def test_a_linked_phrasing_reaches_the_search_process_after_the_rebuild(
     settings: Settings, db: Database, searches_here: list[str]
 ) -> None:
     settings.staff.admins = [f"console:{ADMIN}"]
-    core = Core(settings, db)
-    await core.warm_knowledge()
-    ahead = await core.start_search_process()
-    assert ahead is not None
+    core, ahead = await with_search_process(settings, db)
     try:
-        assert await ahead.until_ready(60)
         assert "not sure" in await say(core, ODD_QUESTION)
         before = core.kb
         await say(core, f"/faq link {await last_miss(db)} {LINKED_TO}", user=ADMIN)
