@@ -6,7 +6,8 @@ text as typed, before folding: a short message that opens by addressing the bot 
 not a request about the asker's own matter (你知道…, 你能帮…, 你们: the center) and names no
 one of the asker's side (我, 孩子, 员工). A short message that names the bot (这个机器人能干嘛,
 What can this chatbot do?) is one too, unless it names the asker's side or a word of work:
-then it is a question about work (工业机器人操作工加班费). English is read word by word (``bot``
+then it is a question about work (工业机器人操作工加班费) — but not when the name itself speaks to
+the bot (你们机器人加班有没有加班费). English is read word by word (``bot``
 is not ``both``), up to ``max_words`` words; there a word of work does not count (how does
 this bot work), the asker words hold my, boss, wage. The ``[to_the_bot]`` table of
 ``referrals.toml`` holds the words; its route (about_bot) answers with what the bot is and how
@@ -65,12 +66,19 @@ class ToTheBot:
         if words and text.isascii():
             named = len(words) <= self.max_words and any(w in self.names for w in words)
         else:
-            named = (
-                not work
-                and len(text) <= self.max_chars
-                and any(n in text for n in self.names if not n.isascii())
+            here = [n for n in self.names if not n.isascii() and n in text]
+            named = any(self._addressed(n, text) for n in here) or bool(
+                here and not work and len(text) <= self.max_chars
             )
         return named and not self._asker(text, words)
+
+    def _addressed(self, name: str, text: str) -> bool:
+        """A name that speaks to the bot (你们机器人, 你这机器人) makes even a word of work the
+        bot's: 你们机器人加班有没有加班费哈哈 is a joke about the bot, not a question about
+        overtime (工业机器人操作工 names a robot, not the bot). The name is not counted in
+        ``max_chars``."""
+        direct = any(name.startswith(o) for o in self.openings)
+        return direct and len(text) - len(name) <= self.max_chars
 
     def _asker(self, text: str, words: list[str]) -> bool:
         """The asker's side is named: 我, 孩子 anywhere; my, boss as English words."""

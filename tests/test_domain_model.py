@@ -206,7 +206,7 @@ def test_the_former_tuning_questions_teach_the_model(kb: KnowledgeBase, tmp_path
     # demolition compensation as an inheritance matter.
     folder = tmp_path / "faq"
     shutil.copytree(DEFAULT_FOLDER, folder)
-    for path in (folder / "model_words").glob("examples_*.toml"):
+    for path in (folder / "model_words").glob("examples*.toml"):
         path.unlink()
     without = load_kb(folder)
     assert kb.domain is not None and without.domain is not None

@@ -192,6 +192,8 @@ def test_a_wordless_question_needs_a_surer_search(kb) -> None:  # type: ignore[n
         # personal-information entry (0.96)
         *["What can this chatbot do?", "How does this bot work?", "这个机器人能干嘛"],
         "你们机器人好笨",
+        # twentieth pass: a name that speaks to the bot makes a word of work the bot's
+        *["你这个机器人上不上班啊", "你们机器人会不会被辞退", "你这机器人一个月拿多少工资"],
     ],
 )
 def test_a_question_to_the_bot_about_itself_is_not_labour(kb, question: str) -> None:  # type: ignore[no-untyped-def]
@@ -225,6 +227,15 @@ def test_a_labour_question_that_addresses_the_bot_stays_labour(
 )
 def test_a_labour_question_naming_a_robot_stays_labour(kb, question: str, topic: str) -> None:  # type: ignore[no-untyped-def]
     assert_answered(kb, question, topic)
+
+
+def test_a_name_that_speaks_to_the_bot_still_leaves_the_askers_own_matter(kb) -> None:  # type: ignore[no-untyped-def]
+    to_the_bot = kb.to_the_bot
+    assert to_the_bot.matches("你们机器人加班有没有加班费哈哈", work=True)
+    assert not to_the_bot.matches("你们机器人能帮我算下加班工资吗", work=True)  # 我
+    assert not to_the_bot.matches("工业机器人操作工加班费怎么算", work=True)  # a robot
+    # the name is not counted, the rest is: a story is never small talk
+    assert not to_the_bot.matches("你们机器人" + "加班" * 8, work=True)
 
 
 def test_a_robot_vacuum_is_not_the_bot(kb) -> None:  # type: ignore[no-untyped-def]
