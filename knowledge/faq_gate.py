@@ -120,6 +120,13 @@ _CHARGED_FEE = re.compile(
 )
 
 
+# 上下班途中 is a labour-law matter (工伤保险条例第十四条第六项: a traffic accident on the way to or
+# from work), but 下班路上被人抢了包 is a robbery: beside a crime the way to work is only where
+# it happened, so it makes no term and no word of work (工伤 named as well still does).
+_COMMUTE = re.compile(r"(?:上下班|上班|下班)(?:的)?(?:路上|途中)")
+_CRIME = re.compile(r"[抢偷盗劫扒骗]")
+
+
 def leaning(
     question: str,
     *,
@@ -133,6 +140,8 @@ def leaning(
     employer. A weak word of work (老板, 公司: also a shop's owner, any firm) counts only when
     no everyday matter is named: 健身房老板跑路了 is about a gym card."""
     folded = _CHARGED_FEE.sub(" ", fold(question))
+    if _CRIME.search(folded):
+        folded = _COMMUTE.sub(" ", folded)
     words = set(folded.split())
     other = False
     for word in other_words:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.faq import load_kb_shared
-from knowledge.faq_gate import fuse, owes_the_asker
+from knowledge.faq_gate import Leaning, fuse, leaning, owes_the_asker
 from knowledge.faq_index import Hit
 from knowledge.faq_referral import LABOUR_MARGIN, chosen_route
 from knowledge.referrals import check_routes, load_routes
@@ -331,3 +331,28 @@ def test_a_workers_process_question_beside_the_rent_stays_with_the_center(
     # the same words for a gym card or a botched injection still go to their routes
     assert kb.search("健身房老板跑路了，年卡还剩半年怎么办").referral.id == "consumer"
     assert kb.search("美容院给我打的瘦脸针打坏了，老板不认账").referral.id == "medical"
+
+
+# --- twentieth pass -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question", ["下班路上被人抢了包，手机钱包都没了", "上班路上电动车被偷了，去哪报案"]
+)
+def test_a_crime_on_the_way_to_work_goes_to_the_police(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    # 下班路上 is a labour term (a commute accident): it kept these "not sure", never referred
+    assert leaning(
+        question,
+        labour_words=(),
+        weak_words=(),
+        labour_terms=("下班路上", "上班路上"),
+        other_words=(),
+    ) == Leaning(work=False, other=False, term=False)
+    result = kb.search(question)
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "police"
+
+
+@pytest.mark.parametrize("question", ["上班路上被车撞了算工伤吗", "下班路上被抢劫受伤了算工伤吗"])
+def test_an_accident_on_the_way_to_work_stays_a_work_injury_question(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert_answered(kb, question, "injury.commute")
