@@ -202,6 +202,13 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def rollback(self) -> None:
         self._here("rollback")
 
+    def close(self) -> None:
+        """Forget the database file of a connection that goes away (ids are reused)."""
+        conn = self._connection._conn
+        if conn is not None:
+            _PATHS.pop(id(conn), None)
+        super().close()
+
     def _here(self, what: str) -> sqlite3.Connection | None:
         """COMMIT or ROLLBACK on the calling thread; the sqlite3 connection (None: closed)."""
         conn: sqlite3.Connection | None = self._connection._conn

@@ -38,6 +38,17 @@ async def test_connections_use_the_one_trip_cursor(sqlite_db: Database) -> None:
         assert isinstance(raw.dbapi_connection, OneHopConnection)
 
 
+async def test_a_closed_connection_is_forgotten(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'forget.db'}")
+    await db.upgrade()
+    async with db.engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        key = id(raw.dbapi_connection._connection._conn)
+        assert sqlite_onehop._PATHS[key].endswith("forget.db")
+    await db.dispose()  # the pool closes its connections
+    assert key not in sqlite_onehop._PATHS
+
+
 async def test_rowcounts_returning_ids_and_many_rows(sqlite_db: Database) -> None:
     async with sqlite_db.session() as session:
         rows = [{"channel": "t", "update_key": f"k{n}"} for n in range(5)]
