@@ -1,0 +1,143 @@
+"""The whole decision, cross-validated over the questions only the domain model learns from.
+
+``knowledge/faq/model_words/examples*.toml`` hold the earlier passes' tuning questions: the
+domain model learns from them, the search never indexes them. Split into K folds, each fold
+is decided by the real search with a domain model trained without it, so no question is
+decided by a model that saw it. That makes some 12,500 labelled questions (about 6,000 labour
+and 6,000 everyday ones, most near the border) a yardstick for the gate's thresholds
+(``knowledge/faq_gate.py``, ``GateSettings``), far larger than the tuning set in
+``bench/faq_eval/tuning``. The search was tuned on many of these questions when they were
+tuning questions, so the figures are optimistic in absolute terms; they are meant for
+comparing settings. Held-out figures remain ``bench/faq_eval.py``'s.
+
+    .venv/bin/python -m bench.faq_model_cv                          # the shipped gate
+    .venv/bin/python -m bench.faq_model_cv unsure_veto=-0.3 veto=-0.2   # other settings
+    .venv/bin/python -m bench.faq_model_cv --misses 30              # and what they get wrong
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+import tomllib
+from dataclasses import dataclass, fields, replace
+
+from knowledge.domain_model import DomainModel, train_domain
+from knowledge.faq import DEFAULT_FOLDER, KnowledgeBase, load_kb
+from knowledge.faq_files import MODEL_WORDS_FOLDER, load_extra_phrasings
+from knowledge.faq_gate import GateSettings
+
+Example = tuple[str, str]  # (entry or route id, question)
+
+
+def examples() -> list[Example]:
+    """Every question of the examples files, shuffled the same way each run."""
+    found: set[Example] = set()
+    for path in sorted((DEFAULT_FOLDER / MODEL_WORDS_FOLDER).glob("examples*.toml")):
+        for item_id, by_locale in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            for texts in by_locale.values():
+                found.update((item_id, text) for text in texts)
+    out = sorted(found)
+    random.Random(1).shuffle(out)
+    return out
+
+
+def fold_models(kb: KnowledgeBase, items: list[Example], k: int) -> list[DomainModel]:
+    """K domain models, the i-th trained on everything but ``items[i::k]``."""
+    words = load_extra_phrasings(DEFAULT_FOLDER, MODEL_WORDS_FOLDER)
+    models = []
+    for i in range(k):
+        left_out = set(items[i::k])
+        kept = {
+            item: {loc: tuple(t for t in ts if (item, t) not in left_out) for loc, ts in by.items()}
+            for item, by in words.items()
+        }
+        model = train_domain(kb.entries.values(), kb.routes.values(), model_words=kept)
+        assert model is not None, "the knowledge base is too small for a domain model"
+        models.append(model)
+    return models
+
+
+@dataclass
+class Figures:
+    labour: int = 0
+    answered: int = 0
+    answered_right: int = 0
+    sent_away: int = 0
+    everyday: int = 0
+    everyday_answered: int = 0
+    referred_right: int = 0
+
+    def line(self) -> str:
+        n, m = max(self.labour, 1), max(self.everyday, 1)
+        return (
+            f"labour {self.labour}: answered {self.answered / n:.4f} (right "
+            f"{self.answered_right / n:.4f}), sent away {self.sent_away}; everyday "
+            f"{self.everyday}: answered {self.everyday_answered}, referred right "
+            f"{self.referred_right / m:.4f}"
+        )
+
+
+def decide(
+    kb: KnowledgeBase, items: list[Example], models: list[DomainModel], misses: list[str]
+) -> Figures:
+    """Each fold searched with the model that never saw it."""
+    out = Figures()
+    k = len(models)
+    for i, model in enumerate(models):
+        kb.domain = model
+        for item_id, question in items[i::k]:
+            result = kb.search(question)
+            route = result.referral.id if result.referral else None
+            best = result.best.id if result.best else None
+            if "." in item_id:  # an entry id (pay.arrears); routes have none (tenancy)
+                out.labour += 1
+                out.answered += result.answered
+                out.answered_right += result.answered and best == item_id
+                out.sent_away += route is not None
+                if route:
+                    misses.append(f"sent to {route}: {item_id}: {question[:60]}")
+            else:
+                out.everyday += 1
+                out.everyday_answered += result.answered
+                out.referred_right += route == item_id
+                if result.answered:
+                    misses.append(f"answered {best}: {item_id}: {question[:60]}")
+    return out
+
+
+def settings_from(pairs: list[str]) -> GateSettings:
+    """``name=value`` pairs over the shipped settings."""
+    known = {f.name for f in fields(GateSettings)}
+    changes: dict[str, float] = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name not in known or not value:
+            raise SystemExit(f"unknown setting {pair!r}: use name=value, names: {sorted(known)}")
+        changes[name] = float(value)
+    return replace(GateSettings(), **changes)  # type: ignore[arg-type]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("settings", nargs="*", help="gate settings to change, as name=value")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--misses", type=int, default=0, help="questions decided wrongly, listed")
+    args = ap.parse_args(argv)
+    start = time.perf_counter()
+    kb = load_kb()
+    kb.warm()
+    items = examples()
+    models = fold_models(kb, items, args.folds)
+    kb.gate = settings_from(args.settings)
+    misses: list[str] = []
+    figures = decide(kb, items, models, misses)
+    print(f"{args.folds}-fold, {' '.join(args.settings) or 'the shipped gate'}: {figures.line()}")
+    print("\n".join(sorted(misses)[: args.misses]))
+    print(f"({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
