@@ -150,7 +150,7 @@ class KnowledgeBase:
             question = f"{question[:half]}\n{question[-half:]}"
         lean = self._leaning(question)
         # before the search, which is of no use for these
-        if not lean.term and (bot := self._to_the_bot(question, lean.work)):
+        if bot := self._to_the_bot(question, lean.work, lean.term):
             return SearchResult(None, 0.0, False, referral=bot)
         hits, weight = self.index.search_weighed(question)
         labour = [h for h in hits if h.entry_id in self.entries]
@@ -235,9 +235,9 @@ class KnowledgeBase:
             other_words=self.other_words,
         )
 
-    def _to_the_bot(self, question: str, work: bool) -> Route | None:
+    def _to_the_bot(self, question: str, work: bool, term: bool) -> Route | None:
         """The route for a message that asks the bot about itself, if this is one."""
-        if self.to_the_bot is None or not self.to_the_bot.matches(question, work=work):
+        if self.to_the_bot is None or not self.to_the_bot.matches(question, work=work, term=term):
             return None
         return self.routes.get(ROUTE_PREFIX + self.to_the_bot.route)
 

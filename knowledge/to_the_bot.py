@@ -28,6 +28,12 @@ KEYS = frozenset(
 )
 _NOT_TEXT = re.compile(r"[\W_]+")
 _ENGLISH_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_ROBOT = "机器人"  # after an opening 你: the bot, spoken to again (你交不交社保？机器人老了怎么办)
+
+
+def _positions(text: str, part: str) -> list[int]:
+    """Where ``part`` starts in ``text``."""
+    return [m.start() for m in re.finditer(re.escape(part), text)]
 
 
 @dataclass(frozen=True)
@@ -40,25 +46,35 @@ class ToTheBot:
     names: tuple[str, ...] = ()  # what people call the bot: 机器人, chatbot
     max_words: int = 0  # the same for English, in words (0: English is never matched by name)
 
-    def matches(self, question: str, *, work: bool = False) -> bool:
+    def matches(self, question: str, *, work: bool = False, term: bool = False) -> bool:
         """Whether ``question`` asks the bot about itself; ``work``: it has a word of work
-        (only a message that addresses the bot as 你 may, 你会加班吗)."""
+        (only a message that addresses the bot as 你 may, 你会加班吗); ``term``: it names a
+        labour-law matter, which only a message that addresses the bot as 你 may (你加班有加班费
+        吗; 你懂工伤吗 is a real question, kept by ``not_then``: 懂, 了解), not one that only
+        names it (这个机器人懂工伤吗)."""
         typed = surface(question)
         text = _NOT_TEXT.sub("", typed)
         if not text:
             return False
-        words = _ENGLISH_WORD.findall(typed)
-        if self._names_the_bot(text, words, work):
+        if self._addressed_twice(text):
             return True
-        if len(text) > self.max_chars:
-            return False
-        opening = next((o for o in self.openings if text.startswith(o)), None)
-        if opening is None:
-            return False
-        rest = text[len(opening) :]
-        if not rest or any(rest.startswith(word) for word in self.not_then):
+        words = _ENGLISH_WORD.findall(typed)
+        if not term and self._names_the_bot(text, words, work):
+            return True
+        if len(text) > self.max_chars or self._after_opening(text) is None:
             return False
         return not self._asker(text, words)
+
+    def _after_opening(self, text: str) -> str | None:
+        """The rest of a message that opens by addressing the bot (你会加班吗: 会加班吗); None
+        when it does not, or when a request or the center follows (你知道…, 你们)."""
+        opening = next((o for o in self.openings if text.startswith(o)), None)
+        if opening is None:
+            return None
+        rest = text[len(opening) :]
+        if not rest or any(rest.startswith(word) for word in self.not_then):
+            return None
+        return rest
 
     def _names_the_bot(self, text: str, words: list[str], work: bool) -> bool:
         # English: a word of work does not count ("how does this bot work": the verb); my,
@@ -79,6 +95,34 @@ class ToTheBot:
         ``max_chars``."""
         direct = any(name.startswith(o) for o in self.openings)
         return direct and len(text) - len(name) <= self.max_chars
+
+    def _addressed_twice(self, text: str) -> bool:
+        """A message that opens by addressing the bot (你, not followed by one of ``not_then``;
+        or 你们) and speaks to it again (你 alone once more; after 你 also 机器人) is about the
+        bot whatever words of work or labour terms it holds, up to three times ``max_chars``:
+        你试用期过了没有？领导对你表现满意不, 你交不交社保啊？机器人老了怎么办, 你们单位给你交社保
+        没. The bot's own (你们公司, 你老板) is not the asker's side; anyone else of it (我, 孩子)
+        still makes it the asker's matter. (Twenty-first pass: of the 14,197 labour texts the
+        knowledge base, the model and the tuning sets hold, none opens with 你 as above (or
+        with 你们 and 你 again later); 120 everyday ones do, every one of them to the bot.)"""
+        if len(text) > 3 * self.max_chars:
+            return False
+        rest = self._after_opening(text)
+        # or 你们 (the bot's own people, 你们单位给你交社保没), then 你 alone
+        plural = next((o + "们" for o in self.openings if text.startswith(o + "们")), "")
+        if rest is None and not plural:
+            return False
+        after = rest if rest is not None else text[len(plural) :]
+        again = any(
+            after[i + len(o) :][:1] not in {"们", "哋"}  # 你们 again: the center
+            for o in self.openings
+            for i in _positions(after, o)
+        )
+        if not again and (rest is None or _ROBOT not in rest):
+            return False
+        own = "|".join(re.escape(w) for w in self.asker_words if not w.isascii())
+        theirs = re.sub(rf"(?:{'|'.join(self.openings)})(?:们|哋)?的?(?:{own})", "", text)
+        return not own or not self._asker(theirs, [])
 
     def _asker(self, text: str, words: list[str]) -> bool:
         """The asker's side is named: 我, 孩子 anywhere; my, boss as English words."""

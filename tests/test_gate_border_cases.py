@@ -1,0 +1,162 @@
+"""Issue 18, twenty-first pass: everyday questions in the words of work, and the bot spoken to.
+
+- an answer the search is less than sure of needs the model a little surer it is labour
+  (``unsure_veto``); a labour term keeps a question from being referred away, but not answered
+  when the model finds it clearly another matter (``term_veto``) — the way to work excepted;
+- 加班费 charged by a mover or a repairman is a fee, not overtime pay;
+- the asker who drives or rides for a platform, or teaches, names a job;
+- a message that speaks to the bot twice (你…你, 你…机器人) is about the bot.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.domain_model import Guess
+from knowledge.faq import load_kb_shared
+from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, works_as
+
+
+@pytest.fixture(scope="module")
+def kb():  # type: ignore[no-untyped-def]
+    return load_kb_shared({})
+
+
+def evidence(confidence: float, odds: float, lean: Leaning) -> Evidence:
+    """The search sure enough to answer, the model at ``odds``, sure of the tenancy route."""
+    return Evidence(
+        answered=True,
+        referral=None,
+        lean=lean,
+        guess=Guess(0.4, odds, "tenancy", 1.0),
+        confidence=confidence,
+        blocked=False,
+    )
+
+
+WORK = Leaning(work=True, other=False, term=False)
+
+
+def test_an_answer_the_search_is_unsure_of_needs_a_surer_model() -> None:
+    gate = GateSettings()
+    assert gate.veto < gate.unsure_veto
+    between = (gate.veto + gate.unsure_veto) / 2
+    assert fuse(evidence(0.8, between, WORK), gate) == (False, None)
+    # the same model view beside a search sure of its entry: answered, as before
+    assert fuse(evidence(gate.trust, between, WORK), gate) == (True, None)
+    assert fuse(evidence(0.8, gate.unsure_veto + 0.05, WORK), gate) == (True, None)
+
+
+def test_a_labour_term_is_not_answered_for_a_question_clearly_about_another_matter() -> None:
+    gate = GateSettings()
+    term = Leaning(work=True, other=False, term=True)
+    assert fuse(evidence(0.95, gate.term_veto - 0.1, term), gate) == (False, None)  # not referred
+    assert fuse(evidence(0.95, gate.term_veto + 0.1, term), gate) == (True, None)
+    # a crash on the way to work is a work-injury question however sure the model is
+    way = Leaning(work=True, other=False, term=True, way_only=True)
+    assert fuse(evidence(0.95, gate.term_veto - 1, way), gate) == (True, None)
+
+
+def test_commercial_arbitration_is_not_answered_with_labour_arbitration(kb) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search("商事仲裁和劳动仲裁是一回事吗，我们两家公司的买卖合同有仲裁条款")
+    assert not result.answered
+    result = kb.search("The company that sold us parts lost a commercial arbitration and won't pay")
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "business"
+
+
+@pytest.mark.parametrize(
+    ("question", "route"),
+    [("搬家师傅另外收加班费合理吗", "consumer"), ("装修师傅周末来干活要我付加班费", "consumer")],
+)
+def test_a_tradesmans_overtime_fee_is_not_overtime_pay(kb, question: str, route: str) -> None:  # type: ignore[no-untyped-def]
+    assert not kb._leaning(question).term
+    result = kb.search(question)
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == route
+
+
+@pytest.mark.parametrize("question", ["周末加班公司要付加班费吗", "我没收到加班费怎么办"])
+def test_overtime_pay_owed_to_the_asker_stays_labour(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert kb._leaning(question).term
+    assert kb.search(question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "job"),
+    [
+        ("我开网约车的时候被人追尾了，平台管不管", True),
+        ("我老婆送外卖时摔伤了，平台有保障吗", True),
+        ("送外卖时被车撞了，平台有什么保障", True),  # a clause opening with it: the asker's
+        ("送快递的时候被电动车撞了，平台管吗", True),
+        ("我在镇上的小学当代课老师，年年签一年的合同", True),
+        ("被一个送外卖的电动车撞了，他说让平台赔", False),  # someone else's job
+        ("房东是当老师的，退房要扣我押金", False),
+    ],
+)
+def test_the_asker_driving_or_riding_for_a_platform_names_a_job(question: str, job: bool) -> None:
+    assert works_as(question) is job
+
+
+def test_a_platform_drivers_crash_is_answered_and_a_riders_victim_referred(kb) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search("我开网约车的时候被人追尾了，平台管不管")
+    assert result.answered and result.referral is None
+    assert result.best is not None and result.best.id == "work.platform_injury"
+    result = kb.search("被一个送外卖的电动车撞了，他说让平台赔")
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "traffic"
+
+
+@pytest.mark.parametrize("question", ["培训班关门了老板跑了，交的学费怎么办", "早教中心老板跑路了"])
+def test_a_school_whose_owner_ran_off_is_not_a_boss_who_owes_wages(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search(question)
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "education"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "你会不会被开除啊？以后没人用你了咋办",
+        "你试用期转正了没有？领导对你好不好",  # 试用期, a labour term, is the bot's here
+        "你交社保吗？机器人也要养老吧",
+        "你一天回答这么多问题，你们公司给你发工资吗",  # the bot's company is not the asker's
+        "你们单位给你交社保没",  # 你们 first, then 你 alone: the bot's own people
+        "你加班有加班费吗哈哈",  # a short message opening with 你: a labour term is the bot's too
+    ],
+)
+def test_a_message_that_speaks_to_the_bot_twice_is_about_the_bot(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search(question)
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "about_bot"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "老板说你明天别来了，你的工资下月发",  # reported speech: it does not open with 你
+        "你试用期过了没有，我试用期被辞了",  # 我: the asker's own matter
+        "你好，你知道工伤怎么认定吗",  # a greeting, then a request
+        "你了解工伤认定吗",  # what the bot knows: a real question (你懂工伤吗 too)
+        "你们这里能调解吗？你们周末上班吗",  # 你们 twice: the center
+    ],
+)
+def test_a_labour_question_with_you_in_it_stays_labour(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search(question)
+    assert result.answered and result.referral is None
+
+
+def test_a_death_at_work_is_never_referred_away(kb) -> None:  # type: ignore[no-untyped-def]
+    assert kb._leaning("因工死亡的丧葬补助金和抚恤金怎么算").term
+    result = kb.search("因工死亡的丧葬补助金和抚恤金怎么算")
+    assert result.referral is None
+    assert result.best is not None and result.best.id == "injury.death_benefits"
+
+
+@pytest.mark.parametrize("question", ["交钱帮你讨薪的中介是骗子吗", "代讨工资要先交服务费，靠谱吗"])
+def test_a_wage_recovery_scam_gets_the_entry_on_it(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    # 讨薪, 代讨 are labour terms: the entry says what such offers are and where to go instead
+    assert kb._leaning(question).term
+    result = kb.search(question)
+    assert result.referral is None
+    assert result.best is not None and result.best.id == "help.wage_recovery_scams"
