@@ -56,7 +56,7 @@ class ToTheBot:
         text = _NOT_TEXT.sub("", typed)
         if not text:
             return False
-        if self._addressed_twice(text):
+        if self._addressed_twice(text) or self._called_first(text):
             return True
         words = _ENGLISH_WORD.findall(typed)
         if not term and self._names_the_bot(text, words, work):
@@ -123,6 +123,15 @@ class ToTheBot:
         own = "|".join(re.escape(w) for w in self.asker_words if not w.isascii())
         theirs = re.sub(rf"(?:{'|'.join(self.openings)})(?:们|哋)?的?(?:{own})", "", text)
         return not own or not self._asker(theirs, [])
+
+    def _called_first(self, text: str) -> bool:
+        """A message that calls the bot before anything else — 机器人, then 你 or 也 — is about
+        the bot whatever words of work or labour terms it holds, up to three times
+        ``max_chars``, unless it names the asker's side: 机器人也要过试用期吗, 机器人你有老板吗
+        (机器人操作工 is a job; 机器人让我填电话 names 我). (Twenty-first pass: 10 everyday texts
+        open so, every one to the bot, and no labour text.)"""
+        called = text.startswith(_ROBOT) and text[len(_ROBOT) : len(_ROBOT) + 1] in {"你", "也"}
+        return called and len(text) <= 3 * self.max_chars and not self._asker(text, [])
 
     def _asker(self, text: str, words: list[str]) -> bool:
         """The asker's side is named: 我, 孩子 anywhere; my, boss as English words."""

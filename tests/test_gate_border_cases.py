@@ -123,6 +123,8 @@ def test_a_school_whose_owner_ran_off_is_not_a_boss_who_owes_wages(kb, question:
         "你一天回答这么多问题，你们公司给你发工资吗",  # the bot's company is not the asker's
         "你们单位给你交社保没",  # 你们 first, then 你 alone: the bot's own people
         "你加班有加班费吗哈哈",  # a short message opening with 你: a labour term is the bot's too
+        "机器人也要过试用期吗",  # the bot called first, then 也 or 你
+        "机器人你也交社保吗",
     ],
 )
 def test_a_message_that_speaks_to_the_bot_twice_is_about_the_bot(kb, question: str) -> None:  # type: ignore[no-untyped-def]
@@ -139,6 +141,8 @@ def test_a_message_that_speaks_to_the_bot_twice_is_about_the_bot(kb, question: s
         "你好，你知道工伤怎么认定吗",  # a greeting, then a request
         "你了解工伤认定吗",  # what the bot knows: a real question (你懂工伤吗 too)
         "你们这里能调解吗？你们周末上班吗",  # 你们 twice: the center
+        "机器人操作工加班费怎么算",  # a job that works with robots
+        "机器人让我填电话，老板会看到吗",  # 我: the asker's own matter
     ],
 )
 def test_a_labour_question_with_you_in_it_stays_labour(kb, question: str) -> None:  # type: ignore[no-untyped-def]
