@@ -20,12 +20,16 @@ from __future__ import annotations
 import argparse
 import random
 import time
-import tomllib
 from dataclasses import dataclass, fields, replace
 
 from knowledge.domain_model import DomainModel, train_domain
 from knowledge.faq import DEFAULT_FOLDER, KnowledgeBase, load_kb
-from knowledge.faq_files import MODEL_WORDS_FOLDER, load_extra_phrasings
+from knowledge.faq_files import (
+    MODEL_WORDS_FOLDER,
+    load_extra_phrasings,
+    phrasing_files,
+    read_extra_phrasings,
+)
 from knowledge.faq_gate import GateSettings
 
 Example = tuple[str, str]  # (entry or route id, question)
@@ -34,10 +38,11 @@ Example = tuple[str, str]  # (entry or route id, question)
 def examples() -> list[Example]:
     """Every question of the examples files, shuffled the same way each run."""
     found: set[Example] = set()
-    for path in sorted((DEFAULT_FOLDER / MODEL_WORDS_FOLDER).glob("examples*.toml")):
-        for item_id, by_locale in tomllib.loads(path.read_text(encoding="utf-8")).items():
-            for texts in by_locale.values():
-                found.update((item_id, text) for text in texts)
+    for path in phrasing_files(DEFAULT_FOLDER, MODEL_WORDS_FOLDER):
+        if path.name.startswith("examples"):
+            for item_id, by_locale in read_extra_phrasings(path).items():
+                for texts in by_locale.values():
+                    found.update((item_id, text) for text in texts)
     out = sorted(found)
     random.Random(1).shuffle(out)
     return out

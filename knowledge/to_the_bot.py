@@ -31,11 +31,6 @@ _ENGLISH_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _ROBOT = "机器人"  # after an opening 你: the bot, spoken to again (你交不交社保？机器人老了怎么办)
 
 
-def _positions(text: str, part: str) -> list[int]:
-    """Where ``part`` starts in ``text``."""
-    return [m.start() for m in re.finditer(re.escape(part), text)]
-
-
 @dataclass(frozen=True)
 class ToTheBot:
     route: str  # the route id such messages are referred to
@@ -113,11 +108,8 @@ class ToTheBot:
         if rest is None and not plural:
             return False
         after = rest if rest is not None else text[len(plural) :]
-        again = any(
-            after[i + len(o) :][:1] not in {"们", "哋"}  # 你们 again: the center
-            for o in self.openings
-            for i in _positions(after, o)
-        )
+        # 你 alone again (你们 again: the center)
+        again = re.search(rf"(?:{'|'.join(map(re.escape, self.openings))})(?![们哋])", after)
         if not again and (rest is None or _ROBOT not in rest):
             return False
         own = "|".join(re.escape(w) for w in self.asker_words if not w.isascii())
