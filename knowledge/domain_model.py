@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from knowledge import labour_logit
 from knowledge.faq_entries import Entry
 from knowledge.faq_text import fold
 from knowledge.referrals import Route
@@ -40,6 +41,11 @@ LABOUR = ""  # the class of labour questions; the others are route ids
 MAX_N = 3  # character n-grams of one to MAX_N characters
 ALPHA = 0.1  # additive smoothing of n-gram counts (chosen by cross-validation on tuning)
 LABOUR_PRIOR = 0.5  # prior of the labour class; the routes share the rest equally
+# The log-odds the gate reads average this model's (per n-gram) with the logistic
+# regression's (knowledge/labour_logit.py, scaled to the same spread: 1.68 / 5.7 on the
+# cross-validation questions), since the twenty-second pass.
+BAYES_WEIGHT = 0.5
+LOGIT_WEIGHT = 0.15
 _RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+")
 
 
@@ -75,8 +81,9 @@ def remembered_features() -> Featurize:
 
 @dataclass(frozen=True)
 class Guess:
-    labour: float  # P(labour | question), in [0, 1]
-    log_odds: float  # log P(labour) / P(not labour), per n-gram of the question
+    labour: float  # P(labour | question) by naive Bayes, in [0, 1]
+    log_odds: float  # how surely labour: naive Bayes' log-odds per n-gram of the question,
+    # averaged with the logistic regression's (BAYES_WEIGHT, LOGIT_WEIGHT)
     route: str | None  # the most likely route (None when the model knows no route)
     route_share: float  # that route's share of the non-labour probability
 
@@ -89,8 +96,12 @@ class DomainModel:
         counts: Mapping[str, Counter[str]],
         priors: Mapping[str, float],
         alpha: float = ALPHA,
+        logit: tuple[np.ndarray, float] | None = None,
     ) -> None:
+        """``logit``: the logistic regression's weights (one per n-gram, in sorted order of
+        the n-grams the counts hold) and bias; None: naive Bayes alone."""
         self.classes = tuple(counts)
+        self._logit = logit
         vocabulary = sorted({g for c in counts.values() for g in c})
         self._row = {g: i for i, g in enumerate(vocabulary)}
         size = len(vocabulary) + 1  # one slot for n-grams no class has seen
@@ -118,16 +129,27 @@ class DomainModel:
     ) -> DomainModel:
         """``labour``: texts of labour questions; ``routes``: each route's texts."""
         counts: dict[str, Counter[str]] = {LABOUR: Counter()}
+        grams: list[list[str]] = []
+        is_labour: list[bool] = []
         for text in labour:
-            counts[LABOUR].update(featurize(text))
+            grams.append(featurize(text))
+            is_labour.append(True)
+            counts[LABOUR].update(grams[-1])
         for route, texts in routes.items():
             c = counts.setdefault(route, Counter())
             for text in texts:
-                c.update(featurize(text))
+                grams.append(featurize(text))
+                is_labour.append(False)
+                c.update(grams[-1])
         others = [k for k in counts if k != LABOUR]
         priors = {LABOUR: labour_prior if others else 1.0}
         priors.update({k: (1 - labour_prior) / len(others) for k in others})
-        return cls(counts, priors, alpha)
+        logit = None
+        if others and any(is_labour):
+            vocabulary = sorted({g for c in counts.values() for g in c})
+            row = {g: i for i, g in enumerate(vocabulary)}
+            logit = labour_logit.fit(grams, is_labour, row)
+        return cls(counts, priors, alpha, logit)
 
     def scores(
         self, question: str, grams: Sequence[str] | None = None
@@ -141,6 +163,7 @@ class DomainModel:
         return dict(zip(self.classes, total.tolist(), strict=True)), len(rows)
 
     def predict(self, question: str, grams: Sequence[str] | None = None) -> Guess:
+        grams = features(question) if grams is None else grams
         scores, counted = self.scores(question, grams)
         mine = scores.pop(LABOUR, -math.inf)
         if not scores:
@@ -151,7 +174,14 @@ class DomainModel:
         gap = mine - rest  # log P(labour) / P(a route)
         labour = 1 / (1 + math.exp(-gap)) if gap > -700 else 0.0
         share = 1 / sum(math.exp(v - top) for v in scores.values())
-        return Guess(labour, gap / max(counted, 1), best, share)
+        odds = gap / max(counted, 1)
+        if self._logit is not None:
+            weights, bias = self._logit
+            distinct = set(grams)
+            known = [i for i in map(self._row.get, distinct) if i is not None]
+            regression = labour_logit.logit(weights, bias, known, len(distinct))
+            odds = BAYES_WEIGHT * odds + LOGIT_WEIGHT * regression
+        return Guess(labour, odds, best, share)
 
 
 def kb_texts(

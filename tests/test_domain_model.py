@@ -117,7 +117,7 @@ def test_a_word_of_work_does_not_keep_an_answer_the_model_finds_clearly_elsewher
         referral=None,
         lean=Leaning(work=True, other=False, term=False),
         guess=family,
-        confidence=0.9,
+        confidence=0.98,  # at least ``trust``
         blocked=False,
     )
     assert fuse(evidence, GateSettings()) == (False, "family")

@@ -37,14 +37,14 @@ def evidence(confidence: float, odds: float, lean: Leaning) -> Evidence:
 WORK = Leaning(work=True, other=False, term=False)
 
 
-def test_an_answer_the_search_is_unsure_of_needs_a_surer_model() -> None:
+def test_an_answer_the_search_is_unsure_of_is_withheld_when_the_model_doubts_it() -> None:
     gate = GateSettings()
-    assert gate.veto < gate.unsure_veto
-    between = (gate.veto + gate.unsure_veto) / 2
-    assert fuse(evidence(0.8, between, WORK), gate) == (False, None)
-    # the same model view beside a search sure of its entry: answered, as before
-    assert fuse(evidence(gate.trust, between, WORK), gate) == (True, None)
+    assert fuse(evidence(0.8, gate.unsure_veto - 0.05, WORK), gate) == (False, None)
     assert fuse(evidence(0.8, gate.unsure_veto + 0.05, WORK), gate) == (True, None)
+    # the same doubt beside a word of work and a search sure of its entry: answered
+    assert fuse(evidence(gate.trust, gate.veto - 0.05, WORK), gate) == (True, None)
+    # ... unless the model finds the question clearly another matter
+    assert fuse(evidence(gate.trust, gate.floor - 0.05, WORK), gate)[0] is False
 
 
 def test_a_labour_term_is_not_answered_for_a_question_clearly_about_another_matter() -> None:
