@@ -84,7 +84,8 @@ def test_a_worker_in_everyday_words_is_answered(kb, question: str, entry: str) -
         ("我的小公司不想干了要注销，流程是啥，要多久", None),
         ("孩子抚养费是按工资的百分之多少算？他工资是现金发的，没有银行流水怎么办", "family"),
         ("我给一家公司食堂送了半年的菜，对方换了老板，新老板不认之前的账", "business"),
-        ("开发商和物业是一个老板，房子墙面开裂两家互相推，我该找谁", "property_fees"),
+        ("医院说是实习医生操作失误，让我们自己去找他的学校", "medical"),
+        ("订婚后男方说他被公司裁员了，要退婚，彩礼他家要全退，合理吗", "family"),
     ],
 )
 def test_an_everyday_matter_in_the_words_of_work_is_not_answered(
