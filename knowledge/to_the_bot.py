@@ -96,10 +96,12 @@ class ToTheBot:
         or 你们) and speaks to it again (你 alone once more; after 你 also 机器人) is about the
         bot whatever words of work or labour terms it holds, up to three times ``max_chars``:
         你试用期过了没有？领导对你表现满意不, 你交不交社保啊？机器人老了怎么办, 你们单位给你交社保
-        没. The bot's own (你们公司, 你老板) is not the asker's side; anyone else of it (我, 孩子)
-        still makes it the asker's matter. (Twenty-first pass: of the 14,197 labour texts the
-        knowledge base, the model and the tuning sets hold, none opens with 你 as above (or
-        with 你们 and 你 again later); 120 everyday ones do, every one of them to the bot.)"""
+        没. So is one that opens with 你们机器人 (你们机器人加班有没有加班费哈哈: 加班费 is a
+        labour term, which blocks a name found further on). The bot's own (你们公司, 你老板)
+        is not the asker's side; anyone else of it (我, 孩子) still makes it the asker's
+        matter. (Twenty-first pass: of the 14,197 labour texts the knowledge base, the model
+        and the tuning sets hold, none opens with 你 as above (or with 你们 and 你 again
+        later); 120 everyday ones do, every one of them to the bot.)"""
         if len(text) > 3 * self.max_chars:
             return False
         rest = self._after_opening(text)
@@ -110,7 +112,9 @@ class ToTheBot:
         after = rest if rest is not None else text[len(plural) :]
         # 你 alone again (你们 again: the center)
         again = re.search(rf"(?:{'|'.join(map(re.escape, self.openings))})(?![们哋])", after)
-        if not again and (rest is None or _ROBOT not in rest):
+        # or the bot named: anywhere after 你, right after 你们 (你们机器人有没有五险一金)
+        robot = _ROBOT in rest if rest is not None else after.startswith((_ROBOT, "的" + _ROBOT))
+        if not again and not robot:
             return False
         own = "|".join(re.escape(w) for w in self.asker_words if not w.isascii())
         theirs = re.sub(rf"(?:{'|'.join(self.openings)})(?:们|哋)?的?(?:{own})", "", text)

@@ -125,6 +125,7 @@ def test_a_school_whose_owner_ran_off_is_not_a_boss_who_owes_wages(kb, question:
         "你加班有加班费吗哈哈",  # a short message opening with 你: a labour term is the bot's too
         "机器人也要过试用期吗",  # the bot called first, then 也 or 你
         "机器人你也交社保吗",
+        "你们机器人加班有没有加班费哈哈",  # 你们机器人: the bot named as it is spoken to
     ],
 )
 def test_a_message_that_speaks_to_the_bot_twice_is_about_the_bot(kb, question: str) -> None:  # type: ignore[no-untyped-def]

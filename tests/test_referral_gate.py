@@ -88,8 +88,18 @@ def test_social_insurance_services_route_names_the_hotlines_and_the_law() -> Non
     where = route.text("where", "zh_CN")
     assert "12333" in where and "12393" in where
     assert "行政复议" in where and "申请调解" in where  # and what is still a labour dispute
-    assert route.text("basis", "zh_CN") == "《中华人民共和国社会保险法》第八十三条"
+    assert route.text("basis", "zh_CN") == "《中华人民共和国社会保险法》第十六条、第八十三条"
     assert "12393" in route.full_text("en")
+
+
+def test_too_few_years_of_pension_contributions_goes_to_the_agency(kb) -> None:  # type: ignore[no-untyped-def]
+    # 社会保险法第十六条: under fifteen years at retirement age one may pay on to fifteen — the
+    # agency's matter; an employer that did not pay stays the center's
+    result = kb.search("社保缴费不满十五年，到了退休年龄怎么办，能一次性补缴吗")
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "si_services"
+    result = kb.search("公司三年没给我交社保，害得我到退休年龄了还不满十五年，能要求公司补交吗")
+    assert result.referral is None
 
 
 def test_the_word_lists_are_checked_like_labour_words(tmp_path: Path) -> None:
@@ -234,8 +244,9 @@ def test_a_name_that_speaks_to_the_bot_still_leaves_the_askers_own_matter(kb) ->
     assert to_the_bot.matches("你们机器人加班有没有加班费哈哈", work=True)
     assert not to_the_bot.matches("你们机器人能帮我算下加班工资吗", work=True)  # 我
     assert not to_the_bot.matches("工业机器人操作工加班费怎么算", work=True)  # a robot
-    # the name is not counted, the rest is: a story is never small talk
-    assert not to_the_bot.matches("你们机器人" + "加班" * 8, work=True)
+    # a story is never small talk: opening with 你们机器人, up to three times max_chars
+    assert to_the_bot.matches("你们机器人" + "加班" * 8, work=True)
+    assert not to_the_bot.matches("你们机器人" + "加班" * 20, work=True)
 
 
 def test_a_robot_vacuum_is_not_the_bot(kb) -> None:  # type: ignore[no-untyped-def]
