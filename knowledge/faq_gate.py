@@ -20,8 +20,10 @@ listed. :func:`fuse` combines the search's decision with the model's:
 - a route the word lists chose is withdrawn when the model finds the question labour
   (``keep``): the asker is told the closest topics and offered a person, not sent away.
 
-Thresholds are per n-gram log-odds, chosen by cross-validation on ``bench/faq_eval``'s tuning
-set (``bench/faq_eval.py --tuning-only --cv 5``).
+Thresholds are on the model's log-odds (naive Bayes' per n-gram, averaged with the logistic
+regression's since the twenty-second pass), chosen by cross-validation: on ``bench/faq_eval``'s
+tuning set (``bench/faq_eval.py --tuning-only --cv 5``) until the twentieth pass, since then on
+the model's own examples (``bench/faq_model_cv.py``).
 """
 
 from __future__ import annotations

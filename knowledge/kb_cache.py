@@ -1,8 +1,9 @@
 """The built knowledge base kept on disk, so that a start does not build it again.
 
 Building the packaged knowledge base (jieba over some 8,800 passages, the domain and entry
-models) takes about three seconds on a quiet machine of two cores and up to nine on a busy
-one; every bot process did it before it listened, and the test suite starts dozens of them.
+models) takes about eight seconds on a quiet machine of two cores since the twenty-second pass
+added a logistic regression to the domain model (about five before; more on a busy one);
+every bot process did it before it listened, and the test suite starts dozens of them.
 Read back from disk it takes about half a second.
 
 The file is named by a fingerprint of everything the build reads or runs: every ``*.toml``
