@@ -178,7 +178,9 @@ class DomainModel:
         if self._logit is not None:
             weights, bias = self._logit
             distinct = set(grams)
-            known = [i for i in map(self._row.get, distinct) if i is not None]
+            # sorted: a float32 sum in set order would differ between processes (string
+            # hashing is salted per process), and the search process must find what the bot does
+            known = sorted(i for i in map(self._row.get, distinct) if i is not None)
             regression = labour_logit.logit(weights, bias, known, len(distinct))
             odds = BAYES_WEIGHT * odds + LOGIT_WEIGHT * regression
         return Guess(labour, odds, best, share)
