@@ -204,6 +204,8 @@ class KnowledgeBase:
         answered, route_id = fuse(evidence, self.gate)
         vague = weight < self.index.vague_mass  # 我该怎么办呢: says too little to answer
         answered = answered and not vague
+        if vague and route_id != evidence.referral:
+            route_id = None  # 咨询一下, 在吗: the model's route for a greeting is noise
         referral = self.routes.get(ROUTE_PREFIX + route_id) if route_id else None
         if not labour:
             return SearchResult(None, 0.0, False, referral=referral, evidence=evidence, vague=vague)

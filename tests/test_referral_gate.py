@@ -367,3 +367,12 @@ def test_a_crime_on_the_way_to_work_goes_to_the_police(kb, question: str) -> Non
 @pytest.mark.parametrize("question", ["上班路上被车撞了算工伤吗", "下班路上被抢劫受伤了算工伤吗"])
 def test_an_accident_on_the_way_to_work_stays_a_work_injury_question(kb, question: str) -> None:  # type: ignore[no-untyped-def]
     assert_answered(kb, question, "injury.commute")
+
+
+@pytest.mark.parametrize("greeting", ["咨询一下", "在吗", "我想问一下", "我要咨询", "我想咨询一下"])
+def test_a_greeting_is_asked_for_more_not_sent_away(kb, greeting: str) -> None:  # type: ignore[no-untyped-def]
+    # the model's route for a message with no content was noise (咨询一下 went to tax, 在吗 to
+    # the provident fund): a vague message is referred only where the word lists send it
+    result = kb.search(greeting)
+    assert result.vague and not result.answered and result.referral is None
+    assert kb.search("房东不退押金").referral is not None  # a short question with content is
