@@ -96,12 +96,11 @@ class DomainModel:
         counts: Mapping[str, Counter[str]],
         priors: Mapping[str, float],
         alpha: float = ALPHA,
-        logit: tuple[np.ndarray, float] | None = None,
     ) -> None:
-        """``logit``: the logistic regression's weights (one per n-gram, in sorted order of
-        the n-grams the counts hold) and bias; None: naive Bayes alone."""
         self.classes = tuple(counts)
-        self._logit = logit
+        # the logistic regression's weights (one per row of ``_row``) and bias, set by
+        # :meth:`train`; None: naive Bayes alone
+        self._logit: tuple[np.ndarray, float] | None = None
         vocabulary = sorted({g for c in counts.values() for g in c})
         self._row = {g: i for i, g in enumerate(vocabulary)}
         size = len(vocabulary) + 1  # one slot for n-grams no class has seen
@@ -144,27 +143,25 @@ class DomainModel:
         others = [k for k in counts if k != LABOUR]
         priors = {LABOUR: labour_prior if others else 1.0}
         priors.update({k: (1 - labour_prior) / len(others) for k in others})
-        logit = None
+        model = cls(counts, priors, alpha)
         if others and any(is_labour):
-            vocabulary = sorted({g for c in counts.values() for g in c})
-            row = {g: i for i, g in enumerate(vocabulary)}
-            logit = labour_logit.fit(grams, is_labour, row)
-        return cls(counts, priors, alpha, logit)
+            model._logit = labour_logit.fit(grams, is_labour, model._row)
+        return model
 
-    def scores(
-        self, question: str, grams: Sequence[str] | None = None
-    ) -> tuple[dict[str, float], int]:
-        """Log-probability of the question's n-grams under each class, plus its prior, and
-        how many n-grams counted (those no class has seen say nothing about the class).
-        ``grams``: the question's :func:`features`, when the caller has them already."""
-        grams = features(question) if grams is None else grams
-        rows = [i for i in map(self._row.get, grams) if i is not None]
+    def _rows(self, grams: Sequence[str]) -> list[int]:
+        """The rows of the n-grams some class has seen, repeats kept."""
+        return [i for i in map(self._row.get, grams) if i is not None]
+
+    def _scores(self, rows: list[int]) -> dict[str, float]:
+        """Log-probability of the n-grams at ``rows`` under each class, plus its prior (n-grams
+        no class has seen say nothing about the class)."""
         total = self._log_prior + self._log_p[rows].sum(axis=0)
-        return dict(zip(self.classes, total.tolist(), strict=True)), len(rows)
+        return dict(zip(self.classes, total.tolist(), strict=True))
 
     def predict(self, question: str, grams: Sequence[str] | None = None) -> Guess:
         grams = features(question) if grams is None else grams
-        scores, counted = self.scores(question, grams)
+        rows = self._rows(grams)
+        scores = self._scores(rows)
         mine = scores.pop(LABOUR, -math.inf)
         if not scores:
             return Guess(1.0, math.inf, None, 0.0)
@@ -174,14 +171,13 @@ class DomainModel:
         gap = mine - rest  # log P(labour) / P(a route)
         labour = 1 / (1 + math.exp(-gap)) if gap > -700 else 0.0
         share = 1 / sum(math.exp(v - top) for v in scores.values())
-        odds = gap / max(counted, 1)
+        odds = gap / max(len(rows), 1)  # per n-gram that counted
         if self._logit is not None:
             weights, bias = self._logit
-            distinct = set(grams)
             # sorted: a float32 sum in set order would differ between processes (string
             # hashing is salted per process), and the search process must find what the bot does
-            known = sorted(i for i in map(self._row.get, distinct) if i is not None)
-            regression = labour_logit.logit(weights, bias, known, len(distinct))
+            known = sorted(set(rows))
+            regression = labour_logit.logit(weights, bias, known, len(set(grams)))
             odds = BAYES_WEIGHT * odds + LOGIT_WEIGHT * regression
         return Guess(labour, odds, best, share)
 
