@@ -30,11 +30,14 @@ import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
+
+if sys.platform != "win32":
+    import fcntl
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ KEEP = 4  # the most recently used files kept (about 40 MB each); others go afte
 LIBRARIES = ("jieba", "numpy", "zhconv", "pypinyin", "rapidfuzz")
 PREFIX = "kb-"
 LEFTOVER_AGE = 3600  # seconds: a temporary file this old was left by a stopped process
+WAIT = 120  # seconds a process waits for another building the same knowledge base
 
 T = TypeVar("T")
 
@@ -85,11 +89,28 @@ def load_or_build(
     extra: Iterable[str], build: Callable[[], T], kind: type[T], root: Path = PACKAGE
 ) -> T:
     """What ``build`` makes of the files under ``root`` (and ``extra``): read from the cache
-    folder when a build of exactly these is there (and is a ``kind``), else built and kept."""
+    folder when a build of exactly these is there (and is a ``kind``), else built and kept.
+    Processes that need the same build at once (a bot and its search process after a
+    deploy, two bots) build it once: the others wait for it and read it."""
     folder = cache_dir()
     if folder is None:
         return build()
-    path = folder / f"{PREFIX}{fingerprint(extra, root)}.pickle"
+    name = fingerprint(extra, root)
+    path = folder / f"{PREFIX}{name}.pickle"
+    kept = _read(path, kind)
+    if kept is not None:
+        return kept
+    with _building(folder, name):
+        kept = _read(path, kind)  # built by another process while this one waited
+        if kept is not None:
+            return kept
+        built = build()
+        _write(folder, path, built)
+    return built
+
+
+def _read(path: Path, kind: type[T]) -> T | None:
+    """The build kept at ``path`` (None: none, or one that cannot be read)."""
     try:
         with path.open("rb") as file:
             kept = pickle.load(file)  # the bot user's own folder: see the docstring
@@ -101,9 +122,41 @@ def load_or_build(
         pass
     except Exception as exc:  # a half-written or foreign file: built again and replaced
         log.warning("the cached knowledge base %s could not be read (%s): rebuilt", path, exc)
-    built = build()
-    _write(folder, path, built)
-    return built
+    return None
+
+
+@contextlib.contextmanager
+def _building(folder: Path, name: str) -> Iterator[None]:
+    """Held by the one process building ``name``; another waits for it up to ``WAIT``
+    seconds, then builds anyway. The lock (``flock``) goes with the process, so one that
+    stops mid-build holds nobody up. Its file is removed once the build is written: a
+    process still waiting on the removed file then reads the build; at worst (the build
+    could not be written) two build at once, as without the lock."""
+    if sys.platform == "win32":  # no flock: each process builds for itself
+        yield
+        return
+    lock = folder / f".kb-{name}.lock"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        deadline = time.monotonic() + WAIT
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    log.warning("another process has been building %s for %d s", name, WAIT)
+                    break
+                time.sleep(0.05)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+        os.close(handle)  # and with it the lock
 
 
 def _write(folder: Path, path: Path, built: Any) -> None:

@@ -195,3 +195,52 @@ def test_a_file_left_half_written_by_a_stopped_process_is_removed(
     os.utime(old, (an_hour_ago, an_hour_ago))
     kb_cache.load_or_build([], Builds(), dict, root)
     assert not old.exists() and fresh.exists()  # another process may be writing that one
+
+
+class SlowBuilds(Builds):
+    """A build that takes a while, as the real one does (about eight seconds)."""
+
+    def __call__(self) -> dict[str, int]:
+        time.sleep(0.5)
+        return super().__call__()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no flock: each process builds for itself")
+def test_processes_needing_the_same_build_at_once_build_it_once(
+    cache: Path, tmp_path: Path
+) -> None:
+    # a bot and its search process starting after a deploy: each thread opens the lock file
+    # for itself, as a process does, so flock keeps them apart as it keeps processes apart
+    root, build = knowledge_folder(tmp_path / "knowledge"), SlowBuilds()
+    results: list[dict[str, int]] = []
+    starters = [
+        threading.Thread(
+            target=lambda: results.append(kb_cache.load_or_build([], build, dict, root))
+        )
+        for _ in range(3)
+    ]
+    for thread in starters:
+        thread.start()
+    for thread in starters:
+        thread.join(timeout=30)
+    assert build.count == 1 and results == [{"built": 1}] * 3
+    # another build (another set of linked questions) does not wait for this one
+    assert kb_cache.load_or_build(["link"], build, dict, root) == {"built": 2}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no flock: each process builds for itself")
+def test_a_build_held_up_too_long_is_made_anyway(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import fcntl
+
+    root, build = knowledge_folder(tmp_path / "knowledge"), Builds()
+    monkeypatch.setattr(kb_cache, "WAIT", 0.3)
+    cache.mkdir()
+    name = kb_cache.fingerprint([], root)
+    with (cache / f".kb-{name}.lock").open("w") as stuck:  # a build that never ends
+        fcntl.flock(stuck, fcntl.LOCK_EX)
+        started = time.perf_counter()
+        assert kb_cache.load_or_build([], build, dict, root) == {"built": 1}
+    assert 0.3 <= time.perf_counter() - started < 5
+    assert "another process has been building" in caplog.text
