@@ -202,8 +202,10 @@ def test_the_packaged_model_words_are_learned(kb: KnowledgeBase, tmp_path: Path)
 
 def test_the_former_tuning_questions_teach_the_model(kb: KnowledgeBase, tmp_path: Path) -> None:
     # model_words/examples_*.toml: thousands of questions in people's own words. Without them a
-    # fake job advert that took a "training fee" reads as a job question (钱, 培训, 招聘), and
-    # demolition compensation as an inheritance matter.
+    # fake job advert that took a "training fee" reads as a job question (钱, 培训, 招聘), and a
+    # residence permit that asks for social insurance records as a social insurance question.
+    # (Demolition compensation, read as an inheritance matter without them until the
+    # twenty-third pass, now goes to the government route either way: that route learned more.)
     folder = tmp_path / "faq"
     shutil.copytree(DEFAULT_FOLDER, folder)
     for path in (folder / "model_words").glob("examples*.toml"):
@@ -214,9 +216,10 @@ def test_the_former_tuning_questions_teach_the_model(kb: KnowledgeBase, tmp_path
     assert without.domain.predict(scam).log_odds > 0
     learned = kb.domain.predict(scam)
     assert learned.route == "police" and learned.log_odds < GateSettings().veto
-    demolition = "拆迁补偿款怎么算"
-    assert without.domain.predict(demolition).route == "inheritance"
-    assert kb.domain.predict(demolition).route == "government"
-    found = kb.search(demolition)
+    permit = "居住证要半年社保记录，我没有单位怎么办"
+    unlearned = without.domain.predict(permit)
+    assert unlearned.log_odds > GateSettings().veto  # would be answered with labour law
+    assert kb.domain.predict(permit).log_odds < unlearned.log_odds - 0.4
+    found = kb.search(permit)
     assert not found.answered and found.referral is not None
     assert found.referral.id == "government"

@@ -88,7 +88,10 @@ def test_social_insurance_services_route_names_the_hotlines_and_the_law() -> Non
     where = route.text("where", "zh_CN")
     assert "12333" in where and "12393" in where
     assert "行政复议" in where and "申请调解" in where  # and what is still a labour dispute
-    assert route.text("basis", "zh_CN") == "《中华人民共和国社会保险法》第十六条、第八十三条"
+    assert (
+        route.text("basis", "zh_CN")
+        == "《中华人民共和国社会保险法》第十六条、第五十四条、第八十三条"
+    )
     assert "12393" in route.full_text("en")
 
 
