@@ -47,6 +47,18 @@ def test_an_answer_the_search_is_unsure_of_is_withheld_when_the_model_doubts_it(
     assert fuse(evidence(gate.trust, gate.floor - 0.05, WORK), gate)[0] is False
 
 
+def test_the_asker_naming_their_own_job_is_trusted_from_a_lower_confidence() -> None:
+    # twenty-third pass: trust 0.97, but 0.95 still when the asker says what they work as
+    gate = GateSettings()
+    between = (gate.job_trust + gate.trust) / 2
+    doubt = gate.veto - 0.05
+    assert fuse(evidence(between, doubt, WORK), gate) == (False, None)
+    job = Leaning(work=True, other=False, term=False, job=True)
+    assert fuse(evidence(between, doubt, job), gate) == (True, None)
+    assert fuse(evidence(gate.job_trust - 0.01, doubt, job), gate) == (False, None)
+    assert fuse(evidence(between, gate.floor - 0.05, job), gate)[0] is False  # another matter
+
+
 def test_a_labour_term_is_not_answered_for_a_question_clearly_about_another_matter() -> None:
     gate = GateSettings()
     term = Leaning(work=True, other=False, term=True)
