@@ -29,6 +29,9 @@ KEYS = frozenset(
 _NOT_TEXT = re.compile(r"[\W_]+")
 _ENGLISH_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _ROBOT = "机器人"  # after an opening 你: the bot, spoken to again (你交不交社保？机器人老了怎么办)
+# "like us" compares the bot with people and brings in nothing of the asker's own (你们机器人
+# 周末放假吗？还是跟我们一样单休; twenty-third pass)
+_LIKE_US = re.compile(r"(?:跟|和|同|像)(?:我|我们|俺|俺们|咱|咱们)(?:一样|似的)")
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,9 @@ class ToTheBot:
         return called and len(text) <= 3 * self.max_chars and not self._asker(text, [])
 
     def _asker(self, text: str, words: list[str]) -> bool:
-        """The asker's side is named: 我, 孩子 anywhere; my, boss as English words."""
+        """The asker's side is named: 我, 孩子 anywhere (not in 跟我们一样: a comparison); my,
+        boss as English words."""
+        text = _LIKE_US.sub("", text)
         return any(w in words if w.isascii() else w in text for w in self.asker_words)
 
 

@@ -138,6 +138,8 @@ def test_a_school_whose_owner_ran_off_is_not_a_boss_who_owes_wages(kb, question:
         "机器人也要过试用期吗",  # the bot called first, then 也 or 你
         "机器人你也交社保吗",
         "你们机器人加班有没有加班费哈哈",  # 你们机器人: the bot named as it is spoken to
+        "你们机器人周末放假吗？还是跟我们一样单休",  # 跟我们一样: a comparison, not the asker's
+        "你是不是跟我一样天天加班",
     ],
 )
 def test_a_message_that_speaks_to_the_bot_twice_is_about_the_bot(kb, question: str) -> None:  # type: ignore[no-untyped-def]
