@@ -142,12 +142,13 @@ def _building(folder: Path, name: str) -> Iterator[None]:
     except OSError:
         yield
         return
+    held = False
     try:
         deadline = time.monotonic() + WAIT
-        while True:
+        while not held:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                held = True
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     log.warning("another process has been building %s for %d s", name, WAIT)
@@ -155,7 +156,8 @@ def _building(folder: Path, name: str) -> Iterator[None]:
                 time.sleep(0.05)
         yield
     finally:
-        lock.unlink(missing_ok=True)
+        if held:  # a process that gave up waiting leaves the holder's file alone
+            lock.unlink(missing_ok=True)
         os.close(handle)  # and with it the lock
 
 

@@ -242,5 +242,6 @@ def test_a_build_held_up_too_long_is_made_anyway(
         fcntl.flock(stuck, fcntl.LOCK_EX)
         started = time.perf_counter()
         assert kb_cache.load_or_build([], build, dict, root) == {"built": 1}
+        assert (cache / f".kb-{name}.lock").exists()  # still the stuck builder's
     assert 0.3 <= time.perf_counter() - started < 5
     assert "another process has been building" in caplog.text
