@@ -12,12 +12,11 @@ Entry files follow ``faq/FORMAT.md``; laws are cited by key from ``faq/laws.toml
 lenient (a broken entry is skipped and logged); :func:`check_kb` reports every problem.
 
 Modules: :mod:`knowledge.faq_entries` (entries, loading), :mod:`knowledge.faq_files`
-(reading, checks), :mod:`knowledge.faq_text`
-(folding, words), :mod:`knowledge.faq_synonyms`, :mod:`knowledge.faq_typos` (homophone
-slips), :mod:`knowledge.faq_index` (analysis, scoring, confidence),
-:mod:`knowledge.char_pairs` and :mod:`knowledge.entry_model` (re-ranking), and for "is it labour
-at all": :mod:`knowledge.faq_referral` (the route the search and the word lists choose),
-:mod:`knowledge.domain_model` (learned from the entries and routes) and
+(reading, checks), :mod:`knowledge.faq_text` (folding, words), :mod:`knowledge.faq_synonyms`,
+:mod:`knowledge.faq_typos` (homophone slips), :mod:`knowledge.faq_index` (analysis, scoring,
+confidence), :mod:`knowledge.char_pairs` and :mod:`knowledge.entry_model` (re-ranking), and
+for "is it labour at all": :mod:`knowledge.faq_referral` (the route the search and the word
+lists choose), :mod:`knowledge.domain_model` (learned from the entries and routes) and
 :mod:`knowledge.faq_gate` (how it and the word lists decide).
 """
 
@@ -45,11 +44,11 @@ from knowledge.faq_files import (
 from knowledge.faq_files import check_kb as check_entry_files
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, leaning
 from knowledge.faq_index import Analyzer, Passage, SearchIndex
-from knowledge.faq_referral import LABOUR_MARGIN, chosen_route, overruled
+from knowledge.faq_referral import LABOUR_MARGIN, chosen_route, overruled, sole_route
 from knowledge.faq_referral import contested as route_contests
 from knowledge.faq_review import DEFAULT_MAX_AGE_MONTHS
 from knowledge.faq_synonyms import Synonyms
-from knowledge.faq_text import is_trivial
+from knowledge.faq_text import fold, is_trivial
 from knowledge.kb_cache import load_or_build
 from knowledge.referral_checks import shared_phrasing_problems
 from knowledge.referrals import (
@@ -206,6 +205,8 @@ class KnowledgeBase:
         answered = answered and not vague
         if vague and route_id != evidence.referral:
             route_id = None  # 咨询一下, 在吗: the model's route for a greeting is noise
+        if not lean.term and (sole := sole_route(fold(question), self.routes.values())):
+            answered, route_id = False, route_id or sole  # 公积金, and no 社保 or 工资
         referral = self.routes.get(ROUTE_PREFIX + route_id) if route_id else None
         if not labour:
             return SearchResult(None, 0.0, False, referral=referral, evidence=evidence, vague=vague)

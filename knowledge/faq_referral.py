@@ -10,11 +10,12 @@ is added afterwards (:func:`knowledge.faq_gate.fuse`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from knowledge.domain_model import Guess
 from knowledge.faq_gate import Leaning
 from knowledge.faq_index import Hit
+from knowledge.referrals import Route
 
 # Tuned on the tuning sets of bench/faq_eval (never on the held-out ones).
 REFER_THRESHOLD = 0.45  # a referral route on top with this confidence is referred
@@ -86,3 +87,13 @@ def overruled(lean: Leaning, guess: Guess | None, labour: Sequence[Hit]) -> bool
     if not lean.other or lean.work or guess is None or not labour:
         return False
     return guess.log_odds >= OVERRULE_ODDS and labour[0].confidence >= OVERRULE_CONFIDENCE
+
+
+def sole_route(folded: str, routes: Iterable[Route]) -> str | None:
+    """The first route whose sole words the question names without an unless word
+    (``sole_words`` in referrals.toml): 公司不给我交公积金，去哪投诉 is the provident fund
+    centre's (住房公积金管理条例第三十七条), however much it sounds like work. Twenty-fourth
+    pass: of the 11 labour texts the knowledge base, the model and the tuning sets hold that
+    name 公积金, every one also names 社保, 工资 or the like; of the 514 everyday ones, 440
+    name none."""
+    return next((r.id for r in routes if r.sole_words and r.owns(folded)), None)

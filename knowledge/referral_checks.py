@@ -15,7 +15,10 @@ from typing import Any
 
 from knowledge.faq_text import fold
 
-ROUTE_KEYS = frozenset({"id", "reviewed", "title", "where", "basis", "phrasings", "plain"})
+ROUTE_KEYS = frozenset(
+    {"id", "reviewed", "title", "where", "basis", "phrasings", "plain"}
+    | {"sole_words", "unless_words"}  # a word that settles the route (housing_fund: 公积金)
+)
 TOP_KEYS = frozenset(
     {"labour_words", "weak_labour_words", "labour_terms", "other_words", "to_the_bot", "route"}
 )
@@ -119,6 +122,11 @@ def route_shape_problems(raw: Mapping[str, Any], where: str) -> list[str]:
         problems.append(
             f"{where}: basis needs both zh_CN and en (the legal basis in each language)"
         )
+    for key in ("sole_words", "unless_words"):
+        if key in raw:
+            problems += _word_problems(raw[key], f"{where}: {key}")
+    if "unless_words" in raw and not raw.get("sole_words"):
+        problems.append(f"{where}: unless_words without sole_words does nothing")
     phrasings = raw.get("phrasings")
     if phrasings is None:
         return problems
@@ -178,3 +186,14 @@ def shared_phrasing_problems(
         for key in mine:
             owner.setdefault(key, f"route {route_id}")
     return problems
+
+
+def _word_problems(items: Any, where: str) -> list[str]:
+    """``sole_words`` or ``unless_words``: a list of words of two characters or more."""
+    if not isinstance(items, list) or not items:
+        return [f'{where}: should be a non-empty list of words, like ["公积金"]']
+    return [
+        f"{where} #{n}: {item!r} is not a word of two characters or more"
+        for n, item in enumerate(items, start=1)
+        if not isinstance(item, str) or len(item.strip()) < 2
+    ]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.faq_files import phrasings, texts
+from knowledge.faq_text import fold
 from knowledge.referral_checks import route_shape_problems, top_level_problems
 from knowledge.to_the_bot import ToTheBot, parse_to_the_bot, to_the_bot_problems
 
@@ -36,10 +37,21 @@ class Route:
     # the where text is the whole reply: no "this is not a labour dispute" around it (about_bot:
     # "are you a robot" is answered by what the bot is and how to reach a person)
     plain: bool = False
+    # a question naming one of ``sole_words`` and none of ``unless_words`` is this route's,
+    # whatever the search and the model read (公积金 without 社保 or 工资: the provident fund)
+    sole_words: tuple[str, ...] = ()
+    unless_words: tuple[str, ...] = ()
 
     @property
     def index_id(self) -> str:
         return ROUTE_PREFIX + self.id
+
+    def owns(self, folded: str) -> bool:
+        """Whether a question (folded, as :func:`knowledge.faq_text.fold` folds it) names one
+        of the sole words and none of the unless words."""
+        return any(w in folded for w in self.sole_words) and not any(
+            w in folded for w in self.unless_words
+        )
 
     def text(self, field: str, locale: str) -> str:
         values: dict[str, str] = getattr(self, field)
@@ -76,7 +88,16 @@ def parse_route(raw: dict[str, Any]) -> Route:
         phrasings=phrasings(raw.get("phrasings")),
         reviewed=reviewed if isinstance(reviewed, date) else date.min,
         plain=raw.get("plain") is True,
+        sole_words=_words(raw.get("sole_words")),
+        unless_words=_words(raw.get("unless_words")),
     )
+
+
+def _words(raw: Any) -> tuple[str, ...]:
+    """A list of words, folded as questions are (a malformed one: check_routes says so)."""
+    if not isinstance(raw, list):
+        return ()
+    return tuple(fold(w) for w in raw if isinstance(w, str) and w.strip())
 
 
 def load_labour_words(path: Path | None = None, *, key: str = "labour_words") -> frozenset[str]:

@@ -73,6 +73,9 @@ def test_labour_words_mistakes_are_named(tmp_path: Path, head: str, says: str) -
         (ROUTE + 'phrasings.fr = ["chien"]\n', "phrasings.fr: unknown language"),
         (ROUTE + 'basis.zh_CN = "《人民调解法》第二条"\n', "basis needs both zh_CN and en"),
         (ROUTE + 'plain = "yes"\n', "plain should be true or false"),
+        (ROUTE + 'sole_words = "狗"\n', "sole_words: should be a non-empty list of words"),
+        (ROUTE + 'sole_words = ["狗"]\n', "sole_words #1: '狗' is not a word of two"),
+        (ROUTE + 'unless_words = ["工资"]\n', "unless_words without sole_words does nothing"),
         (ROUTE.replace('title.en = "Noisy pets"\n', ""), "pets: missing title.en"),
         ("", "no [[route]] tables"),
         (

@@ -1,0 +1,95 @@
+"""Issue 18, twenty-fourth pass: questions the word lists settle before the search and model.
+
+- a question that names the housing provident fund and no labour matter beside it goes to
+  the fund's route (``sole_words`` in referrals.toml), however much it sounds like work; one
+  that names wages or social insurance beside it stays with the center;
+- pay owed with no one named (工资也欠了四个月) is the asker's own: never referred away;
+- a question that names a labour term, which a route close behind kept from an answer, is
+  answered when the model reads it as labour (``term_sure``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.domain_model import Guess
+from knowledge.faq import load_kb_shared
+from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, owes_the_asker
+from knowledge.referrals import load_routes
+from tests.test_console import run_console
+
+
+@pytest.fixture(scope="module")
+def kb():  # type: ignore[no-untyped-def]
+    return load_kb_shared({})
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "入职时说好有公积金，干了一年公司一分没交，我该去哪里投诉",
+        "单位不给我缴住房公积金怎么办",
+        "My employer never paid into my housing provident fund. Who do I complain to?",
+    ],
+)
+def test_an_employer_not_paying_the_fund_goes_to_the_fund_centre(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search(question)
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "housing_fund"
+    assert "12329" in result.referral.full_text("zh_CN")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "公司欠我三个月工资，公积金也停了，我先要工资该怎么办",
+        "公司不给交社保和公积金，我能要求补缴吗",
+    ],
+)
+def test_the_fund_beside_wages_or_social_insurance_stays_with_the_center(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search(question)
+    assert result.referral is None or result.referral.id != "housing_fund"
+
+
+def test_another_route_a_fund_question_fits_better_is_kept(kb) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search("爸爸去世了，他公积金账户里的钱我们几个子女怎么分")
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "inheritance"
+
+
+def test_the_fund_route_names_its_words_and_the_articles() -> None:
+    fund = load_routes()["housing_fund"]
+    assert fund.owns("公司不给我交公积金") and not fund.owns("公司不给我交社保和公积金")
+    assert "第三十八条" in fund.full_text("zh_CN")
+
+
+def test_the_console_sends_a_fund_complaint_to_12329(tmp_path: Path) -> None:
+    out = run_console(tmp_path, ["公司一直没给我交公积金，去哪投诉"])
+    assert "12329" in out
+
+
+@pytest.mark.parametrize(
+    ("question", "owed"),
+    [
+        ("更要命的是工资也欠了四个月，我想先把工资要回来", True),
+        ("工资一直拖着不给，房租都交不起了", True),
+        ("朋友说他工资拖了三个月，借我的钱还不上", False),
+        ("她的工资被拖了，找我借钱", False),
+    ],
+)
+def test_pay_owed_with_no_one_named_is_the_askers(question: str, owed: bool) -> None:
+    assert owes_the_asker(question) is owed
+
+
+def test_a_labour_term_a_route_close_behind_kept_unanswered_is_answered_when_labour() -> None:
+    gate = GateSettings()
+    term = Leaning(work=True, other=True, term=True)
+
+    def contested(confidence: float, odds: float) -> Evidence:
+        return Evidence(False, None, term, Guess(0.6, odds, "tenancy", 0.5), confidence, True)
+
+    assert fuse(contested(gate.term_low, gate.term_sure + 0.05), gate) == (True, None)
+    assert fuse(contested(gate.term_low, gate.term_sure - 0.05), gate) == (False, None)
+    assert fuse(contested(gate.term_low - 0.05, gate.term_sure + 0.05), gate) == (False, None)
