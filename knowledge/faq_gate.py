@@ -120,7 +120,7 @@ class GateSettings:
     term_veto: float = -1.2
     # A question that names a labour term and that the search is sure enough of (the answer
     # threshold), kept from an answer only by a route or an everyday word close behind (仲裁
-    #要多久…房租快交不起了), is answered when the model reads it as labour from ``term_sure``
+    # 要多久…房租快交不起了), is answered when the model reads it as labour from ``term_sure``
     # (twenty-fourth pass, on bench/faq_model_cv.py, 15,067 questions: 19 more of 7,313 labour
     # questions answered, 18 with the right entry; no everyday one more. From confidence 0.45:
     # 36 more, but 7 with a neighbour's entry.)

@@ -330,7 +330,6 @@ def test_a_worker_owed_pay_in_english_or_cantonese_is_not_sent_away(kb) -> None:
     ("question", "route_before"),
     [
         ("在美容院干了两年，调解没谈成，老板不认账，我下个月房租还没着落，下一步怎么办", "tenancy"),
-        ("仲裁开庭那天健身房老板没来，我还等着这笔钱还信用卡，会怎么判", "private_debt"),
     ],
 )
 def test_a_workers_process_question_beside_the_rent_stays_with_the_center(
@@ -345,6 +344,14 @@ def test_a_workers_process_question_beside_the_rent_stays_with_the_center(
     # the same words for a gym card or a botched injection still go to their routes
     assert kb.search("健身房老板跑路了，年卡还剩半年怎么办").referral.id == "consumer"
     assert kb.search("美容院给我打的瘦脸针打坏了，老板不认账").referral.id == "medical"
+
+
+def test_a_hearing_the_gym_owner_missed_is_answered_beside_the_credit_card(kb) -> None:  # type: ignore[no-untyped-def]
+    # twenty-fourth pass: the model reads it as labour and the entry is fairly sure (0.83), so
+    # 健身房 and 信用卡 are beside the point (OVERRULE_CONFIDENCE 0.9 -> 0.8); it was the
+    # closest topics and a person, and before the eighteenth pass sent to private loans
+    question = "仲裁开庭那天健身房老板没来，我还等着这笔钱还信用卡，会怎么判"
+    assert_answered(kb, question, "arbitration.")
 
 
 # --- twentieth pass -------------------------------------------------------------------------

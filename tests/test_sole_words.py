@@ -5,7 +5,9 @@
   that names wages or social insurance beside it stays with the center;
 - pay owed with no one named (工资也欠了四个月) is the asker's own: never referred away;
 - a question that names a labour term, which a route close behind kept from an answer, is
-  answered when the model reads it as labour (``term_sure``).
+  answered when the model reads it as labour (``term_sure``);
+- an everyday word beside a question the model reads as labour is beside the point from a
+  search confidence of 0.8 (it was 0.9): 健身房 or 学费 no longer hides a labour question.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import pytest
 from knowledge.domain_model import Guess
 from knowledge.faq import load_kb_shared
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, owes_the_asker
+from knowledge.faq_index import Hit
+from knowledge.faq_referral import OVERRULE_CONFIDENCE, OVERRULE_ODDS, overruled
 from knowledge.referrals import load_routes
 from tests.test_console import run_console
 
@@ -93,3 +97,13 @@ def test_a_labour_term_a_route_close_behind_kept_unanswered_is_answered_when_lab
     assert fuse(contested(gate.term_low, gate.term_sure + 0.05), gate) == (True, None)
     assert fuse(contested(gate.term_low, gate.term_sure - 0.05), gate) == (False, None)
     assert fuse(contested(gate.term_low - 0.05, gate.term_sure + 0.05), gate) == (False, None)
+
+
+def test_an_everyday_word_is_beside_the_point_of_a_fairly_sure_labour_question() -> None:
+    everyday = Leaning(work=False, other=True, term=False)
+    sure = Guess(0.7, OVERRULE_ODDS + 0.1, "consumer", 0.5)
+    assert OVERRULE_CONFIDENCE <= 0.8
+    assert overruled(everyday, sure, [Hit("process.how_to_apply", 0.9, 0.82)])
+    assert not overruled(everyday, sure, [Hit("process.how_to_apply", 0.9, 0.7)])
+    doubt = Guess(0.4, OVERRULE_ODDS - 0.1, "consumer", 0.5)
+    assert not overruled(everyday, doubt, [Hit("process.how_to_apply", 0.9, 0.82)])
