@@ -205,6 +205,9 @@ _CHARGED_TO_ME = re.compile(
 # it happened, so it makes no term and no word of work (工伤 named as well still does).
 _COMMUTE = re.compile(r"(?:上下班|上班|下班)(?:的)?(?:路上|途中)")
 _CRIME = re.compile(r"[抢偷盗劫扒骗]")
+# 养老保险公司少交了几年 is the pension insurance the company paid too little of, not a pension
+# insurer: the kind of insurance before 公司 keeps 保险公司 (an everyday word) from being read
+_INSURANCE_THEN_EMPLOYER = re.compile(r"(养老|医疗|失业|工伤|生育|社会)保险(?=公司)")
 
 
 def leaning(
@@ -219,7 +222,7 @@ def leaning(
     out before words of work are looked for: 保险公司 and 中介公司 hold 公司 but are not an
     employer. A weak word of work (老板, 公司: also a shop's owner, any firm) counts only when
     no everyday matter is named: 健身房老板跑路了 is about a gym card."""
-    folded = _CHARGED_FEE.sub(" ", fold(question))
+    folded = _INSURANCE_THEN_EMPLOYER.sub(r"\1保险 ", _CHARGED_FEE.sub(" ", fold(question)))
     if _CHARGED_TO_ME.search(surface(question)):
         folded = folded.replace("加班费", " ")
     if _CRIME.search(folded):

@@ -7,7 +7,9 @@
 - a question that names a labour term, which a route close behind kept from an answer, is
   answered when the model reads it as labour (``term_sure``);
 - an everyday word beside a question the model reads as labour is beside the point from a
-  search confidence of 0.8 (it was 0.9): 健身房 or 学费 no longer hides a labour question.
+  search confidence of 0.8 (it was 0.9): 健身房 or 学费 no longer hides a labour question;
+- 养老保险公司少交了 is the pension insurance the company paid too little of, not an insurer;
+  协商解除 and 社会保险 are words of work.
 """
 
 from __future__ import annotations
@@ -107,3 +109,26 @@ def test_an_everyday_word_is_beside_the_point_of_a_fairly_sure_labour_question()
     assert not overruled(everyday, sure, [Hit("process.how_to_apply", 0.9, 0.7)])
     doubt = Guess(0.4, OVERRULE_ODDS - 0.1, "consumer", 0.5)
     assert not overruled(everyday, doubt, [Hit("process.how_to_apply", 0.9, 0.82)])
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("养老保险公司少交了几年，退休领不了怎么办", "social_insurance."),
+        ("医疗保险公司没给我交", "social_insurance."),
+        ("协商解除给的补偿金太少了", "termination."),
+    ],
+)
+def test_insurance_the_employer_owes_and_leaving_by_agreement_are_answered(
+    kb, question: str, topic: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search(question)
+    assert result.evidence is not None and result.evidence.lean.work
+    assert result.answered and result.referral is None
+    assert result.best is not None and result.best.id.startswith(topic)
+
+
+def test_an_insurer_is_still_an_everyday_matter(kb) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search("保险公司不赔车险")
+    assert not result.answered
+    assert result.evidence is not None and result.evidence.lean.other
