@@ -149,6 +149,7 @@ _OWED_TO_ASKER = re.compile(
     rf"欠了?{_ME}{_HOW_MUCH}(?:{_PAY}|人工)"  # 人工: pay, in Cantonese (not 转人工 here)
     rf"|{_ME}的?{_PAY}[^，。,.!?！？；;]{{0,4}}(?:没发|不发|没给|不给|拖|没结|不结|发不出|没到账|被克扣)"
     rf"|(?:没发|不发|拖欠|克扣|少发|不给|没给){_ME}{_HOW_MUCH}{_PAY}"
+    rf"|(?:不给|没给|不肯给|不肯){_ME}(?:发|结){_HOW_MUCH}{_PAY}"  # 不给我发工资
     r"|拖粮"  # Cantonese: pay day put off
     # pay owed with no one named (工资也欠了四个月, 工资一直拖着): the asker's (not 他工资拖了)
     rf"|(?<![他她])(?<!他的)(?<!她的){_PAY}(?:也|都|又|还|已经|一直)?被?(?:欠|拖)"

@@ -81,6 +81,7 @@ def test_the_console_sends_a_fund_complaint_to_12329(tmp_path: Path) -> None:
     [
         ("更要命的是工资也欠了四个月，我想先把工资要回来", True),
         ("工资一直拖着不给，房租都交不起了", True),
+        ("房东是我老板，他不给我发工资还赶我走", True),
         ("朋友说他工资拖了三个月，借我的钱还不上", False),
         ("她的工资被拖了，找我借钱", False),
     ],
@@ -117,11 +118,11 @@ def test_an_everyday_word_is_beside_the_point_of_a_fairly_sure_labour_question()
         ("养老保险公司少交了几年，退休领不了怎么办", "social_insurance."),
         ("医疗保险公司没给我交", "social_insurance."),
         ("协商解除给的补偿金太少了", "termination."),
+        ("公司不给交五险一金", "social_insurance."),
+        ("公司每个月扣我两百块说是押金", "contract.deposit_fee"),
     ],
 )
-def test_insurance_the_employer_owes_and_leaving_by_agreement_are_answered(
-    kb, question: str, topic: str
-) -> None:  # type: ignore[no-untyped-def]
+def test_everyday_sounding_labour_questions_are_answered(kb, question: str, topic: str) -> None:  # type: ignore[no-untyped-def]
     result = kb.search(question)
     assert result.evidence is not None and result.evidence.lean.work
     assert result.answered and result.referral is None
