@@ -75,6 +75,7 @@ class GateSettings:
     low: float = 0.45  # search confidence from which a question sure to be labour is answered
     sure: float = 1.0  # ... when the model's log-odds reach this
     trust: float = 0.97  # a word of work and an entry this sure: the model refers nothing away
+    # (no everyday word beside it, or the asker names their job: twenty-fourth pass)
     # ... and from this when the asker says what they work as (works_as: 我开网约车的时候被人
     # 追尾了，平台管不管, 0.955, which the model reads as a traffic accident at log-odds -0.01): the
     # asker's own job, named, is surer evidence than a word of work (twenty-third pass; trust
@@ -285,7 +286,12 @@ def fuse(evidence: Evidence, settings: GateSettings) -> tuple[bool, str | None]:
     if referral is not None and odds >= settings.keep:
         referral = None  # the word lists' route, for what the model reads as the asker's job
     trust = settings.job_trust if evidence.lean.job else settings.trust
-    if evidence.lean.work and evidence.confidence >= trust and odds >= settings.floor:
+    # an everyday word beside the word of work (离职后社保卡还能用吗: 离职, 社保卡) leaves it to
+    # the model however sure the search is, unless the asker names their job (twenty-fourth
+    # pass: nothing changed on the cross-validation or the tuning set)
+    lean = evidence.lean
+    plain = lean.work and (lean.job or not lean.other)
+    if plain and evidence.confidence >= trust and odds >= settings.floor:
         odds = max(odds, settings.veto, settings.refer)
     if guess.route is not None:
         if referral is None and odds < settings.refer:

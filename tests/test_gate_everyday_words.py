@@ -9,7 +9,9 @@
 - an everyday word beside a question the model reads as labour is beside the point from a
   search confidence of 0.8 (it was 0.9): 健身房 or 学费 no longer hides a labour question;
 - 养老保险公司少交了 is the pension insurance the company paid too little of, not an insurer;
-  协商解除 and 社会保险 are words of work.
+  协商解除 and 社会保险 are words of work;
+- a search sure of its entry does not override the model when an everyday word stands
+  beside the word of work (离职后社保卡还能用吗), unless the asker names their job.
 """
 
 from __future__ import annotations
@@ -133,3 +135,19 @@ def test_an_insurer_is_still_an_everyday_matter(kb) -> None:  # type: ignore[no-
     result = kb.search("保险公司不赔车险")
     assert not result.answered
     assert result.evidence is not None and result.evidence.lean.other
+
+
+def test_a_sure_search_does_not_override_the_model_beside_an_everyday_word(kb) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search("离职后社保卡还能用吗")
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "si_services"
+    gate = GateSettings()
+    doubt = Guess(0.4, gate.veto - 0.3, "si_services", 0.6)
+
+    def sure(lean: Leaning) -> Evidence:
+        return Evidence(True, None, lean, doubt, gate.trust, False)
+
+    assert fuse(sure(Leaning(work=True, other=False, term=False)), gate) == (True, None)
+    assert fuse(sure(Leaning(work=True, other=True, term=False)), gate)[0] is False
+    job = Leaning(work=True, other=True, term=False, job=True)
+    assert fuse(sure(job), gate) == (True, None)
