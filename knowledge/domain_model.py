@@ -30,6 +30,7 @@ import numpy as np
 from knowledge import labour_logit
 from knowledge.faq_entries import Entry
 from knowledge.faq_text import fold
+from knowledge.neighbours import Neighbours
 from knowledge.referrals import Route
 
 # Fewer labour texts than this (a handful of sample entries against the packaged routes'
@@ -46,6 +47,10 @@ LABOUR_PRIOR = 0.5  # prior of the labour class; the routes share the rest equal
 # cross-validation questions), since the twenty-second pass.
 BAYES_WEIGHT = 0.5
 LOGIT_WEIGHT = 0.15
+# ... plus how much of the most alike texts' similarity is labour's (knowledge/neighbours.py),
+# from NEIGHBOUR_CENTRE, times NEIGHBOUR_WEIGHT (twenty-fifth pass; see the gate's ``refer``)
+NEIGHBOUR_WEIGHT = 1.0
+NEIGHBOUR_CENTRE = 0.8
 _RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+")
 
 
@@ -86,6 +91,15 @@ class Guess:
     # averaged with the logistic regression's (BAYES_WEIGHT, LOGIT_WEIGHT)
     route: str | None  # the most likely route (None when the model knows no route)
     route_share: float  # that route's share of the non-labour probability
+    # the log-odds without the neighbours' vote (None: the same): the gate sends a question
+    # away on these alone, since a question that only resembles everyday ones (你们这里能调解吗？
+    # 你们周末上班吗, beside 房东不退押金，你们这里能调解吗) may withhold an answer but is no
+    # reason to send a worker elsewhere
+    plain_odds: float | None = None
+
+    @property
+    def sending_odds(self) -> float:
+        return self.log_odds if self.plain_odds is None else self.plain_odds
 
 
 class DomainModel:
@@ -101,6 +115,7 @@ class DomainModel:
         # the logistic regression's weights (one per row of ``_row``) and bias, set by
         # :meth:`train`; None: naive Bayes alone
         self._logit: tuple[np.ndarray, float] | None = None
+        self._neighbours: Neighbours | None = None  # set by :meth:`train` too
         vocabulary = sorted({g for c in counts.values() for g in c})
         self._row = {g: i for i, g in enumerate(vocabulary)}
         size = len(vocabulary) + 1  # one slot for n-grams no class has seen
@@ -146,6 +161,7 @@ class DomainModel:
         model = cls(counts, priors, alpha)
         if others and any(is_labour):
             model._logit = labour_logit.fit(grams, is_labour, model._row)
+            model._neighbours = Neighbours(grams, is_labour, model._row)
         return model
 
     def _rows(self, grams: Sequence[str]) -> list[int]:
@@ -179,7 +195,12 @@ class DomainModel:
             known = sorted(set(rows))
             regression = labour_logit.logit(weights, bias, known, len(set(grams)))
             odds = BAYES_WEIGHT * odds + LOGIT_WEIGHT * regression
-        return Guess(labour, odds, best, share)
+        plain = odds
+        if self._neighbours is not None:
+            share_alike = self._neighbours.labour_share(rows)
+            if share_alike is not None:
+                odds += NEIGHBOUR_WEIGHT * (share_alike - NEIGHBOUR_CENTRE)
+        return Guess(labour, odds, best, share, plain)
 
 
 def kb_texts(

@@ -60,6 +60,8 @@ class GateSettings:
     # questions fewer answered; sent away (36) and referred right (0.948) the same.
     veto: float = 0.0  # model log-odds (per n-gram) below which no answer is given
     refer: float = -0.5  # ... below which an unreferred question goes to the model's route
+    # (``refer`` and ``keep`` weigh the model's log-odds without the most alike texts' vote,
+    # Guess.sending_odds: twenty-fifth pass, knowledge/neighbours.py)
     share: float = 0.99  # the model's share of its route from which it replaces the search's
     # Twenty-first pass: refer -1.0 -> -0.6, share 0.95 -> 0.99 and keep (below) 0.3 -> 0.2,
     # chosen together on a larger yardstick: five-fold cross-validation over the 12,562 former
@@ -105,7 +107,10 @@ class GateSettings:
     # questions sent away 81 -> 19 for 2,178 -> 2,172 everyday ones referred right (at 0.5: 38
     # and 2,176; at 0.0: 10 and 2,144); none more answered. Lower, each worker kept costs two
     # or more right referrals. (Twenty-first pass: 0.2, with refer and share above.)
-    keep: float = 0.1
+    # Twenty-fifth pass: 0.1 -> 0.05, weighed on the log-odds without the neighbours' vote (see
+    # ``refer``): 5 fewer of 7,765 labour questions sent away on bench/faq_model_cv.py (43 ->
+    # 38) for 2 fewer of 8,259 everyday ones referred right; 0.0: 34 sent away, 11 fewer right
+    keep: float = 0.05
     # Twenty-first pass: an answer the search is less sure of than ``trust`` is withheld from
     # this log-odds on (``veto`` holds for the surer ones). On bench/faq_model_cv.py: 18 -> 13
     # of 6,398 everyday questions answered for 1 fewer of 6,164 labour ones (a kindergarten
@@ -282,8 +287,8 @@ def fuse(evidence: Evidence, settings: GateSettings) -> tuple[bool, str | None]:
         ):
             answered = True
         return answered, referral
-    odds = guess.log_odds
-    if referral is not None and odds >= settings.keep:
+    odds, sending = guess.log_odds, guess.sending_odds
+    if referral is not None and sending >= settings.keep:
         referral = None  # the word lists' route, for what the model reads as the asker's job
     trust = settings.job_trust if evidence.lean.job else settings.trust
     # an everyday word beside the word of work (离职后社保卡还能用吗: 离职, 社保卡) leaves it to
@@ -293,8 +298,9 @@ def fuse(evidence: Evidence, settings: GateSettings) -> tuple[bool, str | None]:
     plain = lean.work and (lean.job or not lean.other)
     if plain and evidence.confidence >= trust and odds >= settings.floor:
         odds = max(odds, settings.veto, settings.refer)
+        sending = max(sending, settings.refer)
     if guess.route is not None:
-        if referral is None and odds < settings.refer:
+        if referral is None and sending < settings.refer:
             return False, guess.route
         if referral is not None and guess.route_share >= settings.share:
             referral = guess.route  # one route for another: no labour question is touched

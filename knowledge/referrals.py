@@ -49,8 +49,8 @@ class Route:
     def owns(self, folded: str) -> bool:
         """Whether a question (folded, as :func:`knowledge.faq_text.fold` folds it) names one
         of the sole words and none of the unless words."""
-        return any(w in folded for w in self.sole_words) and not any(
-            w in folded for w in self.unless_words
+        return any(names(folded, w) for w in self.sole_words) and not any(
+            names(folded, w) for w in self.unless_words
         )
 
     def text(self, field: str, locale: str) -> str:
@@ -64,6 +64,15 @@ class Route:
             return where
         label = "依据：" if locale == "zh_CN" else "Legal basis: "
         return f"{where}\n{label}{basis}"
+
+
+def names(folded: str, word: str) -> bool:
+    """Whether a folded text holds ``word``, folded the same way: Chinese anywhere, English as
+    whole words only (fired and housing fold to "fir" and "hous": "fir" is not in "firm")."""
+    word = fold(word)
+    if not word.isascii():
+        return word in folded
+    return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", folded) is not None
 
 
 def _read(path: Path) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from knowledge.faq import load_kb_shared
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, owes_the_asker
 from knowledge.faq_index import Hit
 from knowledge.faq_referral import OVERRULE_CONFIDENCE, OVERRULE_ODDS, overruled
+from knowledge.faq_text import fold
 from knowledge.referrals import load_routes
 from tests.test_console import run_console
 
@@ -151,3 +152,10 @@ def test_a_sure_search_does_not_override_the_model_beside_an_everyday_word(kb) -
     assert fuse(sure(Leaning(work=True, other=True, term=False)), gate)[0] is False
     job = Leaning(work=True, other=True, term=False, job=True)
     assert fuse(sure(job), gate) == (True, None)
+
+
+def test_the_fund_route_reads_english_words_as_the_search_folds_them() -> None:
+    fund = load_routes()["housing_fund"]
+    assert fund.owns(fold("My employer never paid into my housing fund"))
+    assert not fund.owns(fold("I was fired and my housing fund stopped"))  # fired: an unless word
+    assert fund.owns(fold("the firm stopped paying my housing fund"))  # firm is not fired
