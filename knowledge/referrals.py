@@ -67,9 +67,9 @@ class Route:
 
 
 def names(folded: str, word: str) -> bool:
-    """Whether a folded text holds ``word``, folded the same way: Chinese anywhere, English as
-    whole words only (fired and housing fold to "fir" and "hous": "fir" is not in "firm")."""
-    word = fold(word)
+    """Whether a folded text holds ``word`` (folded too, as :func:`_words` folds a route's words
+    when it is loaded): Chinese anywhere, English as whole words only ("fir", fired as folded,
+    is not in "firm")."""
     if not word.isascii():
         return word in folded
     return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", folded) is not None

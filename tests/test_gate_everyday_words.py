@@ -154,7 +154,7 @@ def test_a_sure_search_does_not_override_the_model_beside_an_everyday_word(kb) -
     assert fuse(sure(job), gate) == (True, None)
 
 
-def test_the_fund_route_reads_english_words_as_the_search_folds_them() -> None:
+def test_the_fund_route_matches_english_words_whole() -> None:
     fund = load_routes()["housing_fund"]
     assert fund.owns(fold("My employer never paid into my housing fund"))
     assert not fund.owns(fold("I was fired and my housing fund stopped"))  # fired: an unless word
