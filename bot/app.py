@@ -125,6 +125,13 @@ class BotApp:
                 work_group=self.core.translator()(WORK_GROUP),
             )
 
+    def searches_ahead(self) -> bool:
+        """Whether a search process is started: on two cores or more, unless turned off, and
+        not for the console alone (one person at a keyboard: nothing to search ahead for, and
+        a second process the size of the knowledge base would only slow the start)."""
+        others = set(self.channel_names) - {"console"}
+        return self.settings.faq.search_process and (os.cpu_count() or 1) >= 2 and bool(others)
+
     async def start(self) -> bool:
         """Start everything; False when stopped while waiting for the database or a channel
         to become reachable (bot/startup.py; StartupError when waiting cannot help)."""
@@ -133,7 +140,7 @@ class BotApp:
         if not await keep_trying("database", self.db.upgrade, db_problem, self._stop):
             return False
         await self.core.warm_knowledge()  # before listening: the first question is not slow
-        if self.settings.faq.search_process and (os.cpu_count() or 1) >= 2:
+        if self.searches_ahead():
             await self.core.start_search_process()
         await self.core.start()
         self._build_channels()

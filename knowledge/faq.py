@@ -9,7 +9,8 @@
 
 Entry files follow ``faq/FORMAT.md``; laws are cited by key from ``faq/laws.toml``;
 ``faq/synonyms.toml`` maps colloquial words to legal terms for retrieval. Loading is
-lenient (a broken entry is skipped and logged); :func:`check_kb` reports every problem.
+lenient (a broken entry is skipped and logged); :func:`knowledge.faq_check.check_kb` reports
+every problem.
 
 Modules: :mod:`knowledge.faq_entries` (entries, loading), :mod:`knowledge.faq_files`
 (reading, checks), :mod:`knowledge.faq_text` (folding, words), :mod:`knowledge.faq_synonyms`,
@@ -26,7 +27,6 @@ import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
@@ -35,26 +35,18 @@ from typing import Any
 from knowledge.domain_model import DomainModel, features, remembered_features, train_domain
 from knowledge.entry_model import EntryModel, train_entry_model
 from knowledge.faq_entries import Citation, Entry, Locale, load_entries
-from knowledge.faq_files import (
-    DEFAULT_FOLDER,
-    MODEL_WORDS_FOLDER,
-    extra_phrasing_problems,
-    load_extra_phrasings,
-)
-from knowledge.faq_files import check_kb as check_entry_files
+from knowledge.faq_files import DEFAULT_FOLDER, MODEL_WORDS_FOLDER, load_extra_phrasings
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, leaning
 from knowledge.faq_index import Analyzer, Passage, SearchIndex
 from knowledge.faq_referral import LABOUR_MARGIN, chosen_route, overruled, sole_route
 from knowledge.faq_referral import contested as route_contests
-from knowledge.faq_review import DEFAULT_MAX_AGE_MONTHS
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import fold, is_trivial
-from knowledge.kb_cache import load_or_build
-from knowledge.referral_checks import shared_phrasing_problems
+from knowledge.kb_cache import Inputs, code, files_under, fingerprint, load_named
 from knowledge.referrals import (
+    REFERRALS_PATH,
     ROUTE_PREFIX,
     Route,
-    check_routes,
     load_labour_words,
     load_routes,
     load_to_the_bot,
@@ -255,29 +247,6 @@ class KnowledgeBase:
         return tuple(e for e in out if e is not best)[:MAX_RELATED]
 
 
-def check_kb(
-    folder: Path | None = None,
-    referrals: Path | None = None,
-    *,
-    today: date | None = None,
-    max_review_age_months: int = DEFAULT_MAX_AGE_MONTHS,
-) -> list[str]:
-    """Every problem in the entry files (format, review age, citations: knowledge.faq_files),
-    added phrasings, model words, synonyms and referral routes."""
-    folder = folder or DEFAULT_FOLDER
-    entries = check_entry_files(folder, today=today, max_review_age_months=max_review_age_months)
-    routes = check_routes(referrals)
-    if entries or routes:
-        return [*entries, *routes]
-    loaded = load_entries(folder)
-    known_routes = load_routes(referrals)
-    model_words = extra_phrasing_problems(folder, {*loaded, *known_routes}, MODEL_WORDS_FOLDER)
-    return model_words + shared_phrasing_problems(
-        {r.id: r.phrasings for r in known_routes.values()},
-        {e.id: e.phrasings for e in loaded.values()},
-    )
-
-
 def load_kb(
     folder: Path | None = None,
     *,
@@ -306,27 +275,49 @@ def load_kb(
     )
 
 
-_shared: dict[tuple[tuple[str, str], ...], KnowledgeBase] = {}
+SHARED = 2  # knowledge bases kept in one process (a few hundred MB each): the latest used
+
+
+_shared: dict[str, KnowledgeBase] = {}
 _shared_lock = threading.Lock()
 
 
-def load_kb_shared(extra_phrasings: Mapping[str, Sequence[str]]) -> KnowledgeBase:
-    """The packaged knowledge base, built once per process for a given set of linked
-    phrasings: a knowledge base never changes once built, so bots in one process share it
-    (several in the tests). :func:`forget_shared` after the files or the links change."""
-    key = tuple(sorted((k, t) for k, texts in extra_phrasings.items() for t in texts))
+def load_kb_shared(
+    extra_phrasings: Mapping[str, Sequence[str]],
+    folder: Path | None = None,
+    referrals: Path | None = None,
+) -> KnowledgeBase:
+    """What :func:`load_kb` builds, built once: bots in one process share it (several in the
+    tests), and a build made before is read from the disk cache (knowledge.kb_cache). Both
+    are named by the fingerprint of the files as they are now: a changed file is a new build.
+    ``folder`` and ``referrals`` default to the packaged ones."""
+    folder, referrals = folder or DEFAULT_FOLDER, referrals or REFERRALS_PATH
+    pairs = sorted((k, t) for k, texts in extra_phrasings.items() for t in texts)
+    inputs = [
+        *code(),
+        *files_under(folder, "*.toml", prefix="faq/"),
+        ("synonyms", _synonyms(folder)),
+        ("referrals", referrals),
+    ]
+    linked = [f"{entry_id}\t{text}" for entry_id, text in pairs]
+    name = fingerprint(linked, inputs)
     with _shared_lock:
-        kb = _shared.get(key)
-        if kb is None:  # from the disk cache when this very build was made before
-            linked = (f"{entry_id}\t{text}" for entry_id, text in key)
-            build = partial(load_kb, extra_phrasings=extra_phrasings)
-            kb = _shared[key] = load_or_build(linked, build, KnowledgeBase)
+        kb = _shared.pop(name, None)
+        if kb is None:
+            build = partial(load_kb, folder, extra_phrasings=extra_phrasings, referrals=referrals)
+            kb = load_named(name, build, KnowledgeBase, partial(_same, name, linked, inputs))
+        _shared[name] = kb  # the latest used last: the oldest goes first
+        for old in list(_shared)[:-SHARED]:
+            del _shared[old]
         return kb
 
 
-def forget_shared() -> None:
-    with _shared_lock:
-        _shared.clear()
+def _same(name: str, linked: list[str], inputs: Inputs) -> bool:
+    """The files are still those ``name`` was taken from (none changed during the build)."""
+    try:
+        return fingerprint(linked, inputs) == name
+    except OSError:  # one was removed meanwhile
+        return False
 
 
 def _synonyms(folder: Path) -> Path:
@@ -392,7 +383,6 @@ __all__ = [
     "KnowledgeBase",
     "SearchResult",
     "build_kb",
-    "check_kb",
     "load_entries",
     "load_kb",
 ]

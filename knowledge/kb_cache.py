@@ -6,12 +6,13 @@ added a logistic regression to the domain model (about five before; more on a bu
 every bot process did it before it listened, and the test suite starts dozens of them.
 Read back from disk it takes about half a second.
 
-The file is named by a fingerprint of everything the build reads or runs: every ``*.toml``
-and ``*.py`` under ``knowledge/`` (entries, phrasings, model texts, referral routes, the
-code), the questions staff linked to entries, and the versions of Python and of the
-libraries the index is made with. Any change gives a new name, so a stale file is never
-read; the few most recently used are kept. A file that cannot be read is built again and
-replaced.
+The file is named by a fingerprint of everything the build reads or runs: the code (every
+``*.py`` under ``knowledge/``), the files it reads (for the knowledge base: the entries,
+phrasings, model texts, synonyms and referral routes, named by their place in their folder,
+so that a copy elsewhere is the same build), the questions staff linked to entries, and the
+versions of Python and of the libraries the index is made with. Any change gives a new name,
+so a stale file is never read; the few most recently used are kept. A file that cannot be
+read is built again and replaced.
 
 Where: ``MEDIATION_BOT_CACHE_DIR``, else systemd's ``CACHE_DIRECTORY`` (``CacheDirectory=``
 in the unit), else ``$XDG_CACHE_HOME`` or ``~/.cache``, under ``labour-mediation-bot``.
@@ -30,7 +31,7 @@ import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
@@ -68,34 +69,54 @@ def cache_dir() -> Path | None:
     return Path(base) / "labour-mediation-bot"
 
 
-def fingerprint(extra: Iterable[str], root: Path = PACKAGE) -> str:
-    """A name for one build: the files under ``root``, ``extra`` and the versions."""
+Inputs = Sequence[tuple[str, Path]]  # what a build reads: (a name for it, where it is)
+
+
+def files_under(root: Path, *patterns: str, prefix: str = "") -> list[tuple[str, Path]]:
+    """The files under ``root`` that match ``patterns``, each named by its path below
+    ``root`` (after ``prefix``): the same files elsewhere have the same names."""
+    found = sorted({p for pattern in patterns for p in root.rglob(pattern)})
+    return [(prefix + p.relative_to(root).as_posix(), p) for p in found]
+
+
+def code() -> list[tuple[str, Path]]:
+    """The code a knowledge base is built with (every module of ``knowledge``)."""
+    return files_under(PACKAGE, "*.py", prefix="code/")
+
+
+def fingerprint(extra: Iterable[str], inputs: Inputs) -> str:
+    """A name for one build: the contents of ``inputs``, ``extra`` and the versions."""
     digest = hashlib.sha256()
-    for path in sorted(p for pattern in ("*.toml", "*.py") for p in root.rglob(pattern)):
-        digest.update(str(path.relative_to(root)).encode())
+    for name, path in inputs:
+        digest.update(name.encode())
         digest.update(b"\0" + path.read_bytes() + b"\0")
     digest.update(sys.version.encode())
-    for name in LIBRARIES:
+    for library in LIBRARIES:
         try:
-            digest.update(f"{name} {metadata.version(name)}".encode())
+            digest.update(f"{library} {metadata.version(library)}".encode())
         except metadata.PackageNotFoundError:
-            digest.update(name.encode())
+            digest.update(library.encode())
     for text in extra:
         digest.update(b"\1" + text.encode())
     return digest.hexdigest()[:40]
 
 
-def load_or_build(
-    extra: Iterable[str], build: Callable[[], T], kind: type[T], root: Path = PACKAGE
+def load_or_build(extra: Iterable[str], build: Callable[[], T], kind: type[T], inputs: Inputs) -> T:
+    """What ``build`` makes of ``inputs`` (and ``extra``): read from the cache folder when a
+    build of exactly these is there (and is a ``kind``), else built and kept."""
+    return load_named(fingerprint(extra, inputs), build, kind)
+
+
+def load_named(
+    name: str, build: Callable[[], T], kind: type[T], unchanged: Callable[[], bool] = lambda: True
 ) -> T:
-    """What ``build`` makes of the files under ``root`` (and ``extra``): read from the cache
-    folder when a build of exactly these is there (and is a ``kind``), else built and kept.
+    """The build named ``name`` (:func:`fingerprint`): read when kept, else built and kept
+    if ``unchanged`` (the files it was named after were not changed while it was built).
     Processes that need the same build at once (a bot and its search process after a
     deploy, two bots) build it once: the others wait for it and read it."""
     folder = cache_dir()
     if folder is None:
         return build()
-    name = fingerprint(extra, root)
     path = folder / f"{PREFIX}{name}.pickle"
     kept = _read(path, kind)
     if kept is not None:
@@ -105,7 +126,8 @@ def load_or_build(
         if kept is not None:
             return kept
         built = build()
-        _write(folder, path, built)
+        if unchanged():
+            _write(folder, path, built)
     return built
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from knowledge.faq import KnowledgeBase, SearchResult, load_kb, load_kb_shared
+from knowledge.faq import KnowledgeBase, SearchResult, load_kb_shared
 from knowledge.faq_entries import Locale
 from knowledge.faq_gate import Evidence
 from knowledge.referrals import ROUTE_PREFIX
@@ -68,14 +68,8 @@ Packed = tuple[
 def build(spec: BuildSpec) -> KnowledgeBase:
     """The knowledge base the parent has, built the way it built it."""
     extra = {k: list(v) for k, v in spec.extra.items()}
-    if spec.folder is None and spec.referrals is None:
-        kb = load_kb_shared(extra)
-    else:
-        kb = load_kb(
-            Path(spec.folder) if spec.folder else None,
-            extra_phrasings=extra,
-            referrals=Path(spec.referrals) if spec.referrals else None,
-        )
+    folder = Path(spec.folder) if spec.folder else None
+    kb = load_kb_shared(extra, folder, Path(spec.referrals) if spec.referrals else None)
     kb.warm()
     return kb
 

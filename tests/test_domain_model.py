@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from knowledge.domain_model import DomainModel, Guess, features
-from knowledge.faq import KnowledgeBase, check_kb, load_kb, load_kb_shared
+from knowledge.faq import KnowledgeBase, load_kb, load_kb_shared
+from knowledge.faq_check import check_kb
 from knowledge.faq_files import DEFAULT_FOLDER
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse
 from knowledge.referrals import REFERRALS_PATH
@@ -88,9 +89,9 @@ def test_a_confident_labour_question_is_not_taken_by_the_model(kb: KnowledgeBase
     assert result.answered and result.referral is None
 
 
-def test_a_new_route_changes_the_decisions_after_reload(tmp_path: Path) -> None:
+def test_a_new_route_changes_the_decisions_after_reload(kb: KnowledgeBase, tmp_path: Path) -> None:
     question = "双色球中了二等奖去哪兑"
-    before = load_kb()
+    before = kb
     assert before.domain is not None and before.domain.predict(question).route != "lottery"
     path = tmp_path / "referrals.toml"
     path.write_text(REFERRALS_PATH.read_text(encoding="utf-8") + LOTTERY, encoding="utf-8")
@@ -126,7 +127,7 @@ def test_a_word_of_work_does_not_keep_an_answer_the_model_finds_clearly_elsewher
     assert fuse(evidence, GateSettings(floor=float("-inf"))) == (True, None)  # the fifth pass
 
 
-def test_a_handful_of_entries_teaches_no_model(tmp_path: Path) -> None:
+def test_a_handful_of_entries_teaches_no_model(kb: KnowledgeBase, tmp_path: Path) -> None:
     # a few sample entries against the routes' hundreds of phrasings would veto their own
     # questions: below MIN_LABOUR_TEXTS the word lists decide alone
     folder = write_sample(tmp_path / "faq")
@@ -134,7 +135,7 @@ def test_a_handful_of_entries_teaches_no_model(tmp_path: Path) -> None:
     assert small.domain is None
     result = small.search("干了半年活，工钱一直拖着不给")
     assert result.answered and result.best is not None and result.best.id == "pay.arrears"
-    assert load_kb().domain is not None
+    assert kb.domain is not None  # the packaged knowledge base
 
 
 def test_a_question_with_no_word_of_work_needs_a_surer_answer(kb: KnowledgeBase) -> None:
@@ -159,11 +160,13 @@ def test_a_question_with_no_word_of_work_needs_a_surer_answer(kb: KnowledgeBase)
     assert not kb.search("今年春节档有哪些电影好看").answered
 
 
-def test_model_words_teach_the_model_but_are_never_searched(tmp_path: Path) -> None:
+def test_model_words_teach_the_model_but_are_never_searched(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
     folder = tmp_path / "faq"
     shutil.copytree(DEFAULT_FOLDER, folder)
     odd = "嗷呜嗷呜卡"  # a word no entry, route or model text holds
-    before = load_kb(folder)
+    before = kb  # the packaged files: the copy as it was before the file below was added
     (folder / "model_words" / "local.toml").write_text(
         f'["consumer"]\nzh_CN = ["{odd}退不了钱", "{odd}过期了商家不认", "买的{odd}是假的"]\n',
         encoding="utf-8",

@@ -14,11 +14,11 @@ import pytest
 from knowledge.faq import (
     Citation,
     KnowledgeBase,
-    check_kb,
     load_entries,
     load_kb,
     load_kb_shared,
 )
+from knowledge.faq_check import check_kb
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import fold
 
@@ -174,7 +174,7 @@ def test_a_slip_in_one_phrasing_is_not_learned_as_a_word() -> None:
 
 
 def test_real_knowledge_base_loads_and_answers_something() -> None:
-    real = load_kb()
+    real = load_kb_shared({})
     assert real.entries, "knowledge/faq has no entries"
     some = next(iter(real.entries.values()))
     result = real.search(some.phrasings["zh_CN"][0])

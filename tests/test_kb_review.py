@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.faq import check_kb
+from knowledge.faq_check import check_kb
 from knowledge.faq_review import chinese_number, stated_articles
 from tests.test_faq import LAWS, entry, run_cli, write_sample
 

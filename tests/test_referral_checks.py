@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.faq import check_kb, load_kb, load_kb_shared
+from knowledge.faq import load_kb_shared
+from knowledge.faq_check import check_kb
 from knowledge.faq_files import DEFAULT_FOLDER
 from knowledge.referrals import REFERRALS_PATH, check_routes
 from tests.test_faq import run_cli
@@ -91,7 +92,7 @@ def test_route_mistakes_are_named(tmp_path: Path, route: str, says: str) -> None
 
 
 def test_a_route_phrasing_that_is_also_an_entry_phrasing_fails(tmp_path: Path) -> None:
-    kb = load_kb()
+    kb = load_kb_shared({})
     entry = kb.get("pay.arrears")
     assert entry is not None
     labour = entry.phrasings["zh_CN"][0]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -11,15 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from knowledge.faq import check_kb, load_kb, load_kb_shared
-from knowledge.faq_files import DEFAULT_FOLDER
+from knowledge.faq import load_kb, load_kb_shared
+from knowledge.faq_check import check_kb
 from knowledge.referrals import REFERRALS_PATH, check_routes, load_routes
 from storage.db import Database
 from storage.models import FaqMiss
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.harness import STAFF_GROUP, running_bot, texts
 from tests.test_console import run_console
-from tests.test_faq import run_cli
+from tests.test_faq import run_cli, write_sample
 
 USER = 6300
 ADMIN = 9300
@@ -121,13 +120,14 @@ def test_every_entry_has_six_phrasings(kb) -> None:  # type: ignore[no-untyped-d
 
 
 def test_added_phrasings_are_merged_and_unknown_ids_fail_the_check(tmp_path: Path) -> None:
-    folder = tmp_path / "faq"
-    shutil.copytree(DEFAULT_FOLDER, folder)
+    folder = write_sample(tmp_path / "faq")  # a few entries: built in a moment
+    (folder / "phrasings").mkdir()
     (folder / "phrasings" / "local.toml").write_text(
         '["pay.arrears"]\nzh_CN = ["东家的薪水一直赊着不给结"]\n', encoding="utf-8"
     )
     assert check_kb(folder) == []
-    assert load_kb(folder).search("东家的薪水一直赊着不给结").best.id == "pay.arrears"
+    found = load_kb(folder).search("东家的薪水一直赊着不给结")  # without it: not answered
+    assert found.answered and found.best is not None and found.best.id == "pay.arrears"
     (folder / "phrasings" / "typo.toml").write_text(
         '["pay.arears"]\nzh_CN = ["工资没发"]\n', encoding="utf-8"
     )

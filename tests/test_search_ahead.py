@@ -11,19 +11,23 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.app import BotApp
 from bot.config import Settings
 from handlers.app import Core
 from handlers.conversation import search_ahead
+from handlers.conversation.knowledge import KnowledgeHolder
 from handlers.conversation.messages import Inbound, Reply
 from handlers.conversation.search_ahead import Ahead, SearchAhead, Searching
 from knowledge.faq import KnowledgeBase, SearchResult, load_kb_shared
 from knowledge.search_process import BuildSpec
 from storage.db import Database
 from tests.harness import running_bot, texts
+from tests.test_faq import write_sample
 from tests.test_faq_sync import ADMIN, LINKED_TO, ODD_QUESTION, answered, last_miss, rebuilt, say
 
 # answered in Chinese and English, referred elsewhere, not sure, rambling, traditional, empty
@@ -237,3 +241,45 @@ async def test_a_telegram_bot_on_two_cores_answers_through_its_search_process(
         assert "12345" in texts(sent) or "人民调解" in texts(sent)  # referred, with where to go
         assert searches_here == []
         await asyncio.sleep(0)
+
+
+async def test_edited_files_reach_the_search_process_after_a_reload(
+    settings: Settings, db: Database, tmp_path: Path, searches_here: list[str]
+) -> None:
+    # until the twenty-sixth pass the child kept its build of the packaged files by the linked
+    # phrasings alone: after /faq reload of edited files it answered as from the files before
+    # the edit. Every folder now takes one path, keyed on the files' contents: a copy shows it
+    settings.staff.admins = [f"console:{ADMIN}"]
+    folder = write_sample(tmp_path / "faq")  # a few entries: built in a moment
+    core = Core(settings, db, knowledge=KnowledgeHolder(db, folder=folder))
+    await core.warm_knowledge()
+    ahead = await core.start_search_process()
+    assert ahead is not None and await ahead.until_ready(60)
+    wages = "📖 My employer has not paid my wages"
+    new = "东家的薪水一直赊着不结"
+    try:
+        assert wages not in await say(core, new)
+        before = core.kb
+        sample = folder / "sample.toml"
+        text = sample.read_text(encoding="utf-8")
+        sample.write_text(
+            text.replace('"工资被拖了三个月"', f'"工资被拖了三个月", "{new}"'), "utf-8"
+        )
+        assert "Reloading the knowledge base" in await say(core, "/faq reload", user=ADMIN)
+        await rebuilt(core, before)
+        assert await ahead.until_ready(60)  # the child built from the edited files too
+        searches_here.clear()
+        assert wages in await say(core, new, user="u2")
+        assert searches_here == []  # the child's answer
+    finally:
+        await core.close()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no search process")
+async def test_the_console_alone_starts_no_search_process(settings: Settings) -> None:
+    # `make run`: one person typing, and the start about three seconds quicker without it
+    settings.faq.search_process = True  # as shipped
+    assert not BotApp(settings, ["console"]).searches_ahead()
+    assert BotApp(settings, ["console", "telegram"]).searches_ahead()
+    settings.faq.search_process = False
+    assert not BotApp(settings, ["telegram"]).searches_ahead()

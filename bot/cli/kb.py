@@ -72,7 +72,8 @@ def _faq_line(kb: KnowledgeBase, question: str, locale: str, as_json: bool) -> s
 
 def run(args: argparse.Namespace) -> int:
     """`ask` and `kb check`: the FAQ alone, no configuration or database needed."""
-    from knowledge.faq import check_kb, load_entries, load_kb
+    from knowledge.faq import load_entries, load_kb_shared
+    from knowledge.faq_check import check_kb
     from knowledge.publications import check_publications, load_publications
     from knowledge.risk import check_risk, load_risk_rules
 
@@ -98,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"risk rules OK: {len(load_risk_rules().rules)} rules (knowledge/risk.toml)")
             print(f"publications OK: {len(load_publications())}")
         return 0
-    base = load_kb(args.folder)
+    base = load_kb_shared({}, args.folder)  # a build made before is read from the cache
     if args.question != "-":
         print(_faq_line(base, args.question, args.locale, args.json))
         return 0

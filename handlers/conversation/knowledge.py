@@ -31,7 +31,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.faq import KnowledgeBase, check_kb, forget_shared, load_kb, load_kb_shared
+from knowledge.faq import KnowledgeBase, load_kb_shared
+from knowledge.faq_check import check_kb
 from knowledge.faq_files import DEFAULT_FOLDER
 from knowledge.referrals import REFERRALS_PATH
 from knowledge.search_process import BuildSpec
@@ -207,7 +208,6 @@ class KnowledgeHolder:
     async def _rebuild_now(self) -> KnowledgeBase:
         async with self.db.session() as own:
             links = await _links(own)
-        forget_shared()  # built from the old files and links (its key)
         kb, built = await self._build_from(links)
         self._answer_from(kb, built)
         return kb
@@ -226,12 +226,7 @@ class KnowledgeHolder:
             extra.setdefault(entry_id, []).append(phrasing)
         # taken before the files are read: a change while they are read is seen next time
         files = await asyncio.to_thread(files_signature, self._folder, self._referrals)
-        if self._own_files:
-            kb = await asyncio.to_thread(
-                load_kb, self._folder, extra_phrasings=extra, referrals=self._referrals
-            )
-        else:
-            kb = await asyncio.to_thread(load_kb_shared, extra)
+        kb = await asyncio.to_thread(load_kb_shared, extra, self._folder, self._referrals)
         largest = max((link_id for link_id, _, _ in links), default=0)
         spec = BuildSpec(extra)
         if self._own_files:
