@@ -83,8 +83,17 @@ class HoldingTelegramServer(FakeTelegramServer):
         return [m.get("text") or m.get("caption") or "" for m in self.sent_messages(chat_id)]
 
 
-def write_config(tmp_path: Path, server: FakeTelegramServer, db_url: str, **outbox: float) -> Path:
-    """A config.toml for `python -m bot run` against the fake server."""
+def write_config(
+    tmp_path: Path,
+    server: FakeTelegramServer,
+    db_url: str,
+    *,
+    search_process: bool = False,
+    **outbox: float,
+) -> Path:
+    """A config.toml for `python -m bot run` against the fake server. Without the search
+    process unless asked: it has tests of its own (test_search_ahead.py), and here it would
+    only add a second process's start to every start and restart."""
     lines = [
         "[center]",
         'name = "测试调解中心"',
@@ -101,6 +110,8 @@ def write_config(tmp_path: Path, server: FakeTelegramServer, db_url: str, **outb
         f'data_key = "{TEST_DATA_KEY}"',
         "[outbox]",
         *(f"{key} = {value}" for key, value in {"poll_seconds": 0.2, **outbox}.items()),
+        "[faq]",
+        f"search_process = {str(search_process).lower()}",
     ]
     path = tmp_path / "config.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -233,6 +233,7 @@ async def test_processes_sharing_the_webhook_port_each_serve_their_own_metrics(
     await databases.postgresql()
     async with FakeWeChatApi() as api:
         config = wechat_config(api, PG_URL, tmp_path, share_ports=True)
+        config.search_process = False  # it has tests of its own (test_search_ahead.py)
         ports = [free_port(), free_port()]
         processes = []
         for n, port in enumerate(ports):

@@ -78,7 +78,7 @@ def config(tmp_path: Path, db_url: str, **kw) -> BotConfig:  # type: ignore[no-u
         data_key=Fernet.generate_key().decode(),
         port=free_port(),
         outbox_poll_seconds=0.2,
-        **kw,
+        **{"search_process": False, **kw},  # it has tests of its own (test_search_ahead.py)
     )
 
 

@@ -26,6 +26,7 @@ from handlers.conversation.search_ahead import Ahead, SearchAhead, Searching
 from knowledge.faq import KnowledgeBase, SearchResult, load_kb_shared
 from knowledge.search_process import BuildSpec
 from storage.db import Database
+from tests.fault_tools import HoldingTelegramServer, bot_process, eventually, write_config
 from tests.harness import running_bot, texts
 from tests.test_faq import write_sample
 from tests.test_faq_sync import ADMIN, LINKED_TO, ODD_QUESTION, answered, last_miss, rebuilt, say
@@ -283,3 +284,53 @@ async def test_the_console_alone_starts_no_search_process(settings: Settings) ->
     assert BotApp(settings, ["console", "telegram"]).searches_ahead()
     settings.faq.search_process = False
     assert not BotApp(settings, ["telegram"]).searches_ahead()
+
+
+def search_children(parent: int) -> list[int]:
+    """The search processes `parent` started that are still running (not yet reaped)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:  # ended meanwhile
+            continue
+        if fields[1] == str(parent) and fields[0] != "Z" and b"knowledge.search_process" in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no search process")
+async def test_a_bot_killed_with_sigkill_leaves_no_search_process_behind(tmp_path: Path) -> None:
+    # the other tests that kill bot processes run them without it (tests/fault_tools.py)
+    async with HoldingTelegramServer() as fake:
+        db_url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
+        bot = bot_process(write_config(tmp_path, fake, db_url, search_process=True), fake)
+        await bot.start()
+        try:
+            assert bot.proc is not None
+            pid = bot.proc.pid
+            children: list[int] = []
+
+            async def started() -> bool:
+                children[:] = search_children(pid)
+                return bool(children)
+
+            await eventually(started, "bot run started no search process")
+            await bot.kill()  # kill -9: no cleanup of any kind
+
+            async def gone() -> bool:
+                return not any(running(child) for child in children)
+
+            await eventually(gone, "the search process outlived its bot", timeout=15)
+        finally:
+            await bot.stop()

@@ -45,6 +45,7 @@ def config_for(server: FakeTelegramServer, data: Path, local_now: datetime) -> P
         mode="webhook",
         port=free_port(),
         outbox_poll_seconds=0.3,
+        search_process=False,  # it has tests of its own (test_search_ahead.py)
     )
     path = config.write(data / "config.toml")
     hhmm = [(local_now + timedelta(hours=h)).strftime("%H:%M") for h in (2, 3, 4)]

@@ -55,6 +55,7 @@ async def start_two(server: FakeTelegramServer, tmp_path: Path) -> list[BotProce
             port=free_port(),
             admins=[f"telegram:{ADMIN}"],
             outbox_poll_seconds=0.3,
+            search_process=False,  # it has tests of its own (test_search_ahead.py)
         )
         configs.append((config, config.write(data / "config.toml")))
     server.route_webhook(*(c.webhook_url for c, _ in configs), duplicate_every=4)
@@ -149,6 +150,7 @@ async def test_processes_sharing_the_wechat_port_keep_answering(
     await databases.postgresql()
     async with FakeWeChatApi() as api:
         config = wechat_config(api, PG_URL, tmp_path, share_ports=True)
+        config.search_process = False  # it has tests of its own (test_search_ahead.py)
         processes = [BotProcess.ours(config.write(tmp_path / f"bot{n}.toml")) for n in (1, 2)]
         side = WeChatSide(
             f"http://127.0.0.1:{config.port}/wechat", api.app_id, fresh_connections=True
