@@ -196,3 +196,19 @@ def test_a_wage_recovery_scam_gets_the_entry_on_it(kb, question: str) -> None:  
     result = kb.search(question)
     assert result.referral is None
     assert result.best is not None and result.best.id == "help.wage_recovery_scams"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # twenty-sixth pass: was answered with deductions from pay, whose one long phrasing
+        # shares 家政公司, 保洁 and 客户 with it (knowledge/faq/phrasings/own_words11.toml)
+        ("我是家政公司的员工，公司派我去客户家做保洁，公司拖欠我两个月工资", "pay.arrears"),
+        ("我在一家家政公司做保洁，打碎了客户的杯子，公司要扣我工资", "pay.deductions"),
+    ],
+)
+def test_a_domestic_service_company_worker_gets_the_entry_for_her_matter(
+    kb, question: str, entry: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search(question)
+    assert result.answered and result.best is not None and result.best.id == entry
