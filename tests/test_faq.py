@@ -472,3 +472,26 @@ def test_cli_kb_check(sample_dir: Path, tmp_path: Path) -> None:
     assert bad.returncode == 1 and "unknown law key" in bad.stdout
     real = run_cli(["kb", "check"], tmp_path)
     assert real.returncode == (1 if check_kb() else 0), real.stdout
+
+
+def test_cli_output_cut_short_by_its_reader_ends_without_a_traceback(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    # `mediation-bot ask … | head -1`: the reader is gone before the answer is written
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "--folder", str(sample_dir), "老板欠薪怎么办"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 
 from bot.cli import backup, diagrams, docs, doctor, kb, mediators, purge, qr, reports, risk
@@ -92,6 +93,15 @@ async def _run(settings: Settings, channels: list[str], staff: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say to it
+        # Python flushes stdout once more at exit and would print a traceback: no more of it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
     if command in ("ask", "kb"):
