@@ -293,12 +293,7 @@ def load_kb_shared(
     ``folder`` and ``referrals`` default to the packaged ones."""
     folder, referrals = folder or DEFAULT_FOLDER, referrals or REFERRALS_PATH
     pairs = sorted((k, t) for k, texts in extra_phrasings.items() for t in texts)
-    inputs = [
-        *code(),
-        *files_under(folder, "*.toml", prefix="faq/"),
-        ("synonyms", _synonyms(folder)),
-        ("referrals", referrals),
-    ]
+    inputs = [*code(), *build_files(folder, referrals)]
     linked = [f"{entry_id}\t{text}" for entry_id, text in pairs]
     name = fingerprint(linked, inputs)
     with _shared_lock:
@@ -310,6 +305,17 @@ def load_kb_shared(
         for old in list(_shared)[:-SHARED]:
             del _shared[old]
         return kb
+
+
+def build_files(folder: Path, referrals: Path) -> list[tuple[str, Path]]:
+    """The knowledge files a build of ``folder`` and ``referrals`` reads, each named by its
+    place: every ``*.toml`` of the folder (entries, laws, synonyms, phrasings/, model_words/),
+    the packaged synonyms when the folder has none of its own, and the referral routes."""
+    files = files_under(folder, "*.toml", prefix="faq/")
+    synonyms = _synonyms(folder)
+    if synonyms.parent != folder:
+        files.append(("synonyms", synonyms))
+    return [*files, ("referrals", referrals)]
 
 
 def _same(name: str, linked: list[str], inputs: Inputs) -> bool:

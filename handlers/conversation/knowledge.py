@@ -31,7 +31,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.faq import KnowledgeBase, load_kb_shared
+from knowledge.faq import KnowledgeBase, build_files, load_kb_shared
 from knowledge.faq_check import check_kb
 from knowledge.faq_files import DEFAULT_FOLDER
 from knowledge.referrals import REFERRALS_PATH
@@ -53,11 +53,11 @@ OnBuilt = Callable[[KnowledgeBase, BuildSpec, Callable[[], Awaitable[bool]]], No
 
 
 def files_signature(folder: Path, referrals: Path) -> FilesSignature:
-    """What the knowledge files look like now: every ``*.toml`` under ``folder`` (entries,
-    laws, synonyms, phrasings/, model_words/) and the referral routes. A file that is gone
-    or unreadable is (-1, -1): its coming back is a change too, and never fails a build."""
+    """What the knowledge files a build reads look like now (knowledge.faq.build_files, the
+    files the disk cache names a build by). A file that is gone or unreadable is (-1, -1):
+    its coming back is a change too, and never fails a build."""
     found: list[tuple[str, int, int]] = []
-    for path in [*sorted(folder.rglob("*.toml")), referrals]:
+    for _, path in build_files(folder, referrals):
         try:
             st = path.stat()
         except OSError:
