@@ -16,7 +16,7 @@ from typing import Any
 from knowledge.faq_text import fold
 
 ROUTE_KEYS = frozenset(
-    {"id", "reviewed", "title", "where", "basis", "phrasings", "plain"}
+    {"id", "reviewed", "title", "where", "basis", "phrasings", "plain", "contact"}
     | {"sole_words", "unless_words"}  # a word that settles the route (housing_fund: 公积金)
 )
 TOP_KEYS = frozenset(
@@ -115,8 +115,11 @@ def route_shape_problems(raw: Mapping[str, Any], where: str) -> list[str]:
                 for loc in value
                 if loc not in LOCALES
             ]
-    if "plain" in raw and not isinstance(raw["plain"], bool):
-        problems.append(f"{where}: plain should be true or false (without quotes)")
+    problems += [
+        f"{where}: {flag} should be true or false (without quotes)"
+        for flag in ("plain", "contact")
+        if flag in raw and not isinstance(raw[flag], bool)
+    ]
     basis = raw.get("basis")
     if isinstance(basis, dict) and bool(basis.get("zh_CN")) != bool(basis.get("en")):
         problems.append(

@@ -37,6 +37,9 @@ class Route:
     # the where text is the whole reply: no "this is not a labour dispute" around it (about_bot:
     # "are you a robot" is answered by what the bot is and how to reach a person)
     plain: bool = False
+    # the reply also gives the center's own address, opening hours and telephone, as the
+    # configuration has them (about_bot: "where are you", "when do you close")
+    contact: bool = False
     # a question naming one of ``sole_words`` and none of ``unless_words`` is this route's,
     # whatever the search and the model read (公积金 without 社保 or 工资: the provident fund)
     sole_words: tuple[str, ...] = ()
@@ -97,6 +100,7 @@ def parse_route(raw: dict[str, Any]) -> Route:
         phrasings=phrasings(raw.get("phrasings")),
         reviewed=reviewed if isinstance(reviewed, date) else date.min,
         plain=raw.get("plain") is True,
+        contact=raw.get("contact") is True,
         sole_words=_words(raw.get("sole_words")),
         unless_words=_words(raw.get("unless_words")),
     )

@@ -25,6 +25,7 @@ from knowledge.faq_text import surface
 
 KEYS = frozenset(
     {"route", "openings", "not_then", "asker_words", "names", "max_chars", "max_words"}
+    | {"office_openings", "office_words", "office_unless"}
 )
 _NOT_TEXT = re.compile(r"[\W_]+")
 _ENGLISH_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -43,6 +44,11 @@ class ToTheBot:
     max_chars: int  # longer messages tell a story: never taken for small talk
     names: tuple[str, ...] = ()  # what people call the bot: 机器人, chatbot
     max_words: int = 0  # the same for English, in words (0: English is never matched by name)
+    # the center asked about as an office (你们几点下班, 调解中心地址在哪): opens with one of
+    # ``office_openings``, names one of ``office_words`` (twenty-seventh pass)
+    office_openings: tuple[str, ...] = ()
+    office_words: tuple[str, ...] = ()
+    office_unless: tuple[str, ...] = ()  # the center's work asked about too: 你们这里能调解吗
 
     def matches(self, question: str, *, work: bool = False, term: bool = False) -> bool:
         """Whether ``question`` asks the bot about itself; ``work``: it has a word of work
@@ -57,6 +63,8 @@ class ToTheBot:
         if self._addressed_twice(text) or self._called_first(text):
             return True
         words = _ENGLISH_WORD.findall(typed)
+        if self._asks_the_office(text, words):
+            return True
         if not term and self._names_the_bot(text, words, work):
             return True
         if len(text) > self.max_chars or self._after_opening(text) is None:
@@ -132,6 +140,24 @@ class ToTheBot:
         called = text.startswith(_ROBOT) and text[len(_ROBOT) : len(_ROBOT) + 1] in {"你", "也"}
         return called and len(text) <= 3 * self.max_chars and not self._asker(text, [])
 
+    def _asks_the_office(self, text: str, words: list[str]) -> bool:
+        """The center asked about as an office, whatever words of work it holds: 你们几点下班,
+        你们周六周日上班吗, 调解中心地址在哪 — it opens with one of ``office_openings`` (你们: the
+        center, as in ``not_then``), names its hours, days, address or telephone (one of
+        ``office_words``), is at most twice ``max_chars`` long and names none of the asker's
+        side (你们周末加班吗，我们公司… is the asker's matter) nor of ``office_unless`` outside
+        the center's name (你们这里能调解吗？你们周末上班吗 asks about mediation too: the search
+        answers that). The reply (about_bot) gives the center's address, hours and telephone
+        where configured."""
+        besides = text.replace("调解中心", "")
+        return (
+            len(text) <= 2 * self.max_chars
+            and text.startswith(self.office_openings)
+            and any(w in text for w in self.office_words)
+            and not any(w in besides for w in self.office_unless)
+            and not self._asker(text, words)
+        )
+
     def _asker(self, text: str, words: list[str]) -> bool:
         """The asker's side is named: 我, 孩子 anywhere (not in 跟我们一样: a comparison); my,
         boss as English words."""
@@ -151,6 +177,9 @@ def parse_to_the_bot(raw: Any) -> ToTheBot | None:
         max_chars=raw["max_chars"],
         names=tuple(raw.get("names", ())),
         max_words=raw.get("max_words", 0),
+        office_openings=tuple(raw.get("office_openings", ())),
+        office_words=tuple(raw.get("office_words", ())),
+        office_unless=tuple(raw.get("office_unless", ())),
     )
 
 
@@ -171,7 +200,10 @@ def to_the_bot_problems(
         problems.append(f'{where}: route should name a route, like "about_bot"')
     elif route_ids is not None and route not in route_ids:
         problems.append(f"{where}: route {route!r} is not the id of any [[route]]")
-    for key in ("openings", "not_then", "asker_words", "names"):
+    for key in (
+        *("openings", "not_then", "asker_words", "names"),
+        *("office_openings", "office_words", "office_unless"),
+    ):
         words = raw.get(key, [] if key != "openings" else None)
         if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
             problems.append(f'{where}: {key} should be a list of words, like ["你", "您"]')

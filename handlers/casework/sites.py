@@ -60,17 +60,31 @@ def site_name(settings: Settings, t: Translator, site_id: str | None) -> str:
     return site.display_name(t.locale, settings.center) if site else str(site_id)
 
 
+def office_lines(settings: Settings, t: Translator, site: SiteSettings) -> list[str]:
+    """The site's address and opening hours and the center's telephone: those configured."""
+    lines = []
+    if site.address:
+        lines.append(t("Address: {address}", address=site.address))
+    if site.hours:
+        lines.append(t("Opening hours: {hours}", hours=site.hours))
+    if settings.center.phone:
+        lines.append(t("Telephone of the district center: {phone}", phone=settings.center.phone))
+    return lines
+
+
 def contact_text(settings: Settings, t: Translator, site: SiteSettings) -> str:
     """Who handles the case: the site's name, address and hours, for the party."""
-    text = t("It is now handled by {name}.", name=site.display_name(t.locale, settings.center))
-    if site.address:
-        text += "\n" + t("Address: {address}", address=site.address)
-    if site.hours:
-        text += "\n" + t("Opening hours: {hours}", hours=site.hours)
-    phone = settings.center.phone
-    if phone:
-        text += "\n" + t("Telephone of the district center: {phone}", phone=phone)
-    return text
+    handled = t("It is now handled by {name}.", name=site.display_name(t.locale, settings.center))
+    return "\n".join([handled, *office_lines(settings, t, site)])
+
+
+def center_office_text(settings: Settings, t: Translator) -> str | None:
+    """The district center's name, address, hours and telephone; None when none is set."""
+    center = settings.site(CENTER_SITE)
+    lines = office_lines(settings, t, center) if center else []
+    if not lines or center is None:
+        return None
+    return "\n".join([f"🏢 {center.display_name(t.locale, settings.center)}", *lines])
 
 
 def check_site(ctx: Ctx, case: Case) -> None:

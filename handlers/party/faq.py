@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from handlers.casework.sites import center_office_text
 from handlers.conversation import events
 from handlers.conversation.context import Ctx
 from handlers.conversation.masking import mask_text
@@ -104,8 +105,10 @@ def referral(ctx: Ctx, route: Route) -> Reply:
     t = ctx.t
     locale = t.locale
     person = grid([Button(t("Talk to a person"), "m:human")])
+    office = center_office_text(ctx.settings, t) if route.contact else None
     if route.plain:  # about the bot itself: what it is, and a person
-        return Reply(route.text("where", locale), buttons=person)
+        text = route.text("where", locale)
+        return Reply(f"{text}\n\n{office}" if office else text, buttons=person)
     parts = [
         t(
             "This does not look like a labour or personnel dispute, so it is not something "
@@ -115,6 +118,8 @@ def referral(ctx: Ctx, route: Route) -> Reply:
     ]
     if route.text("basis", locale):
         parts.append(t("Legal basis: {citations}", citations=route.text("basis", locale)))
+    if office:
+        parts.append(office)
     parts.append(
         t("If it is about your job after all, or you are not sure, staff of the center can help.")
     )
