@@ -212,3 +212,27 @@ def test_a_domestic_service_company_worker_gets_the_entry_for_her_matter(
 ) -> None:  # type: ignore[no-untyped-def]
     result = kb.search(question)
     assert result.answered and result.best is not None and result.best.id == entry
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # twenty-seventh pass: the way to work in English is a labour term too (it had gone to
+        # the traffic route), and a crash on it gets the commuting-accident entry
+        "a truck rear-ended me while I was driving to work this morning, the driver admitted it",
+        "I was knocked off my bike on my way home from work, is that covered",
+    ],
+)
+def test_a_crash_on_the_way_to_work_in_english_stays_with_the_center(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert kb._leaning(question).term and kb._leaning(question).way_only
+    result = kb.search(question)
+    assert result.referral is None
+    assert result.best is not None and result.best.id == "injury.commute_accident"
+
+
+def test_a_theft_on_the_way_home_in_english_is_still_a_police_matter(kb) -> None:  # type: ignore[no-untyped-def]
+    question = "someone snatched my bag on my way home from work, where do I report it"
+    assert not kb._leaning(question).term
+    result = kb.search(question)
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "police"
