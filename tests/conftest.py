@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet
 from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings
+from knowledge.faq import KnowledgeBase, load_kb_shared
 from storage import crypto
 from storage.db import Database
 from tests.databases import MigratedDatabases
@@ -33,6 +34,14 @@ PG_URL = worker_database_url(
     os.environ.get("TEST_DATABASE_URL", ""), os.environ.get("PYTEST_XDIST_WORKER")
 )
 TEST_DATA_KEY = Fernet.generate_key().decode()  # one per test run; never a real key
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """The packaged knowledge base, built once per test process (load_kb_shared keeps it, and
+    the disk cache names it by the files' contents). A module that needs another one (the
+    sample folder, a copy it edits) defines its own ``kb``."""
+    return load_kb_shared({})
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,14 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.faq import load_kb_shared
 from knowledge.referrals import load_routes
 from tests.test_console import run_console
-
-
-@pytest.fixture(scope="module")
-def kb():  # type: ignore[no-untyped-def]
-    return load_kb_shared({})
 
 
 @pytest.mark.parametrize(

@@ -9,16 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.faq import load_kb_shared
 from knowledge.referral_checks import route_shape_problems
 from knowledge.referrals import load_to_the_bot
 from knowledge.to_the_bot import to_the_bot_problems
 from tests.test_console import console_config, run_console
-
-
-@pytest.fixture(scope="module")
-def kb():  # type: ignore[no-untyped-def]
-    return load_kb_shared({})
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.domain_model import DomainModel, Guess, features
-from knowledge.faq import KnowledgeBase, load_kb, load_kb_shared
+from knowledge.faq import KnowledgeBase, load_kb
 from knowledge.faq_check import check_kb
 from knowledge.faq_files import DEFAULT_FOLDER
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse
@@ -36,11 +36,6 @@ phrasings.zh_CN = [
 ]
 phrasings.en = ["how do I claim a lottery prize"]
 """
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_kb_shared({})
 
 
 def test_features_fold_script_width_and_case_like_the_search() -> None:

@@ -17,13 +17,8 @@ import pytest
 import knowledge.entry_model as entry_model
 from knowledge.domain_model import Guess
 from knowledge.entry_model import EntryModel, Reading
-from knowledge.faq import KnowledgeBase, load_kb_shared
+from knowledge.faq import KnowledgeBase
 from knowledge.faq_index import Hit
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_kb_shared({})
 
 
 def tiny() -> EntryModel:

@@ -13,13 +13,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.domain_model import Guess
-from knowledge.faq import load_kb_shared
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, works_as
-
-
-@pytest.fixture(scope="module")
-def kb():  # type: ignore[no-untyped-def]
-    return load_kb_shared({})
 
 
 def evidence(confidence: float, odds: float, lean: Leaning) -> Evidence:

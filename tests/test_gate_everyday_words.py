@@ -21,18 +21,12 @@ from pathlib import Path
 import pytest
 
 from knowledge.domain_model import Guess
-from knowledge.faq import load_kb_shared
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, owes_the_asker
 from knowledge.faq_index import Hit
 from knowledge.faq_referral import OVERRULE_CONFIDENCE, OVERRULE_ODDS, overruled
 from knowledge.faq_text import fold
 from knowledge.referrals import load_routes
 from tests.test_console import run_console
-
-
-@pytest.fixture(scope="module")
-def kb():  # type: ignore[no-untyped-def]
-    return load_kb_shared({})
 
 
 @pytest.mark.parametrize(

@@ -13,15 +13,9 @@ import pytest
 
 from knowledge import labour_logit
 from knowledge.domain_model import BAYES_WEIGHT, LOGIT_WEIGHT, DomainModel, features
-from knowledge.faq import load_kb_shared
 
 LABOUR = ["老板拖欠工资不发", "公司辞退我不给补偿", "加班没有加班费", "上班路上受伤算工伤吗"]
 TENANCY = ["房东不退押金", "房租到期房东涨价", "租的房子漏水房东不修", "退租时押金被扣"]
-
-
-@pytest.fixture(scope="module")
-def kb():  # type: ignore[no-untyped-def]
-    return load_kb_shared({})
 
 
 def test_the_regression_learns_which_n_grams_mean_work() -> None:

@@ -16,17 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.faq import load_kb_shared
 from knowledge.faq_gate import Leaning, fuse, leaning, owes_the_asker
 from knowledge.faq_index import Hit
 from knowledge.faq_referral import LABOUR_MARGIN, chosen_route
 from knowledge.referrals import check_routes, load_routes
 from tests.test_console import run_console
-
-
-@pytest.fixture(scope="module")
-def kb():  # type: ignore[no-untyped-def]
-    return load_kb_shared({})
 
 
 def assert_answered(kb, question: str, topic: str) -> None:  # type: ignore[no-untyped-def]

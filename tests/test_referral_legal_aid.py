@@ -7,13 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.faq import load_kb_shared
-
-
-@pytest.fixture(scope="module")
-def kb():  # type: ignore[no-untyped-def]
-    return load_kb_shared({})
-
 
 @pytest.mark.parametrize(
     ("question", "route"),

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from knowledge.faq import load_kb, load_kb_shared
+from knowledge.faq import load_kb
 from knowledge.faq_check import check_kb
 from knowledge.referrals import REFERRALS_PATH, check_routes, load_routes
 from storage.db import Database
@@ -22,11 +22,6 @@ from tests.test_faq import run_cli, write_sample
 
 USER = 6300
 ADMIN = 9300
-
-
-@pytest.fixture(scope="module")
-def kb():  # type: ignore[no-untyped-def]
-    return load_kb_shared({})
 
 
 def test_real_referral_routes_have_no_problems() -> None:
