@@ -146,17 +146,23 @@ class ToTheBot:
         center, as in ``not_then``), names its hours, days, address or telephone (one of
         ``office_words``), is at most twice ``max_chars`` long and names none of the asker's
         side (你们周末加班吗，我们公司… is the asker's matter) nor of ``office_unless`` outside
-        the center's name (你们这里能调解吗？你们周末上班吗 asks about mediation too: the search
-        answers that). The reply (about_bot) gives the center's address, hours and telephone
-        where configured."""
-        besides = text.replace("调解中心", "")
+        the names of the center among ``office_openings`` (调解中心 holds 调解; 你们这里能调解吗？
+        你们周末上班吗 asks about mediation too: the search answers that). The reply (about_bot)
+        gives the center's address, hours and telephone where configured."""
         return (
             len(text) <= 2 * self.max_chars
             and text.startswith(self.office_openings)
             and any(w in text for w in self.office_words)
-            and not any(w in besides for w in self.office_unless)
+            and not self._names_the_centers_work(text)
             and not self._asker(text, words)
         )
+
+    def _names_the_centers_work(self, text: str) -> bool:
+        """One of ``office_unless`` outside the center's names (longest first: 调解中心
+        before 中心)."""
+        for name in sorted(self.office_openings, key=len, reverse=True):
+            text = text.replace(name, "")
+        return any(w in text for w in self.office_unless)
 
     def _asker(self, text: str, words: list[str]) -> bool:
         """The asker's side is named: 我, 孩子 anywhere (not in 跟我们一样: a comparison); my,

@@ -80,9 +80,9 @@ def contact_text(settings: Settings, t: Translator, site: SiteSettings) -> str:
 
 def center_office_text(settings: Settings, t: Translator) -> str | None:
     """The district center's name, address, hours and telephone; None when none is set."""
-    center = settings.site(CENTER_SITE)
-    lines = office_lines(settings, t, center) if center else []
-    if not lines or center is None:
+    center = settings.all_sites()[0]  # the center: always there, always first
+    lines = office_lines(settings, t, center)
+    if not lines:
         return None
     return "\n".join([f"🏢 {center.display_name(t.locale, settings.center)}", *lines])
 
