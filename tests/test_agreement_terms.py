@@ -26,7 +26,7 @@ from tests.fakes.wechat_api import FakeWeChatApi
 from tests.harness import STAFF_GROUP, in_group, running_bot, texts
 from tests.test_console import console_config, employer_files
 from tests.test_documents import _person, docx_text
-from tests.wechat_harness import WeChatUser, running_wechat_bot, wechat_settings
+from tests.wechat_harness import WeChatUser, delivered, running_wechat_bot, wechat_settings
 
 ADMIN, WORKER, EMPLOYER = 9100, 7001, 7002
 NUMBER = "LJ-2026-000001"
@@ -165,6 +165,7 @@ async def test_a_party_reads_the_terms_on_wechat(settings: Settings) -> None:
                 assert await terms.ask_parties(app.core, s, case) == ["applicant"]
             app.dispatcher.wake()
             await api.wait_for("/cgi-bin/message/custom/send", 1)
+            await delivered(app, user.openid)  # its numbers answer it from now on
             pushed = api.customer_texts(user.openid)[-1]
             assert "协议内容：一次性支付经济补偿" in pushed and "NOT a signature" in pushed
             answer = await user.send(user.number_of("I have read these terms", pushed))

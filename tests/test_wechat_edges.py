@@ -22,6 +22,7 @@ from tests.fakes.wechat_api import FakeWeChatApi
 from tests.test_party_understood import p_date
 from tests.wechat_harness import (
     WeChatUser,
+    delivered,
     passive_and_pushed,
     running_wechat_bot,
     wechat_settings,
@@ -65,7 +66,7 @@ async def test_back_errors_more_and_cancel_over_wechat(
     settings: Settings, api: FakeWeChatApi
 ) -> None:
     wechat_settings(settings, api)
-    async with running_wechat_bot(settings, api) as (_app, side):
+    async with running_wechat_bot(settings, api) as (app, side):
         user = WeChatUser(side, "o_edges_back")
         await screened_and_consented(user)
         await user.send("张测试")
@@ -87,6 +88,7 @@ async def test_back_errors_more_and_cancel_over_wechat(
         assert "back to where we were" in more
         # a passive reply is one message of limited length: the question follows as a push
         await api.wait_for("/cgi-bin/message/custom/send", 1)
+        await delivered(app, user.openid)  # the pushed choices are remembered
         shown = passive_and_pushed(user, api)
         again = shown.split("back to where we were", 1)[1]
         assert "Your ID card number" in again and choices(again) == ["Skip"], again

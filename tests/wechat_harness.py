@@ -3,6 +3,7 @@ the real aiohttp webhook; pushes land on the fake WeChat API server."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import itertools
 import json
@@ -14,10 +15,12 @@ from pathlib import Path
 
 import aiohttp
 import xmltodict
+from sqlalchemy import func, select
 from wechatpy.crypto import WeChatCrypto
 
 from bot.app import BotApp
 from bot.config import Settings
+from storage.models import OutboxMessage
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.local import free_port
 
@@ -182,6 +185,26 @@ async def running_wechat_bot(
     finally:
         await side.close()
         await app.stop()
+
+
+async def delivered(app: BotApp, openid: str, timeout: float = 5.0) -> None:
+    """Until no push to ``openid`` is pending. The channel remembers a push's numbered choices
+    once WeChat has taken the message (bot.channels.numbered.remember_pushed), a moment after
+    the fake API saw it: a test that answers "1" at once could still meet the older choices,
+    which no person typing on a phone can."""
+    deadline = time.monotonic() + timeout
+    query = select(func.count()).where(
+        OutboxMessage.channel == "wechat",
+        OutboxMessage.chat_id == openid,
+        OutboxMessage.status == "pending",
+    )
+    while True:
+        async with app.db.session() as s:
+            if not await s.scalar(query):
+                return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"a push to {openid} is still pending after {timeout} s")
+        await asyncio.sleep(0.02)
 
 
 def passive_and_pushed(user: WeChatUser, api: FakeWeChatApi) -> str:
