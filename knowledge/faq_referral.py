@@ -10,11 +10,12 @@ is added afterwards (:func:`knowledge.faq_gate.fuse`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from knowledge.domain_model import Guess
 from knowledge.faq_gate import Leaning
 from knowledge.faq_index import Hit
+from knowledge.faq_text import surface
 from knowledge.referrals import Route
 
 # Tuned on the tuning sets of bench/faq_eval (never on the held-out ones).
@@ -102,3 +103,17 @@ def sole_route(folded: str, routes: Iterable[Route]) -> str | None:
     name 公积金, every one also names 社保, 工资 or the like; of the 514 everyday ones, 440
     name none."""
     return next((r.id for r in routes if r.sole_words and r.owns(folded)), None)
+
+
+def firms_route(
+    question: str, routes: Iterable[Route], names_term: Callable[[str], bool]
+) -> str | None:
+    """The first route that takes a firm's question about another firm
+    (:mod:`knowledge.between_firms`), unless a labour term is named outside the firm's name
+    (``names_term``: 我们是劳务派遣公司 names 劳务派遣 only as what the firm is)."""
+    typed = surface(question)
+    for route in routes:
+        rest = route.firms.rest(typed) if route.firms else None
+        if rest is not None and not names_term(rest):
+            return route.id
+    return None

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from knowledge.between_firms import BetweenFirms, parse_between_firms
 from knowledge.faq_files import phrasings, texts
 from knowledge.faq_text import fold
 from knowledge.referral_checks import route_shape_problems, top_level_problems
@@ -44,6 +45,8 @@ class Route:
     # whatever the search and the model read (公积金 without 社保 or 工资: the provident fund)
     sole_words: tuple[str, ...] = ()
     unless_words: tuple[str, ...] = ()
+    # a firm asking about its dealings with another firm (knowledge/between_firms.py): business
+    firms: BetweenFirms | None = None
 
     @property
     def index_id(self) -> str:
@@ -103,6 +106,7 @@ def parse_route(raw: dict[str, Any]) -> Route:
         contact=raw.get("contact") is True,
         sole_words=_words(raw.get("sole_words")),
         unless_words=_words(raw.get("unless_words")),
+        firms=parse_between_firms(raw),
     )
 
 

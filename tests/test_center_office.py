@@ -119,3 +119,13 @@ def test_office_words_must_be_a_list_of_words() -> None:
     raw = {"route": "about_bot", "openings": ["你"], "max_chars": 14, "office_words": "几点"}
     problems = to_the_bot_problems(raw)
     assert any("office_words should be a list of words" in p for p in problems)
+
+
+@pytest.mark.parametrize("question", ["你们春节上班吗", "你们是单休还是双休", "你们中秋节休息吗"])
+def test_the_centers_days_off_and_holidays_by_name_are_about_the_office(  # type: ignore[no-untyped-def]
+    kb, question: str
+) -> None:
+    # twenty-eighth pass: 单休, 双休, the holidays by name and 上班 among office_words
+    result = kb.search(question)
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "about_bot"

@@ -246,3 +246,44 @@ def test_pay_put_off_until_the_customers_money_comes_in_is_answered(kb) -> None:
     firm = kb.search("客户欠我们公司三十万货款不给")
     assert not firm.answered
     assert firm.referral is not None and firm.referral.id == "business"
+
+
+@pytest.mark.parametrize(
+    "question", ["健身卡说有七天试用期，过了就不给退", "app的免费试用期到了自动扣了我的钱"]
+)
+def test_a_shops_trial_is_not_probation(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    # twenty-eighth pass: a trial counted in days or given free makes no labour term
+    assert not kb._leaning(question).term
+    result = kb.search(question)
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "consumer"
+
+
+def test_probation_counted_in_days_beside_a_word_of_work_stays_probation(kb) -> None:  # type: ignore[no-untyped-def]
+    question = "试用期三天就被辞退了，有补偿吗"
+    assert kb._leaning(question).term
+    result = kb.search(question)
+    assert result.answered and result.best is not None
+    assert result.best.id == "termination.probation_dismissal"
+
+
+def test_english_typed_without_apostrophes_is_understood(kb) -> None:  # type: ignore[no-untyped-def]
+    # twenty-eighth pass: "hasnt" found the owed-wages entry at 0.54, "has not" at 1.0
+    result = kb.search("my boss hasnt paid my salary for two months")
+    assert result.answered and result.best is not None and result.best.id == "pay.arrears"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # twenty-eighth pass (knowledge/faq/phrasings/own_words14.toml)
+        ("找老板要工资，他叫人把我堵在厂门口打了一顿", "help.threatened_safety"),
+        ("公司每个月从工资里扣两百块停车费，这合法吗", "pay.deductions"),
+    ],
+)
+def test_threats_and_everyday_charges_taken_from_pay_get_their_entries(  # type: ignore[no-untyped-def]
+    kb, question: str, entry: str
+) -> None:
+    result = kb.search(question)
+    assert result.referral is None and result.answered
+    assert result.best is not None and result.best.id == entry

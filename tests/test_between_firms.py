@@ -1,0 +1,81 @@
+"""A firm asking about its dealings with another firm (twenty-eighth pass): a staffing agency
+owed its service fee, an outsourcing firm whose contract was ended, is referred to the business
+route however many words of work it holds; the workers of such firms keep their labour
+answers (``firm_speakers`` / ``firm_kinds`` / ``firm_matters`` on the business route,
+knowledge/between_firms.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.between_firms import BetweenFirms
+from knowledge.referral_checks import route_shape_problems
+from tests.test_console import run_console
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们是一家派遣公司，工厂欠了我们两个月的服务费，怎么要",
+        "我是开劳务公司的，用工单位提前解除派遣协议，违约金怎么算",
+        "我们外包公司跟商场签的服务合同还没到期，商场就不结算了",
+        "我们是劳务派遣公司，用工单位拖着服务费不给",  # 劳务派遣 only as what the firm is
+    ],
+)
+def test_a_firm_asking_about_another_firm_is_referred_to_the_business_route(  # type: ignore[no-untyped-def]
+    kb, question: str
+) -> None:
+    result = kb.search(question)
+    assert not result.answered
+    assert result.referral is not None and result.referral.id == "business"
+
+
+@pytest.mark.parametrize(
+    ("question", "entries"),
+    [
+        # the worker of such a firm, and the worker's own pay
+        ("派遣公司每个月从我工资里扣管理费，合法吗", ("pay.deductions", "work.dispatch_basics")),
+        # a labour term beside the firm's name keeps it labour
+        (
+            "我们是劳务派遣公司，派去的员工在用工单位出了工伤，服务费里包不包括工伤的钱",
+            ("work.dispatch_injury_liability",),
+        ),
+    ],
+)
+def test_the_workers_and_the_labour_matters_of_such_firms_stay_labour(  # type: ignore[no-untyped-def]
+    kb, question: str, entries: tuple[str, ...]
+) -> None:
+    result = kb.search(question)
+    assert result.referral is None and result.answered
+    assert result.best is not None and result.best.id in entries
+
+
+def test_the_rule_reads_who_speaks() -> None:
+    firms = BetweenFirms(("我们", "我是开"), ("派遣", "外包"), ("服务费", "结算"))
+    assert firms.rest("我们是派遣公司，工厂不付服务费") is not None
+    assert firms.rest("我是开派遣公司的，客户不结算") is not None
+    assert firms.rest("我们是外包公司的保洁，甲方不结算") is None  # the firm's worker
+    assert firms.rest("我们是派遣公司，工厂不付服务费，我的工资也没发") is None  # 我: own pay
+    assert firms.rest("我们是派遣公司，工厂说要搬走") is None  # no matter between firms
+
+
+def test_the_console_gives_the_business_route(tmp_path: Path) -> None:
+    out = run_console(tmp_path, ["我们是派遣公司，用工单位三个月没付服务费了"])
+    reply = out.split("没付服务费了")[-1]
+    assert "不是劳动争议" in reply and "商事仲裁" in reply
+
+
+def test_the_three_lists_only_work_together() -> None:
+    raw = {
+        "id": "business",
+        "reviewed": "2026-12-07",
+        "title": {"zh_CN": "生意往来"},
+        "where": {"zh_CN": "法院"},
+        "phrasings": {"zh_CN": [f"货款{n}" for n in range(6)]},
+        "firm_speakers": ["我们"],
+        "firm_kinds": ["派遣"],
+    }
+    problems = route_shape_problems(raw, "referrals.toml: route business")
+    assert any("work only all three together" in p for p in problems)
