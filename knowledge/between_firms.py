@@ -13,8 +13,11 @@ commercial arbitration, not to labour arbitration. A route with ``firm_speakers`
 - names one of the matters (服务费, 派遣协议, 违约金 …),
 - and says 我 nowhere else (派遣公司从我工资里扣管理费 is the worker's own pay).
 
-Twenty-eighth pass: of the texts the bot is tuned on, 9 everyday ones read so, all the
-business route's, and none of 16,432 labour ones.
+A route's ``firm_clients`` add the other side: a speaker and one of them (我们工厂, 我们公司)
+and, anywhere, a supplier of the kinds (派遣公司): 我们工厂用派遣工…新的派遣公司报价涨了.
+
+Twenty-eighth pass: of the texts the bot is tuned on, 9 everyday ones read as a supplier and 7
+as a client, all the business route's, and none of 16,432 labour ones.
 """
 
 from __future__ import annotations
@@ -31,22 +34,35 @@ class BetweenFirms:
     speakers: tuple[str, ...]  # 我们, 我司, 我是开: how a firm's owner or staff says "we"
     kinds: tuple[str, ...]  # 派遣, 外包, 劳务: firms that supply workers or work
     matters: tuple[str, ...]  # 服务费, 派遣协议: what passes between two firms
+    # the firm that takes the workers or the work, speaking (我们工厂, 我们公司) about the
+    # supplier it names (派遣公司): 我们工厂用派遣工…派遣公司报价涨了 (optional)
+    clients: tuple[str, ...] = ()
     _firm: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _client: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _supplier: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        pattern = (
-            f"(?:{_alternatives(self.speakers)})(?:是|这家|这边)?(?:一家|一个|个|家)?"
-            f"(?:{_alternatives(self.kinds)})(?:服务)?公司(?!的[^\\s，。,.!?！？；;])"
-        )
+        speakers, kinds = _alternatives(self.speakers), _alternatives(self.kinds)
+        supplier = f"(?:{kinds})(?:服务)?公司"
+        not_its_worker = "(?!的[^\\s，。,.!?！？；;])"  # 外包公司的保洁: its worker speaking
+        pattern = f"(?:{speakers})(?:是|这家|这边)?(?:一家|一个|个|家)?{supplier}{not_its_worker}"
+        client = f"(?:{speakers})(?:{_alternatives(self.clients)})" if self.clients else "(?!)"
         object.__setattr__(self, "_firm", re.compile(pattern))
+        object.__setattr__(self, "_client", re.compile(client))
+        object.__setattr__(self, "_supplier", re.compile(supplier))
 
     def rest(self, typed: str) -> str | None:
         """The question without the firm's name when it is one of these (``typed``: as
         :func:`knowledge.faq_text.surface` reads it), else None. The caller checks the rest
         for a labour term outside the firm's name (我们是劳务派遣公司 names 劳务派遣)."""
-        if not self._firm.search(typed) or not any(m in typed for m in self.matters):
+        if not any(m in typed for m in self.matters):
             return None
-        rest = self._firm.sub(" ", typed)
+        if self._firm.search(typed):
+            rest = self._firm.sub(" ", typed)
+        elif self._client.search(typed) and self._supplier.search(typed):
+            rest = self._supplier.sub(" ", self._client.sub(" ", typed))
+        else:
+            return None
         for speaker in sorted(self.speakers, key=len, reverse=True):
             rest = rest.replace(speaker, " ")
         return None if _ME in rest else rest
@@ -61,9 +77,9 @@ def parse_between_firms(raw: object) -> BetweenFirms | None:
     if not isinstance(raw, dict):
         return None
     lists: list[tuple[str, ...]] = []
-    for key in ("firm_speakers", "firm_kinds", "firm_matters"):
-        words = raw.get(key)
-        if not isinstance(words, list) or not words:
+    for key in ("firm_speakers", "firm_kinds", "firm_matters", "firm_clients"):
+        words = raw.get(key, [] if key == "firm_clients" else None)
+        if not isinstance(words, list) or (not words and key != "firm_clients"):
             return None
         lists.append(tuple(w.strip().lower() for w in words if isinstance(w, str) and w.strip()))
     return BetweenFirms(*lists)

@@ -22,6 +22,7 @@ from tests.test_console import run_console
         "我是开劳务公司的，用工单位提前解除派遣协议，违约金怎么算",
         "我们外包公司跟商场签的服务合同还没到期，商场就不结算了",
         "我们是劳务派遣公司，用工单位拖着服务费不给",  # 劳务派遣 only as what the firm is
+        "我们工厂跟派遣公司的合同还没到期，他们就要涨服务费",  # the client speaking
     ],
 )
 def test_a_firm_asking_about_another_firm_is_referred_to_the_business_route(  # type: ignore[no-untyped-def]
@@ -59,6 +60,10 @@ def test_the_rule_reads_who_speaks() -> None:
     assert firms.rest("我们是外包公司的保洁，甲方不结算") is None  # the firm's worker
     assert firms.rest("我们是派遣公司，工厂不付服务费，我的工资也没发") is None  # 我: own pay
     assert firms.rest("我们是派遣公司，工厂说要搬走") is None  # no matter between firms
+    assert firms.rest("我们工厂跟派遣公司结算不清") is None  # a client, but none listed here
+    clients = BetweenFirms(("我们",), ("派遣",), ("结算",), ("工厂",))
+    assert clients.rest("我们工厂跟派遣公司结算不清") is not None
+    assert clients.rest("我们工厂跟派遣公司结算不清，我的工资也压着") is None
 
 
 def test_the_console_gives_the_business_route(tmp_path: Path) -> None:
