@@ -199,7 +199,7 @@ class KnowledgeBase:
             route_id = None  # 咨询一下, 在吗: the model's route for a greeting is noise
         if not lean.term and (sole := sole_route(fold(question), self.routes.values())):
             answered, route_id = False, route_id or sole  # 公积金, and no 社保 or 工资
-        if firm := firms_route(question, self.routes.values(), lambda t: self._leaning(t).term):
+        if firm := firms_route(question, self.routes.values(), self._leaning):
             answered, route_id = False, firm  # 我们派遣公司…用工单位欠服务费: two firms' contract
         referral = self.routes.get(ROUTE_PREFIX + route_id) if route_id else None
         if not labour:

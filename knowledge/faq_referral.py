@@ -106,14 +106,18 @@ def sole_route(folded: str, routes: Iterable[Route]) -> str | None:
 
 
 def firms_route(
-    question: str, routes: Iterable[Route], names_term: Callable[[str], bool]
+    question: str, routes: Iterable[Route], lean_of: Callable[[str], Leaning]
 ) -> str | None:
     """The first route that takes a firm's question about another firm
-    (:mod:`knowledge.between_firms`), unless a labour term is named outside the firm's name
-    (``names_term``: 我们是劳务派遣公司 names 劳务派遣 only as what the firm is)."""
+    (:mod:`knowledge.between_firms`), unless a labour term is named outside the firms' names
+    (我们是劳务派遣公司 names 劳务派遣 only as what the firm is) or, for a firm and its
+    counterpart, any word of work."""
     typed = surface(question)
     for route in routes:
-        rest = route.firms.rest(typed) if route.firms else None
-        if rest is not None and not names_term(rest):
+        reading = route.firms.read(typed) if route.firms else None
+        if reading is None:
+            continue
+        lean = lean_of(reading.rest)
+        if not lean.term and not (reading.wordless and lean.work):
             return route.id
     return None

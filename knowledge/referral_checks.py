@@ -16,12 +16,12 @@ from typing import Any
 from knowledge.faq_text import fold
 
 FIRM_KEYS = frozenset({"firm_speakers", "firm_kinds", "firm_matters"})
-FIRM_CLIENTS = "firm_clients"  # optional beside the three
+FIRM_OPTIONAL = frozenset({"firm_clients", "firm_counterparts"})  # beside the three
 ROUTE_KEYS = frozenset(
     {"id", "reviewed", "title", "where", "basis", "phrasings", "plain", "contact"}
     | {"sole_words", "unless_words"}  # a word that settles the route (housing_fund: 公积金)
     | FIRM_KEYS  # a firm asking about another firm (business: knowledge/between_firms.py)
-    | {FIRM_CLIENTS}
+    | FIRM_OPTIONAL
 )
 TOP_KEYS = frozenset(
     {"labour_words", "weak_labour_words", "labour_terms", "other_words", "to_the_bot", "route"}
@@ -135,9 +135,9 @@ def route_shape_problems(raw: Mapping[str, Any], where: str) -> list[str]:
     if "unless_words" in raw and not raw.get("sole_words"):
         problems.append(f"{where}: unless_words without sole_words does nothing")
     firm_keys = sorted(FIRM_KEYS & raw.keys())
-    for key in sorted((FIRM_KEYS | {FIRM_CLIENTS}) & raw.keys()):
+    for key in sorted((FIRM_KEYS | FIRM_OPTIONAL) & raw.keys()):
         problems += _word_problems(raw[key], f"{where}: {key}")
-    if (firm_keys or FIRM_CLIENTS in raw) and len(firm_keys) < len(FIRM_KEYS):
+    if (firm_keys or FIRM_OPTIONAL & raw.keys()) and len(firm_keys) < len(FIRM_KEYS):
         problems.append(f"{where}: {', '.join(sorted(FIRM_KEYS))} work only all three together")
     phrasings = raw.get("phrasings")
     if phrasings is None:

@@ -23,6 +23,8 @@ from tests.test_console import run_console
         "我们外包公司跟商场签的服务合同还没到期，商场就不结算了",
         "我们是劳务派遣公司，用工单位拖着服务费不给",  # 劳务派遣 only as what the firm is
         "我们工厂跟派遣公司的合同还没到期，他们就要涨服务费",  # the client speaking
+        "我们公司跟供应商的合同里写了仲裁条款，能直接去法院吗",  # a firm and its counterpart
+        "我们公司收到仲裁通知，客户说我们交的货不合格",
     ],
 )
 def test_a_firm_asking_about_another_firm_is_referred_to_the_business_route(  # type: ignore[no-untyped-def]
@@ -53,17 +55,26 @@ def test_the_workers_and_the_labour_matters_of_such_firms_stay_labour(  # type: 
     assert result.best is not None and result.best.id in entries
 
 
+def test_the_workers_own_pay_is_not_referred_though_the_client_is_named(kb) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search("我们公司做工程的，甲方不给钱，公司就拖着工资不发")
+    assert result.referral is None  # a word of work (工资) beside 我们公司 and 甲方
+    assert result.best is not None and result.best.id.startswith("pay.")
+
+
 def test_the_rule_reads_who_speaks() -> None:
     firms = BetweenFirms(("我们", "我是开"), ("派遣", "外包"), ("服务费", "结算"))
-    assert firms.rest("我们是派遣公司，工厂不付服务费") is not None
-    assert firms.rest("我是开派遣公司的，客户不结算") is not None
-    assert firms.rest("我们是外包公司的保洁，甲方不结算") is None  # the firm's worker
-    assert firms.rest("我们是派遣公司，工厂不付服务费，我的工资也没发") is None  # 我: own pay
-    assert firms.rest("我们是派遣公司，工厂说要搬走") is None  # no matter between firms
-    assert firms.rest("我们工厂跟派遣公司结算不清") is None  # a client, but none listed here
+    assert firms.read("我们是派遣公司，工厂不付服务费") is not None
+    assert firms.read("我是开派遣公司的，客户不结算") is not None
+    assert firms.read("我们是外包公司的保洁，甲方不结算") is None  # the firm's worker
+    assert firms.read("我们是派遣公司，工厂不付服务费，我的工资也没发") is None  # 我: own pay
+    assert firms.read("我们是派遣公司，工厂说要搬走") is None  # no matter between firms
+    assert firms.read("我们工厂跟派遣公司结算不清") is None  # a client, but none listed here
     clients = BetweenFirms(("我们",), ("派遣",), ("结算",), ("工厂",))
-    assert clients.rest("我们工厂跟派遣公司结算不清") is not None
-    assert clients.rest("我们工厂跟派遣公司结算不清，我的工资也压着") is None
+    assert clients.read("我们工厂跟派遣公司结算不清") is not None
+    assert clients.read("我们工厂跟派遣公司结算不清，我的工资也压着") is None
+    partners = BetweenFirms(("我们",), ("派遣",), ("结算",), ("公司",), ("客户",))
+    reading = partners.read("我们公司跟客户在打商事仲裁，一般多久出结果")
+    assert reading is not None and reading.wordless  # no word of work may stand beside it
 
 
 def test_the_console_gives_the_business_route(tmp_path: Path) -> None:
