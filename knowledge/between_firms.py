@@ -58,7 +58,8 @@ class BetweenFirms:
         speakers, kinds = _alternatives(self.speakers), _alternatives(self.kinds)
         supplier = f"(?:{kinds})(?:服务)?公司"
         not_its_worker = "(?!的[^\\s，。,.!?！？；;])"  # 外包公司的保洁: its worker speaking
-        pattern = f"(?:{speakers})(?:是|这家|这边)?(?:一家|一个|个|家)?{supplier}{not_its_worker}"
+        which = "了?(?:是|这家|这边)?(?:一家|一个|个|家)?"  # 我开了一家, 我们是一个
+        pattern = f"(?:{speakers}){which}{supplier}{not_its_worker}"
         client = f"(?:{speakers})(?:{_alternatives(self.clients)})" if self.clients else "(?!)"
         object.__setattr__(self, "_firm", re.compile(pattern))
         object.__setattr__(self, "_client", re.compile(client))

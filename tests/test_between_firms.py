@@ -65,6 +65,7 @@ def test_the_rule_reads_who_speaks() -> None:
     firms = BetweenFirms(("我们", "我是开"), ("派遣", "外包"), ("服务费", "结算"))
     assert firms.read("我们是派遣公司，工厂不付服务费") is not None
     assert firms.read("我是开派遣公司的，客户不结算") is not None
+    assert BetweenFirms(("我开",), ("劳务",), ("结算",)).read("我开了一家劳务公司，客户不结算")
     assert firms.read("我们是外包公司的保洁，甲方不结算") is None  # the firm's worker
     assert firms.read("我们是派遣公司，工厂不付服务费，我的工资也没发") is None  # 我: own pay
     assert firms.read("我们是派遣公司，工厂说要搬走") is None  # no matter between firms
