@@ -53,6 +53,7 @@ class BetweenFirms:
     _firm: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _client: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _supplier: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _speaker: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         speakers, kinds = _alternatives(self.speakers), _alternatives(self.kinds)
@@ -64,6 +65,7 @@ class BetweenFirms:
         object.__setattr__(self, "_firm", re.compile(pattern))
         object.__setattr__(self, "_client", re.compile(client))
         object.__setattr__(self, "_supplier", re.compile(supplier))
+        object.__setattr__(self, "_speaker", re.compile(speakers))
 
     def read(self, typed: str) -> Reading | None:
         """The question without the firms' names when it is one of these (``typed``: as
@@ -71,19 +73,19 @@ class BetweenFirms:
         for a labour term outside the firm's name (我们是劳务派遣公司 names 劳务派遣) and, when
         ``wordless``, for any word of work."""
         matter = any(m in typed for m in self.matters)
+        client = self._client.search(typed) is not None
         wordless = False
         if matter and self._firm.search(typed):
             rest = self._firm.sub(" ", typed)
-        elif matter and self._client.search(typed) and self._supplier.search(typed):
+        elif matter and client and self._supplier.search(typed):
             rest = self._supplier.sub(" ", self._client.sub(" ", typed))
-        elif self._client.search(typed) and any(c in typed for c in self.counterparts):
+        elif client and any(c in typed for c in self.counterparts):
             rest, wordless = self._client.sub(" ", typed), True
             for counterpart in self.counterparts:  # 另一家公司 is no employer
                 rest = rest.replace(counterpart, " ")
         else:
             return None
-        for speaker in sorted(self.speakers, key=len, reverse=True):
-            rest = rest.replace(speaker, " ")
+        rest = self._speaker.sub(" ", rest)  # longest first, as _alternatives orders them
         return None if _ME in rest else Reading(rest, wordless)
 
 
