@@ -12,6 +12,7 @@ import pytest
 
 from knowledge.between_firms import BetweenFirms
 from knowledge.referral_checks import route_shape_problems
+from tests.kb_asserts import answered, referred
 from tests.test_console import run_console
 
 
@@ -30,9 +31,7 @@ from tests.test_console import run_console
 def test_a_firm_asking_about_another_firm_is_referred_to_the_business_route(  # type: ignore[no-untyped-def]
     kb, question: str
 ) -> None:
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == "business"
+    assert referred(kb, question).id == "business"
 
 
 @pytest.mark.parametrize(
@@ -50,9 +49,7 @@ def test_a_firm_asking_about_another_firm_is_referred_to_the_business_route(  # 
 def test_the_workers_and_the_labour_matters_of_such_firms_stay_labour(  # type: ignore[no-untyped-def]
     kb, question: str, entries: tuple[str, ...]
 ) -> None:
-    result = kb.search(question)
-    assert result.referral is None and result.answered
-    assert result.best is not None and result.best.id in entries
+    assert answered(kb, question).id in entries
 
 
 def test_the_workers_own_pay_is_not_referred_though_the_client_is_named(kb) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ import pytest
 from knowledge.referral_checks import route_shape_problems
 from knowledge.referrals import load_to_the_bot
 from knowledge.to_the_bot import to_the_bot_problems
+from tests.kb_asserts import answered, referred
 from tests.test_console import console_config, run_console
 
 
@@ -29,10 +30,8 @@ from tests.test_console import console_config, run_console
 def test_the_center_asked_about_as_an_office_is_not_a_labour_question(  # type: ignore[no-untyped-def]
     kb, question: str
 ) -> None:
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == "about_bot"
-    assert result.referral.contact
+    route = referred(kb, question)
+    assert route.id == "about_bot" and route.contact
 
 
 @pytest.mark.parametrize(
@@ -45,9 +44,7 @@ def test_the_center_asked_about_as_an_office_is_not_a_labour_question(  # type: 
     ],
 )
 def test_the_askers_own_hours_stay_labour(kb, question: str) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert result.referral is None and result.answered
-    assert result.best is not None and result.best.id.startswith(("pay.", "hours."))
+    assert answered(kb, question).id.startswith(("pay.", "hours."))
 
 
 def test_no_labour_text_the_bot_has_reads_as_a_question_about_the_office(kb) -> None:  # type: ignore[no-untyped-def]
@@ -126,6 +123,4 @@ def test_the_centers_days_off_and_holidays_by_name_are_about_the_office(  # type
     kb, question: str
 ) -> None:
     # twenty-eighth pass: 单休, 双休, the holidays by name and 上班 among office_words
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == "about_bot"
+    assert referred(kb, question).id == "about_bot"

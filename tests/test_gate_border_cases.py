@@ -14,6 +14,7 @@ import pytest
 
 from knowledge.domain_model import Guess
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, works_as
+from tests.kb_asserts import answered, referred
 
 
 def evidence(confidence: float, odds: float, lean: Leaning) -> Evidence:
@@ -227,9 +228,7 @@ def test_a_crash_on_the_way_to_work_in_english_stays_with_the_center(kb, questio
 def test_a_theft_on_the_way_home_in_english_is_still_a_police_matter(kb) -> None:  # type: ignore[no-untyped-def]
     question = "someone snatched my bag on my way home from work, where do I report it"
     assert not kb._leaning(question).term
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == "police"
+    assert referred(kb, question).id == "police"
 
 
 def test_pay_put_off_until_the_customers_money_comes_in_is_answered(kb) -> None:  # type: ignore[no-untyped-def]
@@ -239,13 +238,9 @@ def test_pay_put_off_until_the_customers_money_comes_in_is_answered(kb) -> None:
         "公司欠着我工资，说等货款一到账就发，都拖了四个月",
         "工资欠了两个月，公司说等货款收回来再发",
     ):
-        result = kb.search(question)
-        assert result.answered and result.best is not None
-        assert result.best.id == "pay.employer_no_money"  # "no money" is no reason
+        assert answered(kb, question).id == "pay.employer_no_money"  # "no money" is no reason
     # a firm owed 货款 by its customer still goes to the business route
-    firm = kb.search("客户欠我们公司三十万货款不给")
-    assert not firm.answered
-    assert firm.referral is not None and firm.referral.id == "business"
+    assert referred(kb, "客户欠我们公司三十万货款不给").id == "business"
 
 
 @pytest.mark.parametrize(
@@ -254,23 +249,18 @@ def test_pay_put_off_until_the_customers_money_comes_in_is_answered(kb) -> None:
 def test_a_shops_trial_is_not_probation(kb, question: str) -> None:  # type: ignore[no-untyped-def]
     # twenty-eighth pass: a trial counted in days or given free makes no labour term
     assert not kb._leaning(question).term
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == "consumer"
+    assert referred(kb, question).id == "consumer"
 
 
 def test_probation_counted_in_days_beside_a_word_of_work_stays_probation(kb) -> None:  # type: ignore[no-untyped-def]
     question = "试用期三天就被辞退了，有补偿吗"
     assert kb._leaning(question).term
-    result = kb.search(question)
-    assert result.answered and result.best is not None
-    assert result.best.id == "termination.probation_dismissal"
+    assert answered(kb, question).id == "termination.probation_dismissal"
 
 
 def test_english_typed_without_apostrophes_is_understood(kb) -> None:  # type: ignore[no-untyped-def]
     # twenty-eighth pass: "hasnt" found the owed-wages entry at 0.54, "has not" at 1.0
-    result = kb.search("my boss hasnt paid my salary for two months")
-    assert result.answered and result.best is not None and result.best.id == "pay.arrears"
+    assert answered(kb, "my boss hasnt paid my salary for two months").id == "pay.arrears"
 
 
 @pytest.mark.parametrize(
@@ -284,6 +274,4 @@ def test_english_typed_without_apostrophes_is_understood(kb) -> None:  # type: i
 def test_threats_and_everyday_charges_taken_from_pay_get_their_entries(  # type: ignore[no-untyped-def]
     kb, question: str, entry: str
 ) -> None:
-    result = kb.search(question)
-    assert result.referral is None and result.answered
-    assert result.best is not None and result.best.id == entry
+    assert answered(kb, question).id == entry

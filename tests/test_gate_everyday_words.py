@@ -26,6 +26,7 @@ from knowledge.faq_index import Hit
 from knowledge.faq_referral import OVERRULE_CONFIDENCE, OVERRULE_ODDS, overruled
 from knowledge.faq_text import fold
 from knowledge.referrals import load_routes
+from tests.kb_asserts import referred
 from tests.test_console import run_console
 
 
@@ -38,10 +39,9 @@ from tests.test_console import run_console
     ],
 )
 def test_an_employer_not_paying_the_fund_goes_to_the_fund_centre(kb, question: str) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == "housing_fund"
-    assert "12329" in result.referral.full_text("zh_CN")
+    route = referred(kb, question)
+    assert route.id == "housing_fund"
+    assert "12329" in route.full_text("zh_CN")
 
 
 @pytest.mark.parametrize(
@@ -57,9 +57,7 @@ def test_the_fund_beside_wages_or_social_insurance_stays_with_the_center(kb, que
 
 
 def test_another_route_a_fund_question_fits_better_is_kept(kb) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search("爸爸去世了，他公积金账户里的钱我们几个子女怎么分")
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == "inheritance"
+    assert referred(kb, "爸爸去世了，他公积金账户里的钱我们几个子女怎么分").id == "inheritance"
 
 
 def test_the_fund_route_names_its_words_and_the_articles() -> None:
@@ -133,9 +131,7 @@ def test_an_insurer_is_still_an_everyday_matter(kb) -> None:  # type: ignore[no-
 
 
 def test_a_sure_search_does_not_override_the_model_beside_an_everyday_word(kb) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search("离职后社保卡还能用吗")
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == "si_services"
+    assert referred(kb, "离职后社保卡还能用吗").id == "si_services"
     gate = GateSettings()
     doubt = Guess(0.4, gate.veto - 0.3, "si_services", 0.6)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.kb_asserts import answered
+
 
 @pytest.mark.parametrize(
     "question",
@@ -17,10 +19,9 @@ import pytest
     ],
 )
 def test_a_households_own_helper_is_told_it_is_not_a_labour_dispute(kb, question: str) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert result.answered and result.best is not None
-    assert result.best.id == "work.household_helper"
-    answer = result.best.text("answer", "zh_CN")
+    entry = answered(kb, question)
+    assert entry.id == "work.household_helper"
+    answer = entry.text("answer", "zh_CN")
     assert "不属于劳动争议" in answer and "人民调解委员会" in answer and "人民法院" in answer
     assert "家政公司" in answer  # the company employee's way back to the center
 
@@ -35,8 +36,7 @@ def test_a_households_own_helper_is_told_it_is_not_a_labour_dispute(kb, question
 def test_a_company_employee_or_a_part_timer_keeps_the_labour_answer(  # type: ignore[no-untyped-def]
     kb, question: str, entry: str
 ) -> None:
-    result = kb.search(question)
-    assert result.answered and result.best is not None and result.best.id == entry
+    assert answered(kb, question).id == entry
 
 
 def test_the_entry_cites_the_interpretation_and_the_civil_code(kb) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.kb_asserts import referred
+
 
 @pytest.mark.parametrize(
     ("question", "route"),
@@ -16,10 +18,9 @@ import pytest
     ],
 )
 def test_a_claim_the_law_lists_is_told_of_legal_aid(kb, question: str, route: str) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == route
-    text = result.referral.full_text("zh_CN")
+    referral = referred(kb, question)
+    assert referral.id == route
+    text = referral.full_text("zh_CN")
     assert "法律援助" in text and "12348" in text
     assert "《中华人民共和国法律援助法》第三十一条" in text
 
