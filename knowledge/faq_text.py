@@ -45,6 +45,9 @@ _ZH_STOP_TEXT = """
 啥子 莫得 咋个 噻 撒 嘎哈 阿拉 侬 勿 哪能 伐 恁 中不中 咋整啊
 """
 
+# Month and weekday names say when, not what (i didnt get my salary for march went to an entry
+# whose English phrasing has "march"): like the amounts and dates the Chinese side drops.
+# Saturday and Sunday stay: the synonym table reads them as rest days.
 _EN_STOP_TEXT = """
 a an the and or but if then so of to in on at by for with from into about as than
 i me my mine we us our you your he him his she her it its they them their this that these
@@ -56,6 +59,9 @@ many much more most kind sort per after before since until right away back even 
 each other another same such only own again ago around way thing something anything nothing
 say says said tell told
 day days week weeks month months year years time times yuan rmb now today yesterday tomorrow
+january february march april june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec
+monday tuesday wednesday thursday friday
 """
 
 _EN_CONTRACTIONS = (
