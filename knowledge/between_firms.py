@@ -16,7 +16,9 @@ commercial arbitration, not to labour arbitration. A route with ``firm_speakers`
 A route's ``firm_clients`` add the other side: a speaker and one of them (我们工厂, 我们公司)
 and, anywhere, a supplier of the kinds (派遣公司): 我们工厂用派遣工…新的派遣公司报价涨了. Its
 ``firm_counterparts`` (客户, 供应商, 甲方) add any firm such a client deals with, in a question
-with no word of work at all: 我们公司跟客户在打商事仲裁，一般多久出结果.
+with no word of work at all: 我们公司跟客户在打商事仲裁，一般多久出结果. Its ``firm_pairs``
+(两家公司, 我们两家) name both firms at once: with one of the matters, the question is theirs
+(派遣服务费按底薪还是全部工资算，两家公司吵起来了).
 
 Twenty-eighth pass: of the texts the bot is tuned on, 9 everyday ones read as a supplier, 7 as
 a client and 23 as a firm and its counterpart, all the business route's, and none of 16,432
@@ -50,10 +52,13 @@ class BetweenFirms:
     # of work at all (我们公司跟供应商的合同写了仲裁条款; 我们公司…甲方没给钱，工资只发一半 is the
     # workers' own pay)
     counterparts: tuple[str, ...] = ()
+    # ... or both firms at once (两家公司, 我们两家), with one of the matters (optional)
+    pairs: tuple[str, ...] = ()
     _firm: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _client: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _supplier: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _speaker: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _pair: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         speakers, kinds = _alternatives(self.speakers), _alternatives(self.kinds)
@@ -66,6 +71,8 @@ class BetweenFirms:
         object.__setattr__(self, "_client", re.compile(client))
         object.__setattr__(self, "_supplier", re.compile(supplier))
         object.__setattr__(self, "_speaker", re.compile(speakers))
+        pair = _alternatives(self.pairs) if self.pairs else "(?!)"
+        object.__setattr__(self, "_pair", re.compile(pair))
 
     def read(self, typed: str) -> Reading | None:
         """The question without the firms' names when it is one of these (``typed``: as
@@ -79,6 +86,8 @@ class BetweenFirms:
             rest = self._firm.sub(" ", typed)
         elif matter and client and self._supplier.search(typed):
             rest = self._supplier.sub(" ", self._client.sub(" ", typed))
+        elif matter and self._pair.search(typed):
+            rest = self._pair.sub(" ", typed)
         elif client and any(c in typed for c in self.counterparts):
             rest, wordless = self._client.sub(" ", typed), True
             for counterpart in self.counterparts:  # 另一家公司 is no employer
@@ -98,7 +107,7 @@ def parse_between_firms(raw: object) -> BetweenFirms | None:
     if not isinstance(raw, dict):
         return None
     lists: list[tuple[str, ...]] = []
-    optional = ("firm_clients", "firm_counterparts")
+    optional = ("firm_clients", "firm_counterparts", "firm_pairs")
     for key in ("firm_speakers", "firm_kinds", "firm_matters", *optional):
         words = raw.get(key, [] if key in optional else None)
         if not isinstance(words, list) or (not words and key not in optional):

@@ -38,7 +38,7 @@ from knowledge.faq_entries import Citation, Entry, Locale, load_entries
 from knowledge.faq_files import DEFAULT_FOLDER, MODEL_WORDS_FOLDER, load_extra_phrasings
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, leaning
 from knowledge.faq_index import Analyzer, Passage, SearchIndex
-from knowledge.faq_referral import LABOUR_MARGIN, chosen_route, firms_route, overruled, sole_route
+from knowledge.faq_referral import LABOUR_MARGIN, chosen_route, civil_route, overruled, sole_route
 from knowledge.faq_referral import contested as route_contests
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import fold, is_trivial
@@ -199,8 +199,8 @@ class KnowledgeBase:
             route_id = None  # 咨询一下, 在吗: the model's route for a greeting is noise
         if not lean.term and (sole := sole_route(fold(question), self.routes.values())):
             answered, route_id = False, route_id or sole  # 公积金, and no 社保 or 工资
-        if firm := firms_route(question, self.routes.values(), self._leaning):
-            answered, route_id = False, firm  # 我们派遣公司…用工单位欠服务费: two firms' contract
+        if civil := civil_route(question, self.routes.values(), self._leaning):
+            answered, route_id = False, civil  # 我们派遣公司…服务费; 工亡补助金…家里人之间怎么分
         referral = self.routes.get(ROUTE_PREFIX + route_id) if route_id else None
         if not labour:
             return SearchResult(None, 0.0, False, referral=referral, evidence=evidence, vague=vague)

@@ -45,6 +45,11 @@ class Route:
     # whatever the search and the model read (公积金 without 社保 or 工资: the provident fund)
     sole_words: tuple[str, ...] = ()
     unless_words: tuple[str, ...] = ()
+    # a question naming one of ``split_money`` and one of ``split_words`` is this route's even
+    # when it names a labour term: the family dividing what a death or an injury brought
+    # (工亡补助金…家里人之间怎么分 is inheritance, not the benefit's own rules)
+    split_money: tuple[str, ...] = ()
+    split_words: tuple[str, ...] = ()
     # a firm asking about its dealings with another firm (knowledge/between_firms.py): business
     firms: BetweenFirms | None = None
 
@@ -57,6 +62,13 @@ class Route:
         of the sole words and none of the unless words."""
         return any(names(folded, w) for w in self.sole_words) and not any(
             names(folded, w) for w in self.unless_words
+        )
+
+    def divides(self, folded: str) -> bool:
+        """Whether a question (folded) names money of ``split_money`` and a ``split_words``
+        word for dividing it."""
+        return any(names(folded, w) for w in self.split_money) and any(
+            names(folded, w) for w in self.split_words
         )
 
     def text(self, field: str, locale: str) -> str:
@@ -106,6 +118,8 @@ def parse_route(raw: dict[str, Any]) -> Route:
         contact=raw.get("contact") is True,
         sole_words=_words(raw.get("sole_words")),
         unless_words=_words(raw.get("unless_words")),
+        split_money=_words(raw.get("split_money")),
+        split_words=_words(raw.get("split_words")),
         firms=parse_between_firms(raw),
     )
 

@@ -26,6 +26,8 @@ from tests.test_console import run_console
         "我们工厂跟派遣公司的合同还没到期，他们就要涨服务费",  # the client speaking
         "我们公司跟供应商的合同里写了仲裁条款，能直接去法院吗",  # a firm and its counterpart
         "我们公司收到仲裁通知，客户说我们交的货不合格",
+        "派遣服务费按派遣工底薪算还是按全部工资算，两家公司吵起来了",  # both firms at once
+        "派遣公司说我们用工单位结算晚了，要收利息，合同里没写",  # the client, as 用工单位
     ],
 )
 def test_a_firm_asking_about_another_firm_is_referred_to_the_business_route(  # type: ignore[no-untyped-def]
@@ -73,6 +75,10 @@ def test_the_rule_reads_who_speaks() -> None:
     partners = BetweenFirms(("我们",), ("派遣",), ("结算",), ("公司",), ("客户",))
     reading = partners.read("我们公司跟客户在打商事仲裁，一般多久出结果")
     assert reading is not None and reading.wordless  # no word of work may stand beside it
+    pairs = BetweenFirms(("我们",), ("派遣",), ("服务费",), pairs=("两家公司",))
+    assert pairs.read("服务费按底薪还是全部工资算，两家公司吵起来了") is not None
+    assert pairs.read("两家公司都不给我发工资") is None  # no matter between firms
+    assert pairs.read("两家公司为服务费吵架，我的工资也没人发") is None  # 我: own pay
 
 
 def test_the_console_gives_the_business_route(tmp_path: Path) -> None:

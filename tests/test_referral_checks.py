@@ -15,6 +15,7 @@ from knowledge.faq import load_kb_shared
 from knowledge.faq_check import check_kb
 from knowledge.faq_files import DEFAULT_FOLDER
 from knowledge.referrals import REFERRALS_PATH, check_routes
+from tests.kb_asserts import answered
 from tests.test_faq import run_cli
 
 ROUTE = """
@@ -77,6 +78,8 @@ def test_labour_words_mistakes_are_named(tmp_path: Path, head: str, says: str) -
         (ROUTE + 'sole_words = "狗"\n', "sole_words: should be a non-empty list of words"),
         (ROUTE + 'sole_words = ["狗"]\n', "sole_words #1: '狗' is not a word of two"),
         (ROUTE + 'unless_words = ["工资"]\n', "unless_words without sole_words does nothing"),
+        (ROUTE + 'split_words = ["怎么分"]\n', "split_money and split_words work only together"),
+        (ROUTE + 'split_money = "抚恤金"\n', "split_money: should be a non-empty list of words"),
         (ROUTE.replace('title.en = "Noisy pets"\n', ""), "pets: missing title.en"),
         ("", "no [[route]] tables"),
         (
@@ -150,8 +153,7 @@ def test_an_everyday_matter_without_work_is_not_answered_with_labour(
     ],
 )
 def test_with_a_word_of_work_it_stays_labour(question: str, entry: str) -> None:
-    result = load_kb_shared({}).search(question)
-    assert result.answered and result.best is not None and result.best.id == entry
+    assert answered(load_kb_shared({}), question).id == entry
 
 
 def test_other_words_are_checked_like_labour_words(tmp_path: Path) -> None:
