@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.referrals import load_routes
+from tests.kb_asserts import answered, referred
 from tests.test_console import run_console
 
 
@@ -26,9 +27,7 @@ from tests.test_console import run_console
     ],
 )
 def test_a_business_dispute_is_referred_not_answered(kb, question: str) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == "business"
+    assert referred(kb, question).id == "business"
 
 
 @pytest.mark.parametrize(
@@ -44,9 +43,7 @@ def test_a_business_dispute_is_referred_not_answered(kb, question: str) -> None:
     ],
 )
 def test_its_labour_twin_stays_with_the_center(kb, question: str, entry: str) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert result.referral is None and result.answered
-    assert result.best is not None and result.best.id == entry
+    assert answered(kb, question).id == entry
 
 
 def test_the_route_says_where_to_go_and_what_it_rests_on() -> None:

@@ -19,6 +19,7 @@ from knowledge.faq_check import check_kb
 from knowledge.faq_files import DEFAULT_FOLDER
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse
 from knowledge.referrals import REFERRALS_PATH
+from tests.kb_asserts import answered, referred
 from tests.test_console import run_console
 from tests.test_faq import write_sample
 
@@ -73,9 +74,7 @@ def test_everyday_matter_the_word_lists_miss_goes_to_its_route(
 ) -> None:
     words_only = KnowledgeBase(**{**kb.__dict__, "gate": GateSettings(enabled=False)})
     assert words_only.search(question).referral is None  # the fourth pass's gate: unsure
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == route
+    assert referred(kb, question).id == route
 
 
 def test_a_confident_labour_question_is_not_taken_by_the_model(kb: KnowledgeBase) -> None:
@@ -128,8 +127,7 @@ def test_a_handful_of_entries_teaches_no_model(kb: KnowledgeBase, tmp_path: Path
     folder = write_sample(tmp_path / "faq")
     small = load_kb(folder)
     assert small.domain is None
-    result = small.search("干了半年活，工钱一直拖着不给")
-    assert result.answered and result.best is not None and result.best.id == "pay.arrears"
+    assert answered(small, "干了半年活，工钱一直拖着不给").id == "pay.arrears"
     assert kb.domain is not None  # the packaged knowledge base
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from knowledge import labour_logit
 from knowledge.domain_model import BAYES_WEIGHT, LOGIT_WEIGHT, DomainModel, features
+from tests.kb_asserts import answered
 
 LABOUR = ["老板拖欠工资不发", "公司辞退我不给补偿", "加班没有加班费", "上班路上受伤算工伤吗"]
 TENANCY = ["房东不退押金", "房租到期房东涨价", "租的房子漏水房东不修", "退租时押金被扣"]
@@ -68,8 +69,7 @@ def model_counts() -> dict[str, Counter[str]]:
     ],
 )
 def test_a_worker_in_everyday_words_is_answered(kb, question: str, entry: str) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert result.answered and result.best is not None and result.best.id == entry
+    assert answered(kb, question).id == entry
 
 
 @pytest.mark.parametrize(

@@ -20,14 +20,13 @@ from knowledge.faq_gate import Leaning, fuse, leaning, owes_the_asker
 from knowledge.faq_index import Hit
 from knowledge.faq_referral import LABOUR_MARGIN, chosen_route
 from knowledge.referrals import check_routes, load_routes
+from tests.kb_asserts import answered, referred
 from tests.test_console import run_console
 
 
 def assert_answered(kb, question: str, topic: str) -> None:  # type: ignore[no-untyped-def]
     """Answered (not referred) with an entry whose id starts with ``topic``."""
-    result = kb.search(question)
-    assert result.referral is None and result.answered
-    assert result.best is not None and result.best.id.startswith(topic)
+    assert answered(kb, question).id.startswith(topic)
 
 
 @pytest.mark.parametrize(
@@ -42,9 +41,7 @@ def assert_answered(kb, question: str, topic: str) -> None:  # type: ignore[no-u
     ],
 )
 def test_everyday_matter_is_referred_not_answered(kb, question: str, route: str) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == route
+    assert referred(kb, question).id == route
 
 
 @pytest.mark.parametrize(
@@ -63,9 +60,7 @@ def test_everyday_matter_is_referred_not_answered(kb, question: str, route: str)
     ],
 )
 def test_its_labour_twin_is_answered(kb, question: str, entry: str) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert result.answered and result.referral is None
-    assert result.best is not None and result.best.id in entry.split()
+    assert answered(kb, question).id in entry.split()
 
 
 def test_a_labour_law_matter_named_by_its_name_is_never_referred(kb) -> None:  # type: ignore[no-untyped-def]
@@ -92,9 +87,8 @@ def test_social_insurance_services_route_names_the_hotlines_and_the_law() -> Non
 def test_too_few_years_of_pension_contributions_goes_to_the_agency(kb) -> None:  # type: ignore[no-untyped-def]
     # 社会保险法第十六条: under fifteen years at retirement age one may pay on to fifteen — the
     # agency's matter; an employer that did not pay stays the center's
-    result = kb.search("社保缴费不满十五年，到了退休年龄怎么办，能一次性补缴吗")
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == "si_services"
+    question = "社保缴费不满十五年，到了退休年龄怎么办，能一次性补缴吗"
+    assert referred(kb, question).id == "si_services"
     result = kb.search("公司三年没给我交社保，害得我到退休年龄了还不满十五年，能要求公司补交吗")
     assert result.referral is None
 
@@ -132,9 +126,7 @@ def test_console_keeps_the_work_injury_question_with_the_centre(tmp_path: Path) 
 
 def test_a_crash_on_the_way_to_work_stays_a_work_injury_question(kb) -> None:  # type: ignore[no-untyped-def]
     # the model reads 被车撞 as a traffic accident; the way to work is the statute's commute
-    result = kb.search("早上骑电动车去上班路上被车撞了")
-    assert result.answered and result.referral is None
-    assert result.best is not None and result.best.id == "injury.commute_accident"
+    assert answered(kb, "早上骑电动车去上班路上被车撞了").id == "injury.commute_accident"
     # a parking ticket on the way to work is not answered with work-injury law
     assert not kb.search("下班路上违章停车被贴条了").answered
 
@@ -204,9 +196,7 @@ def test_a_wordless_question_needs_a_surer_search(kb) -> None:  # type: ignore[n
     ],
 )
 def test_a_question_to_the_bot_about_itself_is_not_labour(kb, question: str) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == "about_bot"
+    assert referred(kb, question).id == "about_bot"
 
 
 @pytest.mark.parametrize(
@@ -247,8 +237,7 @@ def test_a_name_that_speaks_to_the_bot_still_leaves_the_askers_own_matter(kb) ->
 
 
 def test_a_robot_vacuum_is_not_the_bot(kb) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search("扫地机器人坏了商家不退")
-    assert result.referral is not None and result.referral.id == "consumer"
+    assert referred(kb, "扫地机器人坏了商家不退").id == "consumer"
 
 
 def test_the_bot_asked_whether_it_works_overtime_says_what_it_is(tmp_path: Path) -> None:
@@ -265,8 +254,7 @@ def test_a_question_that_says_nothing_is_not_answered(kb, question: str) -> None
 
 
 def test_a_short_question_with_a_real_word_is_still_answered(kb) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search("欠薪")
-    assert result.answered and result.best is not None and result.best.id == "pay.arrears"
+    assert answered(kb, "欠薪").id == "pay.arrears"
 
 
 def test_a_message_that_says_nothing_is_asked_for_more(tmp_path: Path) -> None:
@@ -298,16 +286,13 @@ def test_a_worker_owed_pay_is_not_sent_away_for_the_rent_beside_it(kb, question:
 )
 def test_pay_that_is_not_owed_to_the_asker_keeps_its_route(kb, question: str, route: str) -> None:  # type: ignore[no-untyped-def]
     assert not owes_the_asker(question)
-    result = kb.search(question)
-    assert result.referral is not None and result.referral.id == route
+    assert referred(kb, question).id == route
 
 
 def test_overtime_fees_a_tradesman_charges_are_not_overtime_pay(kb) -> None:  # type: ignore[no-untyped-def]
     # 加班费 is a labour-law matter by its name, but a fee charged to the asker is a service's
     for question in ("空调师傅说晚上装要加收一百块加班费，合理吗", "开锁师傅收了我两百块加班费"):
-        result = kb.search(question)
-        assert not result.answered
-        assert result.referral is not None and result.referral.id == "consumer"
+        assert referred(kb, question).id == "consumer"
     assert kb.search("公司一直没给我加班费，合理吗").answered  # the worker's own
 
 
@@ -363,9 +348,7 @@ def test_a_crime_on_the_way_to_work_goes_to_the_police(kb, question: str) -> Non
         labour_terms=("下班路上", "上班路上"),
         other_words=(),
     ) == Leaning(work=False, other=False, term=False)
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == "police"
+    assert referred(kb, question).id == "police"
 
 
 @pytest.mark.parametrize("question", ["上班路上被车撞了算工伤吗", "下班路上被抢劫受伤了算工伤吗"])

@@ -17,6 +17,7 @@ from storage.db import Database
 from storage.models import FaqMiss
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.harness import STAFF_GROUP, running_bot, texts
+from tests.kb_asserts import answered, referred
 from tests.test_console import run_console
 from tests.test_faq import run_cli, write_sample
 
@@ -81,9 +82,7 @@ def test_labour_questions_stay_labour(kb, question: str, expected: str) -> None:
     ],
 )
 def test_hard_negative_is_referred_to_its_route(kb, question: str, route: str) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert not result.answered
-    assert result.referral is not None and result.referral.id == route
+    assert referred(kb, question).id == route
 
 
 @pytest.mark.parametrize(
@@ -121,8 +120,8 @@ def test_added_phrasings_are_merged_and_unknown_ids_fail_the_check(tmp_path: Pat
         '["pay.arrears"]\nzh_CN = ["东家的薪水一直赊着不给结"]\n', encoding="utf-8"
     )
     assert check_kb(folder) == []
-    found = load_kb(folder).search("东家的薪水一直赊着不给结")  # without it: not answered
-    assert found.answered and found.best is not None and found.best.id == "pay.arrears"
+    # without the added phrasing: not answered
+    assert answered(load_kb(folder), "东家的薪水一直赊着不给结").id == "pay.arrears"
     (folder / "phrasings" / "typo.toml").write_text(
         '["pay.arears"]\nzh_CN = ["工资没发"]\n', encoding="utf-8"
     )
