@@ -244,7 +244,13 @@ def test_pay_put_off_until_the_customers_money_comes_in_is_answered(kb) -> None:
 
 
 @pytest.mark.parametrize(
-    "question", ["健身卡说有七天试用期，过了就不给退", "app的免费试用期到了自动扣了我的钱"]
+    "question",
+    [
+        "健身卡说有七天试用期，过了就不给退",
+        "app的免费试用期到了自动扣了我的钱",
+        "网上买的会员说试用期内随时可退，现在又不给退",  # twenty-ninth pass
+        "网店会员试用期过了自动扣费，能退吗",
+    ],
 )
 def test_a_shops_trial_is_not_probation(kb, question: str) -> None:  # type: ignore[no-untyped-def]
     # twenty-eighth pass: a trial counted in days or given free makes no labour term
