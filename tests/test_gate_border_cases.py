@@ -275,6 +275,13 @@ def test_not_getting_ones_wages_in_english_is_owed_wages(kb, question: str) -> N
     assert answered(kb, question).id == "pay.arrears"
 
 
+def test_english_words_the_synonyms_do_not_read_weigh_less(kb) -> None:  # type: ignore[no-untyped-def]
+    # twenty-ninth pass (faq_index.ENGLISH_WORD), a question of its tuning set: "anything" and
+    # "start" outweighed the fee and went to the overview of arbitration
+    question = "do I have to pay anything to start a labour arbitration case?"
+    assert answered(kb, question).id == "arbitration.free"
+
+
 @pytest.mark.parametrize(
     ("question", "entry"),
     [
