@@ -22,7 +22,8 @@ with no word of work at all: 我们公司跟客户在打商事仲裁，一般多
 
 Twenty-eighth pass: of the texts the bot is tuned on, 9 everyday ones read as a supplier, 7 as
 a client and 23 as a firm and its counterpart, all the business route's, and none of 16,432
-labour ones.
+labour ones; twenty-ninth, with the pairs and 我们用工单位 as a client, 52 everyday ones and no
+labour one.
 """
 
 from __future__ import annotations

@@ -106,11 +106,11 @@ def sole_route(folded: str, routes: Iterable[Route]) -> str | None:
 
 
 def split_route(folded: str, routes: Iterable[Route]) -> str | None:
-    """The first route whose ``split_money`` and ``split_words`` the question names: the
-    family dividing a death's or an injury's money (工亡补助金已经拿到了，嫂子一分不给我爸妈，
-    家里人之间怎么分), a civil matter between relatives that names a labour term only as what
-    they divide. Twenty-ninth pass: of the texts the bot is tuned on, 23 everyday ones name
-    both, no labour one."""
+    """The first route whose ``split_money``, ``split_words`` and ``split_among`` the
+    question names: relatives dividing a death's or an injury's money (工亡补助金已经拿到了，
+    嫂子一分不给我爸妈，家里人之间怎么分), a civil matter between them that names a labour term
+    only as what they divide. Twenty-ninth pass: of the texts the bot is tuned on, 23 everyday
+    ones name all three, no labour one."""
     return next((r.id for r in routes if r.split_words and r.divides(folded)), None)
 
 

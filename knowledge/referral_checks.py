@@ -16,11 +16,12 @@ from typing import Any
 from knowledge.faq_text import fold
 
 FIRM_KEYS = frozenset({"firm_speakers", "firm_kinds", "firm_matters"})
+SPLIT_KEYS = frozenset({"split_money", "split_words", "split_among"})
 FIRM_OPTIONAL = frozenset({"firm_clients", "firm_counterparts", "firm_pairs"})  # beside the three
 ROUTE_KEYS = frozenset(
     {"id", "reviewed", "title", "where", "basis", "phrasings", "plain", "contact"}
     | {"sole_words", "unless_words"}  # a word that settles the route (housing_fund: 公积金)
-    | {"split_money", "split_words"}  # the family dividing money (inheritance: 工亡补助金…怎么分)
+    | SPLIT_KEYS  # relatives dividing money (inheritance: 工亡补助金…家里人之间怎么分)
     | FIRM_KEYS  # a firm asking about another firm (business: knowledge/between_firms.py)
     | FIRM_OPTIONAL
 )
@@ -135,11 +136,11 @@ def route_shape_problems(raw: Mapping[str, Any], where: str) -> list[str]:
             problems += _word_problems(raw[key], f"{where}: {key}")
     if "unless_words" in raw and not raw.get("sole_words"):
         problems.append(f"{where}: unless_words without sole_words does nothing")
-    for key in ("split_money", "split_words"):
-        if key in raw:
-            problems += _word_problems(raw[key], f"{where}: {key}")
-    if bool(raw.get("split_money")) != bool(raw.get("split_words")):
-        problems.append(f"{where}: split_money and split_words work only together")
+    split_keys = sorted(SPLIT_KEYS & raw.keys())
+    for key in split_keys:
+        problems += _word_problems(raw[key], f"{where}: {key}")
+    if split_keys and len(split_keys) < len(SPLIT_KEYS):
+        problems.append(f"{where}: {', '.join(sorted(SPLIT_KEYS))} work only all three together")
     firm_keys = sorted(FIRM_KEYS & raw.keys())
     for key in sorted((FIRM_KEYS | FIRM_OPTIONAL) & raw.keys()):
         problems += _word_problems(raw[key], f"{where}: {key}")

@@ -25,6 +25,8 @@ REFERRALS_PATH = Path(__file__).with_name("referrals.toml")
 ROUTE_PREFIX = "route:"  # index ids of routes; FAQ ids look like "topic.slug"
 MIN_PHRASINGS = 6
 _ID = re.compile(r"^[a-z0-9_]+$")
+# paid in instalments (分期, 分三次, 分两年): not money divided among people
+_INSTALMENT = re.compile(r"分(?=期|批|次|[0-9零一二两三四五六七八九十几]+(?:次|期|年|个月|笔|批))")
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,13 @@ class Route:
     # whatever the search and the model read (公积金 without 社保 or 工资: the provident fund)
     sole_words: tuple[str, ...] = ()
     unless_words: tuple[str, ...] = ()
-    # a question naming one of ``split_money`` and one of ``split_words`` is this route's even
-    # when it names a labour term: the family dividing what a death or an injury brought
-    # (工亡补助金…家里人之间怎么分 is inheritance, not the benefit's own rules)
+    # a question naming one of ``split_money``, one of ``split_words`` and one of
+    # ``split_among`` is this route's even when it names a labour term: relatives dividing what
+    # a death or an injury brought (工亡补助金…家里人之间怎么分 is inheritance, not the benefit's
+    # own rules; 公司说补助金怎么分期给 names no relative and stays labour)
     split_money: tuple[str, ...] = ()
     split_words: tuple[str, ...] = ()
+    split_among: tuple[str, ...] = ()
     # a firm asking about its dealings with another firm (knowledge/between_firms.py): business
     firms: BetweenFirms | None = None
 
@@ -65,10 +69,13 @@ class Route:
         )
 
     def divides(self, folded: str) -> bool:
-        """Whether a question (folded) names money of ``split_money`` and a ``split_words``
-        word for dividing it."""
-        return any(names(folded, w) for w in self.split_money) and any(
-            names(folded, w) for w in self.split_words
+        """Whether a question (folded) names money of ``split_money``, a ``split_words`` word
+        for dividing it (an instalment, 分期 or 分三次, is no dividing) and a relative of
+        ``split_among``."""
+        undivided = _INSTALMENT.sub(" ", folded)
+        return all(
+            any(names(undivided, w) for w in words)
+            for words in (self.split_money, self.split_words, self.split_among)
         )
 
     def text(self, field: str, locale: str) -> str:
@@ -120,6 +127,7 @@ def parse_route(raw: dict[str, Any]) -> Route:
         unless_words=_words(raw.get("unless_words")),
         split_money=_words(raw.get("split_money")),
         split_words=_words(raw.get("split_words")),
+        split_among=_words(raw.get("split_among")),
         firms=parse_between_firms(raw),
     )
 

@@ -1,8 +1,9 @@
 """Relatives dividing what a death or an injury at work brought (twenty-ninth pass): a civil
 matter between them, referred to the inheritance (or, between spouses, the family) route even
 though it names a labour term (工亡补助金, 工伤); asking what the benefit is, or who the employer
-or the fund owes it to, stays labour (``split_money`` / ``split_words`` in referrals.toml,
-knowledge/faq_referral.py ``split_route``)."""
+or the fund owes it to, or the employer paying it in instalments stays labour (``split_money``
+/ ``split_words`` / ``split_among`` in referrals.toml, knowledge/faq_referral.py
+``split_route``)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ def test_the_family_dividing_the_money_is_referred(  # type: ignore[no-untyped-d
     [
         ("一次性工亡补助金怎么算，有多少钱", "injury.death_benefits"),
         ("老公在工地上出事走了，公司说只赔十万，工亡补助金不是有标准吗", "injury.death_benefits"),
+        # paid in instalments, and no relative dividing it
+        ("一次性伤残补助金公司说要分期给，这样可以吗", "injury.disability_subsidy"),
     ],
 )
 def test_the_benefit_itself_stays_labour(kb, question: str, entry: str) -> None:  # type: ignore[no-untyped-def]
