@@ -157,6 +157,10 @@ _OWED_TO_ASKER = re.compile(
     rf"|(?:没发|不发|拖欠|克扣|少发|不给|没给){_ME}{_HOW_MUCH}{_PAY}"
     rf"|(?:不给|没给|不肯给|不肯){_ME}(?:发|结){_HOW_MUCH}{_PAY}"  # 不给我发工资
     r"|拖粮"  # Cantonese: pay day put off
+    # taken out of the asker's pay (物业要从我们几个值班保安的工资里各扣1000): deductions from
+    # wages, a labour matter (工资支付暂行规定第十六条) wherever the loss arose (twenty-ninth
+    # pass: in 47 labour texts, in no everyday one; 在我的工资里扣个税 is the tax office's)
+    rf"|从{_ME}[^，。,.!?！？；;]{{0,8}}?{_PAY}里?[^，。,.!?！？；;]{{0,2}}(?:扣|罚)"
     # pay owed with no one named (工资也欠了四个月, 工资一直拖着): the asker's (not 他工资拖了)
     rf"|(?<![他她])(?<!他的)(?<!她的){_PAY}(?:也|都|又|还|已经|一直)?被?(?:欠|拖)"
     rf"|\bowe[sd]? (?:me|us) {_EN_HOW_MUCH}{_EN_PAY}"

@@ -282,6 +282,17 @@ def test_english_words_the_synonyms_do_not_read_weigh_less(kb) -> None:  # type:
     assert answered(kb, question).id == "arbitration.free"
 
 
+def test_pay_taken_from_the_askers_wages_is_never_referred_away(kb) -> None:  # type: ignore[no-untyped-def]
+    # twenty-ninth pass: 物业 and 业主 made it the residents' matter (property fees)
+    question = "业主家丢了电动车，物业要从我们几个夜班保安的工资里各扣800赔偿，合理吗"
+    assert kb._leaning(question).term
+    result = kb.search(question)
+    assert result.referral is None
+    assert result.best is not None and result.best.id == "pay.deductions"
+    # income tax deducted through payroll stays the tax office's
+    assert referred(kb, "个税的大病医疗扣除能放在我的工资里扣吗").id == "tax"
+
+
 @pytest.mark.parametrize(
     ("question", "entry"),
     [
