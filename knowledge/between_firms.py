@@ -33,6 +33,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 _ME = "我"
+# a route's keys for the lists, in BetweenFirms' order: the three it needs, then the optional
+FIRM_LISTS = ("firm_speakers", "firm_kinds", "firm_matters")
+OPTIONAL_FIRM_LISTS = ("firm_clients", "firm_counterparts", "firm_pairs")
 
 
 @dataclass(frozen=True)
@@ -67,13 +70,12 @@ class BetweenFirms:
         not_its_worker = "(?!的[^\\s，。,.!?！？；;])"  # 外包公司的保洁: its worker speaking
         which = "了?(?:是|这家|这边)?(?:一家|一个|个|家)?"  # 我开了一家, 我们是一个
         pattern = f"(?:{speakers}){which}{supplier}{not_its_worker}"
-        client = f"(?:{speakers})(?:{_alternatives(self.clients)})" if self.clients else "(?!)"
+        client = f"(?:{speakers})(?:{_alternatives(self.clients)})"
         object.__setattr__(self, "_firm", re.compile(pattern))
         object.__setattr__(self, "_client", re.compile(client))
         object.__setattr__(self, "_supplier", re.compile(supplier))
         object.__setattr__(self, "_speaker", re.compile(speakers))
-        pair = _alternatives(self.pairs) if self.pairs else "(?!)"
-        object.__setattr__(self, "_pair", re.compile(pair))
+        object.__setattr__(self, "_pair", re.compile(_alternatives(self.pairs)))
 
     def read(self, typed: str) -> Reading | None:
         """The question without the firms' names when it is one of these (``typed``: as
@@ -100,6 +102,9 @@ class BetweenFirms:
 
 
 def _alternatives(words: Sequence[str]) -> str:
+    """The words as one alternation, longest first; none: a pattern that never matches."""
+    if not words:
+        return "(?!)"
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
@@ -108,10 +113,10 @@ def parse_between_firms(raw: object) -> BetweenFirms | None:
     if not isinstance(raw, dict):
         return None
     lists: list[tuple[str, ...]] = []
-    optional = ("firm_clients", "firm_counterparts", "firm_pairs")
-    for key in ("firm_speakers", "firm_kinds", "firm_matters", *optional):
-        words = raw.get(key, [] if key in optional else None)
-        if not isinstance(words, list) or (not words and key not in optional):
+    for key in (*FIRM_LISTS, *OPTIONAL_FIRM_LISTS):
+        optional = key in OPTIONAL_FIRM_LISTS
+        words = raw.get(key, [] if optional else None)
+        if not isinstance(words, list) or (not words and not optional):
             return None
         lists.append(tuple(w.strip().lower() for w in words if isinstance(w, str) and w.strip()))
     return BetweenFirms(*lists)

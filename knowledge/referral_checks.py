@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from knowledge.between_firms import FIRM_LISTS, OPTIONAL_FIRM_LISTS
 from knowledge.faq_text import fold
 
-FIRM_KEYS = frozenset({"firm_speakers", "firm_kinds", "firm_matters"})
+FIRM_KEYS = frozenset(FIRM_LISTS)
 SPLIT_KEYS = frozenset({"split_money", "split_words", "split_among"})
-FIRM_OPTIONAL = frozenset({"firm_clients", "firm_counterparts", "firm_pairs"})  # beside the three
+FIRM_OPTIONAL = frozenset(OPTIONAL_FIRM_LISTS)  # beside the three
 ROUTE_KEYS = frozenset(
     {"id", "reviewed", "title", "where", "basis", "phrasings", "plain", "contact"}
     | {"sole_words", "unless_words"}  # a word that settles the route (housing_fund: 公积金)
@@ -136,16 +137,8 @@ def route_shape_problems(raw: Mapping[str, Any], where: str) -> list[str]:
             problems += _word_problems(raw[key], f"{where}: {key}")
     if "unless_words" in raw and not raw.get("sole_words"):
         problems.append(f"{where}: unless_words without sole_words does nothing")
-    split_keys = sorted(SPLIT_KEYS & raw.keys())
-    for key in split_keys:
-        problems += _word_problems(raw[key], f"{where}: {key}")
-    if split_keys and len(split_keys) < len(SPLIT_KEYS):
-        problems.append(f"{where}: {', '.join(sorted(SPLIT_KEYS))} work only all three together")
-    firm_keys = sorted(FIRM_KEYS & raw.keys())
-    for key in sorted((FIRM_KEYS | FIRM_OPTIONAL) & raw.keys()):
-        problems += _word_problems(raw[key], f"{where}: {key}")
-    if (firm_keys or FIRM_OPTIONAL & raw.keys()) and len(firm_keys) < len(FIRM_KEYS):
-        problems.append(f"{where}: {', '.join(sorted(FIRM_KEYS))} work only all three together")
+    problems += _together(raw, where, SPLIT_KEYS)
+    problems += _together(raw, where, FIRM_KEYS, FIRM_OPTIONAL)
     phrasings = raw.get("phrasings")
     if phrasings is None:
         return problems
@@ -204,6 +197,21 @@ def shared_phrasing_problems(
                 mine.add(key)
         for key in mine:
             owner.setdefault(key, f"route {route_id}")
+    return problems
+
+
+def _together(
+    raw: Mapping[str, Any],
+    where: str,
+    needed: frozenset[str],
+    optional: frozenset[str] = frozenset(),
+) -> list[str]:
+    """A group of three lists that work only together (split_*, firm_*): each list given is
+    checked as words, and any of them given without all three needed ones is named."""
+    given = sorted((needed | optional) & raw.keys())
+    problems = [p for key in given for p in _word_problems(raw[key], f"{where}: {key}")]
+    if given and not needed <= raw.keys():
+        problems.append(f"{where}: {', '.join(sorted(needed))} work only all three together")
     return problems
 
 

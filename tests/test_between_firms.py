@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from knowledge.between_firms import BetweenFirms
-from knowledge.referral_checks import route_shape_problems
 from tests.kb_asserts import answered, referred
 from tests.test_console import run_console
 
@@ -85,17 +84,3 @@ def test_the_console_gives_the_business_route(tmp_path: Path) -> None:
     out = run_console(tmp_path, ["我们是派遣公司，用工单位三个月没付服务费了"])
     reply = out.split("没付服务费了")[-1]
     assert "不是劳动争议" in reply and "商事仲裁" in reply
-
-
-def test_the_three_lists_only_work_together() -> None:
-    raw = {
-        "id": "business",
-        "reviewed": "2026-12-07",
-        "title": {"zh_CN": "生意往来"},
-        "where": {"zh_CN": "法院"},
-        "phrasings": {"zh_CN": [f"货款{n}" for n in range(6)]},
-        "firm_speakers": ["我们"],
-        "firm_kinds": ["派遣"],
-    }
-    problems = route_shape_problems(raw, "referrals.toml: route business")
-    assert any("work only all three together" in p for p in problems)

@@ -80,6 +80,11 @@ def test_labour_words_mistakes_are_named(tmp_path: Path, head: str, says: str) -
         (ROUTE + 'unless_words = ["工资"]\n', "unless_words without sole_words does nothing"),
         (ROUTE + 'split_words = ["怎么分"]\n', "split_among, split_money, split_words work only"),
         (ROUTE + 'split_money = "抚恤金"\n', "split_money: should be a non-empty list of words"),
+        (
+            ROUTE + 'firm_speakers = ["我们"]\nfirm_kinds = ["派遣"]\n',
+            "firm_kinds, firm_matters, firm_speakers work only all three together",
+        ),
+        (ROUTE + 'firm_pairs = ["两家公司"]\n', "firm_speakers work only all three together"),
         (ROUTE.replace('title.en = "Noisy pets"\n', ""), "pets: missing title.en"),
         ("", "no [[route]] tables"),
         (
