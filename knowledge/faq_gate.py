@@ -83,6 +83,15 @@ class GateSettings:
     # asker's own job, named, is surer evidence than a word of work (twenty-third pass; trust
     # was 0.95 for every question before)
     job_trust: float = 0.95
+    # Thirtieth pass: a question whose asker names their own job (works_as: 我是小区保安, 病房
+    # 护士，…, 做保洁的 …) goes to the model's route only from a clearer log-odds, and a route
+    # the word lists chose is withdrawn from a lower one (``refer`` and ``keep`` for the others):
+    # 物业保安 在小区门口指挥车辆被撞了…物业就说要辞退我 had gone to the property-fees route. On
+    # bench/faq_model_cv.py (9,524 labour, 9,971 everyday questions) labour questions sent away
+    # 69 -> 61, one everyday question fewer referred right (0.9245 -> 0.9244), none answered
+    # more; at -1.0 / -0.5: 63 and the same; with no limit: 61 and 0.9240.
+    job_refer: float = -1.5
+    job_keep: float = -1.0
     floor: float = -1.0  # ... unless its log-odds are below this (clearly another matter)
     # no word of work at all: answered only from this search confidence, or when the model's
     # log-odds reach ``wordless_odds`` (春节档的电影 shares 春节 with holiday pay; 身份证换证要带
@@ -160,7 +169,8 @@ _OWED_TO_ASKER = re.compile(
     # taken out of the asker's pay (物业要从我们几个值班保安的工资里各扣1000): deductions from
     # wages, a labour matter (工资支付暂行规定第十六条) wherever the loss arose (twenty-ninth
     # pass: in 47 labour texts, in no everyday one; 在我的工资里扣个税 is the tax office's)
-    rf"|从{_ME}[^，。,.!?！？；;]{{0,8}}?{_PAY}里?[^，。,.!?！？；;]{{0,2}}(?:扣|罚)"
+    # (and in Cantonese: 要喺我人工度扣500蚊, thirtieth pass)
+    rf"|(?:从|喺){_ME}[^，。,.!?！？；;]{{0,8}}?(?:{_PAY}|人工)(?:里|度|入面)?[^，。,.!?！？；;]{{0,2}}(?:扣|罚)"
     # pay owed with no one named (工资也欠了四个月, 工资一直拖着): the asker's (not 他工资拖了)
     rf"|(?<![他她])(?<!他的)(?<!她的){_PAY}(?:也|都|又|还|已经|一直)?被?(?:欠|拖)"
     rf"|\bowe[sd]? (?:me|us) {_EN_HOW_MUCH}{_EN_PAY}"
@@ -175,17 +185,46 @@ _OWED_TO_ASKER = re.compile(
 # with it, which in Chinese is the asker's own (送外卖时被车撞了): a word of work, read on the text
 # as typed (folding drops the 我). Inside a clause these name someone else (被送外卖的电动车撞了,
 # 房东是当老师的): an everyday matter.
+# Thirtieth pass: the asker's own job among the trades that meet the public (_JOBS): 我是小区
+# 保安, 我在养老院当护理员, or a message that opens with it (物业保安 在小区门口…, 病房护士，…,
+# 做保洁的 …) — not someone the asker hired, complains of or is not (奶奶住院请了护工，, 投诉出租
+# 车司机，, 我是她嫂子不是保姆) nor a firm (我们是做保洁外包的公司). Of the texts the bot is tuned
+# on, 481 labour ones and 6 everyday ones match (128 and 5 before).
 _KIN = "(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|爸|妈|哥|弟|姐|妹)"
+_JOBS = (
+    "(?:保安|保洁员?|清洁工|护工|护士|护理员|保姆|月嫂|育儿嫂|住家阿姨|司机|维修工|水电工|电工"
+    "|厨师|服务员|教练|快递员|骑手|外卖员|收银员|店员|导购|门卫|焊工|木工|学徒|普工|搬运工|装卸工"
+    "|老师|教师|幼师)"
+)
 _ASKER_WORKS_AS = re.compile(
     rf"{_ME}{_KIN}?(?:是|也是|平时|现在|以前)?(?:在[^，。,.!?！？；;]{{1,10}})?"
     r"(?:开|跑|送|当|做|干)(?:网约车|滴滴|外卖|快递|代课老师|代课|老师|幼师|教师)"
     r"|(?:^|[，。,.!?！？；;\s])(?:开|跑|送)(?:网约车|滴滴|外卖|快递)(?!的(?!时))"
+    rf"|{_ME}(?:是|系|也是|现在是|以前是)(?:一名|一个|个)?[^，。,.!?！？；;\s不告退]{{0,6}}?{_JOBS}(?!外包|公司)"
+    rf"|{_ME}(?:是|也是)?(?:在[^，。,.!?！？；;]{{1,10}})?(?:当|做|干){_JOBS}(?!外包|公司)"
+    rf"|^[^，。,.!?！？；;\s是在不请告诉]{{0,6}}?{_JOBS}(?:的)?[，,\s]"
+)
+
+
+# The same in English, read on the text as typed, lower-cased: "I'm a security guard at…",
+# "bus driver here.", "Coach driver. …" — not a firm that supplies them ("we're a staffing
+# agency supplying workers"). Thirtieth pass: 76 labour texts, no everyday one.
+_EN_JOBS = (
+    r"(?:security guard|guard|cleaner|nurse|driver|carer|caregiver|care worker|nanny|courier"
+    r"|rider|cook|chef|waiter|waitress|cashier|teacher|tutor|repairman|electrician|welder"
+    r"|plumber|worker|labou?rer|receptionist|shop assistant|maintenance (?:guy|man|worker))s?"
+)
+_EN_ASKER_WORKS_AS = re.compile(
+    r"\b(?:i'?m|i am|we'?re|we are|i work as|i worked as|i was) (?:an? |the )?"
+    rf"(?:(?!agency|company|firm)[a-z-]+ ){{0,3}}?{_EN_JOBS}\b"
+    rf"|^(?:[a-z-]+ ){{0,2}}{_EN_JOBS}(?: here)?[.,:;]"
 )
 
 
 def works_as(question: str) -> bool:
-    """The asker says what they work as on a platform or at a school (我开网约车的时候被追尾)."""
-    return bool(_ASKER_WORKS_AS.search(surface(question)))
+    """The asker says what they work as (我开网约车的时候被追尾, 我是小区保安, I'm a bus driver)."""
+    typed = surface(question)
+    return bool(_ASKER_WORKS_AS.search(typed) or _EN_ASKER_WORKS_AS.search(typed))
 
 
 def owes_the_asker(question: str) -> bool:
@@ -336,7 +375,8 @@ def fuse(evidence: Evidence, settings: GateSettings) -> tuple[bool, str | None]:
             answered = True
         return answered, referral
     odds, sending = guess.log_odds, guess.sending_odds
-    if referral is not None and sending >= settings.keep:
+    keep = settings.job_keep if evidence.lean.job else settings.keep
+    if referral is not None and sending >= keep:
         referral = None  # the word lists' route, for what the model reads as the asker's job
     trust = settings.job_trust if evidence.lean.job else settings.trust
     # an everyday word beside the word of work (离职后社保卡还能用吗: 离职, 社保卡) leaves it to
@@ -348,7 +388,8 @@ def fuse(evidence: Evidence, settings: GateSettings) -> tuple[bool, str | None]:
         odds = max(odds, settings.veto, settings.refer)
         sending = max(sending, settings.refer)
     if guess.route is not None:
-        if referral is None and sending < settings.refer:
+        refer = settings.job_refer if evidence.lean.job else settings.refer
+        if referral is None and sending < refer:
             return False, guess.route
         if referral is not None and guess.route_share >= settings.share:
             referral = guess.route  # one route for another: no labour question is touched

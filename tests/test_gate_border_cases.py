@@ -99,10 +99,40 @@ def test_overtime_pay_owed_to_the_asker_stays_labour(kb, question: str) -> None:
         ("我在镇上的小学当代课老师，年年签一年的合同", True),
         ("被一个送外卖的电动车撞了，他说让平台赔", False),  # someone else's job
         ("房东是当老师的，退房要扣我押金", False),
+        # thirtieth pass: the trades that meet the public, in Chinese, Cantonese and English
+        ("我是小区保安，晚上巡逻被业主的狗咬了", True),
+        ("小区保洁，扫楼道的时候摔了一跤", True),  # a message that opens with the job
+        ("我在养老院当护理员，扶老人的时候闪了腰", True),
+        ("我係公司請嘅司機，撞到人公司要我自己賠", True),
+        ("I'm a security guard at a housing estate and got hurt at the gate", True),
+        ("bus driver here. the company wants me to sign a resignation letter", True),
+        ("奶奶住院请了护工，护工费能报销吗", False),  # someone the asker hired
+        ("投诉出租车司机，绕路多收了我三十块", False),  # someone complained of
+        ("我是她嫂子不是保姆，天天让我带孩子", False),  # what the asker is not
+        ("我们是做保洁外包的公司，甲方不给服务费", False),  # a firm
+        ("我是退休的老师，户口本上的生日错了", False),
+        ("we're a staffing agency supplying workers to a factory", False),
     ],
 )
-def test_the_asker_driving_or_riding_for_a_platform_names_a_job(question: str, job: bool) -> None:
+def test_the_asker_naming_their_job_is_read(question: str, job: bool) -> None:
     assert works_as(question) is job
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我是小区保安，晚上巡逻的时候被业主的狗咬了，物业让我自己去打针",
+        "小区保洁，扫楼道的时候摔了一跤，物业说不算他们的事",
+        "物业维修工，修电梯的时候手被夹伤了，物业不给报医药费",
+        "我是医院的护工，被病人家属推倒扭伤了腰，医院说找家属赔",
+    ],
+)
+def test_a_guards_or_carers_own_injury_is_not_sent_away(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    # thirtieth pass: the estate's words (小区, 物业) and the hospital's had sent these to the
+    # property-fees and medical routes; the asker's own job keeps them with the center
+    # (knowledge/faq_gate.py, job_refer and job_keep)
+    result = kb.search(question)
+    assert result.referral is None
 
 
 def test_a_platform_drivers_crash_is_answered_and_a_riders_victim_referred(kb) -> None:  # type: ignore[no-untyped-def]
