@@ -18,7 +18,8 @@ Modules: :mod:`knowledge.faq_entries` (entries, loading), :mod:`knowledge.faq_fi
 confidence), :mod:`knowledge.char_pairs` and :mod:`knowledge.entry_model` (re-ranking), and
 for "is it labour at all": :mod:`knowledge.faq_referral` (the route the search and the word
 lists choose), :mod:`knowledge.domain_model` (learned from the entries and routes) and
-:mod:`knowledge.faq_gate` (how it and the word lists decide).
+:mod:`knowledge.faq_gate` (how it and the word lists decide, with :mod:`knowledge.faq_asker`:
+the asker's own pay and job).
 """
 
 from __future__ import annotations

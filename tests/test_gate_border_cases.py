@@ -130,7 +130,7 @@ def test_the_asker_naming_their_job_is_read(question: str, job: bool) -> None:
 def test_a_guards_or_carers_own_injury_is_not_sent_away(kb, question: str) -> None:  # type: ignore[no-untyped-def]
     # thirtieth pass: the estate's words (小区, 物业) and the hospital's had sent these to the
     # property-fees and medical routes; the asker's own job keeps them with the center
-    # (knowledge/faq_gate.py, job_refer and job_keep)
+    # (knowledge/faq_asker.py works_as; knowledge/faq_gate.py job_refer and job_keep)
     result = kb.search(question)
     assert result.referral is None
 
