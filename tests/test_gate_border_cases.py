@@ -102,6 +102,7 @@ def test_overtime_pay_owed_to_the_asker_stays_labour(kb, question: str) -> None:
         # thirtieth pass: the trades that meet the public, in Chinese, Cantonese and English
         ("我是小区保安，晚上巡逻被业主的狗咬了", True),
         ("小区保洁，扫楼道的时候摔了一跤", True),  # a message that opens with the job
+        ("小区保洁做了两年，物业换了新公司", True),
         ("我在养老院当护理员，扶老人的时候闪了腰", True),
         ("我係公司請嘅司機，撞到人公司要我自己賠", True),
         ("I'm a security guard at a housing estate and got hurt at the gate", True),
@@ -119,8 +120,29 @@ def test_the_asker_naming_their_job_is_read(question: str, job: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "work"),
+    [
+        ("物业说合同到期不续了 我干了3年 有补偿吗", True),  # thirtieth pass: how long worked
+        ("在这家店做了八个月，老板说下周不用来了", True),
+        ("这套房子租了三年，房东要涨租", False),
+    ],
+)
+def test_how_long_the_asker_has_worked_is_a_word_of_work(kb, question: str, work: bool) -> None:  # type: ignore[no-untyped-def]
+    assert kb._leaning(question).work is work
+
+
+def test_an_estate_workers_contract_not_renewed_is_answered(kb) -> None:  # type: ignore[no-untyped-def]
+    # 物业 had made it the property-fees route's; 干了3年 makes it work (thirtieth pass)
+    result = kb.search("物业说合同到期不续了 我干了3年 有补偿吗")
+    assert result.answered and result.referral is None
+    assert result.best is not None
+    assert result.best.id == "termination.contract_expiry_nonrenewal"
+
+
+@pytest.mark.parametrize(
     "question",
     [
+        "小区保洁做了两年，物业换了新公司，说我们要重新签合同",
         "我是小区保安，晚上巡逻的时候被业主的狗咬了，物业让我自己去打针",
         "小区保洁，扫楼道的时候摔了一跤，物业说不算他们的事",
         "物业维修工，修电梯的时候手被夹伤了，物业不给报医药费",
