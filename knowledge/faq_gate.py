@@ -17,6 +17,10 @@ listed. :func:`fuse` combines the search's decision with the model's:
   model is sure of its route (``share``);
 - a question the search is nearly sure of (from confidence ``low``) is answered when the
   model is sure it is labour (``sure``) and no route or everyday word stands in the way;
+  with a word of work, a route close behind does not stand in the way of a surer search
+  (``contested_low``) and model (``contested_sure``);
+- an asker who names their own job (``Leaning.job``) is sent to the model's route only when
+  the model is clearer (``job_refer``, ``job_keep``);
 - a question with no word of work at all needs a surer search (``wordless``) or a surer
   model (``wordless_odds``) to be answered;
 - a route the word lists chose is withdrawn when the model finds the question labour
@@ -142,6 +146,14 @@ class GateSettings:
     # 36 more, but 7 with a neighbour's entry.)
     term_sure: float = 0.5
     term_low: float = 0.65
+    # Thirtieth pass: a question with a word of work that only a route close behind kept from
+    # an answer (我们学校十几个老师都被欠了工资，想一起去告) is answered when the search is this
+    # sure and the model reads it as labour from ``contested_sure``. On bench/faq_model_cv.py
+    # (9,524 labour questions) 9 more answered, 8 of them with the right entry; no everyday
+    # question more. From 0.65: 30 more, but 8 with a neighbour's entry (at odds 0.75, one
+    # everyday question more).
+    contested_low: float = 0.85
+    contested_sure: float = 1.0
     enabled: bool = True  # False: the word lists alone (the fourth pass's gate)
 
 
@@ -325,6 +337,14 @@ def fuse(evidence: Evidence, settings: GateSettings) -> tuple[bool, str | None]:
         and not evidence.blocked
         and evidence.confidence >= settings.low
         and odds >= settings.sure
+    ):
+        answered = True
+    if (
+        referral is None
+        and not answered
+        and evidence.lean.work
+        and evidence.confidence >= settings.contested_low
+        and odds >= settings.contested_sure
     ):
         answered = True
     if (

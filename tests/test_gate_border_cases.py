@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from knowledge.domain_model import Guess
@@ -40,6 +42,21 @@ def test_an_answer_the_search_is_unsure_of_is_withheld_when_the_model_doubts_it(
     assert fuse(evidence(gate.trust, gate.veto - 0.05, WORK), gate) == (True, None)
     # ... unless the model finds the question clearly another matter
     assert fuse(evidence(gate.trust, gate.floor - 0.05, WORK), gate)[0] is False
+
+
+def test_a_word_of_work_that_only_a_route_close_behind_held_back_is_answered() -> None:
+    # thirtieth pass: the search sure, the model reading it as labour, a route close behind
+    gate = GateSettings()
+
+    def contested(confidence: float, odds: float, lean: Leaning = WORK) -> Evidence:
+        return replace(evidence(confidence, odds, lean), answered=False, blocked=True)
+
+    assert fuse(contested(gate.contested_low, gate.contested_sure), gate) == (True, None)
+    assert fuse(contested(gate.contested_low - 0.05, gate.contested_sure), gate)[0] is False
+    assert fuse(contested(gate.contested_low, gate.contested_sure - 0.1), gate)[0] is False
+    # no word of work: the route close behind still holds it back
+    nothing = Leaning(work=False, other=False, term=False)
+    assert fuse(contested(0.99, gate.contested_sure + 1, nothing), gate)[0] is False
 
 
 def test_the_asker_naming_their_own_job_is_trusted_from_a_lower_confidence() -> None:
