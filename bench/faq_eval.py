@@ -121,7 +121,8 @@ twenty-seventh at the start of the twenty-seventh, measured on the code as the t
 left it and again after its changes (34 taken out unread); the twenty-eighth at the start of the
 twenty-eighth, likewise (219 taken out unread); the twenty-ninth at the start of the
 twenty-ninth, measured on the code as the twenty-eighth left it, again once its tuning
-questions had become model examples, and after its changes (185 taken out unread)."""
+questions had become model examples, and after its changes (185 taken out unread); the
+thirtieth at the start of the thirtieth, likewise (80 taken out unread)."""
 
 
 def read_set(folder: Path) -> tuple[list[tuple[tuple[str, ...], str]], list[tuple[str, str]]]:
