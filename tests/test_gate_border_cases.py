@@ -120,6 +120,8 @@ def test_overtime_pay_owed_to_the_asker_stays_labour(kb, question: str) -> None:
         ("我是小区保安，晚上巡逻被业主的狗咬了", True),
         ("小区保洁，扫楼道的时候摔了一跤", True),  # a message that opens with the job
         ("小区保洁做了两年，物业换了新公司", True),
+        ("小区换物业了，新物业不要我们这些老保安", True),  # we, the trade
+        ("我们老师布置的作业太多了", False),  # a pupil's teacher
         ("我在养老院当护理员，扶老人的时候闪了腰", True),
         ("我係公司請嘅司機，撞到人公司要我自己賠", True),
         ("I'm a security guard at a housing estate and got hurt at the gate", True),

@@ -268,6 +268,7 @@ def test_a_message_that_says_nothing_is_asked_for_more(tmp_path: Path) -> None:
     [
         "老板跑了，欠我们两个月工资，房东天天催房租",  # was sent to the tenancy route
         "厂里拖欠我三个月工资，孩子的学费都交不起了",  # ... or to the schools route
+        "美容院拖了我两个月工资，房东又来催房租了",  # thirtieth pass: 拖了我…工资
     ],
 )
 def test_a_worker_owed_pay_is_not_sent_away_for_the_rent_beside_it(kb, question: str) -> None:  # type: ignore[no-untyped-def]
@@ -308,7 +309,8 @@ def test_a_worker_owed_pay_in_english_or_cantonese_is_not_sent_away(kb) -> None:
 @pytest.mark.parametrize(
     ("question", "route_before"),
     [
-        ("在美容院干了两年，调解没谈成，老板不认账，我下个月房租还没着落，下一步怎么办", "tenancy"),
+        # (待了两年: since the thirtieth pass 干了两年 is a word of work itself)
+        ("在美容院待了两年，调解没谈成，老板不认账，我下个月房租还没着落，下一步怎么办", "tenancy"),
     ],
 )
 def test_a_workers_process_question_beside_the_rent_stays_with_the_center(
