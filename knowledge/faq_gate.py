@@ -223,12 +223,13 @@ def on_the_way_to_work(question: str) -> bool:
     return bool(_EN_COMMUTE.search(typed)) and not _EN_CRIME.search(typed)
 
 
-# 养老保险公司少交了几年 is the pension insurance the company paid too little of, not a pension
-# insurer: the kind of insurance before 公司 keeps 保险公司 (an everyday word) from being read
-# how long the asker has worked (干了3年, 做了八个月): a word of work (thirtieth pass: in 744
+# How long the asker has worked (干了3年, 做了八个月): a word of work (thirtieth pass: in 744
 # labour texts and 23 everyday ones, most of which name work too — 在厂里干了两年…公积金; on
 # bench/faq_model_cv.py 2 more labour questions answered right, nothing else changed)
 _TENURE = re.compile(r"(?:干|做)了?(?:[0-9]+|[一二两三四五六七八九十几半]+)多?(?:年|个多?月)")
+
+# 养老保险公司少交了几年 is the pension insurance the company paid too little of, not a pension
+# insurer: the kind of insurance before 公司 keeps 保险公司 (an everyday word) from being read
 _INSURANCE_THEN_EMPLOYER = re.compile(r"(养老|医疗|失业|工伤|生育|社会)保险(?=公司)")
 
 
