@@ -151,7 +151,8 @@ class GateSettings:
     # sure and the model reads it as labour from ``contested_sure``. On bench/faq_model_cv.py
     # (9,524 labour questions) 9 more answered, 8 of them with the right entry; no everyday
     # question more. From 0.65: 30 more, but 8 with a neighbour's entry (at odds 0.75, one
-    # everyday question more).
+    # everyday question more). (Surer than ``low`` and ``sure``, which hold when no route is
+    # close behind.)
     contested_low: float = 0.85
     contested_sure: float = 1.0
     enabled: bool = True  # False: the word lists alone (the fourth pass's gate)
@@ -332,22 +333,14 @@ def fuse(evidence: Evidence, settings: GateSettings) -> tuple[bool, str | None]:
     veto = settings.veto if evidence.confidence >= trust else settings.unsure_veto
     if answered and odds < veto:
         answered = False
-    if (
-        referral is None
-        and not answered
-        and not evidence.blocked
-        and evidence.confidence >= settings.low
-        and odds >= settings.sure
-    ):
-        answered = True
-    if (
-        referral is None
-        and not answered
-        and evidence.lean.work
-        and evidence.confidence >= settings.contested_low
-        and odds >= settings.contested_sure
-    ):
-        answered = True
+    if referral is None and not answered and (evidence.lean.work or not evidence.blocked):
+        # a route close behind (blocked) asks a surer search and model, and a word of work
+        low, sure = (
+            (settings.contested_low, settings.contested_sure)
+            if evidence.blocked
+            else (settings.low, settings.sure)
+        )
+        answered = evidence.confidence >= low and odds >= sure
     if (
         answered
         and not evidence.lean.work
