@@ -16,6 +16,7 @@ from tests.kb_asserts import answered, referred
         "商事仲裁的仲裁费是按标的额收吗，大概要交多少",
         "What does commercial arbitration cost, and how long does it take?",
         "合作方不按合同付款，合同里约定了商事仲裁，去哪里申请",
+        "商事调解达成的协议有没有法律效力",
     ],
 )
 def test_commercial_arbitration_goes_to_the_business_route(kb, question: str) -> None:  # type: ignore[no-untyped-def]
@@ -69,3 +70,12 @@ def test_a_dispatched_worker_gets_the_topics_answer(kb, question: str, entry: st
 def test_who_of_the_two_firms_is_liable_stays_with_the_dispatch_entries(kb) -> None:  # type: ignore[no-untyped-def]
     entry = answered(kb, "派遣工在用工单位受了伤，派遣公司和用工单位谁负责")
     assert entry.id.startswith("work.dispatch")
+
+
+def test_a_phone_plan_with_no_fixed_term_goes_to_the_telecom_route(kb) -> None:  # type: ignore[no-untyped-def]
+    # not the open-ended labour contract entry, and not "not sure" either
+    assert referred(kb, "手机套餐签的是无固定期限合约吗？满两年没续约算什么").id == "telecom"
+
+
+def test_a_late_and_rude_takeaway_rider_is_a_consumer_complaint(kb) -> None:  # type: ignore[no-untyped-def]
+    assert referred(kb, "外卖骑手把我的餐洒了还不承认，找谁投诉").id == "consumer"
