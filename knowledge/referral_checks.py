@@ -21,7 +21,7 @@ SPLIT_KEYS = frozenset({"split_money", "split_words", "split_among"})
 FIRM_OPTIONAL = frozenset(OPTIONAL_FIRM_LISTS)  # beside the three
 ROUTE_KEYS = frozenset(
     {"id", "reviewed", "title", "where", "basis", "phrasings", "plain", "contact"}
-    | {"sole_words", "unless_words"}  # a word that settles the route (housing_fund: 公积金)
+    | {"sole_words", "unless_words", "despite_words"}  # a word that settles the route (公积金)
     | SPLIT_KEYS  # relatives dividing money (inheritance: 工亡补助金…家里人之间怎么分)
     | FIRM_KEYS  # a firm asking about another firm (business: knowledge/between_firms.py)
     | FIRM_OPTIONAL
@@ -132,11 +132,13 @@ def route_shape_problems(raw: Mapping[str, Any], where: str) -> list[str]:
         problems.append(
             f"{where}: basis needs both zh_CN and en (the legal basis in each language)"
         )
-    for key in ("sole_words", "unless_words"):
+    for key in ("sole_words", "unless_words", "despite_words"):
         if key in raw:
             problems += _word_problems(raw[key], f"{where}: {key}")
     if "unless_words" in raw and not raw.get("sole_words"):
         problems.append(f"{where}: unless_words without sole_words does nothing")
+    if "despite_words" in raw and not raw.get("unless_words"):
+        problems.append(f"{where}: despite_words without unless_words does nothing")
     problems += _together(raw, where, SPLIT_KEYS)
     problems += _together(raw, where, FIRM_KEYS, FIRM_OPTIONAL)
     phrasings = raw.get("phrasings")
@@ -216,7 +218,8 @@ def _together(
 
 
 def _word_problems(items: Any, where: str) -> list[str]:
-    """``sole_words`` or ``unless_words``: a list of words of two characters or more."""
+    """``sole_words``, ``unless_words`` or ``despite_words``: a list of words of two characters
+    or more."""
     if not isinstance(items, list) or not items:
         return [f'{where}: should be a non-empty list of words, like ["公积金"]']
     return [

@@ -47,6 +47,9 @@ class Route:
     # whatever the search and the model read (公积金 without 社保 or 工资: the provident fund)
     sole_words: tuple[str, ...] = ()
     unless_words: tuple[str, ...] = ()
+    # phrases in which an unless word does not count (实际工资: the fund's base named by the
+    # pay it should follow, not pay owed — 公司按最低标准交公积金，不按实际工资交)
+    despite_words: tuple[str, ...] = ()
     # a question naming one of ``split_money``, one of ``split_words`` and one of
     # ``split_among`` is this route's even when it names a labour term: relatives dividing what
     # a death or an injury brought (工亡补助金…家里人之间怎么分 is inheritance, not the benefit's
@@ -63,10 +66,12 @@ class Route:
 
     def owns(self, folded: str) -> bool:
         """Whether a question (folded, as :func:`knowledge.faq_text.fold` folds it) names one
-        of the sole words and none of the unless words."""
-        return any(names(folded, w) for w in self.sole_words) and not any(
-            names(folded, w) for w in self.unless_words
-        )
+        of the sole words and none of the unless words (outside the despite words)."""
+        if not any(names(folded, w) for w in self.sole_words):
+            return False
+        for phrase in self.despite_words:
+            folded = folded.replace(phrase, " ")
+        return not any(names(folded, w) for w in self.unless_words)
 
     def divides(self, folded: str) -> bool:
         """Whether a question (folded) names money of ``split_money``, a ``split_words`` word
@@ -125,6 +130,7 @@ def parse_route(raw: dict[str, Any]) -> Route:
         contact=raw.get("contact") is True,
         sole_words=_words(raw.get("sole_words")),
         unless_words=_words(raw.get("unless_words")),
+        despite_words=_words(raw.get("despite_words")),
         split_money=_words(raw.get("split_money")),
         split_words=_words(raw.get("split_words")),
         split_among=_words(raw.get("split_among")),

@@ -78,6 +78,11 @@ def test_labour_words_mistakes_are_named(tmp_path: Path, head: str, says: str) -
         (ROUTE + 'sole_words = "狗"\n', "sole_words: should be a non-empty list of words"),
         (ROUTE + 'sole_words = ["狗"]\n', "sole_words #1: '狗' is not a word of two"),
         (ROUTE + 'unless_words = ["工资"]\n', "unless_words without sole_words does nothing"),
+        (
+            ROUTE + 'sole_words = ["养狗"]\ndespite_words = ["实际工资"]\n',
+            "despite_words without unless_words does nothing",
+        ),
+        (ROUTE + 'despite_words = ["资"]\n', "despite_words #1: '资' is not a word of two"),
         (ROUTE + 'split_words = ["怎么分"]\n', "split_among, split_money, split_words work only"),
         (ROUTE + 'split_money = "抚恤金"\n', "split_money: should be a non-empty list of words"),
         (
