@@ -1,7 +1,7 @@
 """Matters named by their name (thirty-first pass of issue 18): commercial arbitration is a
 firm's, money lent between friends is a private debt, a divorce taken to court is the family's
 — and a dispatched worker asking about sick pay, pregnancy or annual leave gets that topic's
-answer, not the dispatch entries'; a crash while working is a work injury, not a commuting one."""
+answer, not the dispatch entries'."""
 
 from __future__ import annotations
 
@@ -79,18 +79,6 @@ def test_a_phone_plan_with_no_fixed_term_goes_to_the_telecom_route(kb) -> None: 
 
 def test_a_late_and_rude_takeaway_rider_is_a_consumer_complaint(kb) -> None:  # type: ignore[no-untyped-def]
     assert referred(kb, "外卖骑手把我的餐洒了还不承认，找谁投诉").id == "consumer"
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "给公司送货的路上出了车祸，算工伤吗",
-        "I crashed the company van while delivering goods for work. Is it a work injury?",
-    ],
-)
-def test_a_crash_while_working_is_not_a_commuting_question(kb, question: str) -> None:  # type: ignore[no-untyped-def]
-    # 因工外出 (工伤保险条例第十四条): the work-injury entry, not the one on the way to work
-    assert answered(kb, question).id == "injury.what_counts"
 
 
 def test_a_crash_on_the_way_home_stays_a_commuting_question(kb) -> None:  # type: ignore[no-untyped-def]
