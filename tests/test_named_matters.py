@@ -93,5 +93,13 @@ def test_a_provident_fund_paid_on_too_low_a_base_goes_to_the_fund_centre(kb) -> 
     assert referred(kb, question).id == "housing_fund"
 
 
-def test_pay_owed_beside_the_provident_fund_stays_labour(kb) -> None:  # type: ignore[no-untyped-def]
-    assert answered(kb, "公司欠我两个月工资，公积金也半年没交了，我该怎么办")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "公司欠我两个月工资，公积金也半年没交了，我该怎么办",
+        "公司欠我工资的事还没解决，公积金也一直没给交，该去哪",
+    ],
+)
+def test_pay_owed_beside_the_fund_is_not_sent_to_the_fund_centre(kb, question: str) -> None:  # type: ignore[no-untyped-def]
+    result = kb.search(question)
+    assert result.referral is None or result.referral.id != "housing_fund"
