@@ -2,7 +2,8 @@
 
 - a question that names the housing provident fund and no labour matter beside it goes to
   the fund's route (``sole_words`` in referrals.toml), however much it sounds like work; one
-  that names wages or social insurance beside it stays with the center;
+  that names wages or social insurance beside it stays with the center (the fund's base named
+  by the pay, 实际工资, is no wage: ``despite_words``, thirty-first pass);
 - pay owed with no one named (工资也欠了四个月) is the asker's own: never referred away;
 - a question that names a labour term, which a route close behind kept from an answer, is
   answered when the model reads it as labour (``term_sure``);
@@ -49,11 +50,20 @@ def test_an_employer_not_paying_the_fund_goes_to_the_fund_centre(kb, question: s
     [
         "公司欠我三个月工资，公积金也停了，我先要工资该怎么办",
         "公司不给交社保和公积金，我能要求补缴吗",
+        # thirty-first pass: 工资的 is no despite word (工资 owed stays 工资)
+        "公司欠我工资的事还没解决，公积金也一直没给交，该去哪",
     ],
 )
 def test_the_fund_beside_wages_or_social_insurance_stays_with_the_center(kb, question: str) -> None:  # type: ignore[no-untyped-def]
     result = kb.search(question)
     assert result.referral is None or result.referral.id != "housing_fund"
+
+
+def test_a_fund_paid_on_too_low_a_base_goes_to_the_fund_centre(kb) -> None:  # type: ignore[no-untyped-def]
+    # thirty-first pass: 实际工资 names the base the fund should follow (despite_words), not
+    # pay owed; this had the social insurance base entry
+    question = "公积金单位只按最低基数交，我实际工资一万二，这样合法吗"
+    assert referred(kb, question).id == "housing_fund"
 
 
 def test_another_route_a_fund_question_fits_better_is_kept(kb) -> None:  # type: ignore[no-untyped-def]
@@ -63,6 +73,8 @@ def test_another_route_a_fund_question_fits_better_is_kept(kb) -> None:  # type:
 def test_the_fund_route_names_its_words_and_the_articles() -> None:
     fund = load_routes()["housing_fund"]
     assert fund.owns("公司不给我交公积金") and not fund.owns("公司不给我交社保和公积金")
+    assert fund.owns("公司按最低基数交公积金，不按实际工资交")  # despite_words
+    assert not fund.owns("公司欠我工资，按工资基数交的公积金也停了")
     assert "第三十八条" in fund.full_text("zh_CN")
 
 

@@ -84,22 +84,3 @@ def test_a_late_and_rude_takeaway_rider_is_a_consumer_complaint(kb) -> None:  # 
 def test_a_crash_on_the_way_home_stays_a_commuting_question(kb) -> None:  # type: ignore[no-untyped-def]
     entry = answered(kb, "下班骑电动车回家路上被小车撞了，对方全责，算工伤吗")
     assert entry.id == "injury.commute_accident"
-
-
-def test_a_provident_fund_paid_on_too_low_a_base_goes_to_the_fund_centre(kb) -> None:  # type: ignore[no-untyped-def]
-    # 实际工资 names the base the fund should follow (despite_words), not pay owed: this had
-    # the social insurance base entry
-    question = "公积金单位只按最低基数交，我实际工资一万二，这样合法吗"
-    assert referred(kb, question).id == "housing_fund"
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "公司欠我两个月工资，公积金也半年没交了，我该怎么办",
-        "公司欠我工资的事还没解决，公积金也一直没给交，该去哪",
-    ],
-)
-def test_pay_owed_beside_the_fund_is_not_sent_to_the_fund_centre(kb, question: str) -> None:  # type: ignore[no-untyped-def]
-    result = kb.search(question)
-    assert result.referral is None or result.referral.id != "housing_fund"
