@@ -165,7 +165,7 @@ class KnowledgeBase:
             lean = replace(lean, work=True)  # 在物业公司做了三年保洁，裁决生效了还不付
         margin = LABOUR_MARGIN if lean.work else 0.0
         outside = lean.other and not lean.work  # 房东, 离婚, 保险公司 … and no word of work
-        # a labour-law matter named by its name (算工伤吗) is never referred away
+        # a labour-law matter named by its name (算工伤吗) is not referred by the word lists
         route_id = None
         if not lean.term:
             route_id = chosen_route(

@@ -2,7 +2,8 @@
 
 - an answer the search is less than sure of needs the model a little surer it is labour
   (``unsure_veto``); a labour term keeps a question from being referred away, but not answered
-  when the model finds it clearly another matter (``term_veto``) — the way to work excepted;
+  when the model finds it clearly another matter (``term_veto``), and sent to the model's route
+  when it is clearer still (``term_refer``, thirty-second pass) — the way to work excepted;
 - 加班费 charged by a mover or a repairman is a fee, not overtime pay;
 - the asker who drives or rides for a platform, or teaches, names a job;
 - a message that speaks to the bot twice (你…你, 你…机器人) is about the bot.
@@ -74,8 +75,19 @@ def test_the_asker_naming_their_own_job_is_trusted_from_a_lower_confidence() -> 
 def test_a_labour_term_is_not_answered_for_a_question_clearly_about_another_matter() -> None:
     gate = GateSettings()
     term = Leaning(work=True, other=False, term=True)
-    assert fuse(evidence(0.95, gate.term_veto - 0.1, term), gate) == (False, None)  # not referred
+    # clearly another matter (商事仲裁和劳动仲裁有什么区别…两家公司的买卖合同): the model's route
+    assert fuse(evidence(0.95, gate.term_veto - 0.1, term), gate) == (False, "tenancy")
+    # only the most alike texts make it look like one: not answered, and not sent away either
+    alike = replace(
+        evidence(0.95, gate.term_veto - 0.1, term),
+        guess=Guess(0.4, gate.term_veto - 0.1, "tenancy", 1.0, plain_odds=gate.term_refer + 0.1),
+    )
+    assert fuse(alike, gate) == (False, None)
     assert fuse(evidence(0.95, gate.term_veto + 0.1, term), gate) == (True, None)
+    # the asker's own pay owed stays with the center however the model reads the rest
+    # (老板跑了，欠我们两个月工资，房东天天催房租)
+    owed = Leaning(work=True, other=True, term=True, owed=True)
+    assert fuse(evidence(0.95, gate.term_refer - 2, owed), gate) == (False, None)
     # a crash on the way to work is a work-injury question however sure the model is
     way = Leaning(work=True, other=False, term=True, way_only=True)
     assert fuse(evidence(0.95, gate.term_veto - 1, way), gate) == (True, None)
