@@ -153,9 +153,8 @@ class GateSettings:
     # 和劳动仲裁有什么区别？我们是两家公司之间的买卖合同纠纷 (-2.7), 加班费要不要交个税 (-1.2),
     # 办居住证要劳动合同，我是打零工的 (-0.5 stays). On bench/faq_model_cv.py (10,908 labour and
     # 11,110 everyday questions) 28 more everyday questions referred to the right route and one
-    # to another; no labour question sent away (at -0.8: 34, 2 and one). The way to work keeps
-    # every crash on it with the center, and the asker's own pay owed (Leaning.owed) every
-    # question that says so.
+    # to another; no labour question sent away (at -0.8: 34, 2 and one). A question that names
+    # the way to or from work, or the asker's own pay owed, is never sent (Leaning.kept).
     term_refer: float = -1.0
     # Thirtieth pass: a question with a word of work that only a route close behind kept from
     # an answer (我们学校十几个老师都被欠了工资，想一起去告) is answered when the search is this
@@ -175,11 +174,11 @@ class Leaning:
     other: bool  # a word of an everyday matter outside work (房东, 离婚, 保险公司)
     term: bool  # a labour-law matter by its name (工伤, 劳动仲裁, 旷工), or the asker's own
     # pay owed (欠我两个月工资): referred only when the model reads it as clearly another
-    # matter (GateSettings.term_refer), and the way to work or pay owed never
+    # matter (GateSettings.term_refer), and never when ``kept``
     way_only: bool = False  # the only such name is the way to or from work (上班路上)
     job: bool = False  # the asker says what they work as (我开网约车的时候…: works_as)
-    owed: bool = False  # the asker's own pay owed (owes_the_asker): never referred, whatever
-    # the model reads
+    kept: bool = False  # the asker's own pay owed (owes_the_asker) or the way to or from work
+    # named: never referred, whatever the model reads
 
 
 # 加班费 that a plumber, a mover or a fitter charges the asker (要另收200块加班费, 被收了加班费,
@@ -286,6 +285,7 @@ def leaning(
     way_en = on_the_way_to_work(question)
     term = bool(named) or owed or way_en
     way_only = (bool(named) or way_en) and not owed and all(_COMMUTE.fullmatch(w) for w in named)
+    kept = owed or way_en or any(_COMMUTE.fullmatch(w) for w in named)
     job = works_as(question)
     work = (
         term
@@ -294,7 +294,7 @@ def leaning(
         or bool(_TENURE.search(folded))
         or (not other and any(has(w) for w in weak_words))
     )
-    return Leaning(work, other, term, way_only, job, owed)
+    return Leaning(work, other, term, way_only, job, kept)
 
 
 @dataclass(frozen=True)
@@ -321,8 +321,7 @@ def fuse(evidence: Evidence, settings: GateSettings) -> tuple[bool, str | None]:
         if (
             not answered
             and referral is None
-            and not evidence.lean.way_only
-            and not evidence.lean.owed
+            and not evidence.lean.kept
             and guess.route is not None
             and guess.sending_odds < settings.term_refer
         ):

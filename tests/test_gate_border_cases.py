@@ -84,10 +84,10 @@ def test_a_labour_term_is_not_answered_for_a_question_clearly_about_another_matt
     )
     assert fuse(alike, gate) == (False, None)
     assert fuse(evidence(0.95, gate.term_veto + 0.1, term), gate) == (True, None)
-    # the asker's own pay owed stays with the center however the model reads the rest
-    # (老板跑了，欠我们两个月工资，房东天天催房租)
-    owed = Leaning(work=True, other=True, term=True, owed=True)
-    assert fuse(evidence(0.95, gate.term_refer - 2, owed), gate) == (False, None)
+    # the asker's own pay owed, or the way to work named beside another term, stays with the
+    # center however the model reads the rest (老板跑了，欠我们两个月工资，房东天天催房租)
+    kept = Leaning(work=True, other=True, term=True, kept=True)
+    assert fuse(evidence(0.95, gate.term_refer - 2, kept), gate) == (False, None)
     # a crash on the way to work is a work-injury question however sure the model is
     way = Leaning(work=True, other=False, term=True, way_only=True)
     assert fuse(evidence(0.95, gate.term_veto - 1, way), gate) == (True, None)
