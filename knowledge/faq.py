@@ -19,7 +19,9 @@ confidence), :mod:`knowledge.char_pairs` and :mod:`knowledge.entry_model` (re-ra
 for "is it labour at all": :mod:`knowledge.faq_referral` (the route the search and the word
 lists choose), :mod:`knowledge.domain_model` (learned from the entries and routes) and
 :mod:`knowledge.faq_gate` (how it and the word lists decide, with :mod:`knowledge.faq_asker`:
-the asker's own pay and job).
+the asker's own pay and job); :mod:`knowledge.to_the_bot` and :mod:`knowledge.follow_up` tell
+messages to the bot itself and those that only ask how the asker's matter is going, and
+:mod:`knowledge.faq_result` holds what a search found.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from knowledge.domain_model import DomainModel, features, remembered_features, train_domain
 from knowledge.entry_model import EntryModel, train_entry_model
@@ -41,13 +42,16 @@ from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, leaning
 from knowledge.faq_index import Analyzer, Passage, SearchIndex
 from knowledge.faq_referral import LABOUR_MARGIN, chosen_route, civil_route, overruled, sole_route
 from knowledge.faq_referral import contested as route_contests
+from knowledge.faq_result import MAX_RELATED, SearchResult
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import fold, is_trivial
+from knowledge.follow_up import FollowUp
 from knowledge.kb_cache import Inputs, code, files_under, fingerprint, load_named
 from knowledge.referrals import (
     REFERRALS_PATH,
     ROUTE_PREFIX,
     Route,
+    load_follow_up,
     load_labour_words,
     load_routes,
     load_to_the_bot,
@@ -56,51 +60,9 @@ from knowledge.to_the_bot import ToTheBot
 
 log = logging.getLogger(__name__)
 
-MAX_RELATED = 3
 MAX_CANDIDATES = 5
 MAX_QUESTION_CHARS = 1000
 LOCALE_BONUS = 0.02  # raw score added to entries that have text in the reader's locale
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    best: Entry | None  # the closest entry (also when not answered), None for empty input
-    confidence: float  # in [0, 1]: roughly the chance that ``best`` answers the question
-    answered: bool  # confidence reached the threshold: show ``best``
-    related: tuple[Entry, ...] = ()  # up to three: ``best.related`` first, then close runners-up
-    candidates: tuple[tuple[Entry, float], ...] = ()  # the top few with their confidence
-    referral: Route | None = None  # not a labour matter: where to go instead
-    evidence: Evidence | None = field(default=None, repr=False)  # what the gate decided on
-    vague: bool = False  # too little to go on (我该怎么办呢): ask for more, not "not sure"
-
-    def to_json(self, locale: Locale = "zh_CN") -> dict[str, Any]:
-        """The ``mediation-bot ask --json`` object; when unsure, no answer and the closest ids."""
-        if not self.answered or self.best is None:
-            return {
-                "id": None,
-                "title": "",
-                "answer": "",
-                "citations": [],
-                "confidence": round(self.confidence, 3),
-                "related": [e.id for e in self.closest],
-                "answered": False,
-                "referral": self.referral.full_text(locale) if self.referral else None,
-            }
-        return {
-            "id": self.best.id,
-            "title": self.best.text("title", locale),
-            "answer": self.best.full_answer(locale),
-            "citations": [c.label(locale) for c in self.best.statutes],
-            "confidence": round(self.confidence, 3),
-            "related": [e.id for e in self.related],
-            "answered": True,
-            "referral": None,
-        }
-
-    @property
-    def closest(self) -> tuple[Entry, ...]:
-        """Topics to offer when not answered."""
-        return tuple(e for e, _ in self.candidates[:MAX_RELATED])
 
 
 @dataclass
@@ -118,6 +80,7 @@ class KnowledgeBase:
     gate: GateSettings = field(default_factory=GateSettings)  # word lists + model: how
     to_the_bot: ToTheBot | None = None  # 你会加班吗: the bot asked about itself (to_the_bot.py)
     entry_model: EntryModel | None = field(default=None, repr=False)  # a second reading
+    follow_up: FollowUp | None = None  # 上次说的那个怎么样了: how the asker's matter is going
 
     def warm(self) -> None:
         """Load what the first search would (jieba, the script tables) ahead of time."""
@@ -137,6 +100,8 @@ class KnowledgeBase:
         """
         if not self.entries or is_trivial(question):
             return SearchResult(None, 0.0, False)
+        if status := self._follow_up(question):  # says too little to search (follow_up.py)
+            return SearchResult(status, 1.0, True, related=self._related(status, []))
         if len(question) > MAX_QUESTION_CHARS:  # the story's start and the question at its end
             half = MAX_QUESTION_CHARS // 2
             question = f"{question[:half]}\n{question[-half:]}"
@@ -233,6 +198,12 @@ class KnowledgeBase:
             other_words=self.other_words,
         )
 
+    def _follow_up(self, question: str) -> Entry | None:
+        """The entry that answers a message asking only how the asker's matter is going."""
+        if self.follow_up is None or not self.follow_up.matches(question):
+            return None
+        return self.entries.get(self.follow_up.entry)
+
     def _to_the_bot(self, question: str, work: bool, term: bool) -> Route | None:
         """The route for a message that asks the bot about itself, if this is one."""
         if self.to_the_bot is None or not self.to_the_bot.matches(question, work=work, term=term):
@@ -275,6 +246,7 @@ def load_kb(
         other_words=load_labour_words(referrals, key="other_words"),
         model_words=load_extra_phrasings(folder, MODEL_WORDS_FOLDER),
         to_the_bot=load_to_the_bot(referrals),
+        follow_up=load_follow_up(referrals),
     )
 
 
@@ -347,10 +319,12 @@ def build_kb(
     other_words: Iterable[str] | None = None,
     model_words: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
     to_the_bot: ToTheBot | None = None,
+    follow_up: FollowUp | None = None,
 ) -> KnowledgeBase:
     """Index entries (and referral routes) already in memory (``load_kb`` reads files);
     ``model_words``: entry or route id -> texts only the domain model learns from;
-    ``to_the_bot``: how messages to the bot itself are told (none by default)."""
+    ``to_the_bot`` and ``follow_up``: how messages to the bot itself and messages that only ask
+    how the asker's matter is going are told (none by default)."""
     by_id = {e.id: e for e in entries}
     by_route = {r.index_id: r for r in routes}
     extra = extra_phrasings or {}
@@ -381,6 +355,7 @@ def build_kb(
         tuple(sorted(set(others), key=len, reverse=True)),
         train_domain(by_id.values(), by_route.values(), extra, model_words, featurize),
         to_the_bot=to_the_bot,
+        follow_up=follow_up,
         entry_model=train_entry_model(by_id.values(), by_route, extra, featurize),
     )
 

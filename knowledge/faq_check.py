@@ -12,7 +12,7 @@ from knowledge.faq_files import DEFAULT_FOLDER, MODEL_WORDS_FOLDER, extra_phrasi
 from knowledge.faq_files import check_kb as check_entry_files
 from knowledge.faq_review import DEFAULT_MAX_AGE_MONTHS
 from knowledge.referral_checks import shared_phrasing_problems
-from knowledge.referrals import check_routes, load_routes
+from knowledge.referrals import check_follow_up, check_routes, load_routes
 
 
 def check_kb(
@@ -32,7 +32,15 @@ def check_kb(
     loaded = load_entries(folder)
     known_routes = load_routes(referrals)
     model_words = extra_phrasing_problems(folder, {*loaded, *known_routes}, MODEL_WORDS_FOLDER)
-    return model_words + shared_phrasing_problems(
-        {r.id: r.phrasings for r in known_routes.values()},
-        {e.id: e.phrasings for e in loaded.values()},
+    # the follow-up entry is looked for among these entries only when the referrals file is
+    # theirs (a sample folder checked with the packaged referrals has other entries)
+    paired = referrals is not None or folder == DEFAULT_FOLDER
+    follow_up = check_follow_up(referrals, frozenset(loaded) if paired else None)
+    return (
+        model_words
+        + follow_up
+        + shared_phrasing_problems(
+            {r.id: r.phrasings for r in known_routes.values()},
+            {e.id: e.phrasings for e in loaded.values()},
+        )
     )

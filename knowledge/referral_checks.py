@@ -28,6 +28,7 @@ ROUTE_KEYS = frozenset(
 )
 TOP_KEYS = frozenset(
     {"labour_words", "weak_labour_words", "labour_terms", "other_words", "to_the_bot", "route"}
+    | {"follow_up"}
 )
 LOCALES = frozenset({"zh_CN", "en"})
 

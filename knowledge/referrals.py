@@ -18,6 +18,7 @@ from typing import Any
 from knowledge.between_firms import BetweenFirms, parse_between_firms
 from knowledge.faq_files import phrasings, texts
 from knowledge.faq_text import fold
+from knowledge.follow_up import FollowUp, follow_up_problems, parse_follow_up
 from knowledge.referral_checks import route_shape_problems, top_level_problems
 from knowledge.to_the_bot import ToTheBot, parse_to_the_bot, to_the_bot_problems
 
@@ -165,6 +166,28 @@ def load_to_the_bot(path: Path | None = None) -> ToTheBot | None:
         return None
     with path.open("rb") as fh:
         return parse_to_the_bot(tomllib.load(fh).get("to_the_bot"))
+
+
+def load_follow_up(path: Path | None = None) -> FollowUp | None:
+    """The ``[follow_up]`` table: messages that only ask how the asker's matter is going."""
+    path = path or REFERRALS_PATH
+    if not path.exists():
+        return None
+    with path.open("rb") as fh:
+        return parse_follow_up(tomllib.load(fh).get("follow_up"))
+
+
+def check_follow_up(path: Path | None, entry_ids: frozenset[str] | None) -> list[str]:
+    """What is wrong with the ``[follow_up]`` table, its entry checked against ``entry_ids``
+    (None: not checked)."""
+    path = path or REFERRALS_PATH
+    if not path.exists():
+        return []
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    if "follow_up" not in data:
+        return []
+    return follow_up_problems(data["follow_up"], entry_ids, path.name)
 
 
 def load_routes(path: Path | None = None) -> dict[str, Route]:

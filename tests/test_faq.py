@@ -454,9 +454,13 @@ def test_cli_ask_text(sample_dir: Path, tmp_path: Path) -> None:
     # the real knowledge base; a question that names nothing the bot knows (那个表格在哪里 served
     # here until the twenty-eighth pass, when the model learned the social insurance agencies'
     # forms from their examples and began to refer it there; 上次说的那个怎么样了 until the
-    # thirty-second, when the model's route for it, tax, came just past ``refer``: -0.52)
-    unsure = run_cli(["ask", "那件事后来怎么样了"], tmp_path)
+    # thirty-second, when the model's route for it, tax, came just past ``refer``: -0.52;
+    # 那件事后来怎么样了 until the thirty-third, when a message that only asks how the asker's
+    # matter is going was answered with how to follow a case: knowledge/follow_up.py)
+    unsure = run_cli(["ask", "我想问一下打印机卡纸了到底应该怎么弄"], tmp_path)
     assert unsure.returncode == 0 and "不太确定" in unsure.stdout
+    follow = run_cli(["ask", "那件事后来怎么样了"], tmp_path)
+    assert follow.stdout.startswith("怎么用机器人查我的案子进展？") and "/status" in follow.stdout
     assert unsure.stderr == ""  # jieba and friends stay quiet
     referred = run_cli(["ask", "我想租房押金不退"], tmp_path)  # where to go, as the bot says
     assert referred.stdout.startswith("租房、押金、房租纠纷\n\n")

@@ -74,9 +74,11 @@ def render_entry(ctx: Ctx, entry: Entry, *, full: bool = False) -> Reply:
         )
     )
     items = []
+    kb = ctx.core.kb
+    if kb and kb.follow_up and entry.id == kb.follow_up.entry:  # 上次说的那个怎么样了: one tap
+        items.append(Button(t("My cases"), "m:status"))
     if not full and entry.text("more", locale):
         items.append(Button(t("More"), f"faq:m:{entry.id}"))
-    kb = ctx.core.kb
     related = [kb.get(rid) for rid in entry.related] if kb else []
     items += topic_buttons(ctx, [e for e in related if e is not None])[:3]
     items += [Button(t("File a dispute"), "m:file"), Button(t("Talk to a person"), "m:human")]

@@ -1,0 +1,105 @@
+"""Messages that ask how "it" is going and name nothing else: 上次说的那个怎么样了, 我的事情办
+得怎么样了, 怎么还没消息, any news on my case?
+
+Such a message says too little for the search (the words that are left, 上次, 那个, 样, match
+anything a little): it had answered 上回讲的那个咋样了 with the hearing entry (0.88) and sent
+怎么还没消息 to the private-loans route. The asker is asking after their own matter, so the entry
+that tells how to follow a case (``/status``, or a person) answers it. A message is one when,
+on the text as typed (script and case folded), it is at most ``max_chars`` long, holds one of
+``asks`` (how it is going) and nothing but ``asks`` and ``fillers`` (which matter, and the
+small words around it): 仲裁有结果了吗 names the arbitration and is left to the search. English
+is read word by word: one of ``asks_en`` (a phrase) and only ``fillers_en`` besides. The
+``[follow_up]`` table of ``referrals.toml`` holds the words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from knowledge.faq_text import surface
+
+KEYS = frozenset({"entry", "asks", "fillers", "max_chars", "asks_en", "fillers_en"})
+_NOT_TEXT = re.compile(r"[\W_]+")
+_ENGLISH_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    entry: str  # the entry that answers such messages
+    asks: tuple[str, ...]  # how it is going: 怎么样了, 有结果, 没消息
+    fillers: tuple[str, ...]  # which matter, and small words: 上次, 那个, 我的事情, 呢
+    max_chars: int
+    asks_en: tuple[str, ...] = ()  # any news, any update
+    fillers_en: tuple[str, ...] = ()  # on, my, case
+
+    def matches(self, question: str) -> bool:
+        """Whether ``question`` only asks how the asker's matter is going."""
+        typed = surface(question)
+        text = _NOT_TEXT.sub("", typed)
+        if not text:
+            return False
+        if text.isascii():
+            return self._matches_english(typed)
+        if len(text) > self.max_chars or not any(a in text for a in self.asks):
+            return False
+        for word in (*self.asks, *self.fillers):  # each list longest first
+            text = text.replace(word, "")
+        return not text
+
+    def _matches_english(self, typed: str) -> bool:
+        words = " ".join(_ENGLISH_WORD.findall(typed))
+        if not words or not any(re.search(rf"\b{re.escape(a)}\b", words) for a in self.asks_en):
+            return False
+        for phrase in self.asks_en:
+            words = re.sub(rf"\b{re.escape(phrase)}\b", " ", words)
+        return all(w in self.fillers_en for w in words.split())
+
+
+def parse_follow_up(raw: Any) -> FollowUp | None:
+    """The table, or None when it is missing or unusable (:func:`follow_up_problems` says why)."""
+    if not isinstance(raw, Mapping) or follow_up_problems(raw):
+        return None
+
+    def words(key: str) -> tuple[str, ...]:  # longest first, as matches() takes them out
+        return tuple(sorted({surface(w) for w in raw.get(key, ())}, key=len, reverse=True))
+
+    return FollowUp(
+        raw["entry"],
+        words("asks"),
+        words("fillers"),
+        raw["max_chars"],
+        words("asks_en"),
+        words("fillers_en"),
+    )
+
+
+def follow_up_problems(
+    raw: Any, entry_ids: frozenset[str] | None = None, name: str = "referrals.toml"
+) -> list[str]:
+    """What is wrong with the ``[follow_up]`` table, one readable line each."""
+    where = f"{name}: [follow_up]"
+    if not isinstance(raw, Mapping):
+        return [f"{where} should be a table (entry, asks, fillers, max_chars)"]
+    problems = [
+        f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(KEYS))})"
+        for key in raw
+        if key not in KEYS
+    ]
+    entry = raw.get("entry")
+    if not isinstance(entry, str) or not entry:
+        problems.append(f'{where}: entry should name an entry, like "process.follow_case_status"')
+    elif entry_ids is not None and entry not in entry_ids:
+        problems.append(f"{where}: entry {entry!r} is not the id of any entry")
+    for key in ("asks", "fillers", "asks_en", "fillers_en"):
+        words = raw.get(key, [] if key != "asks" else None)
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            problems.append(f'{where}: {key} should be a list of words, like ["怎么样了"]')
+        elif key == "asks" and not words:
+            problems.append(f"{where}: asks is empty: no message would ever match")
+    chars = raw.get("max_chars")
+    if isinstance(chars, bool) or not isinstance(chars, int) or chars < 2:
+        problems.append(f"{where}: max_chars should be a whole number of characters, like 20")
+    return problems
