@@ -147,7 +147,9 @@ async def test_health_and_metrics_while_serving_telegram_and_wechat(
             tg = TelegramBot(server, app)
             await tg.send(7001, "/start")
             await tg.send(7001, "老板拖欠工资怎么办？")  # answered from the FAQ
-            await tg.send(7001, "那个事情后来怎么样了")  # not sure, no route: refused
+            await tg.send(
+                7001, "我想问一下打印机卡纸了到底应该怎么弄"
+            )  # not sure, no route: refused
             person = WeChatUser(side, "o_health_1")
             await person.send("/start")
             settings.wechat.reply_budget_seconds = 0.0001  # this one answers late, by push
