@@ -1,7 +1,8 @@
 """Messages that only ask how "it" is going (thirty-third pass of issue 18): 上次说的那个怎么样了,
 怎么还没消息, any news on my case? say too little for the search, which had answered one with
 the hearing entry and sent another to the private-loans route. They are answered with how to
-follow a case, with the asker's cases one tap away; a message that names its matter
+follow a case, with the asker's cases one tap away — or, for someone who has filed, with
+where their cases stand; a message that names its matter
 (仲裁有结果了吗) is still searched."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from knowledge.follow_up import follow_up_problems, parse_follow_up
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.harness import running_bot, texts
 from tests.kb_asserts import answered
+from tests.test_intake_e2e import WORKER, file_case
 
 STATUS = "process.follow_case_status"
 
@@ -69,3 +71,13 @@ async def test_the_answer_offers_the_askers_cases(
         assert "我的案件" in server.button_labels(reply[-1])
         cases = await bot.press(7100, "我的案件")
         assert "还没有" in texts(cases)  # no case filed yet: said so, nothing invented
+
+
+async def test_someone_with_a_case_is_told_where_it_stands(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    async with running_bot(settings, server) as bot:
+        number = await file_case(bot, server)
+        reply = texts(await bot.send(WORKER, "Any news on my case?"))
+        assert f"Case {number}" in reply and "Status:" in reply  # the case itself, not a how-to
+        assert "/status" not in reply

@@ -17,6 +17,7 @@ from handlers.conversation import events
 from handlers.conversation.context import Ctx
 from handlers.conversation.masking import mask_text
 from handlers.conversation.messages import Button, Reply, grid
+from handlers.party.status import my_cases
 from knowledge.faq import Entry, SearchResult
 from knowledge.referrals import ROUTE_PREFIX, Route
 from storage.models import FaqMiss
@@ -147,6 +148,10 @@ async def respond(ctx: Ctx, question: str) -> Outcome:
     result = ctx.search(kb, question[:1000])
     if result.answered and result.best is not None:
         events.emit(events.FAQ_OUTCOME, "answered")
+        # 上次说的那个怎么样了 from someone with a case: where it stands, not how to find out
+        asks_after_own = kb.follow_up is not None and result.best.id == kb.follow_up.entry
+        if asks_after_own and (cases := await my_cases(ctx, if_any=True)):
+            return Outcome("answer", cases)
         return Outcome("answer", [render_entry(ctx, result.best)])
     route = result.referral
     events.emit(events.FAQ_OUTCOME, "referred" if route else "refused")

@@ -40,10 +40,13 @@ def stage_lines(ctx: Ctx, case: Case) -> list[str]:
     return []
 
 
-async def my_cases(ctx: Ctx) -> list[Reply]:
-    """The person's cases with state, due date and next step; nobody else's."""
+async def my_cases(ctx: Ctx, *, if_any: bool = False) -> list[Reply]:
+    """The person's cases with state, due date and next step; nobody else's. ``if_any``:
+    nothing at all for a person with no case (the caller says something else)."""
     t = ctx.t
     cases = await cases_of_person(ctx.session, ctx.person.id)
+    if not cases and if_any:
+        return []
     if not cases:
         return [
             Reply(
