@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from knowledge.faq_text import surface
+from knowledge.table_checks import names_one, unknown_keys, whole_number, word_lists
 
 KEYS = frozenset({"entry", "asks", "fillers", "max_chars", "asks_en", "fillers_en"})
 _NOT_TEXT = re.compile(r"[\W_]+")
@@ -83,23 +84,19 @@ def follow_up_problems(
     where = f"{name}: [follow_up]"
     if not isinstance(raw, Mapping):
         return [f"{where} should be a table (entry, asks, fillers, max_chars)"]
-    problems = [
-        f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(KEYS))})"
-        for key in raw
-        if key not in KEYS
+    return [
+        *unknown_keys(raw, KEYS, where),
+        *names_one(
+            raw,
+            "entry",
+            entry_ids,
+            where,
+            kind="an entry",
+            like="process.follow_case_status",
+            of_any="entry",
+        ),
+        *word_lists(
+            raw, ("asks", "fillers", "asks_en", "fillers_en"), "asks", where, like='["怎么样了"]'
+        ),
+        *whole_number(raw, "max_chars", where, minimum=2, unit="characters", like=20),
     ]
-    entry = raw.get("entry")
-    if not isinstance(entry, str) or not entry:
-        problems.append(f'{where}: entry should name an entry, like "process.follow_case_status"')
-    elif entry_ids is not None and entry not in entry_ids:
-        problems.append(f"{where}: entry {entry!r} is not the id of any entry")
-    for key in ("asks", "fillers", "asks_en", "fillers_en"):
-        words = raw.get(key, [] if key != "asks" else None)
-        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-            problems.append(f'{where}: {key} should be a list of words, like ["怎么样了"]')
-        elif key == "asks" and not words:
-            problems.append(f"{where}: asks is empty: no message would ever match")
-    chars = raw.get("max_chars")
-    if isinstance(chars, bool) or not isinstance(chars, int) or chars < 2:
-        problems.append(f"{where}: max_chars should be a whole number of characters, like 20")
-    return problems

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from knowledge.faq_text import surface
+from knowledge.table_checks import names_one, unknown_keys, whole_number, word_lists
 
 KEYS = frozenset(
     {"route", "openings", "not_then", "asker_words", "names", "max_chars", "max_words"}
@@ -196,29 +197,16 @@ def to_the_bot_problems(
     where = f"{name}: [to_the_bot]"
     if not isinstance(raw, Mapping):
         return [f"{where} should be a table (route, openings, not_then, asker_words, max_chars)"]
-    problems = [
-        f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(KEYS))})"
-        for key in raw
-        if key not in KEYS
-    ]
-    route = raw.get("route")
-    if not isinstance(route, str) or not route:
-        problems.append(f'{where}: route should name a route, like "about_bot"')
-    elif route_ids is not None and route not in route_ids:
-        problems.append(f"{where}: route {route!r} is not the id of any [[route]]")
-    for key in (
+    lists = (
         *("openings", "not_then", "asker_words", "names"),
         *("office_openings", "office_words", "office_unless"),
-    ):
-        words = raw.get(key, [] if key != "openings" else None)
-        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-            problems.append(f'{where}: {key} should be a list of words, like ["你", "您"]')
-        elif key == "openings" and not words:
-            problems.append(f"{where}: openings is empty: no message would ever match")
-    chars = raw.get("max_chars")
-    if isinstance(chars, bool) or not isinstance(chars, int) or chars < 2:
-        problems.append(f"{where}: max_chars should be a whole number of characters, like 14")
-    words = raw.get("max_words", 0)
-    if isinstance(words, bool) or not isinstance(words, int) or words < 0:
-        problems.append(f"{where}: max_words should be a whole number of words, like 8")
-    return problems
+    )
+    return [
+        *unknown_keys(raw, KEYS, where),
+        *names_one(
+            raw, "route", route_ids, where, kind="a route", like="about_bot", of_any="[[route]]"
+        ),
+        *word_lists(raw, lists, "openings", where, like='["你", "您"]'),
+        *whole_number(raw, "max_chars", where, minimum=2, unit="characters", like=14),
+        *whole_number(raw, "max_words", where, minimum=0, unit="words", like=8, default=0),
+    ]
