@@ -146,14 +146,20 @@ def _words(raw: Any) -> tuple[str, ...]:
     return tuple(fold(w) for w in raw if isinstance(w, str) and w.strip())
 
 
+def _top_level(path: Path | None, key: str) -> Any:
+    """The value of ``key`` in the referrals file (default: the packaged one); None when the
+    file or the key is missing."""
+    path = path or REFERRALS_PATH
+    if not path.exists():
+        return None
+    with path.open("rb") as fh:
+        return tomllib.load(fh).get(key)
+
+
 def load_labour_words(path: Path | None = None, *, key: str = "labour_words") -> frozenset[str]:
     """``labour_words`` of the referrals file: words that make a question about work (or,
     with ``key="other_words"``, words of everyday matters outside work)."""
-    path = path or REFERRALS_PATH
-    if not path.exists():
-        return frozenset()
-    with path.open("rb") as fh:
-        words = tomllib.load(fh).get(key, [])
+    words = _top_level(path, key)
     if not isinstance(words, list):
         return frozenset()
     return frozenset(w.strip().lower() for w in words if isinstance(w, str) and w.strip())
@@ -161,33 +167,21 @@ def load_labour_words(path: Path | None = None, *, key: str = "labour_words") ->
 
 def load_to_the_bot(path: Path | None = None) -> ToTheBot | None:
     """The ``[to_the_bot]`` table: messages that ask the bot about itself (None: none)."""
-    path = path or REFERRALS_PATH
-    if not path.exists():
-        return None
-    with path.open("rb") as fh:
-        return parse_to_the_bot(tomllib.load(fh).get("to_the_bot"))
+    return parse_to_the_bot(_top_level(path, "to_the_bot"))
 
 
 def load_follow_up(path: Path | None = None) -> FollowUp | None:
     """The ``[follow_up]`` table: messages that only ask how the asker's matter is going."""
-    path = path or REFERRALS_PATH
-    if not path.exists():
-        return None
-    with path.open("rb") as fh:
-        return parse_follow_up(tomllib.load(fh).get("follow_up"))
+    return parse_follow_up(_top_level(path, "follow_up"))
 
 
 def check_follow_up(path: Path | None, entry_ids: frozenset[str] | None) -> list[str]:
     """What is wrong with the ``[follow_up]`` table, its entry checked against ``entry_ids``
     (None: not checked)."""
-    path = path or REFERRALS_PATH
-    if not path.exists():
+    raw = _top_level(path, "follow_up")
+    if raw is None:
         return []
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    if "follow_up" not in data:
-        return []
-    return follow_up_problems(data["follow_up"], entry_ids, path.name)
+    return follow_up_problems(raw, entry_ids, (path or REFERRALS_PATH).name)
 
 
 def load_routes(path: Path | None = None) -> dict[str, Route]:
