@@ -100,11 +100,11 @@ class KnowledgeBase:
         """
         if not self.entries or is_trivial(question):
             return SearchResult(None, 0.0, False)
-        if status := self._follow_up(question):  # says too little to search (follow_up.py)
-            return SearchResult(status, 1.0, True, related=self._related(status, []))
         if len(question) > MAX_QUESTION_CHARS:  # the story's start and the question at its end
             half = MAX_QUESTION_CHARS // 2
             question = f"{question[:half]}\n{question[-half:]}"
+        if status := self._follow_up(question):  # says too little to search (follow_up.py)
+            return SearchResult(status, 1.0, True, related=self._related(status, []))
         lean = self._leaning(question)
         # before the search, which is of no use for these
         if bot := self._to_the_bot(question, lean.work, lean.term):

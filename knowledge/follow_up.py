@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from knowledge.faq_text import surface
@@ -50,12 +51,18 @@ class FollowUp:
             text = text.replace(word, "")
         return not text
 
+    @cached_property
+    def _asks_en_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """``asks_en`` as whole-word patterns, compiled once (longest first, as listed)."""
+        return tuple(re.compile(rf"\b{re.escape(phrase)}\b") for phrase in self.asks_en)
+
     def _matches_english(self, typed: str) -> bool:
         words = " ".join(_ENGLISH_WORD.findall(typed))
-        if not words or not any(re.search(rf"\b{re.escape(a)}\b", words) for a in self.asks_en):
+        patterns = self._asks_en_patterns
+        if not words or not any(p.search(words) for p in patterns):
             return False
-        for phrase in self.asks_en:
-            words = re.sub(rf"\b{re.escape(phrase)}\b", " ", words)
+        for pattern in patterns:
+            words = pattern.sub(" ", words)
         return all(w in self.fillers_en for w in words.split())
 
 
