@@ -33,6 +33,8 @@ _ENGLISH_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _ROBOT = "机器人"  # after an opening 你: the bot, spoken to again (你交不交社保？机器人老了怎么办)
 # "like us" compares the bot with people and brings in nothing of the asker's own (你们机器人
 # 周末放假吗？还是跟我们一样单休; twenty-third pass)
+# the asker in person, never what the bot "has" (你有我的电话吗)
+_FIRST_PERSON = ("我", "俺", "咱", "本人", "自己")
 _LIKE_US = re.compile(r"(?:跟|和|同|像)(?:我|我们|俺|俺们|咱|咱们)(?:一样|似的)")
 
 
@@ -111,7 +113,9 @@ class ToTheBot:
         没. So is one that opens with 你们机器人 (你们机器人加班有没有加班费哈哈: 加班费 is a
         labour term, which blocks a name found further on). The bot's own (你们公司, 你老板)
         is not the asker's side; anyone else of it (我, 孩子) still makes it the asker's
-        matter. (Twenty-first pass: of the 14,197 labour texts the knowledge base, the model
+        matter; nor is what the bot is asked whether it has (你有老板吗？你的工资谁给你发, which
+        had been answered with maternity pay; thirty-fourth pass), but 你有我的电话吗 names the
+        asker. (Twenty-first pass: of the 14,197 labour texts the knowledge base, the model
         and the tuning sets hold, none opens with 你 as above (or with 你们 and 你 again
         later); 120 everyday ones do, every one of them to the bot.)"""
         if len(text) > 3 * self.max_chars:
@@ -129,7 +133,14 @@ class ToTheBot:
         if not again and not robot:
             return False
         own = "|".join(re.escape(w) for w in self.asker_words if not w.isascii())
-        theirs = re.sub(rf"(?:{'|'.join(self.openings)})(?:们|哋)?的?(?:{own})", "", text)
+        # 你有老板吗 too (thirty-fourth pass), but not 你有我 (你有我的电话吗: the asker's)
+        had = "|".join(
+            re.escape(w)
+            for w in self.asker_words
+            if not w.isascii() and not w.startswith(_FIRST_PERSON)
+        )
+        openings = "|".join(self.openings)
+        theirs = re.sub(rf"(?:{openings})(?:们|哋)?(?:的?(?:{own})|有(?:{had}))", "", text)
         return not own or not self._asker(theirs, [])
 
     def _called_first(self, text: str) -> bool:

@@ -218,6 +218,7 @@ def test_a_school_whose_owner_ran_off_is_not_a_boss_who_owes_wages(kb, question:
         "你们机器人加班有没有加班费哈哈",  # 你们机器人: the bot named as it is spoken to
         "你们机器人周末放假吗？还是跟我们一样单休",  # 跟我们一样: a comparison, not the asker's
         "你是不是跟我一样天天加班",
+        "你有老板吗？你的工资谁给你发 😂",  # what the bot has is its own (was: maternity pay)
     ],
 )
 def test_a_message_that_speaks_to_the_bot_twice_is_about_the_bot(kb, question: str) -> None:  # type: ignore[no-untyped-def]
@@ -240,6 +241,12 @@ def test_a_message_that_speaks_to_the_bot_twice_is_about_the_bot(kb, question: s
 def test_a_labour_question_with_you_in_it_stays_labour(kb, question: str) -> None:  # type: ignore[no-untyped-def]
     result = kb.search(question)
     assert result.answered and result.referral is None
+
+
+def test_what_the_bot_is_asked_to_have_of_the_askers_is_not_small_talk(kb) -> None:  # type: ignore[no-untyped-def]
+    # 你有我…: the asker's own (his boss's number), not something the bot has
+    result = kb.search("你有我老板的电话吗？你帮我催他发工资")
+    assert result.referral is None or result.referral.id != "about_bot"
 
 
 def test_the_centers_fees_asked_of_you_are_never_sent_away(kb) -> None:  # type: ignore[no-untyped-def]
