@@ -172,6 +172,34 @@ def test_short_title_cuts_between_words() -> None:
     assert len(short_title("很" * 60)) == 40
 
 
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        # entries that had only Chinese before the thirty-fourth pass: an English asker got the
+        # Chinese answer
+        ("The arbitration award says they owe me. They still won't pay. What now?", "award"),
+        ("how do I get my disability level assessed after a work injury", "disability level"),
+        ("Can I refuse overtime? Can they fire me for that?", "refuse overtime"),
+    ],
+)
+async def test_an_english_asker_gets_the_answer_in_english(
+    settings: Settings, db: Database, question: str, title: str
+) -> None:
+    text = joined(await say(Core(settings, db), question, user="en34", locale="en"))
+    heading = text.splitlines()[0]
+    assert title in heading.lower(), text
+    # a Chinese term may stand in brackets after its English (economic compensation (经济补偿))
+    outside_brackets = re.sub(r"\([^()]*\)", "", text)
+    assert not has_chinese(outside_brackets), text
+
+
+def test_every_entry_has_english() -> None:
+    from knowledge.faq import load_entries
+
+    missing = [e.id for e in load_entries().values() if not e.has_english()]
+    assert missing == [], "give these a title.en and answer.en (knowledge/faq/FORMAT.md)"
+
+
 async def test_english_help_points_to_human(settings: Settings, db: Database) -> None:
     settings.center.phone = ""
     text = joined(await say(Core(settings, db), "/help", user="h20", locale="en"))
