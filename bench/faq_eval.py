@@ -179,6 +179,10 @@ def evaluate(kb: KnowledgeBase, folder: Path) -> tuple[list[Outcome], list[float
     return outcomes, times
 
 
+def _nearby(o: Outcome) -> str | None:
+    return o.result.nearby.id if o.result.nearby else None
+
+
 def report(name: str, outcomes: list[Outcome], times: list[float]) -> None:
     labour = [o for o in outcomes if o.labour]
     other = [o for o in outcomes if not o.labour]
@@ -201,6 +205,11 @@ def report(name: str, outcomes: list[Outcome], times: list[float]) -> None:
         )
         wrong_way = sum(bool(o.route) for o in labour)
         print(f"  in-domain referred away    {wrong_way}")
+        # not referred, but the unsure reply's "not about work?" button names the right route
+        near = sum(not o.route and _nearby(o) == o.expected[0] for o in routed)
+        print(f"  non-labour offered right   {near} (not referred; the route's button offered)")
+        shown = sum(not o.result.answered and not o.route and bool(_nearby(o)) for o in labour)
+        print(f"  in-domain offered a route  {shown} (not answered; a route's button offered)")
     print(
         f"  latency                    p50 {percentile(times, 50):.2f} ms, "
         f"p99 {percentile(times, 99):.2f} ms"

@@ -40,7 +40,14 @@ from knowledge.faq_entries import Citation, Entry, Locale, load_entries
 from knowledge.faq_files import DEFAULT_FOLDER, MODEL_WORDS_FOLDER, load_extra_phrasings
 from knowledge.faq_gate import Evidence, GateSettings, Leaning, fuse, leaning
 from knowledge.faq_index import Analyzer, Passage, SearchIndex
-from knowledge.faq_referral import LABOUR_MARGIN, chosen_route, civil_route, overruled, sole_route
+from knowledge.faq_referral import (
+    LABOUR_MARGIN,
+    chosen_route,
+    civil_route,
+    nearby_route,
+    overruled,
+    sole_route,
+)
 from knowledge.faq_referral import contested as route_contests
 from knowledge.faq_result import MAX_RELATED, SearchResult
 from knowledge.faq_synonyms import Synonyms
@@ -168,8 +175,12 @@ class KnowledgeBase:
         if civil := civil_route(question, self.routes.values(), self._leaning):
             answered, route_id = False, civil  # 我们派遣公司…服务费; 工亡补助金…家里人之间怎么分
         referral = self.routes.get(ROUTE_PREFIX + route_id) if route_id else None
+        near = None if answered or referral or vague else nearby_route(route_hits, guess)
+        nearby = self.routes.get(ROUTE_PREFIX + near) if near else None
         if not labour:
-            return SearchResult(None, 0.0, False, referral=referral, evidence=evidence, vague=vague)
+            return SearchResult(
+                None, 0.0, False, referral=referral, evidence=evidence, vague=vague, nearby=nearby
+            )
         # In rank order (re-ranking may put an entry above one of higher lexical confidence):
         # a runner-up is never more certain than the entries above it.
         ranked, ceiling = [], 1.0
@@ -186,6 +197,7 @@ class KnowledgeBase:
             referral=referral,
             evidence=evidence,
             vague=vague,
+            nearby=nearby,
         )
 
     def _leaning(self, question: str) -> Leaning:

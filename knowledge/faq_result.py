@@ -22,6 +22,8 @@ class SearchResult:
     referral: Route | None = None  # not a labour matter: where to go instead
     evidence: Evidence | None = field(default=None, repr=False)  # what the gate decided on
     vague: bool = False  # too little to go on (我该怎么办呢): ask for more, not "not sure"
+    # neither answered nor referred: an everyday route it may be about, offered as a button
+    nearby: Route | None = None
 
     def to_json(self, locale: Locale = "zh_CN") -> dict[str, Any]:
         """The ``mediation-bot ask --json`` object; when unsure, no answer and the closest ids."""

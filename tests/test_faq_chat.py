@@ -90,6 +90,28 @@ async def test_unsure_answer_offers_a_person_and_staff_can_link_it(
         assert [(lk.entry_id, lk.phrasing) for lk in links] == [("arbitration.free", ODD_QUESTION)]
 
 
+async def test_unsure_everyday_question_offers_where_to_go_as_a_button(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    # the way to work keeps it with the center, but the model and the search both read a
+    # stalker: the unsure reply offers the police route beside the topics and a person
+    async with running_bot(settings, server) as bot:
+        await bot.send(USER, "/start")
+        unsure = await bot.send(USER, "下班路上老是有人跟踪我")
+        assert "没有把握" in texts(unsure), texts(unsure)
+        labels = server.button_labels(unsure[-1])
+        assert "不是工作上的事？诈骗、盗窃、人身伤害" in labels and "找工作人员" in labels
+        where = texts(await bot.press(USER, "不是工作上的事？诈骗、盗窃、人身伤害"))
+        assert "110" in where and "找工作人员" in server.button_labels(
+            server.sent_messages(USER)[-1]
+        )
+        # a question no route fits gets no such button
+        odd = await bot.send(USER, ODD_QUESTION)
+        assert not any(
+            label.startswith("不是工作上的事") for label in server.button_labels(odd[-1])
+        )
+
+
 async def test_question_in_the_middle_of_intake_keeps_the_intake(
     settings: Settings, server: FakeTelegramServer
 ) -> None:

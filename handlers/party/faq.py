@@ -99,6 +99,9 @@ def not_sure(ctx: Ctx, result: SearchResult) -> Reply:
             "Or choose a topic below, or ask staff of the center."
         )
     items = topic_buttons(ctx, list(result.closest))
+    if result.nearby is not None:  # the model reads it as an everyday matter: where to go
+        route = short_title(result.nearby.text("title", t.locale))
+        items.append(Button(t("Not about work? {route}", route=route), f"faq:r:{result.nearby.id}"))
     items += [Button(t("Talk to a person"), "m:human"), Button(t("File a dispute"), "m:file")]
     return Reply(text, buttons=grid(items, per_row=1))
 
@@ -179,7 +182,10 @@ async def on_button(ctx: Ctx, payload: str) -> list[Reply]:
     kind, _, entry_id = payload.partition(":")
     kb = await ctx.core.knowledge(ctx.session)
     entry = kb.get(entry_id)
-    if entry is None:
+    route = kb.routes.get(ROUTE_PREFIX + entry_id) if kind == "r" else None
+    if route is not None:  # "not about work?": where to go, as a referral says it
+        replies = [referral(ctx, route)]
+    elif entry is None:
         replies = [Reply(ctx.t("That topic is no longer available."))]
     else:
         replies = [render_entry(ctx, entry, full=kind == "m")]
