@@ -22,7 +22,7 @@ def ops_environment(s: Settings, env: dict[str, str], error: type[Exception]) ->
     LoadCredential) when neither the file nor MEDIATION_DATA_KEY gives one."""
     port = env.get("MEDIATION_HEALTH_PORT", "")
     if port:
-        if not port.isdigit():
+        if not port.isdecimal():
             raise error(f"MEDIATION_HEALTH_PORT: expected a port number, got {port!r}")
         s.health.port = int(port)
     credentials = env.get("CREDENTIALS_DIRECTORY", "")

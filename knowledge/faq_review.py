@@ -37,7 +37,7 @@ _EN_ARTICLES = re.compile(
 
 def chinese_number(text: str) -> int | None:
     """ "三十九" -> 39, "一百零六" -> 106, "39" -> 39; None for anything else."""
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     total, digit = 0, 0
     for ch in text:

@@ -151,7 +151,7 @@ def _problems(data: dict[str, Any]) -> list[str]:
         problems.append("spring_festival: expected a table of year = date")
         festival = {}
     for year, day in festival.items():
-        if not (str(year).isdigit() and isinstance(day, date) and day.year == int(year)):
+        if not (str(year).isdecimal() and isinstance(day, date) and day.year == int(year)):
             problems.append(f"spring_festival.{year}: expected a date in that year")
         elif not (date(int(year), 1, 21) <= day <= date(int(year), 2, 20)):
             problems.append(f"spring_festival.{year}: the Spring Festival falls 21 Jan-20 Feb")

@@ -65,7 +65,7 @@ class ReplayGuard:
         self._next_cleanup = 0.0
 
     async def check(self, timestamp: str, nonce: str, body: bytes) -> None:
-        if not timestamp.isdigit() or len(timestamp) > 12:
+        if not timestamp.isdecimal() or len(timestamp) > 12:
             raise Refused(403, "no valid timestamp")
         if not nonce or len(nonce) > 100:
             raise Refused(403, "no valid nonce")

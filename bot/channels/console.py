@@ -100,7 +100,7 @@ class ConsoleChannel:
             channel="console", update_key=key, sender_id=self.user, chat_id=self.user
         )
         text = line.strip()
-        if text.isdigit() and 1 <= int(text) <= len(self._choices):
+        if text.isdecimal() and 1 <= int(text) <= len(self._choices):
             button = self._choices[int(text) - 1]
             if self._choices_chat == STAFF_CHAT:
                 base.update(chat_id=STAFF_CHAT, chat_kind="group")

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def case_number(ref: str, settings: Settings, today: date) -> str:
     """'LJ-2026-123' → 'LJ-2026-000123'; a bare '123' is this year's case."""
     ref = ref.strip()
-    if ref.isdigit() and len(ref) <= 6:
+    if ref.isdecimal() and len(ref) <= 6:
         return f"{settings.center.case_prefix}-{today.year}-{int(ref):06d}"
     m = CASE_NUMBER.match(ref)
     if m:

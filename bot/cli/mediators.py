@@ -19,7 +19,7 @@ from handlers.conversation.i18n import LOCALES, Translator
 
 
 def _year(text: str) -> int:
-    if not (text.isdigit() and len(text) == 4 and int(text) >= 2000):
+    if not (text.isdecimal() and len(text) == 4 and int(text) >= 2000):
         raise argparse.ArgumentTypeError(f"{text!r} is not a year; write it like 2026")
     return int(text)
 

@@ -42,7 +42,7 @@ CASE_NUMBER = re.compile(r"^[A-Za-z]{1,6}-\d{4}-\d{1,6}$")
 async def find_case(ctx: Ctx, ref: str) -> Case | None:
     """A case by its number (LJ-2026-000123) or, for this year, by its sequence (123)."""
     ref = ref.strip()
-    if ref.isdigit() and len(ref) <= 6:
+    if ref.isdecimal() and len(ref) <= 6:
         year = ctx.now().astimezone(ctx.settings.tz).year
         ref = f"{ctx.settings.center.case_prefix}-{year}-{int(ref):06d}"
     elif CASE_NUMBER.match(ref):

@@ -147,7 +147,7 @@ async def assess(session: AsyncSession, year: int, settings: Settings) -> Assess
         )
         for row in rows.all():
             tally = tallies[concluded_ids[row.case_id]]
-            if row.kind == "satisfaction" and (row.answer or "").isdigit():
+            if row.kind == "satisfaction" and (row.answer or "").isdecimal():
                 tally.scores.append(int(row.answer or 0))
             elif row.kind == "fulfilment":
                 tally.kept.append(row.answer == "yes")

@@ -27,7 +27,7 @@ def parse_month(text: str) -> date | None:
     """'2026-03', '2026-3', '2026/03' or '2026年3月' → 2026-03-01; None if it is not a month."""
     text = text.strip().replace("年", "-").removesuffix("月").replace("/", "-").replace(".", "-")
     year, sep, month = text.partition("-")
-    if not (sep and year.isdigit() and month.isdigit() and len(year) == 4 and len(month) <= 2):
+    if not (sep and year.isdecimal() and month.isdecimal() and len(year) == 4 and len(month) <= 2):
         return None
     if not (1 <= int(month) <= 12 and int(year) >= 2000):
         return None

@@ -42,7 +42,7 @@ def draft_publication(row: PublicationDraft) -> Publication:
 
 async def find(session: AsyncSession, pub_id: str) -> Publication | None:
     """A publication from knowledge/publications, or an approved draft ("tc-ID")."""
-    if pub_id.startswith("tc-") and pub_id[3:].isdigit():
+    if pub_id.startswith("tc-") and pub_id[3:].isdecimal():
         row = await session.get(PublicationDraft, int(pub_id[3:]))
         return draft_publication(row) if row is not None and row.status == "approved" else None
     return load_publications().get(pub_id)

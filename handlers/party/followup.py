@@ -35,7 +35,7 @@ from handlers.casework.followups import (
 
 # --- answers ---------------------------------------------------------------------------------
 async def _own_row(ctx: Ctx, raw_id: str) -> FollowUp | None:
-    row = await ctx.session.get(FollowUp, int(raw_id)) if raw_id.isdigit() else None
+    row = await ctx.session.get(FollowUp, int(raw_id)) if raw_id.isdecimal() else None
     return row if row is not None and row.person_id == ctx.person.id else None
 
 

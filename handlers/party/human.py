@@ -65,7 +65,7 @@ async def handle_talk(ctx: Ctx) -> StepResult:
     if ctx.choice and ctx.choice.startswith("case:"):
         raw = ctx.choice.removeprefix("case:")
         mine = {c.id for c in await cases_of_person(ctx.session, ctx.person.id)}
-        if not raw.isdigit() or (int(raw) and int(raw) not in mine):
+        if not raw.isdecimal() or (int(raw) and int(raw) not in mine):
             return stay(reask=True)
         ctx.set_answer(ABOUT, int(raw))
         pending = ctx.answers.get(PENDING)

@@ -112,7 +112,7 @@ async def on_button(ctx: Ctx, payload: str) -> list[Reply]:
 
 
 def _pick(options: list[str], raw: str) -> str | None:
-    return options[int(raw)] if raw.isdigit() and int(raw) < len(options) else None
+    return options[int(raw)] if raw.isdecimal() and int(raw) < len(options) else None
 
 
 async def stop(ctx: Ctx) -> list[Reply]:

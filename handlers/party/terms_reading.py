@@ -25,7 +25,7 @@ _RESPONDENT = _("respondent")
 
 async def on_read(ctx: Ctx, payload: str) -> list[Reply]:
     raw_id, _sep, prefix = payload.partition(":")
-    case = await ctx.session.get(Case, int(raw_id)) if raw_id.isdigit() else None
+    case = await ctx.session.get(Case, int(raw_id)) if raw_id.isdecimal() else None
     if (
         case is None
         or not terms.sides_of(case, ctx.person.id)

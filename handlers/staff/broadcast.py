@@ -175,7 +175,7 @@ def used_up(ctx: Ctx, row: Broadcast, used: int, quota: int) -> str:
 async def _locked(ctx: Ctx, raw: str) -> Broadcast | None:
     """The broadcast, its row locked (PostgreSQL): a second press at the same instant waits
     for the first to finish, then finds it confirmed."""
-    if not raw.isdigit():
+    if not raw.isdecimal():
         return None
     stmt = select(Broadcast).where(Broadcast.id == int(raw)).with_for_update()
     return (await ctx.session.execute(stmt)).scalar_one_or_none()

@@ -17,7 +17,7 @@ async def on_button(ctx: Ctx, payload: str) -> list[Reply]:
         return refusal
     action, _, rest = payload.partition(":")
     raw_id, _, extra = rest.partition(":")
-    case = await ctx.session.get(Case, int(raw_id)) if raw_id.isdigit() else None
+    case = await ctx.session.get(Case, int(raw_id)) if raw_id.isdecimal() else None
     if case is None or case.number is None:
         return [Reply(ctx.t("That case no longer exists."))]
     number = case.number

@@ -32,7 +32,7 @@ async def faq_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     action = parts[0] if parts else ""
     if action == "misses":
         return [Reply(await _misses(ctx))]
-    if action == "link" and len(parts) == 3 and parts[1].lstrip("#").isdigit():
+    if action == "link" and len(parts) == 3 and parts[1].lstrip("#").isdecimal():
         miss = await ctx.session.get(FaqMiss, int(parts[1].lstrip("#")))
         kb = await ctx.core.knowledge(ctx.session)
         if miss is None:

@@ -56,7 +56,7 @@ async def subsidy(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
 async def assessment(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     word = arg.split()[0] if arg.split() else ""
     this_year = ctx.now().astimezone(ctx.settings.tz).year
-    if word and not (word.isdigit() and 2000 <= int(word) <= this_year):
+    if word and not (word.isdecimal() and 2000 <= int(word) <= this_year):
         return [
             Reply(
                 ctx.t(

@@ -28,7 +28,7 @@ from storage.models import Staff
 )
 async def extend(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     parts = arg.split(maxsplit=2)
-    if len(parts) < 3 or not parts[1].isdigit() or not 0 < int(parts[1]) <= 60:
+    if len(parts) < 3 or not parts[1].isdecimal() or not 0 < int(parts[1]) <= 60:
         return [
             usage(ctx, "extend"),
             Reply(ctx.t("DAYS is a number from 1 to 60, and a reason is required.")),

@@ -83,7 +83,7 @@ async def publish(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
 
 async def _draft(ctx: Ctx, ref: str) -> PublicationDraft | None:
     raw = ref.removeprefix("tc-")
-    return await ctx.session.get(PublicationDraft, int(raw)) if raw.isdigit() else None
+    return await ctx.session.get(PublicationDraft, int(raw)) if raw.isdecimal() else None
 
 
 def _show(ctx: Ctx, row: PublicationDraft) -> list[Reply]:

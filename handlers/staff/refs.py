@@ -54,7 +54,7 @@ _VAGUE = ("多", "左右", "前后", "许", "以前", "以后", "之前", "之�
 
 
 def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() else chinese_integer(text)
+    return int(text) if text.isdecimal() else chinese_integer(text)
 
 
 def parse_clock(text: str) -> tuple[time, str] | None:
@@ -66,7 +66,7 @@ def parse_clock(text: str) -> tuple[time, str] | None:
     if m is None or (m["min"] is None and m["mark"] is None and not m["ampm"]):
         return None
     rest = text[m.end() :]
-    if rest[:1].isdigit() or rest.startswith(_VAGUE):
+    if rest[:1].isdecimal() or rest.startswith(_VAGUE):
         return None  # "9:305"; "九点多", "9点左右": no time to tell the parties
     hour, cmin = _number(m["hour"]), m["cmin"] or ""
     minute = int(m["min"]) if m["min"] else _QUARTERS.get(cmin) or (_number(cmin) if cmin else 0)

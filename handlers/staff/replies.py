@@ -73,7 +73,7 @@ async def staff_reply(ctx: Ctx, staff: Staff, person_id: int, text: str) -> list
 async def reply_cmd(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
     ref, _, text = arg.partition(" ")
     ref = ref.strip().lstrip("#").upper()
-    if not ref.startswith("P") or not ref[1:].isdigit() or not text.strip():
+    if not ref.startswith("P") or not ref[1:].isdecimal() or not text.strip():
         return [usage(ctx, "reply")]
     return await staff_reply(ctx, staff, int(ref[1:]), text.strip())
 

@@ -195,7 +195,7 @@ def _site_arg(ctx: Ctx, arg: str) -> tuple[str | None, str] | Reply:
     known = site_names(ctx.settings, ctx.t.locale)
     if words[0] in known:
         return words[0], " ".join(words[1:])
-    if len(words) == 1 and (not multi_site(ctx.settings) or any(c.isdigit() for c in arg)):
+    if len(words) == 1 and (not multi_site(ctx.settings) or any(c.isdecimal() for c in arg)):
         return None, arg  # "/stats 2026-13", "/stats March": the month's error message
     return Reply(
         ctx.t(

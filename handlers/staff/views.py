@@ -198,7 +198,7 @@ async def find(ctx: Ctx, staff: Staff, arg: str) -> list[Reply]:
         Case.applicant_name.ilike(like),
         Case.respondent_name.ilike(like),
     ]
-    if text.isdigit() and len(text) >= 4:
+    if text.isdecimal() and len(text) >= 4:
         conditions.append(Case.applicant_phone_last4 == text[-4:])  # phones are encrypted
     stmt = (
         select(Case)
