@@ -81,6 +81,11 @@ class Outcome:
     def route(self) -> str | None:
         return self.result.referral.id if self.result.referral else None
 
+    @property
+    def nearby(self) -> str | None:
+        """The route the unsure reply's "not about work?" button offers."""
+        return self.result.nearby.id if self.result.nearby else None
+
 
 HELD_OUT = tuple(f"heldout{n}" for n in ("", *range(2, 35)))
 """The held-out sets: the first written before any tuning (issue 18), the second and third on
@@ -179,10 +184,6 @@ def evaluate(kb: KnowledgeBase, folder: Path) -> tuple[list[Outcome], list[float
     return outcomes, times
 
 
-def _nearby(o: Outcome) -> str | None:
-    return o.result.nearby.id if o.result.nearby else None
-
-
 def report(name: str, outcomes: list[Outcome], times: list[float]) -> None:
     labour = [o for o in outcomes if o.labour]
     other = [o for o in outcomes if not o.labour]
@@ -206,9 +207,9 @@ def report(name: str, outcomes: list[Outcome], times: list[float]) -> None:
         wrong_way = sum(bool(o.route) for o in labour)
         print(f"  in-domain referred away    {wrong_way}")
         # not referred, but the unsure reply's "not about work?" button names the right route
-        near = sum(not o.route and _nearby(o) == o.expected[0] for o in routed)
+        near = sum(not o.route and o.nearby == o.expected[0] for o in routed)
         print(f"  non-labour offered right   {near} (not referred; the route's button offered)")
-        shown = sum(not o.result.answered and not o.route and bool(_nearby(o)) for o in labour)
+        shown = sum(not o.result.answered and not o.route and bool(o.nearby) for o in labour)
         print(f"  in-domain offered a route  {shown} (not answered; a route's button offered)")
     print(
         f"  latency                    p50 {percentile(times, 50):.2f} ms, "
