@@ -27,10 +27,8 @@ messages to the bot itself and those that only ask how the asker's matter is goi
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 
@@ -53,9 +51,7 @@ from knowledge.faq_result import MAX_RELATED, SearchResult
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import fold, is_trivial
 from knowledge.follow_up import FollowUp
-from knowledge.kb_cache import Inputs, code, files_under, fingerprint, load_named
 from knowledge.referrals import (
-    REFERRALS_PATH,
     ROUTE_PREFIX,
     Route,
     load_follow_up,
@@ -250,7 +246,7 @@ def load_kb(
     return build_kb(
         entries.values(),
         extra_phrasings,
-        synonyms=Synonyms.load(_synonyms(folder)),
+        synonyms=Synonyms.load(synonyms_path(folder)),
         routes=load_routes(referrals).values(),
         labour_words=load_labour_words(referrals),
         weak_words=load_labour_words(referrals, key="weak_labour_words"),
@@ -262,58 +258,7 @@ def load_kb(
     )
 
 
-SHARED = 2  # knowledge bases kept in one process (a few hundred MB each): the latest used
-
-
-_shared: dict[str, KnowledgeBase] = {}
-_shared_lock = threading.Lock()
-
-
-def load_kb_shared(
-    extra_phrasings: Mapping[str, Sequence[str]],
-    folder: Path | None = None,
-    referrals: Path | None = None,
-) -> KnowledgeBase:
-    """What :func:`load_kb` builds, built once: bots in one process share it (several in the
-    tests), and a build made before is read from the disk cache (knowledge.kb_cache). Both
-    are named by the fingerprint of the files as they are now: a changed file is a new build.
-    ``folder`` and ``referrals`` default to the packaged ones."""
-    folder, referrals = folder or DEFAULT_FOLDER, referrals or REFERRALS_PATH
-    pairs = sorted((k, t) for k, texts in extra_phrasings.items() for t in texts)
-    inputs = [*code(), *build_files(folder, referrals)]
-    linked = [f"{entry_id}\t{text}" for entry_id, text in pairs]
-    name = fingerprint(linked, inputs)
-    with _shared_lock:
-        kb = _shared.pop(name, None)
-        if kb is None:
-            build = partial(load_kb, folder, extra_phrasings=extra_phrasings, referrals=referrals)
-            kb = load_named(name, build, KnowledgeBase, partial(_same, name, linked, inputs))
-        _shared[name] = kb  # the latest used last: the oldest goes first
-        for old in list(_shared)[:-SHARED]:
-            del _shared[old]
-        return kb
-
-
-def build_files(folder: Path, referrals: Path) -> list[tuple[str, Path]]:
-    """The knowledge files a build of ``folder`` and ``referrals`` reads, each named by its
-    place: every ``*.toml`` of the folder (entries, laws, synonyms, phrasings/, model_words/),
-    the packaged synonyms when the folder has none of its own, and the referral routes."""
-    files = files_under(folder, "*.toml", prefix="faq/")
-    synonyms = _synonyms(folder)
-    if synonyms.parent != folder:
-        files.append(("synonyms", synonyms))
-    return [*files, ("referrals", referrals)]
-
-
-def _same(name: str, linked: list[str], inputs: Inputs) -> bool:
-    """The files are still those ``name`` was taken from (none changed during the build)."""
-    try:
-        return fingerprint(linked, inputs) == name
-    except OSError:  # one was removed meanwhile
-        return False
-
-
-def _synonyms(folder: Path) -> Path:
+def synonyms_path(folder: Path) -> Path:
     """The folder's own synonyms table, else the packaged one (sample folders in tests)."""
     own = folder / "synonyms.toml"
     return own if own.exists() else DEFAULT_FOLDER / "synonyms.toml"

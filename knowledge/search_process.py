@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from knowledge.faq import KnowledgeBase, SearchResult, load_kb_shared
+from knowledge.faq import KnowledgeBase, SearchResult
 from knowledge.faq_entries import Locale
 from knowledge.faq_gate import Evidence
+from knowledge.kb_shared import load_kb_shared
 from knowledge.referrals import ROUTE_PREFIX
 
 log = logging.getLogger(__name__)

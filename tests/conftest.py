@@ -12,7 +12,8 @@ from cryptography.fernet import Fernet
 from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings
-from knowledge.faq import KnowledgeBase, load_kb_shared
+from knowledge.faq import KnowledgeBase
+from knowledge.kb_shared import load_kb_shared
 from storage import crypto
 from storage.db import Database
 from tests.databases import MigratedDatabases

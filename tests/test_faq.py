@@ -16,11 +16,11 @@ from knowledge.faq import (
     KnowledgeBase,
     load_entries,
     load_kb,
-    load_kb_shared,
 )
 from knowledge.faq_check import check_kb
 from knowledge.faq_synonyms import Synonyms
 from knowledge.faq_text import fold
+from knowledge.kb_shared import load_kb_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import faq, kb_cache
-from knowledge.faq import KnowledgeBase, SearchResult, load_kb_shared
+from knowledge import kb_cache, kb_shared
+from knowledge.faq import KnowledgeBase, SearchResult
+from knowledge.kb_shared import load_kb_shared
 from tests.test_faq import write_sample
 
 
@@ -50,15 +51,15 @@ class Builds:
 def test_a_second_start_reads_the_knowledge_base_instead_of_building_it(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(faq, "_shared", {})  # as in a new process
+    monkeypatch.setattr(kb_shared, "_shared", {})  # as in a new process
     first = load_kb_shared({"pay.arrears": ["老板欠我三个月的血汗钱"]})
     assert len(list(cache.glob("kb-*.pickle"))) == 1
 
     def no_build(*args: object, **kwargs: object) -> KnowledgeBase:
         raise AssertionError("built again")
 
-    monkeypatch.setattr(faq, "_shared", {})
-    monkeypatch.setattr(faq, "load_kb", no_build)
+    monkeypatch.setattr(kb_shared, "_shared", {})
+    monkeypatch.setattr(kb_shared, "load_kb", no_build)
     started = time.perf_counter()
     again = load_kb_shared({"pay.arrears": ["老板欠我三个月的血汗钱"]})
     assert time.perf_counter() - started < 5
@@ -86,11 +87,11 @@ def described(result: SearchResult) -> list[object]:
 def answers_in_a_new_process(cache: Path) -> list[list[object]]:
     code = f"""
 import json
-from knowledge import faq
+from knowledge import kb_shared
 def refuse(*args, **kwargs):
     raise SystemExit("built again")
-faq.load_kb = refuse
-kb = faq.load_kb_shared({{"pay.arrears": ["老板欠我三个月的血汗钱"]}})
+kb_shared.load_kb = refuse
+kb = kb_shared.load_kb_shared({{"pay.arrears": ["老板欠我三个月的血汗钱"]}})
 print(json.dumps([[r.best.id if r.best else None, r.answered, r.confidence,
                    r.referral.id if r.referral else None]
                   for r in map(kb.search, {QUESTIONS!r})]))
@@ -259,21 +260,21 @@ def test_a_copy_of_the_files_is_the_same_build_and_a_change_to_it_a_new_one(
     cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # tests and a copy being edited: keyed on the files' contents, not on where they are
-    monkeypatch.setattr(faq, "_shared", {})
+    monkeypatch.setattr(kb_shared, "_shared", {})
     first = load_kb_shared({}, write_sample(tmp_path / "faq"))
     copy = write_sample(tmp_path / "copy")
-    real_load_kb = faq.load_kb
+    real_load_kb = kb_shared.load_kb
 
     def no_build(*args: object, **kwargs: object) -> KnowledgeBase:
         raise AssertionError("built again")
 
-    monkeypatch.setattr(faq, "load_kb", no_build)
-    monkeypatch.setattr(faq, "_shared", {})  # as in another process: read from the disk
+    monkeypatch.setattr(kb_shared, "load_kb", no_build)
+    monkeypatch.setattr(kb_shared, "_shared", {})  # as in another process: read from the disk
     again = load_kb_shared({}, copy)
     assert again.search("工资被拖了三个月").best == first.search("工资被拖了三个月").best
     # an edited file is built again, also in a process that holds the old build (the search
     # process did not, before: it answered from the files as they were before /faq reload)
-    monkeypatch.setattr(faq, "load_kb", real_load_kb)
+    monkeypatch.setattr(kb_shared, "load_kb", real_load_kb)
     new = "东家的薪水一直赊着不结"
     assert not again.search(new).answered
     text = (copy / "sample.toml").read_text(encoding="utf-8")

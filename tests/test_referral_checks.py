@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.faq import load_kb_shared
 from knowledge.faq_check import check_kb
 from knowledge.faq_files import DEFAULT_FOLDER
+from knowledge.kb_shared import load_kb_shared
 from knowledge.referrals import REFERRALS_PATH, check_routes
 from tests.kb_asserts import answered
 from tests.test_faq import run_cli

@@ -23,7 +23,8 @@ from handlers.conversation import search_ahead
 from handlers.conversation.knowledge import KnowledgeHolder
 from handlers.conversation.messages import Inbound, Reply
 from handlers.conversation.search_ahead import Ahead, SearchAhead, Searching
-from knowledge.faq import KnowledgeBase, SearchResult, load_kb_shared
+from knowledge.faq import KnowledgeBase, SearchResult
+from knowledge.kb_shared import load_kb_shared
 from knowledge.search_process import BuildSpec
 from storage.db import Database
 from tests.fault_tools import HoldingTelegramServer, bot_process, eventually, write_config

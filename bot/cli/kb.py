@@ -72,8 +72,9 @@ def _faq_line(kb: KnowledgeBase, question: str, locale: str, as_json: bool) -> s
 
 def run(args: argparse.Namespace) -> int:
     """`ask` and `kb check`: the FAQ alone, no configuration or database needed."""
-    from knowledge.faq import load_entries, load_kb_shared
+    from knowledge.faq import load_entries
     from knowledge.faq_check import check_kb
+    from knowledge.kb_shared import load_kb_shared
     from knowledge.publications import check_publications, load_publications
     from knowledge.risk import check_risk, load_risk_rules
 

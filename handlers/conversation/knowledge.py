@@ -31,9 +31,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.faq import KnowledgeBase, build_files, load_kb_shared
+from knowledge.faq import KnowledgeBase
 from knowledge.faq_check import check_kb
 from knowledge.faq_files import DEFAULT_FOLDER
+from knowledge.kb_shared import build_files, load_kb_shared
 from knowledge.referrals import REFERRALS_PATH
 from knowledge.search_process import BuildSpec
 from storage.db import Database
@@ -53,7 +54,7 @@ OnBuilt = Callable[[KnowledgeBase, BuildSpec, Callable[[], Awaitable[bool]]], No
 
 
 def files_signature(folder: Path, referrals: Path) -> FilesSignature:
-    """What the knowledge files a build reads look like now (knowledge.faq.build_files, the
+    """What the knowledge files a build reads look like now (knowledge.kb_shared.build_files, the
     files the disk cache names a build by). A file that is gone or unreadable is (-1, -1):
     its coming back is a change too, and never fails a build."""
     found: list[tuple[str, int, int]] = []
@@ -84,7 +85,7 @@ class BuiltFrom:
 
 class KnowledgeHolder:
     """``folder`` and ``referrals``: other knowledge files than the packaged ones (tests); the
-    packaged ones are built once per process for all holders (knowledge.faq.load_kb_shared)."""
+    packaged ones are built once per process for all holders (knowledge.kb_shared)."""
 
     def __init__(
         self, db: Database, *, folder: Path | None = None, referrals: Path | None = None
