@@ -82,6 +82,12 @@ class Outcome:
         return self.result.referral.id if self.result.referral else None
 
     @property
+    def offered(self) -> str | None:
+        """The entry a referral offers beside it ("about your job?")."""
+        offer = self.result.job_offer
+        return offer.id if offer else None
+
+    @property
     def nearby(self) -> str | None:
         """The route the unsure reply's "not about work?" button offers."""
         return self.result.nearby.id if self.result.nearby else None
@@ -207,12 +213,15 @@ def report(name: str, outcomes: list[Outcome], times: list[float]) -> None:
             f"({good} of {len(routed)}; referred at all {sum(bool(o.route) for o in other)})"
         )
         wrong_way = sum(bool(o.route) for o in labour)
-        print(f"  in-domain referred away    {wrong_way}")
+        offered = sum(bool(o.route) and o.offered in o.expected for o in labour)
+        print(f"  in-domain referred away    {wrong_way} (right entry offered beside {offered})")
         # not referred, but the unsure reply's "not about work?" button names the right route
         near = sum(not o.route and o.nearby == o.expected[0] for o in routed)
         print(f"  non-labour offered right   {near} (not referred; the route's button offered)")
         shown = sum(not o.result.answered and not o.route and bool(o.nearby) for o in labour)
         print(f"  in-domain offered a route  {shown} (not answered; a route's button offered)")
+        jobs = sum(bool(o.route) and o.offered is not None for o in other)
+        print(f"  non-labour job button      {jobs} (referred, with an entry offered beside it)")
     print(
         f"  latency                    p50 {percentile(times, 50):.2f} ms, "
         f"p99 {percentile(times, 99):.2f} ms"

@@ -112,6 +112,24 @@ async def test_unsure_everyday_question_offers_where_to_go_as_a_button(
         )
 
 
+async def test_a_referral_offers_the_labour_entry_in_case_it_is_about_the_job(
+    settings: Settings, server: FakeTelegramServer
+) -> None:
+    # relatives dividing a work-death compensation go to the inheritance route, but the
+    # benefits themselves are one tap away; a landlord's deposit gets no labour button
+    async with running_bot(settings, server) as bot:
+        await bot.send(USER, "/start")
+        referred = await bot.send(USER, "老公在工地出事死了，赔偿金公婆和我怎么分")
+        assert "人民调解委员会" in texts(referred), texts(referred)
+        labels = server.button_labels(referred[-1])
+        offer = next(label for label in labels if label.startswith("是工作上的事？"))
+        assert "找工作人员" in labels
+        entry = texts(await bot.press(USER, offer))
+        assert "一次性工亡补助金" in entry and "第39条" in entry, entry
+        rent = await bot.send(USER, "我想租房押金不退")
+        assert not any(label.startswith("是工作上的事") for label in server.button_labels(rent[-1]))
+
+
 async def test_question_in_the_middle_of_intake_keeps_the_intake(
     settings: Settings, server: FakeTelegramServer
 ) -> None:

@@ -106,11 +106,16 @@ def not_sure(ctx: Ctx, result: SearchResult) -> Reply:
     return Reply(text, buttons=grid(items, per_row=1))
 
 
-def referral(ctx: Ctx, route: Route) -> Reply:
-    """Not a labour matter: say so politely, say where to go, offer a person."""
+def referral(ctx: Ctx, route: Route, offer: Entry | None = None) -> Reply:
+    """Not a labour matter: say so politely, say where to go, offer a person — and ``offer``,
+    the closest entry, in case it is about the asker's job after all."""
     t = ctx.t
     locale = t.locale
-    person = grid([Button(t("Talk to a person"), "m:human")])
+    items = []
+    if offer is not None and (locale == "zh_CN" or offer.has_english()):
+        topic = short_title(offer.text("title", locale))
+        items.append(Button(t("About your job? {topic}", topic=topic), f"faq:s:{offer.id}"))
+    person = grid([*items, Button(t("Talk to a person"), "m:human")], per_row=1)
     office = center_office_text(ctx.settings, t) if route.contact else None
     if route.plain:  # about the bot itself: what it is, and a person
         text = route.text("where", locale)
@@ -168,7 +173,7 @@ async def respond(ctx: Ctx, question: str) -> Outcome:
         )
     )
     if route is not None:
-        return Outcome("referral", [referral(ctx, route)])
+        return Outcome("referral", [referral(ctx, route, result.job_offer)])
     return Outcome("unsure", [not_sure(ctx, result)])
 
 
