@@ -278,9 +278,14 @@ class SearchIndex:
         vector, q_total = self.vector(analysis)
         if not vector:
             return [], 0.0
+        # A synonym group's concept names a matter however common it is in the index: 欠薪
+        # alone (拖欠劳动报酬, in hundreds of passages) fell below the vague mass as the index
+        # grew (thirty-fifth pass), and a question that names a matter is not vague.
+        named = any(unit.concept for unit in analysis.units)
+        weight = max(q_total, self.vague_mass) if named else q_total
         docs, shared = self._shared(vector)
         if not len(docs):
-            return [], q_total
+            return [], weight
         # A rambling question is judged more by how much of the passage it covers.
         a = QUERY_EXPONENT * min(1.0, SHORT_QUESTION / max(len(analysis.units), 1))
         of_doc = self.doc_entry[docs]
@@ -316,8 +321,8 @@ class SearchIndex:
                 ((s + RERANK * overlap[e], s, e) for s, e in scored),
                 reverse=True,
             )
-            return [Hit(self.entry_ids[e], s, calibrate(s), r) for r, s, e in reranked], q_total
-        return [Hit(self.entry_ids[e], s, calibrate(s)) for s, e in scored], q_total
+            return [Hit(self.entry_ids[e], s, calibrate(s), r) for r, s, e in reranked], weight
+        return [Hit(self.entry_ids[e], s, calibrate(s)) for s, e in scored], weight
 
 
 def _sum_per_row(
