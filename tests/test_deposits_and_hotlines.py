@@ -36,3 +36,13 @@ def test_wages_written_down_as_a_loan_are_still_wages(kb) -> None:  # type: igno
 
 def test_a_worker_locked_in_gets_the_safety_entry(kb) -> None:  # type: ignore[no-untyped-def]
     assert answered(kb, "厂里锁着宿舍门不让我们走").id == "help.threatened_safety"
+
+
+def test_an_iou_for_wages_asked_as_court_or_labour_is_answered(kb) -> None:  # type: ignore[no-untyped-def]
+    # a route close behind (private debt) kept it from an answer while the model read labour
+    # at 0.9; since the thirty-fifth pass the contested path answers from log-odds 0.5
+    question = (
+        "My employer signed a paper saying he owes me 38,000 salary. "
+        "Is this a debt case for the court or a labour case?"
+    )
+    assert answered(kb, question).id == "pay.iou"
