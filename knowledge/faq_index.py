@@ -273,7 +273,8 @@ class SearchIndex:
         return self.search_weighed(question)[0]
 
     def search_weighed(self, question: str) -> tuple[list[Hit], float]:
-        """The hits, and how much the question's words weigh (``vague_mass``)."""
+        """The hits, and how much the question's words weigh (against ``vague_mass``; a
+        question that names a synonym concept weighs at least that)."""
         analysis = self.analyzer.analyze(question, repair=True)
         vector, q_total = self.vector(analysis)
         if not vector:

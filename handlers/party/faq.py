@@ -111,10 +111,8 @@ def referral(ctx: Ctx, route: Route, offer: Entry | None = None) -> Reply:
     the closest entry, in case it is about the asker's job after all."""
     t = ctx.t
     locale = t.locale
-    items = []
-    if offer is not None and (locale == "zh_CN" or offer.has_english()):
-        topic = short_title(offer.text("title", locale))
-        items.append(Button(t("About your job? {topic}", topic=topic), f"faq:s:{offer.id}"))
+    offers = topic_buttons(ctx, [offer] if offer is not None else [])  # English: if it has it
+    items = [Button(t("About your job? {topic}", topic=b.label), b.payload) for b in offers]
     person = grid([*items, Button(t("Talk to a person"), "m:human")], per_row=1)
     office = center_office_text(ctx.settings, t) if route.contact else None
     if route.plain:  # about the bot itself: what it is, and a person
