@@ -79,7 +79,11 @@ async def test_wechat_subscribe_tag_and_unsubscribe_by_word(
             done = await user.choose("Any street")
             assert "Subscribed: policy updates and typical cases, as a worker" in done
             assert app.wechat_broadcast is not None
-            assert await app.wechat_broadcast.sync_tags() == 1  # tagged as they subscribe
+            # tagged as they subscribe: by this call, or already by the housekeeping loop's
+            # first pass when a slow knowledge sync delayed it past the subscription (a fresh
+            # clone's CI on a loaded machine saw 0 here); either way the member is in the tag
+            assert await app.wechat_broadcast.sync_tags() in (0, 1)
+            assert await app.wechat_broadcast.sync_tags() == 0  # and never tagged twice
             tag = next(i for i, n in api.tags.items() if n == settings.wechat.subscribers_tag)
             assert api.tag_members[tag] == {"o_subscriber_1"}
             gone = await user.send("退订")  # what a mass-sent publication tells them to send
