@@ -160,6 +160,7 @@ class KnowledgeBase:
             guess=guess,
             confidence=confidence,
             blocked=contested or outside,
+            agreed=bool(reading and labour and reading.agrees(labour[0], guess)),
         )
         answered, route_id = fuse(evidence, self.gate)
         vague = weight < self.index.vague_mass  # 我该怎么办呢: says too little to answer

@@ -55,9 +55,14 @@ def test_a_word_of_work_that_only_a_route_close_behind_held_back_is_answered() -
     assert fuse(contested(gate.contested_low, gate.contested_sure), gate) == (True, None)
     assert fuse(contested(gate.contested_low - 0.05, gate.contested_sure), gate)[0] is False
     assert fuse(contested(gate.contested_low, gate.contested_sure - 0.1), gate)[0] is False
-    # no word of work: the route close behind still holds it back
+    # no word of work: the route close behind holds it back unless the model reads labour
+    # clearly and the search, or the entry model too, is sure (thirty-sixth pass)
     nothing = Leaning(work=False, other=False, term=False)
-    assert fuse(contested(0.99, gate.contested_sure + 1, nothing), gate)[0] is False
+    assert fuse(contested(0.99, gate.blocked_sure - 0.1, nothing), gate)[0] is False
+    assert fuse(contested(gate.blocked_low, gate.blocked_sure, nothing), gate) == (True, None)
+    thin = contested(gate.blocked_low - 0.05, gate.blocked_sure + 1, nothing)
+    assert fuse(thin, gate)[0] is False
+    assert fuse(replace(thin, agreed=True), gate) == (True, None)
 
 
 def test_the_asker_naming_their_own_job_is_trusted_from_a_lower_confidence() -> None:
