@@ -26,7 +26,7 @@ from knowledge.table_checks import names_one, unknown_keys, whole_number, word_l
 
 KEYS = frozenset(
     {"route", "openings", "not_then", "asker_words", "names", "max_chars", "max_words"}
-    | {"office_openings", "office_words", "office_unless"}
+    | {"office_openings", "office_words", "office_unless", "english_openings", "small_talk"}
 )
 _NOT_TEXT = re.compile(r"[\W_]+")
 _ENGLISH_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -35,6 +35,7 @@ _ROBOT = "机器人"  # after an opening 你: the bot, spoken to again (你交�
 # 周末放假吗？还是跟我们一样单休; twenty-third pass)
 # the asker in person, never what the bot "has" (你有我的电话吗)
 _FIRST_PERSON = ("我", "俺", "咱", "本人", "自己")
+_THEMSELVES = frozenset({"i", "i'm", "me"})  # what can you do for me: no matter of the asker's
 _LIKE_US = re.compile(r"(?:跟|和|同|像)(?:我|我们|俺|俺们|咱|咱们)(?:一样|似的)")
 
 
@@ -52,6 +53,10 @@ class ToTheBot:
     office_openings: tuple[str, ...] = ()
     office_words: tuple[str, ...] = ()
     office_unless: tuple[str, ...] = ()  # the center's work asked about too: 你们这里能调解吗
+    # English (thirty-sixth pass): how a message to the bot opens (who are you, what can you),
+    # and the words a message of small talk is made of (hi there, ok thanks bye)
+    english_openings: tuple[str, ...] = ()
+    small_talk: tuple[str, ...] = ()
 
     def matches(self, question: str, *, work: bool = False, term: bool = False) -> bool:
         """Whether ``question`` asks the bot about itself; ``work``: it has a word of work
@@ -69,6 +74,8 @@ class ToTheBot:
         if self._asks_the_office(text, words):
             return True
         if not term and self._names_the_bot(text, words, work):
+            return True
+        if not (term or work) and self._english_to_the_bot(typed, words):
             return True
         if len(text) > self.max_chars or self._after_opening(text) is None:
             return False
@@ -96,6 +103,22 @@ class ToTheBot:
                 here and not work and len(text) <= self.max_chars
             )
         return named and not self._asker(text, words)
+
+    def _english_to_the_bot(self, typed: str, words: list[str]) -> bool:
+        """An English message of at most ``max_words`` words that is small talk alone (hi
+        there, ok thanks bye now) or opens, after any greeting, by asking the bot about
+        itself (what can you do for me, hi who are you) and names nothing of the asker's but
+        themselves (my, boss, wage do). Without a rule these had no word the search weighs
+        and got "tell me a little more"."""
+        if not words or not typed.isascii() or len(words) > self.max_words:
+            return False
+        if all(w in self.small_talk for w in words):
+            return True
+        first = next((i for i, w in enumerate(words) if w not in self.small_talk), 0)
+        opening = " ".join(words[first:])  # hi, who are you: after a greeting
+        if not any(opening.startswith(o + " ") or opening == o for o in self.english_openings):
+            return False
+        return not any(w in self.asker_words for w in words if w not in _THEMSELVES)
 
     def _addressed(self, name: str, text: str) -> bool:
         """A name that speaks to the bot (你们机器人, 你这机器人) makes even a word of work the
@@ -198,6 +221,8 @@ def parse_to_the_bot(raw: Any) -> ToTheBot | None:
         office_openings=tuple(raw.get("office_openings", ())),
         office_words=tuple(raw.get("office_words", ())),
         office_unless=tuple(raw.get("office_unless", ())),
+        english_openings=tuple(raw.get("english_openings", ())),
+        small_talk=tuple(raw.get("small_talk", ())),
     )
 
 
@@ -210,7 +235,7 @@ def to_the_bot_problems(
         return [f"{where} should be a table (route, openings, not_then, asker_words, max_chars)"]
     lists = (
         *("openings", "not_then", "asker_words", "names"),
-        *("office_openings", "office_words", "office_unless"),
+        *("office_openings", "office_words", "office_unless", "english_openings", "small_talk"),
     )
     return [
         *unknown_keys(raw, KEYS, where),
