@@ -147,20 +147,18 @@ class KnowledgeBase:
         referral = self.routes[route_id] if route_id else None
         confidence = labour[0].confidence if labour else 0.0
         contested = route_contests(searched, route_hits, margin)
+        agreed = bool(reading and labour and reading.agrees(labour[0], guess))
         evidence = Evidence(
             answered=referral is None
             and not contested
             and not outside
-            and (
-                confidence >= self.index.threshold
-                or bool(reading and labour and reading.agrees(labour[0], guess))
-            ),
+            and (confidence >= self.index.threshold or agreed),
             referral=referral.id if referral else None,
             lean=lean,
             guess=guess,
             confidence=confidence,
             blocked=contested or outside,
-            agreed=bool(reading and labour and reading.agrees(labour[0], guess)),
+            agreed=agreed,
         )
         answered, route_id = fuse(evidence, self.gate)
         vague = weight < self.index.vague_mass  # 我该怎么办呢: says too little to answer

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import dropwhile
 from typing import Any
 
 from knowledge.faq_text import surface
@@ -114,11 +115,10 @@ class ToTheBot:
             return False
         if all(w in self.small_talk for w in words):
             return True
-        first = next((i for i, w in enumerate(words) if w not in self.small_talk), 0)
-        opening = " ".join(words[first:])  # hi, who are you: after a greeting
+        opening = " ".join(dropwhile(self.small_talk.__contains__, words))  # hi, who are you
         if not any(opening.startswith(o + " ") or opening == o for o in self.english_openings):
             return False
-        return not any(w in self.asker_words for w in words if w not in _THEMSELVES)
+        return not self._asker("", [w for w in words if w not in _THEMSELVES])
 
     def _addressed(self, name: str, text: str) -> bool:
         """A name that speaks to the bot (你们机器人, 你这机器人) makes even a word of work the
